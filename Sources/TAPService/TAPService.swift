@@ -1,0 +1,1 @@
+// TAPService module.

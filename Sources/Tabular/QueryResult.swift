@@ -1,0 +1,72 @@
+/// A query's result as it is produced: the column descriptions, known before the first row,
+/// and the rows as an asynchronous sequence of batches. The producer is suspended while the
+/// consumer is behind (back-pressure), so a result is never held whole in memory. Iterating
+/// to the end either finishes normally or throws the error that ended the query; a consumer
+/// that stops early must call `cancel()` so the producer's work stops.
+public struct QueryResult: Sendable {
+    public let fields: [FieldDescriptor]
+    public let batches: RowBatchSequence
+    private let onCancel: @Sendable () -> Void
+
+    public init(fields: [FieldDescriptor], batches: RowBatchSequence, onCancel: @escaping @Sendable () -> Void) {
+        self.fields = fields
+        self.batches = batches
+        self.onCancel = onCancel
+    }
+
+    /// Stops the producer. Safe to call more than once and after the end.
+    public func cancel() { onCancel() }
+
+    /// A result whose rows are all in memory already (small results, metadata queries).
+    public static func materialized(fields: [FieldDescriptor], rows: [RowBatch]) -> QueryResult {
+        let box = BatchListIterator(rows)
+        return QueryResult(fields: fields, batches: RowBatchSequence { box.next() }, onCancel: {})
+    }
+
+    /// Reads the whole result into memory (tests, small results, the coordinator's finishing step).
+    public func collect() async throws -> RowBatch {
+        var all = RowBatch(columnCount: fields.count)
+        for try await batch in batches {
+            all.append(contentsOf: batch)
+        }
+        return all
+    }
+}
+
+extension RowBatch {
+    public mutating func append(contentsOf other: RowBatch) {
+        precondition(other.columnCount == columnCount || other.isEmpty)
+        for v in other.values { append(v) }
+    }
+}
+
+/// A type-erased asynchronous sequence of row batches.
+public struct RowBatchSequence: AsyncSequence, Sendable {
+    public typealias Element = RowBatch
+    private let nextBatch: @Sendable () async throws -> RowBatch?
+
+    public init(next: @escaping @Sendable () async throws -> RowBatch?) {
+        self.nextBatch = next
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let nextBatch: @Sendable () async throws -> RowBatch?
+        public mutating func next() async throws -> RowBatch? { try await nextBatch() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(nextBatch: nextBatch) }
+}
+
+import Synchronization
+
+final class BatchListIterator: Sendable {
+    private let state: Mutex<(batches: [RowBatch], index: Int)>
+    init(_ batches: [RowBatch]) { state = Mutex((batches, 0)) }
+    func next() -> RowBatch? {
+        state.withLock { s in
+            guard s.index < s.batches.count else { return nil }
+            defer { s.index += 1 }
+            return s.batches[s.index]
+        }
+    }
+}
