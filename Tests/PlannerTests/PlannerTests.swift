@@ -1,1 +1,216 @@
+import ADQL
+import Catalog
+import Sky
+import Tabular
 import Testing
+
+@testable import Planner
+
+/// A small catalog description shaped like DP0.2's: Object (director), ForcedSource (child),
+/// CcdVisit (replicated), with data in every chunk that overlaps the DC2 footprint.
+enum TestCatalog {
+    static let schema = "dp02_dc2_catalogs"
+
+    static let description: CatalogDescription = {
+        let object = TableInfo(
+            schema: schema, name: "Object",
+            columns: [
+                ColumnInfo(name: "objectId", datatype: "long", ucd: "meta.id;src;meta.main", nullable: false),
+                ColumnInfo(name: "coord_ra", datatype: "double", unit: "deg", ucd: "pos.eq.ra;meta.main"),
+                ColumnInfo(name: "coord_dec", datatype: "double", unit: "deg", ucd: "pos.eq.dec;meta.main"),
+                ColumnInfo(name: "detect_isPrimary", datatype: "boolean"),
+                ColumnInfo(name: "r_cModelFlux", datatype: "double", unit: "nJy"),
+                ColumnInfo(name: "g_cModelFlux", datatype: "double", unit: "nJy"),
+                ColumnInfo(name: "tract", datatype: "long"),
+            ],
+            primaryKey: ["objectId"],
+            partitioning: .director(DirectorSpec(keyColumn: "objectId", lonColumn: "coord_ra", latColumn: "coord_dec")))
+        let forced = TableInfo(
+            schema: schema, name: "ForcedSource",
+            columns: [
+                ColumnInfo(name: "forcedSourceId", datatype: "long"),
+                ColumnInfo(name: "objectId", datatype: "long"),
+                ColumnInfo(name: "ccdVisitId", datatype: "long"),
+                ColumnInfo(name: "band", datatype: "char", length: 1),
+                ColumnInfo(name: "psfFlux", datatype: "double", unit: "nJy"),
+            ],
+            primaryKey: ["forcedSourceId"], partitioning: .child(directorTable: "Object", foreignKey: "objectId"))
+        let visit = TableInfo(
+            schema: schema, name: "CcdVisit",
+            columns: [
+                ColumnInfo(name: "ccdVisitId", datatype: "long"),
+                ColumnInfo(name: "band", datatype: "char", length: 1),
+                ColumnInfo(name: "expMidptMJD", datatype: "double", unit: "d"),
+            ],
+            primaryKey: ["ccdVisitId"], partitioning: .replicated)
+        let chunking = ChunkingParameters.demo
+        let chunker = Chunker(numStripes: chunking.numStripes, numSubStripesPerStripe: chunking.numSubStripesPerStripe)
+        let footprint = SkyRegion.box(SkyBox(lonMin: 50, lonMax: 75, latMin: -45, latMax: -25))
+        var counts: [Int: Int] = [:]
+        for id in chunker.chunks(intersecting: footprint) { counts[id] = 100 }
+        return CatalogDescription(
+            schemas: [SchemaInfo(name: schema)], tables: [object, forced, visit], chunking: chunking,
+            chunkRowCounts: counts, tableRowCounts: ["Object": counts.count * 100])
+    }()
+
+    static func plan(_ adql: String) throws -> DistributedPlan {
+        try QueryPlanner(catalog: description, directorIndex: nil).plan(try ADQLParser.parse(adql))
+    }
+}
+
+@Suite struct PlannerTests {
+    let total = TestCatalog.description.chunkRowCounts.count
+
+    @Test func plainSelectStreamsWithEarlyStop() throws {
+        let plan = try TestCatalog.plan("SELECT TOP 10 objectId, coord_ra FROM dp02_dc2_catalogs.Object")
+        #expect(plan.merge == .concatenate(limit: 10, offset: 0))
+        #expect(plan.chunkIds.count == total)
+        #expect(plan.chunkSQL.contains("LIMIT 10"))
+        #expect(plan.chunkSQL.contains("FROM \"Object\""))
+        #expect(plan.fields.map(\.name) == ["objectId", "coord_ra"])
+        #expect(plan.fields[1].unit == "deg")
+        #expect(plan.fields[1].ucd == "pos.eq.ra;meta.main")
+        #expect(plan.fields[0].datatype == .long)
+    }
+
+    @Test func countBecomesSumOfPartialCounts() throws {
+        let plan = try TestCatalog.plan("SELECT COUNT(*) FROM dp02_dc2_catalogs.Object")
+        #expect(plan.chunkSQL.uppercased().contains("COUNT(*)"))
+        guard case .mergeSQL(let sql, let columns) = plan.merge else {
+            Issue.record("expected a merge statement, got \(plan.merge)")
+            return
+        }
+        #expect(columns == 1)
+        #expect(sql.uppercased().contains("SUM"))
+        #expect(plan.fields.count == 1 && plan.fields[0].datatype == .long)
+        #expect(plan.passes.contains { $0.hasPrefix("aggregate-split") })
+    }
+
+    @Test func averageIsSumOverCount() throws {
+        let plan = try TestCatalog.plan(
+            "SELECT tract, AVG(r_cModelFlux) AS mean FROM dp02_dc2_catalogs.Object GROUP BY tract HAVING COUNT(*) > 5")
+        guard case .mergeSQL(let sql, let columns) = plan.merge else {
+            Issue.record("expected a merge statement")
+            return
+        }
+        // tract, SUM(flux), COUNT(flux), COUNT(*)
+        #expect(columns == 4)
+        #expect(plan.chunkSQL.contains("GROUP BY"))
+        #expect(!plan.chunkSQL.contains("HAVING"))
+        #expect(sql.contains("HAVING"))
+        #expect(plan.fields.map(\.name) == ["tract", "mean"])
+    }
+
+    @Test func orderByWithTopIsPushedDown() throws {
+        let plan = try TestCatalog.plan(
+            "SELECT TOP 100 objectId FROM dp02_dc2_catalogs.Object ORDER BY r_cModelFlux DESC")
+        #expect(plan.chunkSQL.contains("ORDER BY"))
+        #expect(plan.chunkSQL.contains("LIMIT 100"))
+        guard case .mergeSQL(let sql, let columns) = plan.merge else {
+            Issue.record("expected a merge statement")
+            return
+        }
+        #expect(columns == 2)  // objectId and the hidden sort key
+        #expect(sql.contains("ORDER BY \"c1\" DESC"))
+        #expect(sql.contains("LIMIT 100"))
+    }
+
+    @Test(arguments: [
+        "CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62.0, -37.0, 0.2)) = 1",
+        "1 = CONTAINS(POINT(coord_ra, coord_dec), CIRCLE(62.0, -37.0, 0.2))",
+        "DISTANCE(POINT(coord_ra, coord_dec), POINT(62.0, -37.0)) < 0.2",
+        "scisql_s2PtInCircle(coord_ra, coord_dec, 62.0, -37.0, 0.2) = 1",
+        "scisql_s2PtInBox(coord_ra, coord_dec, 61.8, -37.2, 62.2, -36.8) = 1",
+        "CONTAINS(POINT(coord_ra, coord_dec), POLYGON(61.8, -37.2, 62.2, -37.2, 62.0, -36.8)) = 1",
+        "coord_ra BETWEEN 61.8 AND 62.2 AND coord_dec BETWEEN -37.2 AND -36.8",
+    ])
+    func spatialPredicatesPruneChunks(_ predicate: String) throws {
+        let plan = try TestCatalog.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE \(predicate)")
+        #expect(plan.chunkIds.count >= 1)
+        #expect(plan.chunkIds.count <= 4, "kept \(plan.chunkIds.count) of \(total)")
+        #expect(plan.interactive)
+        let chunker = Chunker(numStripes: 85, numSubStripesPerStripe: 12)
+        #expect(plan.chunkIds.contains(chunker.chunkId(lon: 62.0, lat: -37.0)))
+    }
+
+    @Test func orOfRegionsIsTheUnionAndOfRegionsTheIntersection() throws {
+        let a = "CONTAINS(POINT(coord_ra, coord_dec), CIRCLE(52.0, -27.0, 0.1)) = 1"
+        let b = "CONTAINS(POINT(coord_ra, coord_dec), CIRCLE(72.0, -43.0, 0.1)) = 1"
+        let union = try TestCatalog.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE \(a) OR \(b)")
+        let first = try TestCatalog.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE \(a)")
+        let second = try TestCatalog.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE \(b)")
+        #expect(Set(union.chunkIds) == Set(first.chunkIds).union(second.chunkIds))
+        let both = try TestCatalog.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE \(a) AND \(b)")
+        #expect(both.chunkIds.isEmpty)
+        // A non-spatial OR branch keeps every chunk.
+        let wide = try TestCatalog.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE \(a) OR r_cModelFlux > 5")
+        #expect(wide.chunkIds.count == total)
+    }
+
+    @Test func replicatedOnlyQueriesRunOnce() throws {
+        let plan = try TestCatalog.plan("SELECT ccdVisitId, band FROM dp02_dc2_catalogs.CcdVisit WHERE band = 'r'")
+        #expect(plan.target == .replicated)
+        #expect(plan.chunkSQL.contains("\"replicated\".\"CcdVisit\""))
+    }
+
+    @Test func childJoinsStayInTheChunk() throws {
+        let plan = try TestCatalog.plan("""
+            SELECT o.objectId, f.psfFlux, v.expMidptMJD
+            FROM dp02_dc2_catalogs.Object AS o
+            JOIN dp02_dc2_catalogs.ForcedSource AS f ON o.objectId = f.objectId
+            JOIN dp02_dc2_catalogs.CcdVisit AS v ON f.ccdVisitId = v.ccdVisitId
+            WHERE CONTAINS(POINT('ICRS', o.coord_ra, o.coord_dec), CIRCLE('ICRS', 62, -37, 0.05)) = 1
+            """)
+        #expect(plan.chunkIds.count <= 2)
+        #expect(plan.chunkSQL.contains("\"ForcedSource\" AS \"f\""))
+        #expect(plan.fields.map(\.name) == ["objectId", "psfFlux", "expMidptMJD"])
+    }
+
+    @Test func caseRulesOfIdentifiers() throws {
+        // Regular identifiers match case-insensitively...
+        let plan = try TestCatalog.plan("select OBJECTID, Coord_Ra from DP02_DC2_CATALOGS.object")
+        #expect(plan.fields.map(\.name) == ["objectId", "coord_ra"])
+        // ...delimited ones exactly.
+        #expect(throws: QueryError.self) {
+            try TestCatalog.plan("SELECT \"objectid\" FROM dp02_dc2_catalogs.Object")
+        }
+        _ = try TestCatalog.plan("SELECT \"objectId\" FROM dp02_dc2_catalogs.\"Object\"")
+    }
+
+    @Test(arguments: [
+        ("SELECT r_cmodelflx FROM dp02_dc2_catalogs.Object", "unknown column r_cmodelflx; did you mean r_cModelFlux"),
+        ("SELECT objectId FROM dp02_dc2_catalogs.Objekt", "unknown table dp02_dc2_catalogs.Objekt; did you mean dp02_dc2_catalogs.Object"),
+        ("SELECT band FROM dp02_dc2_catalogs.ForcedSource AS f JOIN dp02_dc2_catalogs.CcdVisit AS v ON f.ccdVisitId = v.ccdVisitId",
+         "column band is ambiguous: it could be f.band, v.band"),
+        ("SELECT foo(coord_ra) FROM dp02_dc2_catalogs.Object", "unknown function foo"),
+        ("SELECT coord_ra, COUNT(*) FROM dp02_dc2_catalogs.Object", "column coord_ra must appear in GROUP BY"),
+    ])
+    func bindingErrorsNameTheProblem(_ query: String, _ expected: String) throws {
+        do {
+            _ = try TestCatalog.plan(query)
+            Issue.record("expected an error for \(query)")
+        } catch let error as QueryError {
+            #expect(error.message.contains(expected), "\(error.message)")
+            #expect(error.isUserError)
+        }
+    }
+
+    @Test func errorsCarryTheSourcePosition() throws {
+        do {
+            _ = try TestCatalog.plan("SELECT objectId,\n       nosuch FROM dp02_dc2_catalogs.Object")
+            Issue.record("expected an error")
+        } catch let error as QueryError {
+            #expect(error.line == 2)
+            #expect(error.column == 8)
+            #expect(error.message.hasPrefix("line 2, column 8: unknown column nosuch"))
+        }
+    }
+
+    @Test func resultNamesAreUniqueAndFollowTAPRules() throws {
+        let plan = try TestCatalog.plan(
+            "SELECT objectId, objectId, COUNT(*), r_cModelFlux * 2, scisql_nanojanskyToAbMag(r_cModelFlux) FROM dp02_dc2_catalogs.Object GROUP BY objectId, r_cModelFlux")
+        #expect(plan.fields.map(\.name) == ["objectId", "objectId_2", "count", "expr", "scisql_nanojanskytoabmag"])
+        #expect(Set(plan.fields.map { $0.name.lowercased() }).count == plan.fields.count)
+        #expect(plan.fields[4].unit == "mag")
+    }
+}

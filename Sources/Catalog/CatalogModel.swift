@@ -1,0 +1,182 @@
+import Tabular
+
+/// How a table is spread over the shards.
+public enum Partitioning: Sendable, Hashable, Codable {
+    /// The director table (e.g. Object): rows placed by their own position; owns the key that
+    /// the director index maps to a chunk.
+    case director(DirectorSpec)
+    /// A child table (e.g. ForcedSource): rows placed in the chunk of the director row they
+    /// reference through `foreignKey` (a column of this table holding the director's key).
+    case child(directorTable: String, foreignKey: String)
+    /// A small table copied whole to every worker (e.g. CcdVisit).
+    case replicated
+}
+
+public struct DirectorSpec: Sendable, Hashable, Codable {
+    /// The director's primary key column (e.g. objectId).
+    public var keyColumn: String
+    /// Longitude / latitude columns in degrees (e.g. coord_ra, coord_dec).
+    public var lonColumn: String
+    public var latColumn: String
+
+    public init(keyColumn: String, lonColumn: String, latColumn: String) {
+        self.keyColumn = keyColumn
+        self.lonColumn = lonColumn
+        self.latColumn = latColumn
+    }
+}
+
+/// The Qserv partitioning parameters of a catalog.
+public struct ChunkingParameters: Sendable, Hashable, Codable {
+    public var numStripes: Int
+    public var numSubStripesPerStripe: Int
+    /// Overlap margin in degrees: how far outside its chunk a director row is copied so that
+    /// near-neighbour joins up to this distance can be answered chunk by chunk.
+    public var overlap: Double
+
+    public init(numStripes: Int, numSubStripesPerStripe: Int, overlap: Double) {
+        self.numStripes = numStripes
+        self.numSubStripesPerStripe = numSubStripesPerStripe
+        self.overlap = overlap
+    }
+
+    /// The demo default: 85 stripes (~2.1° chunks), 12 sub-stripes, 1 arcmin overlap.
+    public static let demo = ChunkingParameters(numStripes: 85, numSubStripesPerStripe: 12, overlap: 0.01667)
+}
+
+/// One column's metadata, as a TAP_SCHEMA column row and a VOTable FIELD need it.
+public struct ColumnInfo: Sendable, Hashable, Codable {
+    public var name: String
+    /// Felis datatype name: boolean, byte, short, int, long, float, double, char, string,
+    /// unicode, text, timestamp, binary.
+    public var datatype: String
+    /// For char/string columns the declared length.
+    public var length: Int?
+    public var unit: String?
+    public var ucd: String?
+    public var utype: String?
+    public var description: String?
+    public var nullable: Bool
+    /// TAP_SCHEMA `principal`.
+    public var principal: Bool
+    public var indexed: Bool
+
+    public init(
+        name: String, datatype: String, length: Int? = nil, unit: String? = nil, ucd: String? = nil,
+        utype: String? = nil, description: String? = nil, nullable: Bool = true, principal: Bool = false,
+        indexed: Bool = false
+    ) {
+        self.name = name
+        self.datatype = datatype
+        self.length = length
+        self.unit = unit
+        self.ucd = ucd
+        self.utype = utype
+        self.description = description
+        self.nullable = nullable
+        self.principal = principal
+        self.indexed = indexed
+    }
+
+    public var voDatatype: VODatatype { VODatatype(felis: datatype) }
+
+    /// The SQLite column type used in shard files.
+    public var sqliteType: String {
+        switch datatype.lowercased() {
+        case "boolean", "byte", "short", "int", "long": "INTEGER"
+        case "float", "double": "REAL"
+        case "binary": "BLOB"
+        default: "TEXT"
+        }
+    }
+
+    public var fieldDescriptor: FieldDescriptor {
+        FieldDescriptor(
+            name: name, datatype: voDatatype,
+            arraysize: voDatatype.isCharacter ? (length.map { "\($0)*" } ?? "*") : nil,
+            unit: unit, ucd: ucd, utype: utype,
+            xtype: datatype.lowercased() == "timestamp" ? "timestamp" : nil,
+            description: description)
+    }
+}
+
+public struct TableInfo: Sendable, Hashable, Codable {
+    public var schema: String
+    public var name: String
+    public var description: String?
+    public var columns: [ColumnInfo]
+    public var primaryKey: [String]
+    public var partitioning: Partitioning
+
+    public init(
+        schema: String, name: String, description: String? = nil, columns: [ColumnInfo],
+        primaryKey: [String] = [], partitioning: Partitioning
+    ) {
+        self.schema = schema
+        self.name = name
+        self.description = description
+        self.columns = columns
+        self.primaryKey = primaryKey
+        self.partitioning = partitioning
+    }
+
+    public var qualifiedName: String { "\(schema).\(name)" }
+
+    public func column(named name: String) -> ColumnInfo? {
+        columns.first { $0.name == name }
+    }
+
+    public var isPartitioned: Bool {
+        if case .replicated = partitioning { return false }
+        return true
+    }
+
+    public var directorSpec: DirectorSpec? {
+        if case .director(let spec) = partitioning { return spec }
+        return nil
+    }
+}
+
+/// The description of one served catalog version: every table and how it is partitioned, and
+/// the chunks that hold data with their row counts.
+public struct CatalogDescription: Sendable, Hashable, Codable {
+    public var schemas: [SchemaInfo]
+    public var tables: [TableInfo]
+    public var chunking: ChunkingParameters
+    /// Non-empty chunks and their director-table row counts.
+    public var chunkRowCounts: [Int: Int]
+    /// Row counts of every table, all chunks together (overlap rows excluded).
+    public var tableRowCounts: [String: Int]
+
+    public init(
+        schemas: [SchemaInfo], tables: [TableInfo], chunking: ChunkingParameters,
+        chunkRowCounts: [Int: Int] = [:], tableRowCounts: [String: Int] = [:]
+    ) {
+        self.schemas = schemas
+        self.tables = tables
+        self.chunking = chunking
+        self.chunkRowCounts = chunkRowCounts
+        self.tableRowCounts = tableRowCounts
+    }
+
+    /// The chunk ids that hold data, sorted.
+    public var chunkIds: [Int] { chunkRowCounts.keys.sorted() }
+
+    public func table(schema: String, name: String) -> TableInfo? {
+        tables.first { $0.schema == schema && $0.name == name }
+    }
+
+    public var directorTable: TableInfo? {
+        tables.first { $0.directorSpec != nil }
+    }
+}
+
+public struct SchemaInfo: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String?
+
+    public init(name: String, description: String? = nil) {
+        self.name = name
+        self.description = description
+    }
+}

@@ -1,0 +1,363 @@
+import ADQL
+import Catalog
+import Tabular
+
+/// A table of the FROM clause, resolved against the catalog.
+public struct BoundTable: Sendable, Hashable {
+    public var info: TableInfo
+    /// The name the query uses for it: its alias, or the table name.
+    public var correlation: String
+}
+
+/// One column of the result.
+public struct OutputColumn: Sendable, Hashable {
+    public var expression: Expression
+    public var field: FieldDescriptor
+}
+
+/// A SELECT whose names are resolved: tables are `[schema, table]` with their correlation name
+/// as alias, every column reference is `[correlation, column]` with catalog spelling (delimited),
+/// `*` is expanded, and the result columns have unique names and types.
+public struct BoundSelect: Sendable {
+    public var statement: SelectStatement
+    public var tables: [BoundTable]
+    public var outputs: [OutputColumn]
+    /// ORDER BY items with aliases and ordinals replaced by the expressions they name.
+    public var orderBy: [OrderItem]
+    public var offset: Int?
+}
+
+/// Resolves names against the catalog, following ADQL's case rules: regular identifiers match
+/// case-insensitively, delimited ones exactly.
+public struct Binder: Sendable {
+    public let catalog: CatalogDescription
+    public let functions: FunctionRegistry
+
+    public init(catalog: CatalogDescription, functions: FunctionRegistry = .standard) {
+        self.catalog = catalog
+        self.functions = functions
+    }
+
+    static func error(_ message: String, at range: SourceRange) -> QueryError {
+        if range == .synthesized { return QueryError(.semantic, message) }
+        return QueryError(
+            .semantic, "line \(range.start.line), column \(range.start.column): \(message)",
+            line: range.start.line, column: range.start.column)
+    }
+
+    // MARK: Tables
+
+    func resolveTable(_ name: QualifiedName) throws -> TableInfo {
+        let parts = name.parts
+        let tableId = parts[parts.count - 1]
+        let schemaId: Identifier? = parts.count >= 2 ? parts[parts.count - 2] : nil
+        if parts.count > 3 {
+            throw Self.error("table name \(name) has too many parts", at: name.range)
+        }
+        var candidates = catalog.tables.filter { tableId.matches($0.name) }
+        if let schemaId { candidates = candidates.filter { schemaId.matches($0.schema) } }
+        if candidates.count == 1 { return candidates[0] }
+        if candidates.count > 1 {
+            let names = candidates.map(\.qualifiedName).sorted().joined(separator: ", ")
+            throw Self.error("table \(name) is ambiguous: it could be \(names)", at: name.range)
+        }
+        let known = catalog.tables.map(\.qualifiedName)
+        let suggestions = Suggestions.closest(to: name.description, in: known)
+        var message = "unknown table \(name)"
+        if !suggestions.isEmpty { message += "; did you mean \(suggestions.joined(separator: " or "))?" }
+        throw Self.error(message, at: name.range)
+    }
+
+    /// Flattens the FROM clause into its tables (left to right) and rewrites it to canonical form.
+    func bindFrom(_ ref: TableReference, into tables: inout [BoundTable]) throws -> TableReference {
+        switch ref {
+        case .table(let name, let alias, let range):
+            let info = try resolveTable(name)
+            let correlation = alias?.name ?? info.name
+            if let clash = tables.first(where: { $0.correlation.lowercased() == correlation.lowercased() }) {
+                throw Self.error(
+                    "the name \(correlation) is used for two tables (\(clash.info.qualifiedName) and \(info.qualifiedName)); give one an alias",
+                    at: alias?.range ?? range)
+            }
+            tables.append(BoundTable(info: info, correlation: correlation))
+            return .table(
+                QualifiedName([Identifier(info.schema, isDelimited: true), Identifier(info.name, isDelimited: true)]),
+                alias: Identifier(correlation, isDelimited: true), range: range)
+        case .derived(_, let alias, _):
+            throw QueryError(
+                .semantic, "derived table \(alias) is handled by the coordinator, not bound here")
+        case .join(var join):
+            join.left = try bindFrom(join.left, into: &tables)
+            join.right = try bindFrom(join.right, into: &tables)
+            return .join(join)
+        }
+    }
+
+    // MARK: Columns
+
+    struct Scope {
+        var tables: [BoundTable]
+        /// Select-list aliases, usable in ORDER BY (and, as SQLite allows, GROUP BY / HAVING).
+        var aliases: [String: Expression] = [:]
+    }
+
+    func resolveColumn(_ name: QualifiedName, in scope: Scope) throws -> (BoundTable, ColumnInfo) {
+        let parts = name.parts
+        let columnId = parts[parts.count - 1]
+        var candidates: [(BoundTable, ColumnInfo)] = []
+        let qualifier = Array(parts.dropLast())
+        for table in scope.tables {
+            if !qualifier.isEmpty && !Self.qualifier(qualifier, matches: table) { continue }
+            for column in table.info.columns where columnId.matches(column.name) {
+                candidates.append((table, column))
+            }
+        }
+        if candidates.count == 1 { return candidates[0] }
+        if candidates.count > 1 {
+            let names = candidates.map { "\($0.0.correlation).\($0.1.name)" }.joined(separator: ", ")
+            throw Self.error("column \(name) is ambiguous: it could be \(names)", at: name.range)
+        }
+        if !qualifier.isEmpty && !scope.tables.contains(where: { Self.qualifier(qualifier, matches: $0) }) {
+            let known = scope.tables.map(\.correlation).joined(separator: ", ")
+            throw Self.error(
+                "\(QualifiedName(qualifier)) does not name a table of the FROM clause (\(known))", at: name.range)
+        }
+        let known = scope.tables.flatMap { t in t.info.columns.map(\.name) }
+        let suggestions = Suggestions.closest(to: columnId.name, in: known)
+        var message = "unknown column \(name)"
+        if !suggestions.isEmpty { message += "; did you mean \(suggestions.joined(separator: " or "))?" }
+        throw Self.error(message, at: name.range)
+    }
+
+    static func qualifier(_ q: [Identifier], matches table: BoundTable) -> Bool {
+        switch q.count {
+        case 1:
+            return q[0].matches(table.correlation)
+        case 2:
+            return q[1].matches(table.info.name) && q[0].matches(table.info.schema)
+                && table.correlation == table.info.name
+        default:
+            return false
+        }
+    }
+
+    func bindExpression(_ expression: Expression, in scope: Scope, allowAliases: Bool = false) throws -> Expression {
+        try expression.rewritten { e in
+            switch e.kind {
+            case .column(let name):
+                if allowAliases, name.parts.count == 1 {
+                    let key = name.parts[0]
+                    if let aliased = scope.aliases.first(where: { key.matches($0.key) })?.value,
+                        (try? resolveColumn(name, in: scope)) == nil
+                    {
+                        return aliased
+                    }
+                }
+                let (table, column) = try resolveColumn(name, in: scope)
+                return Expression(
+                    .column(QualifiedName([Identifier(table.correlation, isDelimited: true),
+                                           Identifier(column.name, isDelimited: true)])),
+                    range: e.range)
+            case .function(let call):
+                try functions.check(call, range: e.range)
+                return nil
+            case .exists, .scalarSubquery, .inSubquery:
+                throw QueryError(.semantic, "sub-queries are evaluated by the coordinator, not bound here")
+            default:
+                return nil
+            }
+        }
+    }
+
+    // MARK: SELECT
+
+    public func bind(_ query: Query) throws -> BoundSelect {
+        guard query.with.isEmpty, case .select(let select) = query.body else {
+            throw QueryError(.semantic, "only a single SELECT is bound by the distributed binder")
+        }
+        var tables: [BoundTable] = []
+        let from = try select.from.map { try bindFrom($0, into: &tables) }
+        if tables.isEmpty { throw QueryError(.semantic, "a query needs a FROM clause") }
+        var scope = Scope(tables: tables)
+
+        // Join conditions.
+        let boundFrom = try from.map { try bindJoinConditions($0, scope: scope) }
+
+        // Select list with * expanded.
+        var outputs: [OutputColumn] = []
+        var usedNames: [String: Int] = [:]
+        func addOutput(_ expression: Expression, preferredName: String) {
+            var name = preferredName
+            let key = name.lowercased()
+            if let count = usedNames[key] {
+                var n = count + 1
+                while usedNames[(name + "_\(n)").lowercased()] != nil { n += 1 }
+                usedNames[key] = n
+                name += "_\(n)"
+            }
+            usedNames[name.lowercased()] = 1
+            var field = TypeInference(scope: scope, functions: functions).field(of: expression)
+            field.name = name
+            outputs.append(OutputColumn(expression: expression, field: field))
+        }
+        for item in select.items {
+            switch item {
+            case .wildcard:
+                for table in tables {
+                    for column in table.info.columns {
+                        addOutput(.column(table.correlation, column.name), preferredName: column.name)
+                    }
+                }
+            case .qualifiedWildcard(let name, let range):
+                guard let table = tables.first(where: { Self.qualifier(name.parts, matches: $0) }) else {
+                    throw Self.error("\(name) does not name a table of the FROM clause", at: range)
+                }
+                for column in table.info.columns {
+                    addOutput(.column(table.correlation, column.name), preferredName: column.name)
+                }
+            case .expression(let expression, let alias):
+                let bound = try bindExpression(expression, in: scope)
+                addOutput(bound, preferredName: alias?.name ?? Self.defaultName(of: bound))
+            }
+        }
+        for (item, output) in zip(select.items, outputs) {
+            if case .expression(_, let alias?) = item { scope.aliases[alias.name] = output.expression }
+        }
+
+        let whereClause = try select.whereClause.map { try bindExpression($0, in: scope) }
+        if let whereClause, whereClause.containsAggregate {
+            throw Self.error("aggregate functions are not allowed in WHERE; use HAVING", at: whereClause.range)
+        }
+        let groupBy = try select.groupBy.map { try bindExpression($0, in: scope, allowAliases: true) }
+        let having = try select.having.map { try bindExpression($0, in: scope, allowAliases: true) }
+
+        var orderBy: [OrderItem] = []
+        for item in query.orderBy {
+            var bound = item
+            let e = item.expression.unparenthesized
+            if case .literal(.integer(let ordinal)) = e.kind {
+                guard ordinal >= 1 && ordinal <= outputs.count else {
+                    throw Self.error("ORDER BY \(ordinal) is not a column of the select list (1...\(outputs.count))",
+                                     at: item.range)
+                }
+                bound.expression = outputs[Int(ordinal) - 1].expression
+            } else if case .column(let name) = e.kind, name.parts.count == 1,
+                let output = outputs.first(where: { name.parts[0].matches($0.field.name) }),
+                (try? resolveColumn(name, in: scope)) == nil || select.items.contains(where: {
+                    if case .expression(_, let alias?) = $0 { return name.parts[0].matches(alias.name) }
+                    return false
+                })
+            {
+                bound.expression = output.expression
+            } else {
+                bound.expression = try bindExpression(item.expression, in: scope, allowAliases: true)
+            }
+            orderBy.append(bound)
+        }
+
+        var statement = select
+        statement.from = boundFrom
+        statement.items = outputs.map { .expression($0.expression, alias: Identifier($0.field.name, isDelimited: true)) }
+        statement.whereClause = whereClause
+        statement.groupBy = groupBy
+        statement.having = having
+        return BoundSelect(statement: statement, tables: tables, outputs: outputs, orderBy: orderBy, offset: query.offset)
+    }
+
+    private func bindJoinConditions(_ ref: TableReference, scope: Scope) throws -> TableReference {
+        guard case .join(var join) = ref else { return ref }
+        join.left = try bindJoinConditions(join.left, scope: scope)
+        join.right = try bindJoinConditions(join.right, scope: scope)
+        switch join.condition {
+        case .on(let e)?: join.condition = .on(try bindExpression(e, in: scope))
+        case .using(let columns)?:
+            // USING (c) → ON left.c = right.c, on the rightmost table of each side that has c.
+            let leftTables = Self.tables(of: join.left, in: scope)
+            let rightTables = Self.tables(of: join.right, in: scope)
+            var condition: Expression?
+            for column in columns {
+                guard let l = leftTables.last(where: { $0.info.columns.contains { column.matches($0.name) } }),
+                    let r = rightTables.last(where: { $0.info.columns.contains { column.matches($0.name) } }),
+                    let lc = l.info.columns.first(where: { column.matches($0.name) }),
+                    let rc = r.info.columns.first(where: { column.matches($0.name) })
+                else {
+                    throw Self.error("USING column \(column) is not in both sides of the join", at: column.range)
+                }
+                let eq = Expression(.binary(.equal, .column(l.correlation, lc.name), .column(r.correlation, rc.name)))
+                condition = condition.map { Expression(.binary(.and, $0, eq)) } ?? eq
+            }
+            join.condition = condition.map { .on($0) }
+        case nil:
+            if join.natural {
+                let leftTables = Self.tables(of: join.left, in: scope)
+                let rightTables = Self.tables(of: join.right, in: scope)
+                var condition: Expression?
+                for r in rightTables {
+                    for rc in r.info.columns {
+                        if let l = leftTables.first(where: { $0.info.column(named: rc.name) != nil }) {
+                            let eq = Expression(.binary(.equal, .column(l.correlation, rc.name), .column(r.correlation, rc.name)))
+                            condition = condition.map { Expression(.binary(.and, $0, eq)) } ?? eq
+                        }
+                    }
+                }
+                join.natural = false
+                join.condition = condition.map { .on($0) }
+                if condition == nil { join.kind = .cross }
+            }
+        }
+        return .join(join)
+    }
+
+    static func tables(of ref: TableReference, in scope: Scope) -> [BoundTable] {
+        switch ref {
+        case .table(_, let alias, _):
+            return scope.tables.filter { $0.correlation == alias?.name }
+        case .derived: return []
+        case .join(let join): return tables(of: join.left, in: scope) + tables(of: join.right, in: scope)
+        }
+    }
+
+    /// TAP's naming of unnamed select items: a column keeps its name; a function call is named
+    /// after the function; anything else is `expr`.
+    static func defaultName(of expression: Expression) -> String {
+        switch expression.unparenthesized.kind {
+        case .column(let name): return name.last.name
+        case .function(let call): return call.name.name.lowercased()
+        case .cast(let inner, _): return defaultName(of: inner)
+        default: return "expr"
+        }
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+enum Suggestions {
+    static func closest(to name: String, in candidates: [String], limit: Int = 3) -> [String] {
+        let target = Array(name.lowercased().unicodeScalars)
+        let scored = Set(candidates).map { candidate -> (String, Int) in
+            (candidate, distance(target, Array(candidate.lowercased().unicodeScalars)))
+        }
+        let threshold = max(2, target.count / 3)
+        return scored.filter { $0.1 <= threshold }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(limit).map(\.0)
+    }
+
+    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}
+
+extension Expression {
+    static func column(_ table: String, _ column: String) -> Expression {
+        Expression(.column(QualifiedName([Identifier(table, isDelimited: true), Identifier(column, isDelimited: true)])))
+    }
+}

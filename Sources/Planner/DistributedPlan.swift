@@ -1,0 +1,71 @@
+import ADQL
+import Tabular
+
+/// How the coordinator combines the rows that the chunk statements return.
+public enum MergeStep: Sendable, Hashable {
+    /// Rows are streamed to the client as they arrive, in no particular order; after
+    /// `offset + limit` rows the outstanding chunks are stopped.
+    case concatenate(limit: Int?, offset: Int)
+    /// Rows are collected into the coordinator's merge table `merge(c0, c1, ...)` and the
+    /// merge statement's rows are the result (aggregation, ordering, DISTINCT, HAVING).
+    case mergeSQL(sql: String, mergeColumns: Int)
+}
+
+/// Where the chunk statement runs.
+public enum PlanTarget: Sendable, Hashable {
+    /// On each listed chunk.
+    case chunks([Int])
+    /// Once, on the replicated tables only.
+    case replicated
+}
+
+/// A query rewritten for scatter-gather: one statement for every chunk, and a merge.
+public struct DistributedPlan: Sendable {
+    /// The result's columns.
+    public var fields: [FieldDescriptor]
+    /// The rewrite passes that were applied, in order, with a note on what each did.
+    public var passes: [String]
+    /// The statement each chunk runs (the same text for every chunk: each chunk is its own
+    /// file, so the template's chunk substitution is the choice of file).
+    public var chunkSQL: String
+    public var target: PlanTarget
+    /// How many chunks hold data in the catalog, for "kept N of M".
+    public var totalChunks: Int
+    public var merge: MergeStep
+    /// Small queries (few chunks) run in the interactive lane.
+    public var interactive: Bool
+
+    public var chunkIds: [Int] {
+        if case .chunks(let ids) = target { return ids }
+        return []
+    }
+
+    /// A readable account of the plan (`skyshard explain`).
+    public var explanation: String {
+        var lines: [String] = []
+        lines.append("passes:")
+        for pass in passes { lines.append("  - \(pass)") }
+        switch target {
+        case .chunks(let ids):
+            let shown = ids.prefix(20).map(String.init).joined(separator: ", ")
+            lines.append("chunks: \(ids.count) of \(totalChunks) kept" + (ids.isEmpty ? "" : " [\(shown)\(ids.count > 20 ? ", ..." : "")]"))
+        case .replicated:
+            lines.append("chunks: none (replicated tables only, run once)")
+        }
+        lines.append("lane: \(interactive ? "interactive" : "scan")")
+        lines.append("chunk SQL (run in chunk_{chunkId}.sqlite):")
+        lines.append("  \(chunkSQL)")
+        switch merge {
+        case .concatenate(let limit, let offset):
+            var m = "merge: stream rows as they arrive"
+            if offset > 0 { m += ", skip \(offset)" }
+            if let limit { m += ", stop after \(limit) rows" }
+            lines.append(m)
+        case .mergeSQL(let sql, let columns):
+            lines.append("merge: collect into merge(c0..c\(columns - 1)), then")
+            lines.append("  \(sql)")
+        }
+        lines.append("columns: " + fields.map { "\($0.name) \($0.datatype.rawValue)" }.joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,231 @@
+import ADQL
+import Tabular
+
+/// Splits a bound SELECT into the statement every chunk runs and the merge over their rows,
+/// in Qserv's manner: aggregates become per-chunk partials and a merge aggregate (COUNT → SUM
+/// of counts, AVG → SUM/COUNT, SUM/MIN/MAX as they are), GROUP BY runs in both phases, HAVING
+/// only at the merge; ORDER BY with TOP is pushed to the chunks and re-applied; DISTINCT runs in
+/// both phases. Aggregates over DISTINCT values gather the distinct argument values instead.
+struct MergeRewriter {
+    let bound: BoundSelect
+
+    enum Merge {
+        case concatenate(limit: Int?, offset: Int)
+        case query(Query, columns: Int)
+    }
+
+    struct Result {
+        var chunkQuery: Query
+        var merge: Merge
+        var passes: [String]
+    }
+
+    static func mergeColumn(_ index: Int) -> Expression {
+        Expression(.column(QualifiedName([Identifier("c\(index)", isDelimited: true)])))
+    }
+
+    static let mergeTable = TableReference.table(
+        QualifiedName([Identifier("merge", isDelimited: true)]), alias: nil, range: .synthesized)
+
+    func key(_ e: Expression) throws -> String { try SQLGeneration.renderExpression(e.unparenthesized) }
+
+    func rewrite() throws -> Result {
+        let s = bound.statement
+        let outputs = bound.outputs.map(\.expression)
+        let offset = bound.offset ?? 0
+        let chunkLimit = s.top.map { $0 + offset }
+        let hasAggregates = outputs.contains { $0.containsAggregate } || s.having != nil
+            || bound.orderBy.contains { $0.expression.containsAggregate }
+        let grouped = hasAggregates || !s.groupBy.isEmpty
+        let distinct = s.quantifier == .distinct
+
+        if !grouped {
+            // Plain selection, possibly DISTINCT and ordered.
+            var items = outputs
+            var order: [(Int, Bool)] = []
+            for item in bound.orderBy {
+                let k = try key(item.expression)
+                if let index = try items.firstIndex(where: { try key($0) == k }) {
+                    order.append((index, item.descending))
+                } else if distinct {
+                    throw QueryError(.semantic, "ORDER BY of a SELECT DISTINCT must name a selected column")
+                } else {
+                    items.append(item.expression)
+                    order.append((items.count - 1, item.descending))
+                }
+            }
+            var chunk = SelectStatement(
+                quantifier: distinct ? .distinct : nil, top: chunkLimit,
+                items: items.enumerated().map { .expression($1, alias: Identifier("c\($0)", isDelimited: true)) },
+                from: s.from, whereClause: s.whereClause)
+            let chunkOrder = order.map { OrderItem(expression: items[$0.0], descending: $0.1) }
+            if !distinct && order.isEmpty {
+                chunk.top = chunkLimit
+                var passes = ["projection: rows streamed from every chunk"]
+                if let top = s.top { passes.append("limit-early-stop: TOP \(top) pushed to chunks; stop after \(top) rows") }
+                return Result(
+                    chunkQuery: Query(body: .select(chunk)),
+                    merge: .concatenate(limit: s.top, offset: offset), passes: passes)
+            }
+            let merge = SelectStatement(
+                quantifier: distinct ? .distinct : nil, top: s.top,
+                items: outputs.indices.map { .expression(Self.mergeColumn($0), alias: nil) },
+                from: [Self.mergeTable])
+            var passes: [String] = []
+            if distinct { passes.append("distinct: DISTINCT in chunks and at the merge") }
+            if !order.isEmpty {
+                passes.append(s.top != nil
+                    ? "order-limit-pushdown: ORDER BY with TOP \(s.top!) in chunks, re-applied at the merge"
+                    : "order-merge: rows sorted at the merge")
+            }
+            return Result(
+                chunkQuery: Query(body: .select(chunk), orderBy: s.top != nil ? chunkOrder : []),
+                merge: .query(
+                    Query(body: .select(merge),
+                          orderBy: order.map { OrderItem(expression: Self.mergeColumn($0.0), descending: $0.1) },
+                          offset: bound.offset),
+                    columns: items.count),
+                passes: passes)
+        }
+
+        // Aggregation.
+        var aggregates: [Expression] = []
+        var seen = Set<String>()
+        func collect(_ e: Expression) throws {
+            var found: [Expression] = []
+            e.visit { if $0.isAggregateCall { found.append($0) } }
+            for a in found where seen.insert(try key(a)).inserted { aggregates.append(a) }
+        }
+        for e in outputs { try collect(e) }
+        if let h = s.having { try collect(h) }
+        for o in bound.orderBy { try collect(o.expression) }
+        for a in aggregates {
+            if case .function(let call) = a.kind, call.arguments.contains(where: { $0.containsAggregate }) {
+                throw QueryError(.semantic, "aggregate functions cannot be nested: \(try key(a))")
+            }
+        }
+        let distinctAggregates = aggregates.contains {
+            if case .function(let call) = $0.kind { return call.distinct }
+            return false
+        }
+        if distinctAggregates {
+            return try gather(aggregates: aggregates)
+        }
+
+        var chunkItems: [Expression] = s.groupBy
+        var groupKeys: [String: Int] = [:]
+        for (i, g) in s.groupBy.enumerated() { groupKeys[try key(g)] = i }
+        var mergeFor: [String: Expression] = [:]
+        for a in aggregates {
+            guard case .function(let call) = a.kind else { continue }
+            let name = call.upperName
+            func partial(_ e: Expression) -> Expression {
+                chunkItems.append(e)
+                return Self.mergeColumn(chunkItems.count - 1)
+            }
+            func fn(_ name: String, _ args: [Expression]) -> Expression {
+                Expression(.function(FunctionCall(name: Identifier(name), arguments: args)))
+            }
+            let merged: Expression
+            switch name {
+            case "COUNT":
+                let p = partial(a)
+                merged = s.groupBy.isEmpty ? fn("COALESCE", [fn("SUM", [p]), .integer(0)]) : fn("SUM", [p])
+            case "SUM": merged = fn("SUM", [partial(a)])
+            case "MIN": merged = fn("MIN", [partial(a)])
+            case "MAX": merged = fn("MAX", [partial(a)])
+            case "AVG":
+                let sum = partial(fn("SUM", call.arguments))
+                let count = partial(fn("COUNT", call.arguments))
+                merged = Expression(.binary(
+                    .divide, Expression(.cast(fn("SUM", [sum]), .doublePrecision)), fn("SUM", [count])))
+            default:
+                throw QueryError(.semantic, "\(name) is not an aggregate function")
+            }
+            mergeFor[try key(a)] = merged
+        }
+        func toMerge(_ e: Expression) throws -> Expression {
+            try e.rewritten { node in
+                let k = try key(node)
+                if let i = groupKeys[k] { return Self.mergeColumn(i) }
+                if node.isAggregateCall { return mergeFor[k] }
+                if case .column(let name) = node.kind {
+                    throw QueryError(
+                        .semantic,
+                        "column \(name.last.name) must appear in GROUP BY or be used in an aggregate function")
+                }
+                return nil
+            }
+        }
+        let chunk = SelectStatement(
+            items: chunkItems.enumerated().map { .expression($1, alias: Identifier("c\($0)", isDelimited: true)) },
+            from: s.from, whereClause: s.whereClause, groupBy: s.groupBy)
+        let merge = SelectStatement(
+            quantifier: s.quantifier, top: s.top,
+            items: try outputs.map { .expression(try toMerge($0), alias: nil) },
+            from: [Self.mergeTable], groupBy: s.groupBy.indices.map { Self.mergeColumn($0) },
+            having: try s.having.map(toMerge))
+        var passes = ["aggregate-split: \(aggregates.count) aggregate(s) as per-chunk partials merged at the coordinator"]
+        if !s.groupBy.isEmpty { passes.append("group-by: GROUP BY in chunks and at the merge") }
+        if s.having != nil { passes.append("having: HAVING at the merge only") }
+        return Result(
+            chunkQuery: Query(body: .select(chunk)),
+            merge: .query(
+                Query(body: .select(merge),
+                      orderBy: try bound.orderBy.map { OrderItem(expression: try toMerge($0.expression), descending: $0.descending) },
+                      offset: bound.offset),
+                columns: chunkItems.count),
+            passes: passes)
+    }
+
+    /// Aggregates over DISTINCT values: each chunk returns the distinct combinations of the
+    /// columns the aggregation reads, and the whole aggregation runs at the merge.
+    private func gather(aggregates: [Expression]) throws -> Result {
+        let s = bound.statement
+        var columns: [Expression] = []
+        var index: [String: Int] = [:]
+        func note(_ e: Expression) throws {
+            var refs: [Expression] = []
+            e.visit { if case .column = $0.kind { refs.append($0) } }
+            for r in refs {
+                let k = try key(r)
+                if index[k] == nil {
+                    index[k] = columns.count
+                    columns.append(r)
+                }
+            }
+        }
+        for o in bound.outputs { try note(o.expression) }
+        for g in s.groupBy { try note(g) }
+        if let h = s.having { try note(h) }
+        for o in bound.orderBy { try note(o.expression) }
+        if columns.isEmpty { columns.append(.integer(1)) }
+        // DISTINCT in the chunks is safe only when every aggregate ignores duplicates.
+        let duplicateInsensitive = aggregates.allSatisfy {
+            guard case .function(let call) = $0.kind else { return false }
+            return call.distinct || call.upperName == "MIN" || call.upperName == "MAX"
+        }
+        func toMerge(_ e: Expression) throws -> Expression {
+            try e.rewritten { node in
+                if case .column = node.kind, let i = index[try key(node)] { return Self.mergeColumn(i) }
+                return nil
+            }
+        }
+        let chunk = SelectStatement(
+            quantifier: duplicateInsensitive ? .distinct : nil,
+            items: columns.enumerated().map { .expression($1, alias: Identifier("c\($0)", isDelimited: true)) },
+            from: s.from, whereClause: s.whereClause)
+        let merge = SelectStatement(
+            quantifier: s.quantifier, top: s.top,
+            items: try bound.outputs.map { .expression(try toMerge($0.expression), alias: nil) },
+            from: [Self.mergeTable], groupBy: try s.groupBy.map(toMerge), having: try s.having.map(toMerge))
+        return Result(
+            chunkQuery: Query(body: .select(chunk)),
+            merge: .query(
+                Query(body: .select(merge),
+                      orderBy: try bound.orderBy.map { OrderItem(expression: try toMerge($0.expression), descending: $0.descending) },
+                      offset: bound.offset),
+                columns: columns.count),
+            passes: ["distinct-aggregate-gather: chunks return \(duplicateInsensitive ? "distinct " : "")values of \(columns.count) column(s); aggregation at the merge"])
+    }
+}

@@ -1,0 +1,40 @@
+import ADQL
+import Tabular
+
+/// Renders planner ASTs to SQLite SQL through the ADQL module's renderer, with table names
+/// mapped to where the tables live in a shard (or to the coordinator's merge table).
+/// SQL is only ever produced from the AST: no user text is spliced into it.
+enum SQLGeneration {
+    struct ShardDialect: SQLiteDialect {
+        let tables: TableMapper
+
+        func tableReference(_ name: QualifiedName, alias: Identifier?, renderer: SQLiteRenderer) throws -> String {
+            let sql: String
+            if name.parts.count == 2 {
+                sql = tables.sqlName(schema: name.parts[0].name, table: name.parts[1].name)
+            } else {
+                sql = SQLiteRenderer.quotedName(name)
+            }
+            return alias.map { sql + " AS " + SQLiteRenderer.quoteIdentifier($0.name) } ?? sql
+        }
+    }
+
+    static func quote(_ name: String) -> String { SQLiteRenderer.quoteIdentifier(name) }
+
+    static func render(_ query: Query, tables: TableMapper) throws -> String {
+        do {
+            return try SQLiteRenderer(dialect: ShardDialect(tables: tables)).render(query)
+        } catch let error as SQLiteRenderError {
+            throw QueryError(.semantic, error.description, line: error.range == .synthesized ? nil : error.range.start.line,
+                             column: error.range == .synthesized ? nil : error.range.start.column, cause: error)
+        }
+    }
+
+    static func renderExpression(_ expression: Expression) throws -> String {
+        do {
+            return try SQLiteRenderer(dialect: ShardDialect(tables: .merge)).render(expression)
+        } catch let error as SQLiteRenderError {
+            throw QueryError(.semantic, error.description, cause: error)
+        }
+    }
+}

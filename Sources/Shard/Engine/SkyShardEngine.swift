@@ -1,0 +1,116 @@
+import ADQL
+import Catalog
+import Foundation
+import Planner
+import Sky
+import Synchronization
+import Tabular
+
+/// The query engine of one catalog version: ADQL text in, a streamed result out.
+///
+/// parse → bind → plan (rewrite passes, chunk pruning) → scatter-gather over the shard
+/// workers → merge. Everything here is Sendable and shared by all concurrent queries.
+public final class SkyShardEngine: Sendable {
+    public let version: CatalogVersion
+    public let catalog: CatalogDescription
+    public let planner: QueryPlanner
+    public let executor: ScatterGatherExecutor
+    public let pool: BlockingPool
+    /// The time limit of a query, unless the caller gives another.
+    public let defaultTimeout: Duration?
+
+    public init(version: CatalogVersion, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600)) throws {
+        self.version = version
+        let catalog = try version.loadDescription()
+        self.catalog = catalog
+        let pool = BlockingPool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.pool = pool
+        let index: (any DirectorIndex)? = FileManager.default.fileExists(atPath: version.directorIndexFile.path)
+            ? try SQLiteDirectorIndex(file: version.directorIndexFile, catalog: catalog) : nil
+        self.planner = QueryPlanner(catalog: catalog, directorIndex: index)
+        let worker = LocalShardWorker(version: version, description: catalog, pool: pool)
+        self.executor = ScatterGatherExecutor(workers: [worker], pool: pool)
+        self.defaultTimeout = defaultTimeout
+    }
+
+    /// Opens the version that `current` points to under `dataRoot`.
+    public convenience init(dataRoot: URL, threads: Int? = nil) throws {
+        guard let version = DataLayout(root: dataRoot).currentVersion() else {
+            throw QueryError(.unavailable, "no catalog has been ingested under \(dataRoot.path)")
+        }
+        try self.init(version: version, threads: threads)
+    }
+
+    /// Parses ADQL, turning syntax errors into `QueryError`s that name line and column.
+    public static func parse(_ adql: String) throws -> Query {
+        do {
+            return try ADQLParser.parse(adql)
+        } catch {
+            throw QueryError(.syntax, error.description, line: error.line, column: error.column, cause: error)
+        }
+    }
+
+    /// The plan of a query. `rowLimit` caps the rows the query may return (TAP's MAXREC + 1):
+    /// it becomes the query's TOP when that is smaller.
+    public func plan(_ adql: String, rowLimit: Int? = nil) throws -> DistributedPlan {
+        var query = try Self.parse(adql)
+        if let rowLimit, case .select(var select) = query.body {
+            if select.top.map({ $0 > rowLimit }) ?? true {
+                select.top = rowLimit
+                query.body = .select(select)
+            }
+        }
+        return try planner.plan(query)
+    }
+
+    /// Starts a query. Errors in the query text are thrown here, before any row; errors while
+    /// running end the result's row sequence.
+    public func execute(_ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil) throws -> QueryResult {
+        let plan = try plan(adql, rowLimit: rowLimit)
+        return executor.execute(plan, timeout: timeout ?? defaultTimeout)
+    }
+}
+
+/// The director index in `director_index.sqlite`, read-only.
+final class SQLiteDirectorIndex: DirectorIndex, @unchecked Sendable {
+    private let connection: SQLiteConnection
+    private let lock = NSLock()
+    private let keyColumn: String
+
+    init(file: URL, catalog: CatalogDescription) throws {
+        connection = try SQLiteConnection(path: file.path, mode: .readOnlyImmutable)
+        keyColumn = catalog.directorTable?.directorSpec?.keyColumn ?? "objectId"
+    }
+
+    private var table: String { "\"\(ShardTableNames.directorIndex)\"" }
+    private var key: String { "\"\(keyColumn.replacingOccurrences(of: "\"", with: "\"\""))\"" }
+
+    func chunks(forKeys keys: [Int64]) throws -> Set<Int> {
+        lock.lock()
+        defer { lock.unlock() }
+        let statement = try connection.cachedStatement("SELECT chunkId FROM \(table) WHERE \(key) = ?")
+        var result = Set<Int>()
+        for k in Set(keys) {
+            statement.reset()
+            statement.bindInt64(k, at: 1)
+            if try statement.step(), case .integer(let chunk) = statement.value(at: 0) { result.insert(Int(chunk)) }
+        }
+        statement.reset()
+        return result
+    }
+
+    func chunks(forKeysBetween low: Int64, and high: Int64) throws -> Set<Int> {
+        lock.lock()
+        defer { lock.unlock() }
+        let statement = try connection.cachedStatement(
+            "SELECT DISTINCT chunkId FROM \(table) WHERE \(key) BETWEEN ? AND ?")
+        statement.bindInt64(low, at: 1)
+        statement.bindInt64(high, at: 2)
+        var result = Set<Int>()
+        while try statement.step() {
+            if case .integer(let chunk) = statement.value(at: 0) { result.insert(Int(chunk)) }
+        }
+        statement.reset()
+        return result
+    }
+}

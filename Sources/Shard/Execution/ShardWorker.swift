@@ -1,0 +1,36 @@
+import Tabular
+
+/// One unit of distributed work: a statement to run against one chunk.
+public struct ChunkTask: Sendable, Hashable {
+    public var chunkId: Int
+    /// SQLite SQL over the chunk's tables (`"Object"`, `"ForcedSource"`, the director's overlap
+    /// table) and the replicated tables (schema `replicated`). Generated from the AST only.
+    public var sql: String
+    /// Values bound to the statement's `?` parameters.
+    public var parameters: [Value]
+    /// Whether the query is small enough for the interactive lane.
+    public var interactive: Bool
+
+    public init(chunkId: Int, sql: String, parameters: [Value] = [], interactive: Bool) {
+        self.chunkId = chunkId
+        self.sql = sql
+        self.parameters = parameters
+        self.interactive = interactive
+    }
+}
+
+/// Something that runs chunk statements: the in-process worker over local SQLite files, or a
+/// client of a worker on another host. The planner and the merge know workers only through
+/// this protocol, so nothing above assumes that chunk files are local.
+public protocol ShardWorker: Sendable {
+    /// The chunks this worker serves.
+    var chunkIds: Set<Int> { get }
+
+    /// Runs `task` and hands its rows to `deliver` in batches of at most `batchRows` rows.
+    /// `deliver` may suspend: the worker does not read further rows until it returns
+    /// (back-pressure). Cancelling the calling task stops the statement promptly.
+    func run(
+        _ task: ChunkTask, batchRows: Int,
+        deliver: @Sendable (RowBatch) async throws -> Void
+    ) async throws
+}

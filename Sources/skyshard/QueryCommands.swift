@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import Shard
+import Tabular
+import VOTable
+
+/// Options shared by the commands that read a catalog.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: "The catalog's data directory.")
+    var dataDirectory: String = "skyshard-data"
+
+    var url: URL { URL(fileURLWithPath: dataDirectory) }
+}
+
+/// Reads a query from the argument, or from standard input when the argument is absent or `-`.
+func readQuery(_ argument: String?) throws -> String {
+    if let argument, argument != "-" { return argument }
+    var text = ""
+    while let line = readLine(strippingNewline: false) { text += line }
+    guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        throw ValidationError("no query: give it as an argument or on standard input")
+    }
+    return text
+}
+
+/// Prints an error for a person on standard error and exits with status 1.
+func fail(_ error: any Error) -> Never {
+    let message = (error as? QueryError)?.message ?? "\(error)"
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    exit(1)
+}
+
+struct QueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query", abstract: "Run an ADQL query and print the result.")
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Output format: table, csv, tsv, votable, votable/b2.")
+    var format: String = "table"
+
+    @Option(help: "Stop after this many rows.")
+    var maxrec: Int?
+
+    @Argument(help: "The ADQL query (read from standard input when absent or -).")
+    var query: String?
+
+    func run() async throws {
+        let adql = try readQuery(query)
+        let engine: SkyShardEngine
+        let result: QueryResult
+        do {
+            engine = try SkyShardEngine(dataRoot: data.url)
+            result = try engine.execute(adql, rowLimit: maxrec)
+        } catch {
+            fail(error)
+        }
+        defer { engine.pool.shutdown() }
+        if format == "table" {
+            do {
+                try await TextTable.print(result)
+            } catch {
+                fail(error)
+            }
+            return
+        }
+        guard let resultFormat = ResultFormat(parameter: format) else {
+            throw ValidationError("unknown format \(format); use table, csv, tsv, votable or votable/b2")
+        }
+        var writer = resultFormat.makeWriter(fields: result.fields)
+        var out = OutputBuffer()
+        writer.writeHeader(into: &out)
+        var status = EndStatus.ok
+        do {
+            for try await batch in result.batches {
+                writer.writeRows(batch, into: &out)
+                if out.count > 64 * 1024 {
+                    FileHandle.standardOutput.write(Data(out.bytes))
+                    out.removeAll()
+                }
+            }
+        } catch {
+            status = .error((error as? QueryError)?.message ?? "\(error)")
+        }
+        writer.writeTrailer(status, into: &out)
+        FileHandle.standardOutput.write(Data(out.bytes))
+        if case .error(let message) = status { fail(QueryError(.internal, message)) }
+    }
+}
+
+struct ExplainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Print the plan of an ADQL query: passes, chunks kept, chunk SQL and merge.")
+
+    @OptionGroup var data: DataOptions
+
+    @Argument(help: "The ADQL query (read from standard input when absent or -).")
+    var query: String?
+
+    func run() async throws {
+        let adql = try readQuery(query)
+        do {
+            let engine = try SkyShardEngine(dataRoot: data.url)
+            defer { engine.pool.shutdown() }
+            print(try engine.plan(adql).explanation)
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+/// A plain text table for the terminal.
+enum TextTable {
+    static func print(_ result: QueryResult) async throws {
+        var rows: [[String]] = []
+        for try await batch in result.batches {
+            for r in 0..<batch.rowCount {
+                rows.append(batch.row(r).map(cell))
+            }
+        }
+        let header = result.fields.map(\.name)
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        Swift.print(line(header))
+        Swift.print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        for row in rows { Swift.print(line(row)) }
+        Swift.print("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
+    }
+
+    static func cell(_ value: Value) -> String {
+        switch value {
+        case .null: ""
+        case .integer(let i): "\(i)"
+        case .real(let d): "\(d)"
+        case .text(let s): s
+        case .blob(let b): "<\(b.count) bytes>"
+        }
+    }
+}

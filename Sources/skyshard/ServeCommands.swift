@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Shard
+import TAPService
+
+/// Options of the HTTP service.
+struct ServiceOptions: ParsableArguments {
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free port).")
+    var port: Int = 8080
+
+    @Option(help: "SQLite worker threads (default: one per core).")
+    var threads: Int?
+
+    @Option(help: "MAXREC when a request gives none.")
+    var defaultMaxrec: Int = 100_000
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+}
+
+/// Starts the TAP service over the catalog under `dataRoot` and runs until interrupted.
+func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
+    var logger = Logger(label: "skyshard")
+    logger.logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
+    let engine = try SkyShardEngine(dataRoot: dataRoot, threads: options.threads)
+    let configuration = TAPServiceConfiguration(
+        host: options.host, port: options.port, defaultMaxRecords: options.defaultMaxrec,
+        title: "SkyShard TAP service",
+        description: "ADQL over \(engine.catalog.tables.map(\.qualifiedName).joined(separator: ", ")).")
+    let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)
+    let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+    logger.info("catalog \(engine.version.name): \(engine.catalog.chunkRowCounts.count) chunks; \(rows.joined(separator: ", "))")
+    var app = server.makeApplication()
+    let announce = banner
+    app.onServerRunning = { channel in
+        let port = channel.localAddress?.port ?? options.port
+        let url = "http://\(options.host):\(port)/tap"
+        if announce {
+            print("""
+                SkyShard is serving TAP at \(url)
+                Try it from Python:
+                  python3 -c "import pyvo; print(pyvo.dal.TAPService('\(url)').search('SELECT TOP 5 objectId, coord_ra, coord_dec FROM dp02_dc2_catalogs.Object').to_table())"
+                Press Ctrl-C to stop.
+                """)
+        } else {
+            print("listening on \(url)")
+        }
+        fflush(stdout)
+    }
+    try await app.runService()
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve an ingested catalog through TAP.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var service: ServiceOptions
+
+    func run() async throws {
+        do {
+            try await serve(dataRoot: data.url, options: service, banner: false)
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Generate and ingest a DC2-like demo catalog (once), then serve it through TAP.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var service: ServiceOptions
+
+    @Option(help: "Objects in the demo catalog.")
+    var objects: Int = 100_000
+
+    func run() async throws {
+        do {
+            let version = try DemoCatalog.ensure(dataRoot: data.url, objects: objects)
+            print("catalog: \(version.directory.path)")
+            try await serve(dataRoot: data.url, options: service, banner: true)
+        } catch {
+            fail(error)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need on a fresh Debian machine with Swift:
+# the C libraries, STILTS (taplint) and the Python clients used by the interoperability tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+for pkg in libsqlite3-dev libxml2-dev sqlite3; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ "${SKYSHARD_SKIP_STILTS:-0}" != 1 ] && ! command -v stilts >/dev/null 2>&1; then
+  need_apt+=(stilts)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+python3 -m pip install -q --disable-pip-version-check -r scripts/interop/requirements.txt 2>&1 \
+  | grep -v "Running pip as the 'root' user" || true
