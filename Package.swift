@@ -50,7 +50,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         .testTarget(name: "ADQLTests", dependencies: ["ADQL"], resources: [], swiftSettings: strict),
-        .testTarget(name: "SkyTests", dependencies: ["Sky"], swiftSettings: strict),
+        .testTarget(name: "SkyTests", dependencies: ["Sky"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: strict),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "ADQL", "Catalog", "Sky"], swiftSettings: strict),
         .testTarget(name: "ShardTests", dependencies: ["Shard", "Planner", "Catalog", "Sky", "Tabular", "ADQL"],
