@@ -8,6 +8,7 @@ import Foundation
 ///         catalog.json                    CatalogDescription
 ///         replicated.sqlite               replicated (small) tables
 ///         director_index.sqlite           director key → (chunkId, subChunkId)
+///         tap_schema.sqlite               TAP_SCHEMA tables describing the catalog
 ///         chunks/chunk_<id>.sqlite        one file per chunk: partitioned tables and the
 ///                                         director's overlap rows
 public struct DataLayout: Sendable, Hashable {
@@ -43,6 +44,7 @@ public struct CatalogVersion: Sendable, Hashable {
     public var descriptionFile: URL { directory.appendingPathComponent("catalog.json") }
     public var replicatedFile: URL { directory.appendingPathComponent("replicated.sqlite") }
     public var directorIndexFile: URL { directory.appendingPathComponent("director_index.sqlite") }
+    public var tapSchemaFile: URL { directory.appendingPathComponent("tap_schema.sqlite") }
     public var chunksDirectory: URL { directory.appendingPathComponent("chunks", isDirectory: true) }
 
     public func chunkFile(_ chunkId: Int) -> URL {

@@ -138,6 +138,10 @@ struct TableMapper: Sendable {
         guard let info = tables.first(where: { $0.info.schema == schema && $0.info.name == table })?.info else {
             return SQLGeneration.quote(table)
         }
-        return info.isPartitioned ? SQLGeneration.quote(info.name) : "\"replicated\".\(SQLGeneration.quote(info.name))"
+        if info.isPartitioned { return SQLGeneration.quote(info.name) }
+        // Replicated tables live in attached databases: TAP_SCHEMA in its own, the catalog's
+        // small tables in `replicated`.
+        let database = info.schema == TapSchema.schemaName ? TapSchema.schemaName : "replicated"
+        return SQLGeneration.quote(database) + "." + SQLGeneration.quote(info.name)
     }
 }

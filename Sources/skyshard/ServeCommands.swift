@@ -35,23 +35,32 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
     let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)
     let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
     logger.info("catalog \(engine.version.name): \(engine.catalog.chunkRowCounts.count) chunks; \(rows.joined(separator: ", "))")
-    var app = server.makeApplication()
     let announce = banner
-    app.onServerRunning = { channel in
-        let port = channel.localAddress?.port ?? options.port
-        let url = "http://\(options.host):\(port)/tap"
-        if announce {
-            print("""
-                SkyShard is serving TAP at \(url)
-                Try it from Python:
-                  python3 -c "import pyvo; print(pyvo.dal.TAPService('\(url)').search('SELECT TOP 5 objectId, coord_ra, coord_dec FROM dp02_dc2_catalogs.Object').to_table())"
-                Press Ctrl-C to stop.
-                """)
-        } else {
-            print("listening on \(url)")
-        }
-        fflush(stdout)
-    }
+    let router = Router()
+    server.addRoutes(to: router)
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname(options.host, port: options.port), serverName: "SkyShard"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? options.port
+            let url = "http://\(options.host):\(port)/tap"
+            let message: String
+            if announce {
+                message = """
+                    SkyShard is serving TAP at \(url)
+                    Try it from Python:
+                      python3 -c "import pyvo; print(pyvo.dal.TAPService('\(url)').search('SELECT TOP 5 objectId, coord_ra, coord_dec FROM dp02_dc2_catalogs.Object').to_table())"
+                    Press Ctrl-C to stop.
+
+                    """
+            } else {
+                message = "listening on \(url)\n"
+            }
+            // Straight to the file descriptor: a reader waiting for this line must not wait
+            // for a stdio buffer to fill.
+            FileHandle.standardOutput.write(Data(message.utf8))
+        },
+        logger: logger)
     try await app.runService()
 }
 

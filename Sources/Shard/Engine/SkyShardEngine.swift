@@ -21,14 +21,23 @@ public final class SkyShardEngine: Sendable {
 
     public init(version: CatalogVersion, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600)) throws {
         self.version = version
-        let catalog = try version.loadDescription()
+        var catalog = try version.loadDescription()
+        // TAP_SCHEMA describes the catalog and is queried like its tables.
+        let tapSchemaFile = try TapSchemaDatabase.ensure(version: version, catalog: catalog)
+        catalog.tables.removeAll { $0.schema == TapSchema.schemaName }
+        catalog.tables += TapSchema.tables
+        if !catalog.schemas.contains(where: { $0.name == TapSchema.schemaName }) {
+            catalog.schemas.append(SchemaInfo(name: TapSchema.schemaName, description: "TAP_SCHEMA 1.1"))
+        }
         self.catalog = catalog
         let pool = BlockingPool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         self.pool = pool
         let index: (any DirectorIndex)? = FileManager.default.fileExists(atPath: version.directorIndexFile.path)
             ? try SQLiteDirectorIndex(file: version.directorIndexFile, catalog: catalog) : nil
         self.planner = QueryPlanner(catalog: catalog, directorIndex: index)
-        let worker = LocalShardWorker(version: version, description: catalog, pool: pool)
+        let worker = LocalShardWorker(
+            version: version, description: catalog, pool: pool,
+            attachments: ["tap_schema": tapSchemaFile])
         self.executor = ScatterGatherExecutor(workers: [worker], pool: pool)
         self.defaultTimeout = defaultTimeout
     }

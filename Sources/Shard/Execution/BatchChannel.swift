@@ -18,8 +18,12 @@ final class BatchChannel: Sendable {
 
     private let state = Mutex(State())
     let capacity: Int
+    let stats: ExecutorStats?
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    init(capacity: Int, stats: ExecutorStats? = nil) {
+        self.capacity = max(1, capacity)
+        self.stats = stats
+    }
 
     /// Hands a batch to the consumer, waiting while the buffer is full. Throws
     /// CancellationError when the consumer has gone or the stream was finished.
@@ -34,6 +38,7 @@ final class BatchChannel: Sendable {
                 }
                 if s.count < capacity {
                     s.buffer.append(batch)
+                    stats?.buffered(s.count)
                     return .delivered(nil)
                 }
                 return .wait

@@ -20,11 +20,15 @@ public final class LocalShardWorker: ShardWorker {
     /// Idle connections kept at most; beyond this a returned connection is closed.
     public let maxIdleConnections: Int
 
+    /// Further read-only databases attached to every connection, by schema name.
+    public let attachments: [String: URL]
+
     public init(
         version: CatalogVersion, description: CatalogDescription, pool: BlockingPool,
-        maxIdleConnections: Int = 512
+        attachments: [String: URL] = [:], maxIdleConnections: Int = 512
     ) {
         self.version = version
+        self.attachments = attachments
         self.chunkIds = Set(description.chunkRowCounts.keys)
         self.pool = pool
         self.maxIdleConnections = maxIdleConnections
@@ -58,6 +62,9 @@ public final class LocalShardWorker: ShardWorker {
         let connection = try SQLiteConnection(path: path, mode: .readOnlyImmutable)
         if FileManager.default.fileExists(atPath: version.replicatedFile.path) {
             try connection.attach(path: version.replicatedFile.path, as: "replicated", readOnly: true)
+        }
+        for (schema, file) in attachments.sorted(by: { $0.key < $1.key }) {
+            try connection.attach(path: file.path, as: schema, readOnly: true)
         }
         UserFunctions.register(on: connection)
         connection.restrictReads(to: allowedTables)

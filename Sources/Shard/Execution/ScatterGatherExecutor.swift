@@ -18,6 +18,9 @@ public final class ScatterGatherExecutor: Sendable {
     public let batchRows: Int
     /// Batches buffered between the chunks and the consumer.
     public let channelCapacity: Int
+    /// Counters of what the executor did, for monitoring and for the tests that check the
+    /// fan-out and buffering bounds.
+    public let stats = ExecutorStats()
 
     public init(
         workers: [any ShardWorker], pool: BlockingPool, fanOut: Int? = nil, batchRows: Int = 1024,
@@ -39,7 +42,7 @@ public final class ScatterGatherExecutor: Sendable {
 
     /// Starts the plan and returns the result whose rows arrive as the chunks produce them.
     public func execute(_ plan: DistributedPlan, timeout: Duration? = nil) -> QueryResult {
-        let channel = BatchChannel(capacity: channelCapacity)
+        let channel = BatchChannel(capacity: channelCapacity, stats: stats)
         let producer = Task {
             do {
                 switch plan.merge {
@@ -113,7 +116,10 @@ public final class ScatterGatherExecutor: Sendable {
                 let task = tasks[next]
                 next += 1
                 let worker = try worker(for: task.chunkId)
+                let stats = self.stats
                 group.addTask {
+                    stats.chunkStarted()
+                    defer { stats.chunkFinished() }
                     do {
                         try await worker.run(task, batchRows: batchRows, deliver: deliver)
                     } catch let error as SQLiteError {
@@ -229,6 +235,43 @@ final class RowLimiter: Sendable {
             if start == 0 && rows == batch.rowCount { return batch }
             let values = Array(batch.values[(start * batch.columnCount)..<((start + rows) * batch.columnCount)])
             return RowBatch(columnCount: batch.columnCount, values: values)
+        }
+    }
+}
+
+/// Running counts of the executor's work.
+public final class ExecutorStats: Sendable {
+    private let inFlight = Atomic<Int>(0)
+    private let maxInFlight = Atomic<Int>(0)
+    private let chunks = Atomic<Int>(0)
+    private let buffered = Atomic<Int>(0)
+
+    /// Chunk statements that ran, in all queries.
+    public var chunksRun: Int { chunks.load(ordering: .relaxed) }
+    /// The most chunk statements that ran at once.
+    public var maxConcurrentChunks: Int { maxInFlight.load(ordering: .relaxed) }
+    /// The most batches that waited in one query's channel at once.
+    public var maxBufferedBatches: Int { buffered.load(ordering: .relaxed) }
+
+    func chunkStarted() {
+        let now = inFlight.add(1, ordering: .relaxed).newValue
+        chunks.add(1, ordering: .relaxed)
+        var seen = maxInFlight.load(ordering: .relaxed)
+        while now > seen {
+            let (exchanged, original) = maxInFlight.compareExchange(expected: seen, desired: now, ordering: .relaxed)
+            if exchanged { break }
+            seen = original
+        }
+    }
+
+    func chunkFinished() { inFlight.subtract(1, ordering: .relaxed) }
+
+    func buffered(_ count: Int) {
+        var seen = buffered.load(ordering: .relaxed)
+        while count > seen {
+            let (exchanged, original) = buffered.compareExchange(expected: seen, desired: count, ordering: .relaxed)
+            if exchanged { break }
+            seen = original
         }
     }
 }

@@ -1,0 +1,169 @@
+import Catalog
+import Foundation
+import Planner
+import Sky
+import Tabular
+import Testing
+
+@testable import Shard
+
+/// One small demo catalog, generated and ingested once for all engine tests into a temporary
+/// directory: real chunk files, a real director index, real SQLite.
+enum EngineFixture {
+    static let objects = 5_000
+
+    static let dataRoot: URL = {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("skyshard-engine-tests-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: url)
+        return url
+    }()
+
+    static let engine: SkyShardEngine = {
+        do {
+            _ = try DemoCatalog.ensure(dataRoot: dataRoot, objects: objects)
+            return try SkyShardEngine(dataRoot: dataRoot)
+        } catch {
+            fatalError("cannot build the engine test catalog: \(error)")
+        }
+    }()
+
+    /// (objectId, ra, dec) of every Object row, read straight from the chunk files.
+    static let allObjects: [(id: Int64, ra: Double, dec: Double)] = {
+        var rows: [(Int64, Double, Double)] = []
+        for chunk in engine.catalog.chunkIds {
+            let connection = try! SQLiteConnection(path: engine.version.chunkFile(chunk).path, mode: .readOnly)
+            for row in try! connection.query("SELECT objectId, coord_ra, coord_dec FROM \"Object\"") {
+                rows.append((row[0].int64Value!, row[1].doubleValue!, row[2].doubleValue!))
+            }
+        }
+        return rows
+    }()
+
+    static func run(_ adql: String, rowLimit: Int? = nil) async throws -> RowBatch {
+        try await engine.execute(adql, rowLimit: rowLimit).collect()
+    }
+}
+
+@Suite(.serialized) struct EngineTests {
+    let engine = EngineFixture.engine
+
+    @Test func topTenReturnsTenRowsWithCatalogMetadata() async throws {
+        let result = try engine.execute("SELECT TOP 10 objectId, coord_ra, coord_dec FROM dp02_dc2_catalogs.Object")
+        #expect(result.fields.map(\.name) == ["objectId", "coord_ra", "coord_dec"])
+        #expect(result.fields[1].unit == "deg")
+        #expect(result.fields[2].ucd?.hasPrefix("pos.eq.dec") == true)
+        let rows = try await result.collect()
+        #expect(rows.rowCount == 10)
+        for r in 0..<rows.rowCount {
+            let ra = rows[r, 1].doubleValue!, dec = rows[r, 2].doubleValue!
+            #expect((50.0...75.0).contains(ra) && (-45.0...(-25.0)).contains(dec))
+        }
+    }
+
+    @Test func countIsExact() async throws {
+        let rows = try await EngineFixture.run("SELECT COUNT(*) FROM dp02_dc2_catalogs.Object")
+        #expect(rows.rowCount == 1)
+        #expect(rows[0, 0].int64Value == Int64(EngineFixture.allObjects.count))
+        #expect(EngineFixture.allObjects.count == EngineFixture.objects)
+    }
+
+    @Test func objectIdLookupTouchesOneChunk() async throws {
+        let all = EngineFixture.allObjects
+        for probe in [all[0], all[all.count / 2], all[all.count - 1]] {
+            let query = "SELECT objectId, r_cModelFlux FROM dp02_dc2_catalogs.Object WHERE objectId = \(probe.id)"
+            let plan = try engine.plan(query)
+            #expect(plan.chunkIds.count == 1)
+            let chunker = Chunker(numStripes: engine.catalog.chunking.numStripes,
+                                  numSubStripesPerStripe: engine.catalog.chunking.numSubStripesPerStripe)
+            #expect(plan.chunkIds == [chunker.chunkId(lon: probe.ra, lat: probe.dec)])
+            let rows = try await EngineFixture.run(query)
+            #expect(rows.rowCount == 1)
+            #expect(rows[0, 0].int64Value == probe.id)
+        }
+        // An id that does not exist touches no chunk and returns nothing.
+        let missing = try engine.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId = -5")
+        #expect(missing.chunkIds.isEmpty)
+        #expect(try await EngineFixture.run("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId = -5").rowCount == 0)
+    }
+
+    @Test(arguments: [(62.0, -37.0, 0.2), (55.0, -30.0, 1.5), (70.5, -44.0, 0.05)])
+    func coneSearchMatchesBruteForce(_ ra: Double, _ dec: Double, _ radius: Double) async throws {
+        let query = """
+            SELECT objectId FROM dp02_dc2_catalogs.Object
+            WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', \(ra), \(dec), \(radius))) = 1
+            """
+        let plan = try engine.plan(query)
+        #expect(plan.chunkIds.count < engine.catalog.chunkRowCounts.count)
+        let rows = try await EngineFixture.run(query)
+        let got = (0..<rows.rowCount).map { rows[$0, 0].int64Value! }.sorted()
+        let expected = EngineFixture.allObjects
+            .filter { SkyAngle.separation(lon1: $0.ra, lat1: $0.dec, lon2: ra, lat2: dec) <= radius }
+            .map(\.id).sorted()
+        #expect(got == expected)
+    }
+
+    @Test func aggregatesMatchBruteForce() async throws {
+        let rows = try await EngineFixture.run("""
+            SELECT COUNT(*) AS n, MIN(coord_ra) AS lo, MAX(coord_ra) AS hi, AVG(coord_dec) AS mean
+            FROM dp02_dc2_catalogs.Object WHERE coord_dec > -35
+            """)
+        let selected = EngineFixture.allObjects.filter { $0.dec > -35 }
+        #expect(rows[0, 0].int64Value == Int64(selected.count))
+        #expect(rows[0, 1].doubleValue == selected.map(\.ra).min())
+        #expect(rows[0, 2].doubleValue == selected.map(\.ra).max())
+        let mean = selected.map(\.dec).reduce(0, +) / Double(selected.count)
+        #expect(abs(rows[0, 3].doubleValue! - mean) < 1e-9)
+    }
+
+    @Test func orderByWithTopMatchesBruteForce() async throws {
+        let rows = try await EngineFixture.run(
+            "SELECT TOP 7 objectId, coord_dec FROM dp02_dc2_catalogs.Object ORDER BY coord_dec DESC")
+        let expected = EngineFixture.allObjects.sorted { $0.dec > $1.dec }.prefix(7).map(\.id)
+        #expect((0..<rows.rowCount).map { rows[$0, 0].int64Value! } == Array(expected))
+    }
+
+    @Test func rowLimitStopsEarly() async throws {
+        let rows = try await EngineFixture.run("SELECT objectId FROM dp02_dc2_catalogs.Object", rowLimit: 25)
+        #expect(rows.rowCount == 25)
+    }
+
+    @Test func chunksRunConcurrentlyAndTheBufferStaysBounded() async throws {
+        // A fresh executor, so that its counters see this query only.
+        let executor = ScatterGatherExecutor(workers: engine.executor.workers, pool: engine.pool, fanOut: 3)
+        let plan = try engine.plan("SELECT forcedSourceId, psfFlux FROM dp02_dc2_catalogs.ForcedSource")
+        let result = executor.execute(plan)
+        var rows = 0
+        for try await batch in result.batches { rows += batch.rowCount }
+        #expect(rows > 10_000)
+        #expect(executor.stats.maxConcurrentChunks > 1)
+        #expect(executor.stats.maxConcurrentChunks <= 3)
+        #expect(executor.stats.chunksRun == plan.chunkIds.count)
+        #expect(executor.stats.maxBufferedBatches <= executor.channelCapacity)
+    }
+
+    @Test func cancellingStopsTheQuery() async throws {
+        let result = try engine.execute("SELECT forcedSourceId FROM dp02_dc2_catalogs.ForcedSource")
+        var iterator = result.batches.makeAsyncIterator()
+        let first = try await iterator.next()
+        #expect(first != nil)
+        result.cancel()
+        // After cancel the sequence ends (with the cancellation error) instead of running on.
+        do {
+            while try await iterator.next() != nil {}
+        } catch let error as QueryError {
+            #expect(error.code == .cancelled)
+        }
+    }
+
+    @Test func syntaxErrorsNameLineAndColumn() throws {
+        do {
+            _ = try engine.execute("SELECT objectId\nFROM dp02_dc2_catalogs.Object WHERE")
+            Issue.record("expected a syntax error")
+        } catch let error as QueryError {
+            #expect(error.code == .syntax)
+            #expect(error.line == 2)
+            #expect(error.message.hasPrefix("line 2, column "))
+        }
+    }
+}
