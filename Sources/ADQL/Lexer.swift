@@ -1,0 +1,316 @@
+// The ADQL lexer: Unicode scalars in, tokens with positions out.
+
+enum TokenKind: UInt8, Sendable {
+    /// A regular identifier or keyword (`upper` says which).
+    case word
+    /// `"..."`; `text` is the name without quotes, `""` unescaped.
+    case delimitedIdentifier
+    /// `'...'`; `text` is the value, `''` unescaped.
+    case string
+    /// Unsigned decimal integer; `text` is the digits.
+    case integer
+    /// `0x1F`; `text` as written.
+    case hexInteger
+    /// Exact or approximate numeric literal with a fraction or exponent; `text` as written.
+    case real
+    /// An operator or punctuation; `text` is its spelling.
+    case symbol
+    case end
+    /// A lexical error; `text` is the message. The parser reports it when it reaches it.
+    case invalid
+}
+
+struct Token: Sendable {
+    var kind: TokenKind
+    var text: String
+    /// Upper-cased text for words; the text otherwise.
+    var upper: String
+    var start: SourcePosition
+    var end: SourcePosition
+    /// UTF-8 offsets of the token in the text, for quoting it in error messages.
+    var startByte: Int
+    var endByte: Int
+    /// For words: whether the word is reserved (computed once by the lexer).
+    var isReservedWord: Bool
+
+    var range: SourceRange { SourceRange(start: start, end: end) }
+
+    func isWord(_ keyword: String) -> Bool { kind == .word && upper == keyword }
+    func isSymbol(_ symbol: String) -> Bool { kind == .symbol && text == symbol }
+    /// A regular identifier that is not reserved, or a delimited identifier.
+    var isIdentifier: Bool { (kind == .word && !isReservedWord) || kind == .delimitedIdentifier }
+}
+
+/// Works on the UTF-8 bytes of the text; positions count Unicode scalars (every byte that is
+/// not a UTF-8 continuation byte starts a scalar).
+struct Lexer {
+    let bytes: [UInt8]
+    private var index = 0
+    private var line = 1
+    private var column = 1
+    private var scalarOffset = 0
+
+    init(_ text: String) {
+        bytes = Array(text.utf8)
+    }
+
+    /// Lexes the whole text. Stops at the first lexical error, which becomes an `.invalid` token
+    /// followed by `.end`, so that the parser reports any earlier syntax error first.
+    static func tokenize(_ text: String) -> (tokens: [Token], bytes: [UInt8]) {
+        var lexer = Lexer(text)
+        var tokens: [Token] = []
+        tokens.reserveCapacity(lexer.bytes.count / 3 + 2)
+        while true {
+            let token = lexer.next()
+            tokens.append(token)
+            if token.kind == .end { break }
+            if token.kind == .invalid {
+                tokens.append(lexer.makeToken(.end, "", start: lexer.position, startByte: lexer.index))
+                break
+            }
+        }
+        return (tokens, lexer.bytes)
+    }
+
+    var position: SourcePosition { SourcePosition(line: line, column: column, offset: scalarOffset) }
+
+    private func peek(_ ahead: Int = 0) -> UInt8 {
+        let i = index + ahead
+        return i < bytes.count ? bytes[i] : 0
+    }
+
+    private var atEnd: Bool { index >= bytes.count }
+
+    /// Advances over one byte (ASCII callers) or the rest of a scalar's bytes.
+    private mutating func advance() {
+        let b = bytes[index]
+        index += 1
+        if b == 10 {
+            line += 1
+            column = 1
+            scalarOffset += 1
+        } else if b == 13 {
+            scalarOffset += 1
+            // CR LF counts as one line break; so does a lone CR.
+            if index < bytes.count && bytes[index] == 10 {
+                column += 1
+            } else {
+                line += 1
+                column = 1
+            }
+        } else if b < 0x80 {
+            column += 1
+            scalarOffset += 1
+        } else {
+            // A multi-byte scalar: consume its continuation bytes too.
+            while index < bytes.count && bytes[index] & 0xC0 == 0x80 { index += 1 }
+            column += 1
+            scalarOffset += 1
+        }
+    }
+
+    /// The scalar starting at the current byte (which is >= 0x80), or U+FFFD.
+    private func scalarHere() -> Unicode.Scalar {
+        var end = index + 1
+        while end < bytes.count && bytes[end] & 0xC0 == 0x80 && end - index < 4 { end += 1 }
+        let decoded = String(decoding: bytes[index..<end], as: UTF8.self).unicodeScalars
+        return decoded.first ?? "\u{FFFD}"
+    }
+
+    private func text(from start: Int) -> String {
+        String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
+    fileprivate func makeToken(_ kind: TokenKind, _ text: String, upper: String? = nil, reserved: Bool = false,
+                               start: SourcePosition, startByte: Int) -> Token {
+        Token(kind: kind, text: text, upper: upper ?? text, start: start, end: position, startByte: startByte,
+              endByte: index, isReservedWord: reserved)
+    }
+
+    static func isLetter(_ v: UInt8) -> Bool { (v >= 65 && v <= 90) || (v >= 97 && v <= 122) }
+    static func isDigit(_ v: UInt8) -> Bool { v >= 48 && v <= 57 }
+    static func isHexDigit(_ v: UInt8) -> Bool {
+        isDigit(v) || (v >= 65 && v <= 70) || (v >= 97 && v <= 102)
+    }
+
+    private func isWhitespaceHere() -> Bool {
+        let v = bytes[index]
+        switch v {
+        case 9, 10, 11, 12, 13, 32: return true
+        case 0..<0x80: return false
+        default: return scalarHere().properties.isWhitespace
+        }
+    }
+
+    private mutating func invalid(_ message: String, at start: SourcePosition, startByte: Int) -> Token {
+        makeToken(.invalid, message, start: start, startByte: startByte)
+    }
+
+    /// Skips whitespace and comments; returns an error token for an unterminated block comment.
+    private mutating func skipTrivia() -> Token? {
+        while !atEnd {
+            let v = peek()
+            if isWhitespaceHere() {
+                advance()
+            } else if v == 45 && peek(1) == 45 {  // --
+                while !atEnd && peek() != 10 && peek() != 13 { advance() }
+            } else if v == 47 && peek(1) == 42 {  // /*
+                let start = position
+                let startByte = index
+                advance()
+                advance()
+                var closed = false
+                while !atEnd {
+                    if peek() == 42 && peek(1) == 47 {
+                        advance()
+                        advance()
+                        closed = true
+                        break
+                    }
+                    advance()
+                }
+                if !closed { return invalid("unterminated comment", at: start, startByte: startByte) }
+            } else {
+                break
+            }
+        }
+        return nil
+    }
+
+    mutating func next() -> Token {
+        if let error = skipTrivia() { return error }
+        let start = position
+        let startIndex = index
+        if atEnd { return makeToken(.end, "", start: start, startByte: startIndex) }
+        let v = peek()
+
+        if Lexer.isLetter(v) {
+            advance()
+            while !atEnd {
+                let c = peek()
+                guard Lexer.isLetter(c) || Lexer.isDigit(c) || c == 95 else { break }
+                advance()
+            }
+            // Words are ASCII: upper-case them byte by byte.
+            let word = bytes[startIndex..<index]
+            let upper = String(decoding: word.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
+            return makeToken(.word, String(decoding: word, as: UTF8.self), upper: upper,
+                             reserved: ADQLKeywords.reserved.contains(upper), start: start, startByte: startIndex)
+        }
+
+        if Lexer.isDigit(v) || (v == 46 && Lexer.isDigit(peek(1))) {
+            return number(start: start)
+        }
+
+        switch v {
+        case 39:  // '
+            return quoted(quote: 39, kind: .string, start: start)
+        case 34:  // "
+            return quoted(quote: 34, kind: .delimitedIdentifier, start: start)
+        default:
+            break
+        }
+
+        // Operators and punctuation.
+        let two: String?
+        switch (v, peek(1)) {
+        case (60, 62): two = "<>"
+        case (33, 61): two = "!="
+        case (60, 61): two = "<="
+        case (62, 61): two = ">="
+        case (124, 124): two = "||"
+        default: two = nil
+        }
+        if let two {
+            advance()
+            advance()
+            return makeToken(.symbol, two, start: start, startByte: startIndex)
+        }
+        switch v {
+        case 61, 60, 62, 43, 45, 42, 47, 44, 46, 40, 41, 59:  // = < > + - * / , . ( ) ;
+            advance()
+            return makeToken(.symbol, String(UnicodeScalar(v)), start: start, startByte: startIndex)
+        default:
+            let scalar = v < 0x80 ? Unicode.Scalar(v) : scalarHere()
+            advance()
+            let shown = String(Character(scalar))
+            let message: String
+            switch v {
+            case 38, 124, 94, 126:
+                message = "unexpected character \"\(shown)\" (bitwise operators are not supported)"
+            case 33:
+                message = "unexpected character \"!\" (did you mean \"!=\"?)"
+            case 96, 91, 93:
+                message = "unexpected character \"\(shown)\" (delimit identifiers with double quotes)"
+            default:
+                if scalar.properties.isAlphabetic {
+                    message = "unexpected character \"\(shown)\" (regular identifiers use Latin letters, digits and \"_\"; "
+                        + "delimit other names with double quotes)"
+                } else {
+                    message = "unexpected character \"\(shown)\""
+                }
+            }
+            return invalid(message, at: start, startByte: startIndex)
+        }
+    }
+
+    private mutating func number(start: SourcePosition) -> Token {
+        let startIndex = index
+        // Hexadecimal 0x1F.
+        if peek() == 48 && (peek(1) == 120 || peek(1) == 88) && Lexer.isHexDigit(peek(2)) {
+            advance()
+            advance()
+            while !atEnd && Lexer.isHexDigit(peek()) { advance() }
+            return makeToken(.hexInteger, text(from: startIndex), start: start, startByte: startIndex)
+        }
+        var isReal = false
+        while !atEnd && Lexer.isDigit(peek()) { advance() }
+        if !atEnd && peek() == 46 {  // .
+            isReal = true
+            advance()
+            while !atEnd && Lexer.isDigit(peek()) { advance() }
+        }
+        // An exponent only if digits follow, so that `1END` or `0AND` lex as number + word.
+        if peek() == 101 || peek() == 69 {
+            let sign = peek(1) == 43 || peek(1) == 45
+            if Lexer.isDigit(peek(sign ? 2 : 1)) {
+                isReal = true
+                advance()
+                if sign { advance() }
+                while !atEnd && Lexer.isDigit(peek()) { advance() }
+            }
+        }
+        return makeToken(isReal ? .real : .integer, text(from: startIndex), start: start, startByte: startIndex)
+    }
+
+    private mutating func quoted(quote: UInt8, kind: TokenKind, start: SourcePosition) -> Token {
+        let startIndex = index
+        advance()
+        var value: [UInt8] = []
+        var segmentStart = index
+        while true {
+            if atEnd {
+                return invalid(
+                    kind == .string ? "unterminated string literal" : "unterminated delimited identifier",
+                    at: start, startByte: startIndex)
+            }
+            if bytes[index] == quote {
+                value.append(contentsOf: bytes[segmentStart..<index])
+                if peek(1) == quote {
+                    value.append(quote)
+                    advance()
+                    advance()
+                    segmentStart = index
+                    continue
+                }
+                advance()
+                break
+            }
+            advance()
+        }
+        if kind == .delimitedIdentifier && value.isEmpty {
+            return invalid("empty delimited identifier", at: start, startByte: startIndex)
+        }
+        return makeToken(kind, String(decoding: value, as: UTF8.self), start: start, startByte: startIndex)
+    }
+}

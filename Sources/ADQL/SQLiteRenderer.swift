@@ -1,0 +1,608 @@
+// ADQL AST → SQLite SQL.
+//
+// The output is meant for connections that
+//   * set `PRAGMA case_sensitive_like = ON` (ADQL's LIKE is case-sensitive; ILIKE is rendered as
+//     `lower(a) LIKE lower(b)`, which folds ASCII letters only, as SQLite's `lower` does), and
+//   * register every function of `SQLiteRenderer.udfSignatures` (math with ADQL semantics and
+//     spherical geometry in degrees).
+//
+// Binary operators are always parenthesised in the output, so SQLite's own precedence (where `||`
+// binds tighter than `*`) never matters. Identifiers are always double-quoted.
+
+/// Hooks the planner implements to map ADQL names to the SQLite schema of a shard.
+public protocol SQLiteDialect: Sendable {
+    /// The SQL for a FROM item that names a table, including its alias, e.g. `"Object" AS "o"`
+    /// or `chunk."Object_1234" AS "o"`.
+    func tableReference(_ name: QualifiedName, alias: Identifier?, renderer: SQLiteRenderer) throws -> String
+    /// The SQL for a column reference, e.g. `"o"."coord_ra"`.
+    func columnReference(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String
+    /// The SQL for the qualifier of `t.*` (without the `.*`).
+    func wildcardQualifier(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String
+    /// The SQL for a function call, or nil to use the default rendering. Use
+    /// `renderer.render(_:)` for the arguments.
+    func functionCall(_ call: FunctionCall, range: SourceRange, renderer: SQLiteRenderer) throws -> String?
+}
+
+extension SQLiteDialect {
+    public func tableReference(_ name: QualifiedName, alias: Identifier?, renderer: SQLiteRenderer) throws -> String {
+        SQLiteRenderer.defaultTableReference(name, alias: alias)
+    }
+
+    public func columnReference(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String {
+        SQLiteRenderer.quotedName(name)
+    }
+
+    public func wildcardQualifier(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String {
+        SQLiteRenderer.quotedName(name)
+    }
+
+    public func functionCall(_ call: FunctionCall, range: SourceRange, renderer: SQLiteRenderer) throws -> String? {
+        nil
+    }
+}
+
+/// Renders names as written (all parts quoted) and functions by default.
+public struct DefaultSQLiteDialect: SQLiteDialect {
+    public init() {}
+}
+
+/// A construct that has no SQLite rendering.
+public struct SQLiteRenderError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public var range: SourceRange
+
+    public init(_ message: String, range: SourceRange = .synthesized) {
+        self.message = message
+        self.range = range
+    }
+
+    public var description: String {
+        range == .synthesized ? message : "\(range.start): \(message)"
+    }
+}
+
+public struct SQLiteRenderer: Sendable {
+    public var dialect: any SQLiteDialect
+
+    public init(dialect: any SQLiteDialect = DefaultSQLiteDialect()) {
+        self.dialect = dialect
+    }
+
+    /// SQLite's default limit on the number of arguments of a function call.
+    public static let maxFunctionArguments = 127
+
+    // MARK: - User-defined functions
+
+    /// Every function the renderer emits that SQLite does not provide, with its number of
+    /// arguments. The Shard layer registers all of them. Angles are in degrees unless noted.
+    ///
+    /// Math (ADQL semantics; NULL in → NULL out; a domain error such as `adql_sqrt(-1)` or
+    /// `adql_log(0)` returns NULL):
+    /// - `adql_ceiling(x)`, `adql_floor(x)`: integer-valued; an INTEGER argument is returned as is.
+    /// - `adql_degrees(x)`, `adql_radians(x)`: unit conversion.
+    /// - `adql_exp(x)`, `adql_log(x)` (natural logarithm), `adql_log10(x)`, `adql_sqrt(x)`.
+    /// - `adql_power(x, y)`: x raised to y, as a double.
+    /// - `adql_mod(a, b)`: remainder of a / b with the sign of a; INTEGER when both arguments are
+    ///   INTEGER (like `%`), otherwise `fmod` on doubles (SQLite's `%` would truncate the operands
+    ///   to integers first). `b = 0` gives NULL.
+    /// - `adql_rand()` / `adql_rand(seed)`: a double in [0, 1); with a seed, deterministic.
+    /// - `adql_round(x)` / `adql_round(x, n)`: round half away from zero to n decimal places
+    ///   (n may be negative: `adql_round(1234, -2) = 1200`); INTEGER in → INTEGER out.
+    /// - `adql_truncate(x)` / `adql_truncate(x, n)`: like round but towards zero.
+    /// - `adql_acos`, `adql_asin`, `adql_atan`, `adql_cos`, `adql_cot`, `adql_sin`, `adql_tan` (x),
+    ///   `adql_atan2(y, x)`: trigonometry in **radians**, as in ADQL.
+    ///
+    /// Geometry. A point is (ra, dec); a circle (ra, dec, radius); a box (ra, dec, width, height)
+    /// centred on (ra, dec) with sides along the great circles through the centre as in ADQL; a
+    /// polygon its vertices (ra1, dec1, ra2, dec2, ...), joined by great-circle arcs. Predicates
+    /// return INTEGER 1 or 0 (NULL if any argument is NULL).
+    /// - `adql_contains_<a>_<b>(a..., b...)`: 1 if shape a lies inside shape b, for
+    ///   a ∈ {point, circle, box, polygon}, b ∈ {circle, box, polygon}.
+    /// - `adql_intersects_<a>_<b>(a..., b...)`: 1 if the shapes overlap, for a, b ∈ {circle, box,
+    ///   polygon} in that order (INTERSECTS with a point renders as `adql_contains_point_<b>`).
+    /// - When both shapes are polygons, the first argument is the vertex count of the first
+    ///   polygon: `adql_contains_polygon_polygon(n1, ra1, dec1, ..., ra_n1, dec_n1, ...)`.
+    /// - `adql_distance(ra1, dec1, ra2, dec2)`: great-circle distance in degrees.
+    /// - `adql_area_circle(ra, dec, r)`, `adql_area_box(ra, dec, w, h)`,
+    ///   `adql_area_polygon(ra1, dec1, ...)`: area in square degrees.
+    /// - `adql_point(ra, dec)`, `adql_circle(ra, dec, r)`, `adql_box(ra, dec, w, h)`,
+    ///   `adql_polygon(ra1, dec1, ...)`: the shape as a DALI string value (numbers separated by
+    ///   single spaces: `"10.5 -3.25"` for a point, `"ra dec r"` for a circle, the vertex list
+    ///   for a polygon; a box is returned as its 4-vertex polygon).
+    /// - Generic forms for geometry values that are not literal constructors (geometry-valued
+    ///   columns or functions, which hold DALI strings: 2 numbers = point, 3 = circle, 6 or more
+    ///   = polygon): `adql_contains(g1, g2)`, `adql_intersects(g1, g2)`, `adql_area(g)`,
+    ///   `adql_coord1(g)`, `adql_coord2(g)`, `adql_centroid(g)` (a DALI point string),
+    ///   `adql_distance_points(g1, g2)`.
+    public static let udfSignatures: [String: ClosedRange<Int>] = {
+        var table: [String: ClosedRange<Int>] = [
+            "adql_ceiling": 1...1, "adql_floor": 1...1, "adql_degrees": 1...1, "adql_radians": 1...1,
+            "adql_exp": 1...1, "adql_log": 1...1, "adql_log10": 1...1, "adql_sqrt": 1...1,
+            "adql_power": 2...2, "adql_mod": 2...2, "adql_rand": 0...1, "adql_round": 1...2,
+            "adql_truncate": 1...2,
+            "adql_acos": 1...1, "adql_asin": 1...1, "adql_atan": 1...1, "adql_atan2": 2...2,
+            "adql_cos": 1...1, "adql_cot": 1...1, "adql_sin": 1...1, "adql_tan": 1...1,
+            "adql_distance": 4...4,
+            "adql_point": 2...2, "adql_circle": 3...3, "adql_box": 4...4,
+            "adql_polygon": 6...maxFunctionArguments,
+            "adql_area_circle": 3...3, "adql_area_box": 4...4, "adql_area_polygon": 6...maxFunctionArguments,
+            "adql_contains": 2...2, "adql_intersects": 2...2, "adql_area": 1...1, "adql_coord1": 1...1,
+            "adql_coord2": 1...1, "adql_centroid": 1...1, "adql_distance_points": 2...2,
+        ]
+        for a in ShapeKind.allCases {
+            for b in ShapeKind.allCases where b != .point {
+                table["adql_contains_\(a)_\(b)"] = ShapeKind.arity(a, b)
+            }
+        }
+        let areal: [ShapeKind] = [.circle, .box, .polygon]
+        for (i, a) in areal.enumerated() {
+            for b in areal[i...] {
+                table["adql_intersects_\(a)_\(b)"] = ShapeKind.arity(a, b)
+            }
+        }
+        return table
+    }()
+
+    /// The math functions that map one-to-one onto a UDF.
+    static let mathUDFs: [String: String] = [
+        "CEILING": "adql_ceiling", "FLOOR": "adql_floor", "DEGREES": "adql_degrees",
+        "RADIANS": "adql_radians", "EXP": "adql_exp", "LOG": "adql_log", "LOG10": "adql_log10",
+        "SQRT": "adql_sqrt", "POWER": "adql_power", "MOD": "adql_mod", "RAND": "adql_rand",
+        "ROUND": "adql_round", "TRUNCATE": "adql_truncate", "ACOS": "adql_acos", "ASIN": "adql_asin",
+        "ATAN": "adql_atan", "ATAN2": "adql_atan2", "COS": "adql_cos", "COT": "adql_cot",
+        "SIN": "adql_sin", "TAN": "adql_tan",
+    ]
+
+    // MARK: - Helpers for dialects
+
+    /// `"name"` with embedded double quotes doubled.
+    public static func quoteIdentifier(_ name: String) -> String {
+        CanonicalWriter.doubling(name, quote: "\"")
+    }
+
+    /// `'text'` with embedded single quotes doubled.
+    public static func quoteString(_ text: String) -> String {
+        CanonicalWriter.doubling(text, quote: "'")
+    }
+
+    /// All parts quoted and joined with `.`.
+    public static func quotedName(_ name: QualifiedName) -> String {
+        name.parts.map { quoteIdentifier($0.name) }.joined(separator: ".")
+    }
+
+    /// `"schema"."table" AS "alias"`.
+    public static func defaultTableReference(_ name: QualifiedName, alias: Identifier?) -> String {
+        var s = quotedName(name)
+        if let alias { s += " AS " + quoteIdentifier(alias.name) }
+        return s
+    }
+
+    // MARK: - Queries
+
+    public func render(_ query: Query) throws -> String {
+        if case .nested(let inner) = query.body, query.with.isEmpty, query.orderBy.isEmpty, query.offset == nil {
+            return try render(inner)
+        }
+        var out = ""
+        if !query.with.isEmpty {
+            out += "WITH "
+            for (i, cte) in query.with.enumerated() {
+                if i > 0 { out += ", " }
+                out += SQLiteRenderer.quoteIdentifier(cte.name.name)
+                if !cte.columnNames.isEmpty {
+                    out += "(" + cte.columnNames.map { SQLiteRenderer.quoteIdentifier($0.name) }.joined(separator: ", ") + ")"
+                }
+                out += " AS (" + (try render(cte.query)) + ")"
+            }
+            out += " "
+        }
+        var limit: Int?
+        switch query.body {
+        case .select(let s):
+            out += try selectCore(s)
+            limit = s.top
+        default:
+            out += try compoundMember(query.body, position: .left)
+        }
+        if !query.orderBy.isEmpty {
+            out += " ORDER BY "
+            out += try query.orderBy.map { item in
+                try render(item.expression) + (item.descending ? " DESC" : "")
+            }.joined(separator: ", ")
+        }
+        if let limit {
+            out += " LIMIT \(limit)"
+        } else if query.offset != nil {
+            out += " LIMIT -1"
+        }
+        if let offset = query.offset { out += " OFFSET \(offset)" }
+        return out
+    }
+
+    private enum MemberPosition { case left, right }
+
+    /// A query body as an operand of a compound SELECT. SQLite has no parentheses there and
+    /// evaluates compound operators left to right, so anything else is wrapped in a sub-query.
+    private func compoundMember(_ body: QueryBody, position: MemberPosition) throws -> String {
+        switch body {
+        case .select(let s):
+            if let top = s.top { return "SELECT * FROM (" + (try selectCore(s)) + " LIMIT \(top))" }
+            return try selectCore(s)
+        case .nested(let q):
+            return "SELECT * FROM (" + (try render(q)) + ")"
+        case .setOperation(let op, let all, let left, let right):
+            if all && op != .union {
+                throw SQLiteRenderError("\(op.rawValue) ALL is not supported by SQLite")
+            }
+            let sql = try compoundMember(left, position: .left) + " " + op.rawValue + (all ? " ALL " : " ")
+                + (try compoundMember(right, position: .right))
+            return position == .left ? sql : "SELECT * FROM (" + sql + ")"
+        }
+    }
+
+    private func selectCore(_ s: SelectStatement) throws -> String {
+        var out = "SELECT "
+        if s.quantifier == .distinct { out += "DISTINCT " }
+        out += try s.items.map { item -> String in
+            switch item {
+            case .wildcard: return "*"
+            case .qualifiedWildcard(let name, _):
+                return try dialect.wildcardQualifier(name, renderer: self) + ".*"
+            case .expression(let e, let alias):
+                var sql = try render(e)
+                if let alias { sql += " AS " + SQLiteRenderer.quoteIdentifier(alias.name) }
+                return sql
+            }
+        }.joined(separator: ", ")
+        if !s.from.isEmpty {
+            out += " FROM " + (try s.from.map(table).joined(separator: ", "))
+        }
+        if let w = s.whereClause { out += " WHERE " + (try render(w)) }
+        if !s.groupBy.isEmpty { out += " GROUP BY " + (try s.groupBy.map(render).joined(separator: ", ")) }
+        if let h = s.having { out += " HAVING " + (try render(h)) }
+        return out
+    }
+
+    /// Renders one FROM item.
+    public func table(_ t: TableReference) throws -> String {
+        switch t {
+        case .table(let name, let alias, _):
+            return try dialect.tableReference(name, alias: alias, renderer: self)
+        case .derived(let q, let alias, _):
+            return "(" + (try render(q)) + ") AS " + SQLiteRenderer.quoteIdentifier(alias.name)
+        case .join(let j):
+            var out = try table(j.left) + " "
+            if j.natural { out += "NATURAL " }
+            switch j.kind {
+            case .inner: out += "JOIN "
+            case .left: out += "LEFT JOIN "
+            case .right: out += "RIGHT JOIN "
+            case .full: out += "FULL JOIN "
+            case .cross: out += "CROSS JOIN "
+            }
+            if case .join = j.right {
+                out += "(" + (try table(j.right)) + ")"
+            } else {
+                out += try table(j.right)
+            }
+            switch j.condition {
+            case .on(let e)?: out += " ON " + (try render(e))
+            case .using(let columns)?:
+                out += " USING (" + columns.map { SQLiteRenderer.quoteIdentifier($0.name) }.joined(separator: ", ") + ")"
+            case nil: break
+            }
+            return out
+        }
+    }
+
+    // MARK: - Expressions
+
+    public func render(_ e: Expression) throws -> String {
+        switch e.kind {
+        case .literal(let l):
+            return SQLiteRenderer.literal(l)
+        case .column(let name):
+            return try dialect.columnReference(name, renderer: self)
+        case .unary(let op, let operand):
+            let inner = try render(operand)
+            return op == .plus ? inner : "(- " + inner + ")"
+        case .binary(let op, let l, let r):
+            // Left-deep chains are rendered iteratively (no recursion per operator).
+            var spine: [(BinaryOperator, Expression)] = [(op, r)]
+            var leftmost = l
+            while case .binary(let lop, let ll, let lr) = leftmost.kind {
+                spine.append((lop, lr))
+                leftmost = ll
+            }
+            var out = String(repeating: "(", count: spine.count) + (try render(leftmost))
+            for (o, right) in spine.reversed() {
+                out += " " + o.rawValue + " " + (try render(right)) + ")"
+            }
+            return out
+        case .not(let operand):
+            return "(NOT " + (try render(operand)) + ")"
+        case .function(let call):
+            if let sql = try dialect.functionCall(call, range: e.range, renderer: self) { return sql }
+            return try defaultFunction(call, range: e.range)
+        case .cast(let value, let type):
+            return try cast(render(value), type, range: e.range)
+        case .caseWhen(let operand, let whens, let elseResult):
+            var out = "CASE"
+            if let operand { out += " " + (try render(operand)) }
+            for w in whens {
+                out += " WHEN " + (try render(w.condition)) + " THEN " + (try render(w.result))
+            }
+            if let elseResult { out += " ELSE " + (try render(elseResult)) }
+            return out + " END"
+        case .between(let value, let low, let high, let negated):
+            return "(" + (try render(value)) + (negated ? " NOT BETWEEN " : " BETWEEN ") + (try render(low))
+                + " AND " + (try render(high)) + ")"
+        case .inList(let value, let list, let negated):
+            return "(" + (try render(value)) + (negated ? " NOT IN (" : " IN (")
+                + (try list.map(render).joined(separator: ", ")) + "))"
+        case .inSubquery(let value, let q, let negated):
+            return "(" + (try render(value)) + (negated ? " NOT IN (" : " IN (") + (try render(q)) + "))"
+        case .exists(let q):
+            return "EXISTS (" + (try render(q)) + ")"
+        case .scalarSubquery(let q):
+            return "(" + (try render(q)) + ")"
+        case .isNull(let value, let negated):
+            return "(" + (try render(value)) + (negated ? " IS NOT NULL)" : " IS NULL)")
+        case .like(let value, let pattern, let negated, let insensitive):
+            let not = negated ? " NOT" : ""
+            if insensitive {
+                return "(lower(" + (try render(value)) + ")" + not + " LIKE lower(" + (try render(pattern)) + "))"
+            }
+            return "(" + (try render(value)) + not + " LIKE " + (try render(pattern)) + ")"
+        case .parenthesized(let inner):
+            return try render(inner)
+        }
+    }
+
+    static func literal(_ l: Literal) -> String {
+        switch l {
+        case .integer(let v): return String(v)
+        case .real(let v, let text):
+            if v.isInfinite { return v < 0 ? "-1e999" : "1e999" }
+            return text.isEmpty ? CanonicalWriter.realText(v) : text
+        case .string(let s): return quoteString(s)
+        case .boolean(let b): return b ? "1" : "0"
+        case .null: return "NULL"
+        }
+    }
+
+    private func cast(_ value: String, _ type: CastType, range: SourceRange) throws -> String {
+        switch type {
+        case .smallint, .integer, .bigint: return "CAST(" + value + " AS INTEGER)"
+        case .real, .doublePrecision: return "CAST(" + value + " AS REAL)"
+        case .char(let n), .varchar(let n):
+            let text = "CAST(" + value + " AS TEXT)"
+            if let n { return "substr(" + text + ", 1, \(n))" }
+            return text
+        case .timestamp: return "strftime('%Y-%m-%dT%H:%M:%f', " + value + ")"
+        case .point, .circle, .polygon, .region:
+            throw SQLiteRenderError("CAST to \(type.canonicalADQL) is not supported", range: range)
+        }
+    }
+
+    private func call(_ name: String, _ arguments: [String], range: SourceRange) throws -> String {
+        if arguments.count > SQLiteRenderer.maxFunctionArguments {
+            throw SQLiteRenderError(
+                "too many arguments (\(arguments.count)) for \(name); SQLite allows \(SQLiteRenderer.maxFunctionArguments)",
+                range: range)
+        }
+        return name + "(" + arguments.joined(separator: ", ") + ")"
+    }
+
+    /// The default rendering of a function call (what applies when the dialect returns nil).
+    public func defaultFunction(_ f: FunctionCall, range: SourceRange) throws -> String {
+        let upper = f.upperName
+        guard ADQLKeywords.functionArity[upper] != nil else {
+            return try call(f.name.name, f.arguments.map(render), range: range)
+        }
+        if let udf = SQLiteRenderer.mathUDFs[upper] {
+            return try call(udf, f.arguments.map(render), range: range)
+        }
+        switch upper {
+        case "ABS", "LOWER", "UPPER":
+            return try call(upper.lowercased(), f.arguments.map(render), range: range)
+        case "PI":
+            return "3.141592653589793"
+        case "COUNT", "SUM", "AVG", "MIN", "MAX":
+            if f.star { return upper.lowercased() + "(*)" }
+            return upper.lowercased() + "(" + (f.distinct ? "DISTINCT " : "")
+                + (try f.arguments.map(render).joined(separator: ", ")) + ")"
+        case "COALESCE":
+            if f.arguments.count == 1 { return try render(f.arguments[0]) }
+            return try call("coalesce", f.arguments.map(render), range: range)
+        case "IN_UNIT":
+            throw SQLiteRenderError("IN_UNIT needs the unit of its argument and must be resolved by the planner",
+                                    range: range)
+        case "COORDSYS":
+            return "'ICRS'"
+        case "REGION":
+            throw SQLiteRenderError("REGION is not supported", range: range)
+        default:
+            return try geometryFunction(f, upper: upper, range: range)
+        }
+    }
+
+    // MARK: - Geometry
+
+    private func geometryFunction(_ f: FunctionCall, upper: String, range: SourceRange) throws -> String {
+        let args = f.arguments
+        switch upper {
+        case "CONTAINS", "INTERSECTS":
+            guard args.count == 2 else { break }
+            if let a = Shape(args[0]), let b = Shape(args[1]) {
+                if upper == "CONTAINS" && b.kind != .point {
+                    return try shapeCall("adql_contains", a, b, range: range)
+                }
+                if upper == "INTERSECTS" {
+                    if a.kind == .point, b.kind != .point { return try shapeCall("adql_contains", a, b, range: range) }
+                    if b.kind == .point, a.kind != .point { return try shapeCall("adql_contains", b, a, range: range) }
+                    if a.kind != .point {
+                        return a.kind.rawValue <= b.kind.rawValue
+                            ? try shapeCall("adql_intersects", a, b, range: range)
+                            : try shapeCall("adql_intersects", b, a, range: range)
+                    }
+                }
+            }
+            return try call("adql_" + upper.lowercased(), [geometryValue(args[0]), geometryValue(args[1])], range: range)
+        case "DISTANCE":
+            if args.count == 4 { return try call("adql_distance", args.map(render), range: range) }
+            guard args.count == 2 else { break }
+            if let a = Shape(args[0]), a.kind == .point, let b = Shape(args[1]), b.kind == .point {
+                return try call("adql_distance", (a.arguments + b.arguments).map(render), range: range)
+            }
+            return try call("adql_distance_points", [geometryValue(args[0]), geometryValue(args[1])], range: range)
+        case "AREA":
+            guard args.count == 1 else { break }
+            if let s = Shape(args[0]) {
+                if s.kind == .point { return "0.0" }
+                return try call("adql_area_\(s.kind)", s.arguments.map(render), range: range)
+            }
+            return try call("adql_area", [geometryValue(args[0])], range: range)
+        case "COORD1", "COORD2":
+            guard args.count == 1 else { break }
+            if let s = Shape(args[0]), s.kind == .point {
+                return try render(s.arguments[upper == "COORD1" ? 0 : 1])
+            }
+            return try call("adql_" + upper.lowercased(), [geometryValue(args[0])], range: range)
+        case "CENTROID":
+            guard args.count == 1 else { break }
+            if let s = Shape(args[0]), let c = s.centroid {
+                return try call("adql_point", c.arguments.map(render), range: range)
+            }
+            return try call("adql_centroid", [geometryValue(args[0])], range: range)
+        case "POINT", "CIRCLE", "BOX", "POLYGON":
+            return try geometryValue(Expression(.function(f), range: range))
+        default:
+            break
+        }
+        throw SQLiteRenderError("\(upper) with \(args.count) arguments has no SQLite rendering", range: range)
+    }
+
+    /// A geometry-valued expression as a DALI string value.
+    private func geometryValue(_ e: Expression) throws -> String {
+        if let s = Shape(e) {
+            return try call("adql_\(s.kind)", s.arguments.map(render), range: e.range)
+        }
+        if case .function(let f) = e.kind, ["POINT", "CIRCLE", "BOX", "POLYGON"].contains(f.upperName),
+           try dialect.functionCall(f, range: e.range, renderer: self) == nil
+        {
+            throw SQLiteRenderError(
+                "\(f.upperName) needs literal coordinates (a point given as a column or expression is not supported here)",
+                range: e.range)
+        }
+        return try render(e)
+    }
+
+    private func shapeCall(_ prefix: String, _ a: Shape, _ b: Shape, range: SourceRange) throws -> String {
+        var arguments: [Expression] = []
+        if a.kind == .polygon && b.kind == .polygon {
+            arguments.append(Expression(.literal(.integer(Int64(a.arguments.count / 2)))))
+        }
+        arguments += a.arguments + b.arguments
+        return try call("\(prefix)_\(a.kind)_\(b.kind)", arguments.map(render), range: range)
+    }
+}
+
+enum ShapeKind: Int, CaseIterable, CustomStringConvertible {
+    case point, circle, box, polygon
+
+    var description: String {
+        switch self {
+        case .point: "point"
+        case .circle: "circle"
+        case .box: "box"
+        case .polygon: "polygon"
+        }
+    }
+
+    var fixedArity: Int? {
+        switch self {
+        case .point: 2
+        case .circle: 3
+        case .box: 4
+        case .polygon: nil
+        }
+    }
+
+    /// Arity of `adql_<op>_<a>_<b>`.
+    static func arity(_ a: ShapeKind, _ b: ShapeKind) -> ClosedRange<Int> {
+        let max = SQLiteRenderer.maxFunctionArguments
+        switch (a.fixedArity, b.fixedArity) {
+        case (let x?, let y?): return (x + y)...(x + y)
+        case (let x?, nil), (nil, let x?): return (x + 6)...max
+        case (nil, nil): return 13...max
+        }
+    }
+}
+
+/// A geometry constructor with literal coordinates, after folding `CIRCLE(POINT(a, b), r)`,
+/// `CENTROID(CIRCLE(...))` and dropping coordinate-system strings.
+struct Shape {
+    var kind: ShapeKind
+    /// Flat coordinates: (ra, dec), (ra, dec, r), (ra, dec, w, h), (ra1, dec1, ...).
+    var arguments: [Expression]
+
+    init(kind: ShapeKind, arguments: [Expression]) {
+        self.kind = kind
+        self.arguments = arguments
+    }
+
+    init?(_ e: Expression) {
+        var e = e
+        while case .parenthesized(let inner) = e.kind { e = inner }
+        guard case .function(let f) = e.kind else { return nil }
+        var args = f.arguments
+        let upper = f.upperName
+        if ["POINT", "CIRCLE", "BOX", "POLYGON"].contains(upper), let first = args.first,
+           case .literal(.string) = first.kind
+        {
+            args.removeFirst()
+        }
+        switch upper {
+        case "POINT":
+            guard args.count == 2 else { return nil }
+            self.init(kind: .point, arguments: args)
+        case "CIRCLE", "BOX":
+            let kind: ShapeKind = upper == "CIRCLE" ? .circle : .box
+            let sizes = upper == "CIRCLE" ? 1 : 2
+            if args.count == 2 + sizes {
+                self.init(kind: kind, arguments: args)
+            } else if args.count == 1 + sizes, let c = Shape(args[0]), c.kind == .point {
+                self.init(kind: kind, arguments: c.arguments + args.dropFirst())
+            } else {
+                return nil
+            }
+        case "POLYGON":
+            if let first = args.first, Shape(first) != nil {
+                var coordinates: [Expression] = []
+                for a in args {
+                    guard let p = Shape(a), p.kind == .point else { return nil }
+                    coordinates += p.arguments
+                }
+                guard coordinates.count >= 6 else { return nil }
+                self.init(kind: .polygon, arguments: coordinates)
+            } else {
+                guard args.count >= 6, args.count % 2 == 0 else { return nil }
+                self.init(kind: .polygon, arguments: args)
+            }
+        case "CENTROID":
+            guard args.count == 1, let s = Shape(args[0]), let c = s.centroid else { return nil }
+            self = c
+        default:
+            return nil
+        }
+    }
+
+    /// The centre of a point, circle or box; nil for polygons (their centroid needs computing).
+    var centroid: Shape? {
+        switch kind {
+        case .point, .circle, .box: Shape(kind: .point, arguments: Array(arguments.prefix(2)))
+        case .polygon: nil
+        }
+    }
+}
