@@ -1,0 +1,74 @@
+/// How the TAP service is set up.
+public struct TAPServiceConfiguration: Sendable {
+    /// Address and port to listen on.
+    public var host: String
+    public var port: Int
+    /// The path under which the TAP endpoints live (`/tap` → `/tap/sync`, `/tap/capabilities`…).
+    public var basePath: String
+    /// MAXREC when the client sends none.
+    public var defaultMaxRecords: Int
+    /// The largest MAXREC honoured; a larger request is lowered to it.
+    public var hardMaxRecords: Int
+    public var title: String
+    public var description: String
+    /// The service's public URL (e.g. `https://data.example.org/api/tap`), used for the access
+    /// URLs in `/capabilities`. When nil they are built from the request's Host header and
+    /// `basePath`.
+    public var publicBaseURL: String?
+    /// The folder holding the VOSI templates (`capabilities.xml`, `availability.xml`,
+    /// `landing.html`). When nil: `$SKYSHARD_VO_TEMPLATES`, else `./vo-templates`, else the
+    /// `vo-templates` folder of the source checkout this module was built from.
+    public var templateDirectory: String?
+    /// A request header that carries the authenticated user, set by a trusted front proxy
+    /// (e.g. `X-Auth-Request-User`). Nil: the service does not read a user.
+    public var userHeader: String?
+    /// The largest POST body accepted.
+    public var maxRequestBodyBytes: Int
+    /// Output is sent to the client whenever this many bytes are buffered.
+    public var flushThresholdBytes: Int
+    /// The ADQL geometry functions advertised in `/capabilities`.
+    public var geometryFunctions: [String]
+    /// While a query produces no rows, buffered rows are sent, or (VOTable) a line break is
+    /// written, at this interval: proxies do not time the connection out, and a client that hung
+    /// up is noticed (and its query cancelled) even when the query is idle. Nil: never.
+    public var keepAliveInterval: Duration?
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        basePath: String = "/tap",
+        defaultMaxRecords: Int = 100_000,
+        hardMaxRecords: Int = 10_000_000,
+        title: String = "SkyShard TAP service",
+        description: String = "ADQL queries over a sharded sky catalog (TAP 1.1).",
+        publicBaseURL: String? = nil,
+        templateDirectory: String? = nil,
+        userHeader: String? = nil,
+        maxRequestBodyBytes: Int = 4 * 1024 * 1024,
+        flushThresholdBytes: Int = 64 * 1024,
+        geometryFunctions: [String] = ["POINT", "CIRCLE", "POLYGON", "BOX", "CONTAINS", "INTERSECTS",
+                                       "DISTANCE", "AREA", "COORD1", "COORD2", "CENTROID"],
+        keepAliveInterval: Duration? = .seconds(10)
+    ) {
+        self.host = host
+        self.port = port
+        self.basePath = basePath
+        self.defaultMaxRecords = defaultMaxRecords
+        self.hardMaxRecords = hardMaxRecords
+        self.title = title
+        self.description = description
+        self.publicBaseURL = publicBaseURL
+        self.templateDirectory = templateDirectory
+        self.userHeader = userHeader
+        self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.flushThresholdBytes = flushThresholdBytes
+        self.geometryFunctions = geometryFunctions
+        self.keepAliveInterval = keepAliveInterval
+    }
+
+    /// `basePath` with one leading and no trailing slash (`""` for the root).
+    var normalizedBasePath: String {
+        let trimmed = basePath.split(separator: "/").joined(separator: "/")
+        return trimmed.isEmpty ? "" : "/" + trimmed
+    }
+}

@@ -1,0 +1,379 @@
+import Hummingbird
+import Logging
+import Tabular
+import VOTable
+
+/// A validated `/sync` request.
+struct SyncQuery: Sendable {
+    var request: TAPQueryRequest
+    var format: ResultFormat
+    /// The media type to answer with (`text/xml` when that is what the client asked for).
+    var mediaType: String
+    var maxRecords: Int
+}
+
+/// Thrown inside the response stream to abort it (CSV/TSV cannot carry an error status, so the
+/// connection is closed before the end of the body: the client sees a truncated transfer).
+struct StreamAbortedError: Error {}
+
+extension TAPServer {
+    static let acceptedLanguages: Set<String> = ["ADQL", "ADQL-2.0", "ADQL-2.1"]
+
+    func sync(_ request: Request) async -> Response {
+        let start = ContinuousClock.now
+        let requestID = Self.newRequestID()
+        let user = configuration.userHeader.flatMap { Self.header($0, in: request) }
+        var logMeta: Logger.Metadata = ["request": "\(requestID)"]
+        if let user { logMeta["user"] = "\(user)" }
+
+        func fail(_ status: HTTPResponse.Status, _ message: String, logDetail: String? = nil, adqlLength: Int? = nil) -> Response {
+            var meta = logMeta
+            meta["status"] = "\(status.code)"
+            if let adqlLength { meta["adql_chars"] = "\(adqlLength)" }
+            meta["ms"] = "\(Self.milliseconds(since: start))"
+            if let logDetail { meta["detail"] = "\(logDetail)" }
+            logger.info("sync query rejected: \(message)", metadata: meta)
+            return Self.errorDocument(status, message)
+        }
+
+        // Parameters.
+        var parameters = DALIParameters()
+        if let query = request.uri.query { parameters.addURLEncoded(Array(query.utf8)) }
+        if request.method == .post {
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: configuration.maxRequestBodyBytes)
+            } catch {
+                return fail(.contentTooLarge, "The request body is larger than \(configuration.maxRequestBodyBytes) bytes.")
+            }
+            let bytes = Array(body.readableBytesView)
+            let contentType = request.headers[.contentType]?.lowercased() ?? ""
+            if contentType.hasPrefix("multipart/form-data") {
+                do {
+                    try parameters.addMultipart(bytes, contentType: request.headers[.contentType] ?? "")
+                } catch {
+                    return fail(.badRequest, "The multipart/form-data body cannot be read: \(Self.describe(error)).")
+                }
+            } else if contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") {
+                parameters.addURLEncoded(bytes)
+            } else if !bytes.isEmpty {
+                return fail(.unsupportedMediaType,
+                            "POST bodies must be application/x-www-form-urlencoded or multipart/form-data, not \(contentType).")
+            }
+        }
+
+        let query: SyncQuery
+        switch validate(parameters, requestID: requestID, user: user) {
+        case .success(let q): query = q
+        case .failure(let message): return fail(.badRequest, message.text, adqlLength: parameters["QUERY"]?.count)
+        }
+        logMeta["adql_chars"] = "\(query.request.adql.count)"
+        logMeta["format"] = "\(query.format.rawValue)"
+        logMeta["maxrec"] = "\(query.maxRecords)"
+        if let runID = query.request.runID { logMeta["runid"] = "\(runID)" }
+        logger.debug("sync query", metadata: logMeta.merging(["adql": "\(query.request.adql)"]) { a, _ in a })
+
+        // Start the query: errors here become an HTTP error status with a DALI error document.
+        let result: QueryResult
+        do {
+            result = try await engine.execute(query.request)
+        } catch let error as QueryError {
+            let (status, message) = Self.statusAndMessage(for: error, requestID: requestID)
+            return fail(status, message, logDetail: Self.logDetail(error), adqlLength: query.request.adql.count)
+        } catch {
+            return fail(.internalServerError, Self.internalErrorMessage(requestID),
+                        logDetail: String(reflecting: error), adqlLength: query.request.adql.count)
+        }
+
+        let meta = logMeta
+        let body = ResponseBody { writer in
+            try await self.stream(result, query: query, writer: &writer, start: start, logMetadata: meta)
+        }
+        return Response(status: .ok, headers: [.contentType: query.mediaType], body: body)
+    }
+
+    struct Rejection: Error {
+        var text: String
+        init(_ text: String) { self.text = text }
+    }
+
+    func validate(_ parameters: DALIParameters, requestID: String, user: String?) -> Result<SyncQuery, Rejection> {
+        if parameters["UPLOAD"] != nil || !parameters.fileParts.isEmpty {
+            return .failure(.init("UPLOAD is not accepted by this service."))
+        }
+        if let r = parameters["REQUEST"], r.lowercased() != "doquery" {
+            return .failure(.init("REQUEST=\(r) is not supported; use REQUEST=doQuery (or leave REQUEST out)."))
+        }
+        guard let lang = parameters["LANG"], !lang.isEmpty else {
+            return .failure(.init("The LANG parameter is required: LANG=ADQL."))
+        }
+        guard Self.acceptedLanguages.contains(lang.uppercased()) else {
+            return .failure(.init("LANG=\(lang) is not supported; use ADQL, ADQL-2.0 or ADQL-2.1."))
+        }
+        guard let adql = parameters["QUERY"], adql.contains(where: { !$0.isWhitespace }) else {
+            return .failure(.init("The QUERY parameter is required and must hold an ADQL query."))
+        }
+        let formatText = parameters["RESPONSEFORMAT"] ?? parameters["FORMAT"] ?? "votable"
+        guard let format = ResultFormat(parameter: formatText) else {
+            return .failure(.init("RESPONSEFORMAT=\(formatText) is not supported; use votable, votable/b2, csv or tsv "
+                                  + "(or application/x-votable+xml, text/csv, text/tab-separated-values)."))
+        }
+        var maxRecords = min(configuration.defaultMaxRecords, configuration.hardMaxRecords)
+        if let m = parameters["MAXREC"] {
+            guard let n = Int(m.trimmingCharacters(in: " ")), n >= 0 else {
+                return .failure(.init("MAXREC=\(m) is not valid; MAXREC must be a non-negative integer."))
+            }
+            maxRecords = min(n, configuration.hardMaxRecords)
+        }
+        let mediaType: String
+        switch format {
+        case .votableTabledata, .votableBinary2:
+            // The XML declaration gives the encoding; answer text/xml to a client that asked for it.
+            mediaType = formatText.lowercased().hasPrefix("text/xml") ? "text/xml" : format.mediaType
+        case .csv, .tsv:
+            mediaType = format.mediaType + "; charset=utf-8"
+        }
+        let request = TAPQueryRequest(
+            adql: adql, language: lang, maxRecords: maxRecords, user: user, runID: parameters["RUNID"],
+            requestID: requestID, parameters: parameters.values)
+        return .success(SyncQuery(request: request, format: format, mediaType: mediaType, maxRecords: maxRecords))
+    }
+
+    // MARK: Streaming
+
+    func stream(
+        _ result: QueryResult, query: SyncQuery, writer: inout any ResponseBodyWriter,
+        start: ContinuousClock.Instant, logMetadata: Logger.Metadata
+    ) async throws {
+        let infos = [VOTableInfo(name: "QUERY", value: query.request.adql),
+                     VOTableInfo(name: "request_id", value: query.request.requestID)]
+        var outcome = StreamOutcome()
+        do {
+            try await withTaskCancellationHandler {
+                switch query.format {
+                case .votableTabledata:
+                    var w = VOTableWriter(fields: result.fields, serialization: .tabledata, infos: infos)
+                    try await pump(&w, result: result, query: query, writer: &writer, outcome: &outcome)
+                case .votableBinary2:
+                    var w = VOTableWriter(fields: result.fields, serialization: .binary2, infos: infos)
+                    try await pump(&w, result: result, query: query, writer: &writer, outcome: &outcome)
+                case .csv:
+                    var w = DelimitedWriter(fields: result.fields, style: .csv)
+                    try await pump(&w, result: result, query: query, writer: &writer, outcome: &outcome)
+                case .tsv:
+                    var w = DelimitedWriter(fields: result.fields, style: .tsv)
+                    try await pump(&w, result: result, query: query, writer: &writer, outcome: &outcome)
+                }
+            } onCancel: {
+                result.cancel()
+            }
+        } catch {
+            if outcome.status == "streaming" { outcome.status = "client-gone" }
+            result.cancel()
+            log(outcome, start: start, metadata: logMetadata, detail: error is StreamAbortedError ? nil : String(reflecting: error))
+            throw error
+        }
+        log(outcome, start: start, metadata: logMetadata, detail: nil)
+    }
+
+    struct StreamOutcome {
+        var status = "streaming"
+        var rows = 0
+        var queryErrorDetail: String?
+    }
+
+    private func log(_ outcome: StreamOutcome, start: ContinuousClock.Instant, metadata: Logger.Metadata, detail: String?) {
+        var meta = metadata
+        meta["status"] = "\(outcome.status)"
+        meta["rows"] = "\(outcome.rows)"
+        meta["ms"] = "\(Self.milliseconds(since: start))"
+        if let d = outcome.queryErrorDetail ?? detail { meta["detail"] = "\(d)" }
+        logger.info("sync query", metadata: meta)
+    }
+
+    /// What the writing loop waits for: the next batch from the fetching task, the end, or a tick
+    /// of the keep-alive clock.
+    private enum StreamEvent: Sendable {
+        case batch(RowBatch)
+        case end
+        case failure(any Error)
+        case tick
+    }
+
+    /// Writes the result: the header at once, then the rows as batches arrive. A child task
+    /// fetches the batches one ahead of the writer (the engine works while the writer formats);
+    /// another ticks the keep-alive clock. The result is cancelled whenever the writer stops
+    /// before the end (MAXREC reached, client gone, failure).
+    private func pump<W: TableWriter>(
+        _ table: inout W, result: QueryResult, query: SyncQuery, writer: inout any ResponseBodyWriter,
+        outcome: inout StreamOutcome
+    ) async throws {
+        let threshold = max(1024, configuration.flushThresholdBytes)
+        var out = OutputBuffer(capacity: threshold + 16 * 1024)
+        table.writeHeader(into: &out)
+        try await Self.send(&out, to: &writer)  // the client learns the columns at once
+
+        let (events, eventSink) = AsyncStream<StreamEvent>.makeStream()
+        let (acks, ackSink) = AsyncStream<Void>.makeStream()
+        let interval = configuration.keepAliveInterval
+        let end: EndStatus = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var ackIterator = acks.makeAsyncIterator()
+                do {
+                    for try await batch in result.batches {
+                        eventSink.yield(.batch(batch))
+                        // Wait until the writer has taken it: at most one batch is held here.
+                        if await ackIterator.next() == nil { return }
+                    }
+                    eventSink.yield(.end)
+                } catch {
+                    eventSink.yield(.failure(error))
+                }
+            }
+            if let interval {
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: interval)
+                        eventSink.yield(.tick)
+                    }
+                }
+            }
+            let end: EndStatus
+            do {
+                end = try await writeRows(&table, events: events, acks: ackSink, result: result, query: query,
+                                          writer: &writer, out: &out, outcome: &outcome)
+            } catch {
+                result.cancel()  // before the group waits for the fetching task
+                ackSink.finish()
+                group.cancelAll()
+                throw error
+            }
+            if end != .ok { result.cancel() }
+            ackSink.finish()
+            group.cancelAll()
+            return end
+        }
+
+        switch end {
+        case .ok: outcome.status = "ok"
+        case .overflow: outcome.status = "overflow"
+        case .error:
+            outcome.status = "error"
+            if !table.reportsStatus {
+                // CSV/TSV: end the transfer abnormally rather than let a partial result look whole.
+                try await Self.send(&out, to: &writer)
+                throw StreamAbortedError()
+            }
+        }
+        table.writeTrailer(end, into: &out)
+        try await Self.send(&out, to: &writer)
+        try await writer.finish(nil)
+    }
+
+    private func writeRows<W: TableWriter>(
+        _ table: inout W, events: AsyncStream<StreamEvent>, acks: AsyncStream<Void>.Continuation,
+        result: QueryResult, query: SyncQuery, writer: inout any ResponseBodyWriter, out: inout OutputBuffer,
+        outcome: inout StreamOutcome
+    ) async throws -> EndStatus {
+        let threshold = max(1024, configuration.flushThresholdBytes)
+        var sentSinceTick = false
+        for await event in events {
+            switch event {
+            case .tick:
+                if !sentSinceTick && (!out.isEmpty || table.writeKeepAlive(into: &out)) {
+                    try await Self.send(&out, to: &writer)
+                }
+                sentSinceTick = false
+            case .end:
+                return .ok
+            case .failure(let error):
+                let message: String
+                if let q = error as? QueryError {
+                    message = Self.statusAndMessage(for: q, requestID: query.request.requestID).message
+                    outcome.queryErrorDetail = Self.logDetail(q)
+                } else {
+                    message = Self.internalErrorMessage(query.request.requestID)
+                    outcome.queryErrorDetail = String(reflecting: error)
+                }
+                return .error("The query failed after \(outcome.rows) rows; the result is incomplete. \(message)")
+            case .batch(let batch):
+                acks.yield()
+                guard batch.columnCount == result.fields.count || batch.isEmpty else {
+                    // An engine fault; writing the batch would misalign or overrun the row.
+                    outcome.queryErrorDetail = "batch has \(batch.columnCount) columns, the result \(result.fields.count)"
+                    return .error("The query failed after \(outcome.rows) rows; the result is incomplete. "
+                                  + Self.internalErrorMessage(query.request.requestID))
+                }
+                for r in 0..<batch.rowCount {
+                    if outcome.rows >= query.maxRecords { return .overflow }
+                    table.writeRow(batch, row: r, into: &out)
+                    outcome.rows += 1
+                    if out.count >= threshold {
+                        try await Self.send(&out, to: &writer)
+                        sentSinceTick = true
+                    }
+                }
+            }
+        }
+        throw CancellationError()  // the event stream ended: the task was cancelled
+    }
+
+    private static func send(_ out: inout OutputBuffer, to writer: inout any ResponseBodyWriter) async throws {
+        guard !out.isEmpty else { return }
+        let buffer = ByteBuffer(bytes: out.bytes)
+        out.removeAll()
+        try await writer.write(buffer)
+    }
+
+    // MARK: Errors
+
+    /// The HTTP status and the message for the client for a query error. A fault of the service
+    /// gets a generic message (the detail goes to the log only).
+    static func statusAndMessage(for error: QueryError, requestID: String) -> (status: HTTPResponse.Status, message: String) {
+        var message = error.message
+        if let line = error.line, let column = error.column, !message.hasPrefix("line ") {
+            message = "line \(line), column \(column): \(message)"
+        }
+        switch error.code {
+        case .syntax: return (.badRequest, "ADQL syntax error: \(message)")
+        case .semantic: return (.badRequest, "Invalid query: \(message)")
+        case .limitExceeded: return (.badRequest, "Limit exceeded: \(message)")
+        case .timeout: return (.badRequest, "Query timeout: \(message)")
+        case .forbidden: return (.forbidden, "Forbidden: \(message)")
+        case .unavailable: return (.serviceUnavailable, "Service unavailable: \(message)")
+        case .cancelled: return (.serviceUnavailable, "The query was cancelled: \(message)")
+        case .internal: return (.internalServerError, internalErrorMessage(requestID))
+        }
+    }
+
+    static func internalErrorMessage(_ requestID: String) -> String {
+        "Internal error in the service (request \(requestID)); the details are in the service log."
+    }
+
+    static func logDetail(_ error: QueryError) -> String {
+        var parts = ["code=\(error.code.rawValue)", "message=\(error.message)"]
+        if let l = error.line { parts.append("line=\(l)") }
+        if let c = error.column { parts.append("column=\(c)") }
+        for (k, v) in error.context.sorted(by: { $0.key < $1.key }) { parts.append("\(k)=\(v)") }
+        if let cause = error.cause { parts.append("cause=\(String(reflecting: cause))") }
+        return parts.joined(separator: " ")
+    }
+
+    static func describe(_ error: DALIParameters.MultipartError) -> String {
+        switch error {
+        case .noBoundary: "the Content-Type has no boundary"
+        case .malformed(let why): why
+        }
+    }
+
+    static func newRequestID() -> String {
+        let n = UInt64.random(in: 0...UInt64.max)
+        let hex = String(n, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
+        let d = ContinuousClock.now - start
+        return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    }
+}

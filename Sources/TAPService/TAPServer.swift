@@ -1,0 +1,148 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Hummingbird
+import Logging
+import Tabular
+import VOTable
+
+/// The TAP 1.1 service: `/sync`, the VOSI endpoints and a landing page under
+/// `configuration.basePath`, answering through a `TAPQueryEngine`.
+///
+/// ```swift
+/// let server = try TAPServer(engine: engine, configuration: config, logger: logger)
+/// try await server.makeApplication().runService()
+/// ```
+public struct TAPServer: Sendable {
+    public let configuration: TAPServiceConfiguration
+    let engine: any TAPQueryEngine
+    let logger: Logger
+    let templates: TemplateSet
+    let startTime: Date
+
+    /// Reads the templates; throws `TAPServiceSetupError` when they cannot be found.
+    public init(engine: any TAPQueryEngine, configuration: TAPServiceConfiguration, logger: Logger) throws {
+        self.engine = engine
+        self.configuration = configuration
+        self.logger = logger
+        self.templates = try TemplateSet(directory: configuration.templateDirectory)
+        self.startTime = Date()
+    }
+
+    /// Adds the service's routes to `router` (for a caller that serves more than TAP).
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        let base = configuration.normalizedBasePath
+        // The router ignores a trailing slash: this also serves `/tap/`.
+        router.get(RouterPath(base.isEmpty ? "/" : base)) { request, _ in self.landingPage(request) }
+        router.get(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
+        router.post(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
+        router.get(RouterPath(base + "/capabilities")) { request, _ in self.capabilities(request) }
+        router.get(RouterPath(base + "/availability")) { _, _ in await self.availability() }
+        router.get(RouterPath(base + "/tables")) { _, _ in await self.tables() }
+    }
+
+    /// A Hummingbird application serving only this service, on `configuration.host`/`port`.
+    public func makeApplication() -> some ApplicationProtocol {
+        let router = Router()
+        addRoutes(to: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                 serverName: "SkyShard-TAP"),
+            logger: logger
+        )
+    }
+
+    // MARK: VOSI and landing page
+
+    func tapURL(for request: Request) -> String {
+        if let url = configuration.publicBaseURL {
+            return url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        let host = request.head.authority ?? Self.header("Host", in: request) ?? "\(configuration.host):\(configuration.port)"
+        let proto = Self.header("X-Forwarded-Proto", in: request)?.lowercased() == "https" ? "https" : "http"
+        return "\(proto)://\(host)\(configuration.normalizedBasePath)"
+    }
+
+    func landingPage(_ request: Request) -> Response {
+        let body = templates.landing.render([
+            "title": .text(configuration.title),
+            "description": .text(configuration.description),
+            "tapURL": .text(tapURL(for: request)),
+        ])
+        return Self.response(.ok, contentType: "text/html; charset=utf-8", body)
+    }
+
+    func capabilities(_ request: Request) -> Response {
+        var features = ""
+        for f in configuration.geometryFunctions {
+            var escaped = OutputBuffer(capacity: 64)
+            escaped.appendXMLEscaped(f)
+            features += "        <feature><form>\(String(decoding: escaped.bytes, as: UTF8.self))</form></feature>\n"
+        }
+        let body = templates.capabilities.render([
+            "tapURL": .text(tapURL(for: request)),
+            "defaultMaxRecords": .text(String(min(configuration.defaultMaxRecords, configuration.hardMaxRecords))),
+            "hardMaxRecords": .text(String(configuration.hardMaxRecords)),
+            "geometryFeatures": .markup(features),
+            "title": .text(configuration.title),
+            "description": .text(configuration.description),
+        ])
+        return Self.response(.ok, contentType: "text/xml; charset=utf-8", body)
+    }
+
+    func availability() async -> Response {
+        let state = await engine.availability()
+        var note = ""
+        if let n = state.note, !n.isEmpty {
+            var escaped = OutputBuffer(capacity: 256)
+            escaped.appendXMLEscaped(n)
+            note = "  <vosi:note>\(String(decoding: escaped.bytes, as: UTF8.self))</vosi:note>\n"
+        }
+        let body = templates.availability.render([
+            "available": .text(state.isAvailable ? "true" : "false"),
+            "upSince": .text(startTime.formatted(.iso8601)),
+            "note": .markup(note),
+        ])
+        return Self.response(.ok, contentType: "text/xml; charset=utf-8", body)
+    }
+
+    func tables() async -> Response {
+        do {
+            guard let set = try await engine.tableSet() else {
+                return Self.response(.notFound, contentType: "text/plain; charset=utf-8",
+                                     Array("No table metadata is published yet.\n".utf8))
+            }
+            return Self.response(.ok, contentType: "text/xml; charset=utf-8", VOSITablesDocument.render(set))
+        } catch {
+            logger.error("tables: the engine failed", metadata: ["error": "\(String(reflecting: error))"])
+            return Self.response(.internalServerError, contentType: "text/plain; charset=utf-8",
+                                 Array("The table metadata could not be read.\n".utf8))
+        }
+    }
+
+    /// The value of a header by name (case-insensitive), the first if it repeats.
+    static func header(_ name: String, in request: Request) -> String? {
+        let lower = name.lowercased()
+        return request.headers.first { $0.name.canonicalName == lower }?.value
+    }
+
+    static func response(_ status: HTTPResponse.Status, contentType: String, _ bytes: [UInt8]) -> Response {
+        Response(status: status, headers: [.contentType: contentType],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func errorDocument(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        response(status, contentType: ResultFormat.votableTabledata.mediaType,
+                 VOTableErrorDocument.bytes(message: message))
+    }
+}
+
+/// The service's own entry point for the CLI: the application serving `engine` as configured.
+public func makeTAPApplication(
+    engine: any TAPQueryEngine, configuration: TAPServiceConfiguration, logger: Logger
+) throws -> some ApplicationProtocol {
+    try TAPServer(engine: engine, configuration: configuration, logger: logger).makeApplication()
+}

@@ -1,1 +1,0 @@
-// VOTable module.
