@@ -84,8 +84,7 @@ public struct Binder: Sendable {
                 QualifiedName([Identifier(info.schema, isDelimited: true), Identifier(info.name, isDelimited: true)]),
                 alias: Identifier(correlation, isDelimited: true), range: range)
         case .derived(_, let alias, _):
-            throw QueryError(
-                .semantic, "derived table \(alias) is handled by the coordinator, not bound here")
+            throw NotDistributable("derived table \(alias)")
         case .join(var join):
             join.left = try bindFrom(join.left, into: &tables)
             join.right = try bindFrom(join.right, into: &tables)
@@ -162,7 +161,7 @@ public struct Binder: Sendable {
                 try functions.check(call, range: e.range)
                 return nil
             case .exists, .scalarSubquery, .inSubquery:
-                throw QueryError(.semantic, "sub-queries are evaluated by the coordinator, not bound here")
+                throw NotDistributable("sub-query")
             default:
                 return nil
             }
@@ -173,7 +172,7 @@ public struct Binder: Sendable {
 
     public func bind(_ query: Query) throws -> BoundSelect {
         guard query.with.isEmpty, case .select(let select) = query.body else {
-            throw QueryError(.semantic, "only a single SELECT is bound by the distributed binder")
+            throw NotDistributable("not a single SELECT")
         }
         var tables: [BoundTable] = []
         let from = try select.from.map { try bindFrom($0, into: &tables) }

@@ -17,6 +17,10 @@ public struct QueryPlanner: Sendable {
     public let functions: FunctionRegistry
     /// Queries that touch at most this many chunks run in the interactive lane.
     public var interactiveChunkLimit = 8
+    /// Rows a coordinator plan may materialize in total before the query is refused.
+    public var coordinatorRowLimit = 5_000_000
+
+    var binder: Binder { Binder(catalog: catalog, functions: functions) }
 
     public init(catalog: CatalogDescription, directorIndex: (any DirectorIndex)?, functions: FunctionRegistry = .standard) {
         self.catalog = catalog
@@ -27,7 +31,21 @@ public struct QueryPlanner: Sendable {
         self.functions = functions
     }
 
-    public func plan(_ query: Query) throws -> DistributedPlan {
+    /// The plan of any query: scatter-gather with a merge when the query distributes,
+    /// otherwise a coordinator plan built from distributed parts.
+    public func plan(_ query: Query) throws -> QueryPlan {
+        do {
+            return .distributed(try planDistributed(query))
+        } catch let reason as NotDistributable {
+            var plan = try CoordinatorPlanner.plan(query, planner: self)
+            plan.passes.insert("coordinator: \(reason.reason)", at: 0)
+            return .coordinated(plan)
+        }
+    }
+
+    /// The scatter-gather plan of a query that distributes; throws `NotDistributable` for one
+    /// that does not.
+    public func planDistributed(_ query: Query) throws -> DistributedPlan {
         try Self.checkDistributable(query)
         var passes: [String] = []
         let bound = try Binder(catalog: catalog, functions: functions).bind(query)
@@ -36,9 +54,7 @@ public struct QueryPlanner: Sendable {
         let partitioned = bound.tables.filter { $0.info.isPartitioned }
         let directors = bound.tables.filter { $0.info.directorSpec != nil }
         if directors.count > 1 {
-            throw QueryError(
-                .semantic,
-                "a join of the director table \(directors[0].info.name) with itself needs the near-neighbour pass; write it as a single reference or join through a child table")
+            throw NotDistributable("the director table \(directors[0].info.name) is referenced more than once")
         }
         // Joins between partitioned tables must be on the director key inside one chunk.
         try checkPartitionedJoins(bound, partitioned: partitioned)
@@ -92,12 +108,8 @@ public struct QueryPlanner: Sendable {
     /// The distributed planner handles one SELECT block over catalog tables; other shapes are
     /// planned by the coordinator on top of it.
     static func checkDistributable(_ query: Query) throws {
-        guard query.with.isEmpty else {
-            throw QueryError(.semantic, "WITH is evaluated by the coordinator")
-        }
-        guard case .select(let select) = query.body else {
-            throw QueryError(.semantic, "set operations are evaluated by the coordinator")
-        }
+        guard query.with.isEmpty else { throw NotDistributable("WITH") }
+        guard case .select(let select) = query.body else { throw NotDistributable("set operation") }
         func hasDerived(_ ref: TableReference) -> Bool {
             switch ref {
             case .table: false
@@ -105,15 +117,20 @@ public struct QueryPlanner: Sendable {
             case .join(let j): hasDerived(j.left) || hasDerived(j.right)
             }
         }
-        if select.from.contains(where: hasDerived) {
-            throw QueryError(.semantic, "derived tables are evaluated by the coordinator")
+        if select.from.contains(where: hasDerived) { throw NotDistributable("derived table") }
+        var hasSubquery = false
+        select.walkExpressions { e in
+            if !e.subqueries.isEmpty { hasSubquery = true }
+            return !hasSubquery
         }
+        for item in query.orderBy where !item.expression.subqueries.isEmpty { hasSubquery = true }
+        if hasSubquery { throw NotDistributable("sub-query") }
     }
 
+    /// Partitioned tables joined in one statement must be linked by their keys (director key =
+    /// child foreign key), so that every pair of joined rows lies in one chunk.
     private func checkPartitionedJoins(_ bound: BoundSelect, partitioned: [BoundTable]) throws {
         guard partitioned.count > 1 else { return }
-        // Every partitioned table other than the director must be a child joined through its
-        // foreign key; children of one director share its chunk, so the join is chunk-local.
         let directorNames = Set(partitioned.compactMap { table -> String? in
             switch table.info.partitioning {
             case .director: table.info.name
@@ -122,9 +139,52 @@ public struct QueryPlanner: Sendable {
             }
         })
         if directorNames.count > 1 {
-            throw QueryError(.semantic, "tables partitioned by different directors cannot be joined")
+            throw NotDistributable("tables partitioned by different directors are joined")
+        }
+        // The key column of each partitioned reference.
+        func keyColumn(_ t: BoundTable) -> String? {
+            switch t.info.partitioning {
+            case .director(let spec): spec.keyColumn
+            case .child(_, let foreignKey): foreignKey
+            case .replicated: nil
+            }
+        }
+        var conditions: [Expression] = bound.statement.whereClause?.conjuncts ?? []
+        func collect(_ ref: TableReference) {
+            guard case .join(let j) = ref else { return }
+            collect(j.left)
+            collect(j.right)
+            if case .on(let e)? = j.condition { conditions += e.conjuncts }
+        }
+        bound.statement.from.forEach(collect)
+        // Union-find over the references linked by key equalities.
+        var group = Dictionary(uniqueKeysWithValues: partitioned.map { ($0.correlation, $0.correlation) })
+        func find(_ x: String) -> String {
+            var x = x
+            while let p = group[x], p != x { x = p }
+            return x
+        }
+        for c in conditions {
+            guard case .binary(.equal, let a, let b) = c.unparenthesized.kind,
+                case .column(let na) = a.unparenthesized.kind, case .column(let nb) = b.unparenthesized.kind,
+                na.parts.count == 2, nb.parts.count == 2,
+                let ta = partitioned.first(where: { $0.correlation == na.parts[0].name }),
+                let tb = partitioned.first(where: { $0.correlation == nb.parts[0].name }),
+                keyColumn(ta) == na.parts[1].name, keyColumn(tb) == nb.parts[1].name
+            else { continue }
+            group[find(ta.correlation)] = find(tb.correlation)
+        }
+        let roots = Set(partitioned.map { find($0.correlation) })
+        if roots.count > 1 {
+            throw NotDistributable("partitioned tables are joined without equality of their keys")
         }
     }
+}
+
+/// Why a query is not answered as one chunk statement and a merge.
+public struct NotDistributable: Error, Sendable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
 }
 
 /// The tables a query's SQL names, mapped to where they live in a chunk file.

@@ -51,7 +51,7 @@ struct QueryCommand: AsyncParsableCommand {
         let result: QueryResult
         do {
             engine = try SkyShardEngine(dataRoot: data.url)
-            result = try engine.execute(adql, rowLimit: maxrec)
+            result = try await engine.execute(adql, rowLimit: maxrec)
         } catch {
             fail(error)
         }

@@ -54,7 +54,7 @@ enum TestCatalog {
     }()
 
     static func plan(_ adql: String) throws -> DistributedPlan {
-        try QueryPlanner(catalog: description, directorIndex: nil).plan(try ADQLParser.parse(adql))
+        try QueryPlanner(catalog: description, directorIndex: nil).planDistributed(try ADQLParser.parse(adql))
     }
 }
 

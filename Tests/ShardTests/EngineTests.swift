@@ -49,7 +49,7 @@ enum EngineFixture {
     let engine = EngineFixture.engine
 
     @Test func topTenReturnsTenRowsWithCatalogMetadata() async throws {
-        let result = try engine.execute("SELECT TOP 10 objectId, coord_ra, coord_dec FROM dp02_dc2_catalogs.Object")
+        let result = try await engine.execute("SELECT TOP 10 objectId, coord_ra, coord_dec FROM dp02_dc2_catalogs.Object")
         #expect(result.fields.map(\.name) == ["objectId", "coord_ra", "coord_dec"])
         #expect(result.fields[1].unit == "deg")
         #expect(result.fields[2].ucd?.hasPrefix("pos.eq.dec") == true)
@@ -131,7 +131,7 @@ enum EngineFixture {
     @Test func chunksRunConcurrentlyAndTheBufferStaysBounded() async throws {
         // A fresh executor, so that its counters see this query only.
         let executor = ScatterGatherExecutor(workers: engine.executor.workers, pool: engine.pool, fanOut: 3)
-        let plan = try engine.plan("SELECT forcedSourceId, psfFlux FROM dp02_dc2_catalogs.ForcedSource")
+        let plan = try #require(try engine.plan("SELECT forcedSourceId, psfFlux FROM dp02_dc2_catalogs.ForcedSource").distributed)
         let result = executor.execute(plan)
         var rows = 0
         for try await batch in result.batches { rows += batch.rowCount }
@@ -143,7 +143,7 @@ enum EngineFixture {
     }
 
     @Test func cancellingStopsTheQuery() async throws {
-        let result = try engine.execute("SELECT forcedSourceId FROM dp02_dc2_catalogs.ForcedSource")
+        let result = try await engine.execute("SELECT forcedSourceId FROM dp02_dc2_catalogs.ForcedSource")
         var iterator = result.batches.makeAsyncIterator()
         let first = try await iterator.next()
         #expect(first != nil)
@@ -156,14 +156,89 @@ enum EngineFixture {
         }
     }
 
-    @Test func syntaxErrorsNameLineAndColumn() throws {
+    @Test func syntaxErrorsNameLineAndColumn() async throws {
         do {
-            _ = try engine.execute("SELECT objectId\nFROM dp02_dc2_catalogs.Object WHERE")
+            _ = try await engine.execute("SELECT objectId\nFROM dp02_dc2_catalogs.Object WHERE")
             Issue.record("expected a syntax error")
         } catch let error as QueryError {
             #expect(error.code == .syntax)
             #expect(error.line == 2)
             #expect(error.message.hasPrefix("line 2, column "))
+        }
+    }
+
+    // MARK: Queries finished at the coordinator
+
+    func count(_ adql: String) async throws -> Int64 {
+        let rows = try await EngineFixture.run(adql)
+        #expect(rows.rowCount == 1)
+        return try #require(rows[0, 0].int64Value)
+    }
+
+    @Test func inSubqueryIsMaterialized() async throws {
+        let query = """
+            SELECT COUNT(*) FROM dp02_dc2_catalogs.Object
+            WHERE objectId IN (SELECT objectId FROM dp02_dc2_catalogs.Object WHERE coord_dec > -30)
+            """
+        guard case .coordinated(let plan) = try engine.plan(query) else {
+            Issue.record("expected a coordinator plan")
+            return
+        }
+        #expect(plan.steps.count == 2)
+        #expect(try await count(query) == Int64(EngineFixture.allObjects.filter { $0.dec > -30 }.count))
+    }
+
+    @Test func unionAllAddsUp() async throws {
+        let north = EngineFixture.allObjects.filter { $0.dec > -28 }.count
+        let south = EngineFixture.allObjects.filter { $0.dec < -44 }.count
+        let rows = try await EngineFixture.run("""
+            SELECT objectId FROM dp02_dc2_catalogs.Object WHERE coord_dec > -28
+            UNION ALL
+            SELECT objectId FROM dp02_dc2_catalogs.Object WHERE coord_dec < -44
+            """)
+        #expect(rows.rowCount == north + south)
+    }
+
+    @Test func commonTableExpressions() async throws {
+        let expected = EngineFixture.allObjects.filter { $0.dec > -30 && $0.ra < 60 }.count
+        #expect(try await count("""
+            WITH north AS (SELECT objectId, coord_ra FROM dp02_dc2_catalogs.Object WHERE coord_dec > -30)
+            SELECT COUNT(*) FROM north WHERE coord_ra < 60
+            """) == Int64(expected))
+    }
+
+    @Test func derivedTables() async throws {
+        let expected = EngineFixture.allObjects.filter { $0.dec > -30 }.count
+        let rows = try await EngineFixture.run("""
+            SELECT t.n FROM (SELECT COUNT(*) AS n FROM dp02_dc2_catalogs.Object WHERE coord_dec > -30) AS t
+            """)
+        #expect(rows[0, 0].int64Value == Int64(expected))
+    }
+
+    @Test func correlatedExistsAgreesWithTheJoin() async throws {
+        let viaExists = try await count("""
+            SELECT COUNT(*) FROM dp02_dc2_catalogs.Object AS o
+            WHERE o.coord_dec > -27 AND EXISTS
+              (SELECT 1 FROM dp02_dc2_catalogs.ForcedSource AS f WHERE f.objectId = o.objectId AND f.band = 'r')
+            """)
+        let viaJoin = try await count("""
+            SELECT COUNT(DISTINCT o.objectId) FROM dp02_dc2_catalogs.Object AS o
+            JOIN dp02_dc2_catalogs.ForcedSource AS f ON f.objectId = o.objectId
+            WHERE o.coord_dec > -27 AND f.band = 'r'
+            """)
+        #expect(viaExists == viaJoin)
+        #expect(viaExists > 0)
+    }
+
+    @Test func coordinatorErrorsAreTheUsers() async throws {
+        do {
+            _ = try await engine.execute("""
+                SELECT nosuch FROM (SELECT objectId FROM dp02_dc2_catalogs.Object) AS t
+                """)
+            Issue.record("expected an error")
+        } catch let error as QueryError {
+            #expect(error.isUserError)
+            #expect(error.message.contains("nosuch"))
         }
     }
 }

@@ -15,6 +15,7 @@ public final class SkyShardEngine: Sendable {
     public let catalog: CatalogDescription
     public let planner: QueryPlanner
     public let executor: ScatterGatherExecutor
+    let coordinator: Coordinator
     public let pool: BlockingPool
     /// The time limit of a query, unless the caller gives another.
     public let defaultTimeout: Duration?
@@ -38,7 +39,11 @@ public final class SkyShardEngine: Sendable {
         let worker = LocalShardWorker(
             version: version, description: catalog, pool: pool,
             attachments: ["tap_schema": tapSchemaFile])
-        self.executor = ScatterGatherExecutor(workers: [worker], pool: pool)
+        let executor = ScatterGatherExecutor(workers: [worker], pool: pool)
+        self.executor = executor
+        self.coordinator = Coordinator(
+            executor: executor, pool: pool, catalog: catalog,
+            attachments: [("replicated", version.replicatedFile), ("tap_schema", tapSchemaFile)])
         self.defaultTimeout = defaultTimeout
     }
 
@@ -61,7 +66,7 @@ public final class SkyShardEngine: Sendable {
 
     /// The plan of a query. `rowLimit` caps the rows the query may return (TAP's MAXREC + 1):
     /// it becomes the query's TOP when that is smaller.
-    public func plan(_ adql: String, rowLimit: Int? = nil) throws -> DistributedPlan {
+    public func plan(_ adql: String, rowLimit: Int? = nil) throws -> QueryPlan {
         var query = try Self.parse(adql)
         if let rowLimit, case .select(var select) = query.body {
             if select.top.map({ $0 > rowLimit }) ?? true {
@@ -74,9 +79,13 @@ public final class SkyShardEngine: Sendable {
 
     /// Starts a query. Errors in the query text are thrown here, before any row; errors while
     /// running end the result's row sequence.
-    public func execute(_ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil) throws -> QueryResult {
-        let plan = try plan(adql, rowLimit: rowLimit)
-        return executor.execute(plan, timeout: timeout ?? defaultTimeout)
+    public func execute(_ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil) async throws -> QueryResult {
+        switch try plan(adql, rowLimit: rowLimit) {
+        case .distributed(let plan):
+            return executor.execute(plan, timeout: timeout ?? defaultTimeout)
+        case .coordinated(let plan):
+            return try await coordinator.execute(plan, rowLimit: rowLimit, timeout: timeout ?? defaultTimeout)
+        }
     }
 }
 

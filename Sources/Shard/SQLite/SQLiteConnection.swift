@@ -62,6 +62,8 @@ public final class SQLiteConnection: @unchecked Sendable {
         }
         self.handle = db
         sqlite3_extended_result_codes(db, 1)
+        skyshard_disable_double_quoted_strings(db)
+        skyshard_defensive(db)
         // ADQL's LIKE is case-sensitive; ILIKE is rendered through lower().
         try execute("PRAGMA case_sensitive_like = ON")
     }
@@ -114,6 +116,11 @@ public final class SQLiteConnection: @unchecked Sendable {
             throw SQLiteError(code: rc, message: lastErrorMessage, sql: sql)
         }
         return SQLiteStatement(connection: self, handle: stmt, sql: sql)
+    }
+
+    /// `"name"`, with embedded quotes doubled: for names the service itself chooses.
+    public static func quote(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     public var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
@@ -208,6 +215,16 @@ public final class SQLiteStatement: @unchecked Sendable {
 
     public func columnName(_ index: Int) -> String {
         sqlite3_column_name(handle, Int32(index)).map { String(cString: $0) } ?? "col\(index)"
+    }
+
+    /// The table a result column comes straight from, if it does.
+    public func originTable(_ index: Int) -> String? {
+        sqlite3_column_table_name(handle, Int32(index)).map { String(cString: $0) }
+    }
+
+    /// The table column a result column comes straight from, if it does.
+    public func originColumn(_ index: Int) -> String? {
+        sqlite3_column_origin_name(handle, Int32(index)).map { String(cString: $0) }
     }
 
     /// The declared type of a result column that comes straight from a table column.

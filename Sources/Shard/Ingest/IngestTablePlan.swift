@@ -1,0 +1,396 @@
+import Catalog
+import Foundation
+import Sky
+
+/// One table to load: its columns as the CSV headers give them, how to convert each field,
+/// and the indexes to build.
+struct IngestTablePlan: Sendable {
+    /// The table as the schema has it (all columns).
+    let table: TableInfo
+    /// The loaded columns: those in the CSV header, in schema order.
+    let columns: [ColumnInfo]
+    let kinds: [IngestColumnKind]
+    let files: [URL]
+    /// Index column lists: primary key, Felis indexes, descriptor extras (present columns only).
+    let indexColumns: [[String]]
+    /// Positions in `columns` of the director key / lon / lat, or of the child's foreign key.
+    let keyIndex: Int?
+    let lonIndex: Int?
+    let latIndex: Int?
+    let foreignKeyIndex: Int?
+
+    init(table: TableInfo, felisTable: FelisTable, files: [URL], extraIndexes: [[String]]) throws {
+        self.table = table
+        self.files = files
+        var present: Set<String>
+        if let first = files.first {
+            let reader = try CSVReader(path: first.path, bufferSize: 1 << 16)
+            guard try reader.next() else { throw IngestError("\(first.path): empty file, a header line is needed") }
+            let names = Self.headerNames(reader)
+            present = Set(names)
+            try Self.checkHeader(names, table: table, file: first.path)
+        } else {
+            present = Set(table.columns.map(\.name))
+        }
+        columns = table.columns.filter { present.contains($0.name) }
+        kinds = columns.map { IngestColumnKind(sqliteType: $0.sqliteType) }
+        let position = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element.name, $0.offset) })
+        switch table.partitioning {
+        case .director(let spec):
+            for c in [spec.keyColumn, spec.lonColumn, spec.latColumn] where position[c] == nil {
+                throw IngestError("\(files.first?.path ?? table.name): the director column \(c) is missing")
+            }
+            keyIndex = position[spec.keyColumn]
+            lonIndex = position[spec.lonColumn]
+            latIndex = position[spec.latColumn]
+            foreignKeyIndex = nil
+            guard kinds[keyIndex!] == .integer else {
+                throw IngestError("director key \(table.name).\(spec.keyColumn) must be an integer column")
+            }
+        case .child(_, let fk):
+            guard let i = position[fk] else {
+                throw IngestError("\(files.first?.path ?? table.name): the foreign key column \(fk) is missing")
+            }
+            guard kinds[i] == .integer else { throw IngestError("foreign key \(table.name).\(fk) must be an integer column") }
+            keyIndex = nil
+            lonIndex = nil
+            latIndex = nil
+            foreignKeyIndex = i
+        case .replicated:
+            keyIndex = nil
+            lonIndex = nil
+            latIndex = nil
+            foreignKeyIndex = nil
+        }
+        var lists: [[String]] = []
+        if !felisTable.primaryKey.isEmpty { lists.append(felisTable.primaryKey) }
+        lists += felisTable.indexes.map(\.columns)
+        lists += extraIndexes
+        var seen = Set<[String]>()
+        indexColumns = lists.filter { cols in cols.allSatisfy { present.contains($0) } && seen.insert(cols).inserted }
+    }
+
+    static func headerNames(_ reader: CSVReader) -> [String] {
+        (0..<reader.fieldCount).map { i in
+            var s = reader.fieldString(i).trimmingCharacters(in: .whitespaces)
+            if i == 0 && s.hasPrefix("\u{FEFF}") { s.removeFirst() }
+            return s
+        }
+    }
+
+    static func checkHeader(_ names: [String], table: TableInfo, file: String) throws {
+        var seen = Set<String>()
+        for n in names {
+            guard table.column(named: n) != nil else {
+                throw IngestError("\(file):1: column \(n) is not a column of \(table.qualifiedName) in the schema")
+            }
+            guard seen.insert(n).inserted else { throw IngestError("\(file):1: column \(n) appears twice in the header") }
+        }
+    }
+
+    /// Reads the header of `reader` (positioned at the start of a file); returns, per loaded
+    /// column, the CSV field that holds it.
+    func readHeader(_ reader: CSVReader) throws -> [Int] {
+        guard try reader.next() else { throw IngestError("\(reader.path): empty file, a header line is needed") }
+        let names = Self.headerNames(reader)
+        try Self.checkHeader(names, table: table, file: reader.path)
+        let byName = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, $0.offset) })
+        guard names.count == columns.count else {
+            throw IngestError("\(reader.path):1: the header has other columns than the table's first CSV file")
+        }
+        return try columns.map { c in
+            guard let i = byName[c.name] else {
+                throw IngestError("\(reader.path):1: column \(c.name) is missing (the first CSV file of \(table.name) has it)")
+            }
+            return i
+        }
+    }
+
+    /// The table as catalog.json describes it: loaded columns, `indexed` where an index starts.
+    var catalogTable: TableInfo {
+        var t = table
+        var starts = Set(indexColumns.compactMap(\.first))
+        if let k = keyIndex { starts.insert(columns[k].name) }
+        if let f = foreignKeyIndex { starts.insert(columns[f].name) }
+        t.columns = columns.map { c in
+            var c = c
+            c.indexed = starts.contains(c.name)
+            return c
+        }
+        return t
+    }
+
+    /// Converts the fields of the current record into `sink`, in column order. Returns the
+    /// reason when a field cannot be converted.
+    @inline(__always)
+    func convert<S: IngestFieldSink>(_ reader: CSVReader, mapping: [Int], into sink: inout S) -> String? {
+        for c in 0..<columns.count {
+            let i = mapping[c]
+            if reader.isEmpty(i) {
+                sink.null(c)
+                continue
+            }
+            let kind = kinds[c]
+            let failure: String? = reader.withField(i) { bytes -> String? in
+                switch kind {
+                case .integer:
+                    guard let v = NumberParsing.parseInt64(bytes) else {
+                        return "column \(columns[c].name): not an integer: '\(String(decoding: bytes.prefix(40), as: UTF8.self))'"
+                    }
+                    sink.integer(c, v)
+                case .real:
+                    guard let v = NumberParsing.parseDouble(bytes) else {
+                        return "column \(columns[c].name): not a number: '\(String(decoding: bytes.prefix(40), as: UTF8.self))'"
+                    }
+                    if v.isNaN { sink.null(c) } else { sink.real(c, v) }
+                case .text:
+                    sink.text(c, bytes)
+                case .blob:
+                    sink.blob(c, bytes)
+                }
+                return nil
+            }
+            if let failure { return failure }
+        }
+        return nil
+    }
+
+    /// Binds the current record to `stmt` (parameters 1…n). Returns the reason of a failure.
+    func bind(_ reader: CSVReader, mapping: [Int], to stmt: SQLiteStatement) -> String? {
+        var sink = IngestStatementSink(stmt: stmt)
+        return convert(reader, mapping: mapping, into: &sink)
+    }
+}
+
+protocol IngestFieldSink {
+    mutating func null(_ c: Int)
+    mutating func integer(_ c: Int, _ v: Int64)
+    mutating func real(_ c: Int, _ v: Double)
+    mutating func text(_ c: Int, _ b: UnsafeBufferPointer<UInt8>)
+    mutating func blob(_ c: Int, _ b: UnsafeBufferPointer<UInt8>)
+}
+
+struct IngestStatementSink: IngestFieldSink {
+    let stmt: SQLiteStatement
+    @inline(__always) mutating func null(_ c: Int) { stmt.bindNull(at: c + 1) }
+    @inline(__always) mutating func integer(_ c: Int, _ v: Int64) { stmt.bindInt64(v, at: c + 1) }
+    @inline(__always) mutating func real(_ c: Int, _ v: Double) { stmt.bindDouble(v, at: c + 1) }
+    @inline(__always) mutating func text(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) { stmt.bindText(b, at: c + 1) }
+    @inline(__always) mutating func blob(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) { stmt.bindText(b, at: c + 1) }
+}
+
+/// Encodes fields and remembers the integer / real values of up to three watched columns.
+struct IngestEncoderSink: IngestFieldSink {
+    var encoder = RowEncoder()
+    var watch: (Int, Int, Int) = (-1, -1, -1)
+    var ints: (Int64?, Int64?, Int64?) = (nil, nil, nil)
+    var reals: (Double?, Double?, Double?) = (nil, nil, nil)
+
+    @inline(__always) mutating func begin() {
+        encoder.beginRecord()
+        ints = (nil, nil, nil)
+        reals = (nil, nil, nil)
+    }
+
+    @inline(__always) mutating func null(_ c: Int) { encoder.appendNull() }
+    @inline(__always) mutating func integer(_ c: Int, _ v: Int64) {
+        encoder.appendInt(v)
+        if c == watch.0 { ints.0 = v; reals.0 = Double(v) }
+        else if c == watch.1 { ints.1 = v; reals.1 = Double(v) }
+        else if c == watch.2 { ints.2 = v; reals.2 = Double(v) }
+    }
+    @inline(__always) mutating func real(_ c: Int, _ v: Double) {
+        encoder.appendReal(v)
+        if c == watch.0 { reals.0 = v }
+        else if c == watch.1 { reals.1 = v }
+        else if c == watch.2 { reals.2 = v }
+    }
+    @inline(__always) mutating func text(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) { encoder.appendText(b) }
+    @inline(__always) mutating func blob(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) { encoder.appendText(b, blob: true) }
+}
+
+/// Places director and child rows into chunks (parked in a `ChunkSpill`).
+struct IngestPartitioner {
+    let chunker: Chunker
+    let overlap: Double
+    let spill: ChunkSpill
+    let tracker: BadRowTracker
+    /// Director key → chunkId << 32 | subChunkId.
+    private(set) var directorIndex: [Int64: UInt64] = [:]
+    private(set) var directorCounts: [Int: Int] = [:]
+    private(set) var overlapCounts: [Int: Int] = [:]
+    private(set) var childCounts: [String: Int] = [:]
+    /// Parked bytes per chunk (for scheduling the builds).
+    private(set) var chunkBytes: [Int: Int] = [:]
+
+    init(chunker: Chunker, overlap: Double, spill: ChunkSpill, tracker: BadRowTracker) {
+        self.chunker = chunker
+        self.overlap = overlap
+        self.spill = spill
+        self.tracker = tracker
+    }
+
+    /// Overlap rows in chunks that hold director rows (the only chunks that get files).
+    var overlapCount: Int { overlapCounts.filter { directorCounts[$0.key] != nil }.values.reduce(0, +) }
+
+    mutating func loadDirector(_ plan: IngestTablePlan, progress: (@Sendable (String) -> Void)?) throws {
+        var sink = IngestEncoderSink()
+        sink.watch = (plan.keyIndex!, plan.lonIndex!, plan.latIndex!)
+        var rows = 0
+        var others: [(chunk: Int, sub: Int32)] = []
+        for file in plan.files {
+            let reader = try CSVReader(path: file.path)
+            let mapping = try plan.readHeader(reader)
+            while try reader.next() {
+                if rows & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
+                func bad(_ reason: String) throws {
+                    try tracker.record(BadRow(table: plan.table.name, file: file.path, line: reader.line, reason: reason))
+                }
+                if reader.fieldCount != mapping.count {
+                    try bad("\(reader.fieldCount) fields, the header has \(mapping.count)")
+                    continue
+                }
+                sink.begin()
+                if let reason = plan.convert(reader, mapping: mapping, into: &sink) {
+                    try bad(reason)
+                    continue
+                }
+                guard let key = sink.ints.0 else {
+                    try bad("the key \(plan.columns[plan.keyIndex!].name) is empty")
+                    continue
+                }
+                guard let lon = sink.reals.1, let lat = sink.reals.2 else {
+                    try bad("the position (\(plan.columns[plan.lonIndex!].name), \(plan.columns[plan.latIndex!].name)) is empty")
+                    continue
+                }
+                guard lon >= 0 && lon <= 360 && lat >= -90 && lat <= 90 else {
+                    try bad("position out of range: lon \(lon), lat \(lat) (need 0 ≤ lon ≤ 360, −90 ≤ lat ≤ 90)")
+                    continue
+                }
+                let loc = chunker.location(lon: lon, lat: lat)
+                let packed = UInt64(UInt32(truncatingIfNeeded: loc.chunkId)) << 32 | UInt64(UInt32(truncatingIfNeeded: loc.subChunkId))
+                if let first = directorIndex.updateValue(packed, forKey: key) {
+                    directorIndex[key] = first  // the first row stays; the duplicate is the bad row
+                    try bad("duplicate key \(plan.columns[plan.keyIndex!].name) = \(key)")
+                    continue
+                }
+                sink.encoder.setHeader(tag: 0, subChunkId: Int32(loc.subChunkId))
+                try spill.append(record: sink.encoder.bytes, to: spill.buffer(loc.chunkId))
+                directorCounts[loc.chunkId, default: 0] += 1
+                chunkBytes[loc.chunkId, default: 0] += sink.encoder.bytes.count
+                // Overlap copies: one per other chunk, with the lowest overlapping sub-chunk there.
+                others.removeAll(keepingCapacity: true)
+                chunker.forEachOverlapLocation(lon: lon, lat: lat, overlap: overlap) { o in
+                    guard o.chunkId != loc.chunkId else { return }
+                    if let k = others.firstIndex(where: { $0.chunk == o.chunkId }) {
+                        if Int32(o.subChunkId) < others[k].sub { others[k].sub = Int32(o.subChunkId) }
+                    } else {
+                        others.append((o.chunkId, Int32(o.subChunkId)))
+                    }
+                }
+                for o in others {
+                    sink.encoder.setHeader(tag: 1, subChunkId: o.sub)
+                    try spill.append(record: sink.encoder.bytes, to: spill.buffer(o.chunk))
+                    overlapCounts[o.chunk, default: 0] += 1
+                    chunkBytes[o.chunk, default: 0] += sink.encoder.bytes.count
+                }
+                rows += 1
+                if rows % 500_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
+            }
+        }
+        progress?("\(plan.table.name): \(rows) rows in \(directorCounts.count) chunks")
+    }
+
+    mutating func loadChild(_ plan: IngestTablePlan, tag: UInt8, progress: (@Sendable (String) -> Void)?) throws {
+        var sink = IngestEncoderSink()
+        let fk = plan.foreignKeyIndex!
+        sink.watch = (fk, -1, -1)
+        var rows = 0
+        for file in plan.files {
+            let reader = try CSVReader(path: file.path)
+            let mapping = try plan.readHeader(reader)
+            while try reader.next() {
+                if rows & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
+                func bad(_ reason: String) throws {
+                    try tracker.record(BadRow(table: plan.table.name, file: file.path, line: reader.line, reason: reason))
+                }
+                if reader.fieldCount != mapping.count {
+                    try bad("\(reader.fieldCount) fields, the header has \(mapping.count)")
+                    continue
+                }
+                sink.begin()
+                if let reason = plan.convert(reader, mapping: mapping, into: &sink) {
+                    try bad(reason)
+                    continue
+                }
+                guard let key = sink.ints.0 else {
+                    try bad("the foreign key \(plan.columns[fk].name) is empty")
+                    continue
+                }
+                guard let packed = directorIndex[key] else {
+                    try bad("orphan: no \(chunkerDirectorName(plan)) row with key \(key)")
+                    continue
+                }
+                let chunkId = Int(Int32(truncatingIfNeeded: packed >> 32))
+                sink.encoder.setHeader(tag: tag, subChunkId: Int32(truncatingIfNeeded: packed))
+                try spill.append(record: sink.encoder.bytes, to: spill.buffer(chunkId))
+                chunkBytes[chunkId, default: 0] += sink.encoder.bytes.count
+                rows += 1
+                if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
+            }
+        }
+        childCounts[plan.table.name] = rows
+        progress?("\(plan.table.name): \(rows) rows")
+    }
+
+    private func chunkerDirectorName(_ plan: IngestTablePlan) -> String {
+        if case .child(let d, _) = plan.table.partitioning { return d }
+        return "director"
+    }
+
+    /// The director index sorted by key; empties the in-memory map.
+    mutating func takeDirectorIndex() -> [(key: Int64, location: UInt64)] {
+        var entries = directorIndex.map { (key: $0.key, location: $0.value) }
+        directorIndex = [:]
+        entries.sort { $0.key < $1.key }
+        return entries
+    }
+}
+
+/// SQL text for the files an ingest writes.
+enum SQLiteSchemaWriter {
+    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// Settings for building a new version: no journal, no syncs (an unfinished version is never
+    /// switched to, and files are fsynced before the switch).
+    static func configureForBuild(_ db: SQLiteConnection) throws {
+        try db.execute("PRAGMA journal_mode = OFF")
+        try db.execute("PRAGMA synchronous = OFF")
+        try db.execute("PRAGMA locking_mode = EXCLUSIVE")
+        try db.execute("PRAGMA temp_store = MEMORY")
+        try db.execute("PRAGMA cache_size = -131072")
+    }
+
+    static func createTable(_ name: String, columns: [ColumnInfo], extra: [String]) -> String {
+        let defs = columns.map { "\(quote($0.name)) \($0.sqliteType)" } + extra.map { "\(quote($0)) INTEGER" }
+        return "CREATE TABLE \(quote(name)) (\(defs.joined(separator: ", ")))"
+    }
+
+    static func insert(_ name: String, columnCount: Int) -> String {
+        "INSERT INTO \(quote(name)) VALUES (\(Array(repeating: "?", count: columnCount).joined(separator: ",")))"
+    }
+
+    /// CREATE INDEX statements: the director key (unique in the director table) and subChunkId,
+    /// or the child's foreign key, then the plan's index lists.
+    static func indexes(for plan: IngestTablePlan, tableName: String, partitionColumns: Bool, unique: Bool = true) -> [String] {
+        var lists: [(cols: [String], unique: Bool)] = []
+        if let k = plan.keyIndex { lists.append(([plan.columns[k].name], unique)) }
+        if partitionColumns { lists.append((["subChunkId"], false)) }
+        if let f = plan.foreignKeyIndex { lists.append(([plan.columns[f].name], false)) }
+        for cols in plan.indexColumns where !lists.contains(where: { $0.cols == cols }) { lists.append((cols, false)) }
+        return lists.map { l in
+            let idx = quote("\(tableName)_\(l.cols.joined(separator: "_"))_idx")
+            return "CREATE \(l.unique ? "UNIQUE " : "")INDEX \(idx) ON \(quote(tableName)) (\(l.cols.map(quote).joined(separator: ", ")))"
+        }
+    }
+}

@@ -1,0 +1,458 @@
+import Catalog
+import Foundation
+import Sky
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct IngestError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A CSV row the ingest refused: where it is and why.
+public struct BadRow: Sendable, Hashable, CustomStringConvertible {
+    public var table: String
+    public var file: String
+    public var line: Int
+    public var reason: String
+
+    public var description: String { "\(file):\(line): \(table): \(reason)" }
+}
+
+/// What an ingest did.
+public struct IngestReport: Sendable {
+    public var version: CatalogVersion
+    public var catalog: CatalogDescription
+    /// Rows loaded per table (overlap rows excluded).
+    public var tableRowCounts: [String: Int]
+    public var overlapRowCount: Int
+    public var chunkCount: Int
+    /// Bad rows skipped (policy `skip`), and the first 100 of them.
+    public var skippedRowCount: Int
+    public var skippedRows: [BadRow]
+    public var seconds: Double
+
+    public var totalRows: Int { tableRowCounts.values.reduce(0, +) }
+    public var rowsPerSecond: Double { seconds > 0 ? Double(totalRows) / seconds : 0 }
+}
+
+/// Loads CSV files into a new catalog version, per an `IngestDescriptor`, and makes it `current`.
+///
+/// Steps: (1) the director table's CSV is parsed, each row placed by the `Chunker` (chunkId,
+/// subChunkId) and copied as an overlap row to every other chunk whose bounds dilated by the
+/// overlap contain it; rows are parked per chunk (in memory up to `memoryBudget`, the excess in
+/// spill files). (2) child tables follow, each row parked with its director row's chunk (an
+/// in-memory key → chunk map; ~25 bytes per director row). Replicated tables are loaded into
+/// replicated.sqlite by a second thread meanwhile. (3) Chunk files are built by `threads`
+/// workers, largest first, plus the director index. (4) catalog.json is written, the version
+/// directory renamed from `<name>.partial` to `<name>`, and `current` switched atomically.
+/// Any failure removes the `.partial` directory and leaves `current` as it was.
+public struct Ingester: Sendable {
+    public var descriptor: IngestDescriptor
+    public var layout: DataLayout
+    /// Worker threads for building chunk files.
+    public var threads: Int
+    /// Bytes of parked chunk rows kept in memory before spilling to disk.
+    public var memoryBudget: Int
+    /// The version directory name; default: UTC time stamp plus a random suffix.
+    public var versionName: String?
+
+    public init(descriptor: IngestDescriptor, dataRoot: URL, versionName: String? = nil) {
+        self.descriptor = descriptor
+        self.layout = DataLayout(root: dataRoot)
+        self.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        self.memoryBudget = 512 << 20
+        self.versionName = versionName
+    }
+
+    public func run(progress: (@Sendable (String) -> Void)? = nil) throws -> IngestReport {
+        let started = Date()
+        let felis = try Felis.load(contentsOf: descriptor.felisURL)
+        let resolved = try descriptor.resolveTables(felisSchema: felis)
+        let chunking = descriptor.chunking
+        let chunker = try Chunker(validatingStripes: chunking.numStripes, subStripes: chunking.numSubStripesPerStripe)
+        try chunker.validateOverlap(chunking.overlap)
+
+        // Table plans from the CSV headers.
+        var plans: [IngestTablePlan] = []
+        for table in resolved.tables {
+            let felisTable = felis.table(named: table.name)!
+            plans.append(try IngestTablePlan(
+                table: table, felisTable: felisTable, files: descriptor.csvFiles(for: table.name),
+                extraIndexes: descriptor.extraIndexes[table.name] ?? []))
+        }
+        guard let directorPlan = plans.first(where: { $0.table.directorSpec != nil }), !directorPlan.files.isEmpty else {
+            throw IngestError("the director table \(descriptor.director.table) has no CSV files")
+        }
+        let childPlans = plans.filter { if case .child = $0.table.partitioning { return true } else { return false } }
+        let replicatedPlans = plans.filter { !$0.table.isPartitioned }
+
+        // The new version directory.
+        let fm = FileManager.default
+        try fm.createDirectory(at: layout.versionsDirectory, withIntermediateDirectories: true)
+        let name = versionName ?? Self.makeVersionName()
+        let finalVersion = layout.version(named: name)
+        if fm.fileExists(atPath: finalVersion.directory.path) {
+            throw IngestError("version \(name) exists already")
+        }
+        let partial = CatalogVersion(directory: layout.versionsDirectory.appendingPathComponent("\(name).partial", isDirectory: true))
+        try? fm.removeItem(at: partial.directory)
+        try fm.createDirectory(at: partial.chunksDirectory, withIntermediateDirectories: true)
+        let spillDir = partial.directory.appendingPathComponent("spill", isDirectory: true)
+        try fm.createDirectory(at: spillDir, withIntermediateDirectories: true)
+
+        do {
+            let tracker = BadRowTracker(policy: descriptor.badRows)
+
+            // Replicated tables on a second thread while the partitioned tables are parsed.
+            let replicatedResult = Mutex<Result<[String: Int], any Error>?>(nil)
+            let group = DispatchGroup()
+            let replicatedFile = partial.replicatedFile.path
+            let repPlans = replicatedPlans
+            DispatchQueue.global().async(group: group) {
+                let r = Result { () throws -> [String: Int] in
+                    try Self.loadReplicated(repPlans, path: replicatedFile, tracker: tracker, progress: progress)
+                }
+                if case .failure = r { tracker.cancel() }
+                replicatedResult.withLock { $0 = r }
+            }
+
+            var partitioner = IngestPartitioner(
+                chunker: chunker, overlap: chunking.overlap,
+                spill: ChunkSpill(directory: spillDir.path, budget: memoryBudget), tracker: tracker)
+            let parseResult = Result { () throws -> Void in
+                try partitioner.loadDirector(directorPlan, progress: progress)
+                for (k, plan) in childPlans.enumerated() {
+                    try partitioner.loadChild(plan, tag: UInt8(2 + k), progress: progress)
+                }
+            }
+            if case .failure = parseResult { tracker.cancel() }
+            group.wait()
+            try parseResult.get()
+            let replicatedCounts = try replicatedResult.withLock { $0! }.get()
+
+            // Chunk files and the director index, in parallel.
+            progress?("building \(partitioner.directorCounts.count) chunk files")
+            try buildChunks(
+                partitioner: &partitioner, version: partial, director: directorPlan, children: childPlans,
+                progress: progress)
+            try? fm.removeItem(at: spillDir)
+
+            // The catalog description.
+            var counts = replicatedCounts
+            counts[directorPlan.table.name] = partitioner.directorCounts.values.reduce(0, +)
+            for plan in childPlans { counts[plan.table.name] = partitioner.childCounts[plan.table.name] ?? 0 }
+            let catalog = CatalogDescription(
+                schemas: [resolved.schema], tables: plans.map(\.catalogTable), chunking: chunking,
+                chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts)
+            try partial.writeDescription(catalog)
+            // Every file of the version on disk before it is published: one syncfs(2) of the
+            // file system (cheaper than an fsync per chunk file), then the directories.
+            try Self.syncFileSystem(of: partial.directory.path)
+            try Self.fsyncPath(partial.chunksDirectory.path)
+            try Self.fsyncPath(partial.directory.path)
+
+            // Publish: rename the directory, then switch `current`.
+            try fm.moveItem(at: partial.directory, to: finalVersion.directory)
+            try Self.fsyncPath(layout.versionsDirectory.path)
+            try switchCurrent(to: name)
+
+            let skipped = tracker.snapshot()
+            return IngestReport(
+                version: finalVersion, catalog: catalog, tableRowCounts: counts,
+                overlapRowCount: partitioner.overlapCount, chunkCount: partitioner.directorCounts.count,
+                skippedRowCount: skipped.count, skippedRows: skipped.rows, seconds: Date().timeIntervalSince(started))
+        } catch {
+            try? fm.removeItem(at: partial.directory)
+            throw error
+        }
+    }
+
+    static func makeVersionName() -> String {
+        var t = time(nil)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func pad(_ v: Int32, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        let stamp = "\(pad(tmv.tm_year + 1900, 4))\(pad(tmv.tm_mon + 1, 2))\(pad(tmv.tm_mday, 2))T"
+            + "\(pad(tmv.tm_hour, 2))\(pad(tmv.tm_min, 2))\(pad(tmv.tm_sec, 2))Z"
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "v\(stamp)-\(String(repeating: "0", count: 8 - suffix.count))\(suffix)"
+    }
+
+    /// Points `current` at versions/<name> atomically: a new symlink renamed over the old one.
+    func switchCurrent(to name: String) throws {
+        let tmp = layout.root.appendingPathComponent(".current.tmp-\(getpid())-\(name)").path
+        unlink(tmp)
+        guard symlink("versions/\(name)", tmp) == 0 else {
+            throw IngestError("cannot create symlink \(tmp): \(String(cString: strerror(errno)))")
+        }
+        guard rename(tmp, layout.currentLink.path) == 0 else {
+            let msg = String(cString: strerror(errno))
+            unlink(tmp)
+            throw IngestError("cannot switch \(layout.currentLink.path): \(msg)")
+        }
+        try Self.fsyncPath(layout.root.path)
+    }
+
+    static func syncFileSystem(of path: String) throws {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { throw IngestError("cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        #if os(Linux)
+        if syncfs(fd) != 0 { throw IngestError("syncfs \(path): \(String(cString: strerror(errno)))") }
+        #else
+        sync()
+        #endif
+    }
+
+    static func fsyncPath(_ path: String) throws {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { throw IngestError("cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        _ = fsync(fd)
+    }
+
+    // MARK: - Replicated tables
+
+    static func loadReplicated(
+        _ plans: [IngestTablePlan], path: String, tracker: BadRowTracker, progress: (@Sendable (String) -> Void)?
+    ) throws -> [String: Int] {
+        let db = try SQLiteConnection(path: path, mode: .readWriteCreate)
+        try SQLiteSchemaWriter.configureForBuild(db)
+        var counts: [String: Int] = [:]
+        try db.execute("BEGIN")
+        for plan in plans {
+            try db.execute(SQLiteSchemaWriter.createTable(plan.table.name, columns: plan.columns, extra: []))
+            let insert = try db.prepare(SQLiteSchemaWriter.insert(plan.table.name, columnCount: plan.columns.count))
+            var n = 0
+            for file in plan.files {
+                let reader = try CSVReader(path: file.path)
+                let mapping = try plan.readHeader(reader)
+                while try reader.next() {
+                    if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
+                    if reader.fieldCount != mapping.count {
+                        try tracker.record(BadRow(
+                            table: plan.table.name, file: file.path, line: reader.line,
+                            reason: "\(reader.fieldCount) fields, the header has \(mapping.count)"))
+                        continue
+                    }
+                    if let reason = plan.bind(reader, mapping: mapping, to: insert) {
+                        insert.reset()
+                        try tracker.record(BadRow(table: plan.table.name, file: file.path, line: reader.line, reason: reason))
+                        continue
+                    }
+                    _ = try insert.step()
+                    insert.reset()
+                    n += 1
+                }
+            }
+            counts[plan.table.name] = n
+            progress?("\(plan.table.name): \(n) rows (replicated)")
+            for sql in SQLiteSchemaWriter.indexes(for: plan, tableName: plan.table.name, partitionColumns: false) {
+                try db.execute(sql)
+            }
+        }
+        try db.execute("COMMIT")
+        try db.execute("ANALYZE")
+        return counts
+    }
+
+    // MARK: - Chunk files
+
+    private func buildChunks(
+        partitioner: inout IngestPartitioner, version: CatalogVersion, director: IngestTablePlan, children: [IngestTablePlan],
+        progress: (@Sendable (String) -> Void)?
+    ) throws {
+        // Jobs: the director index, then chunks, largest first. Each job gets its rows now
+        // (in-memory part), so the workers share nothing mutable but the job counter.
+        let spill = partitioner.spill
+        let sizes = partitioner.chunkBytes
+        let chunkIds = partitioner.directorCounts.keys.sorted { (sizes[$0] ?? 0, $1) > (sizes[$1] ?? 0, $0) }
+        var jobs: [ChunkJob] = [.directorIndex(partitioner.takeDirectorIndex())]
+        for id in chunkIds {
+            jobs.append(.chunk(id, ChunkRecordReader(
+                spillPath: spill.spilledChunks.contains(id) ? spill.spillPath(id) : nil, memory: spill.takeMemory(id))))
+        }
+        // Overlap-only chunks (no director rows) get no file.
+        let box = JobBox(jobs)
+        let failure = Mutex<(any Error)?>(nil)
+        let done = Mutex(0)
+        let total = chunkIds.count
+        let group = DispatchGroup()
+        let keyColumn = descriptor.director.key
+        for _ in 0..<max(1, min(threads, jobs.count)) {
+            DispatchQueue.global().async(group: group) {
+                while let job = box.next() {
+                    if failure.withLock({ $0 != nil }) { return }
+                    do {
+                        switch job {
+                        case .directorIndex(let entries):
+                            try Self.writeDirectorIndex(entries, key: keyColumn, path: version.directorIndexFile.path)
+                        case .chunk(let id, let reader):
+                            try Self.writeChunk(
+                                id, reader: reader, path: version.chunkFile(id).path, director: director, children: children)
+                            let n = done.withLock { d in
+                                d += 1
+                                return d
+                            }
+                            if n % 25 == 0 || n == total { progress?("chunk files: \(n)/\(total)") }
+                        }
+                    } catch {
+                        failure.withLock { if $0 == nil { $0 = error } }
+                        return
+                    }
+                }
+            }
+        }
+        group.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    enum ChunkJob: @unchecked Sendable {
+        case directorIndex([(key: Int64, location: UInt64)])
+        case chunk(Int, ChunkRecordReader)
+    }
+
+    final class JobBox: Sendable {
+        private let state: Mutex<(jobs: [ChunkJob], next: Int)>
+        init(_ jobs: [ChunkJob]) { state = Mutex((jobs, 0)) }
+        func next() -> ChunkJob? {
+            state.withLock { s in
+                guard s.next < s.jobs.count else { return nil }
+                defer { s.next += 1 }
+                let job = s.jobs[s.next]
+                s.jobs[s.next] = .chunk(-1, ChunkRecordReader(spillPath: nil, memory: nil))  // release memory
+                return job
+            }
+        }
+    }
+
+    static func writeDirectorIndex(_ entries: [(key: Int64, location: UInt64)], key: String, path: String) throws {
+        let db = try SQLiteConnection(path: path, mode: .readWriteCreate)
+        try SQLiteSchemaWriter.configureForBuild(db)
+        try db.execute("""
+            CREATE TABLE \(ShardTableNames.directorIndex) (\(SQLiteSchemaWriter.quote(key)) INTEGER PRIMARY KEY, \
+            chunkId INTEGER NOT NULL, subChunkId INTEGER NOT NULL)
+            """)
+        try db.execute("BEGIN")
+        let stmt = try db.prepare("INSERT INTO \(ShardTableNames.directorIndex) VALUES (?, ?, ?)")
+        for e in entries {
+            stmt.bindInt64(e.key, at: 1)
+            stmt.bindInt64(Int64(Int32(truncatingIfNeeded: e.location >> 32)), at: 2)
+            stmt.bindInt64(Int64(Int32(truncatingIfNeeded: e.location)), at: 3)
+            _ = try stmt.step()
+            stmt.reset()
+        }
+        try db.execute("COMMIT")
+        try db.execute("ANALYZE")
+    }
+
+    static func writeChunk(
+        _ chunkId: Int, reader: ChunkRecordReader, path: String, director: IngestTablePlan, children: [IngestTablePlan]
+    ) throws {
+        let db = try SQLiteConnection(path: path, mode: .readWriteCreate)
+        try SQLiteSchemaWriter.configureForBuild(db)
+        let dName = director.table.name
+        let oName = ShardTableNames.overlap(of: dName)
+        let partitionCols = ["chunkId", "subChunkId"]
+        try db.execute(SQLiteSchemaWriter.createTable(dName, columns: director.columns, extra: partitionCols))
+        try db.execute(SQLiteSchemaWriter.createTable(oName, columns: director.columns, extra: partitionCols))
+        for c in children { try db.execute(SQLiteSchemaWriter.createTable(c.table.name, columns: c.columns, extra: [])) }
+        try db.execute("BEGIN")
+        let dn = director.columns.count
+        let dIns = try db.prepare(SQLiteSchemaWriter.insert(dName, columnCount: dn + 2))
+        let oIns = try db.prepare(SQLiteSchemaWriter.insert(oName, columnCount: dn + 2))
+        let cIns = try children.map { try db.prepare(SQLiteSchemaWriter.insert($0.table.name, columnCount: $0.columns.count)) }
+        let chunk64 = Int64(chunkId)
+        try reader.forEach { tag, sub, p, len in
+            let stmt: SQLiteStatement
+            switch tag {
+            case 0: stmt = dIns
+            case 1: stmt = oIns
+            default: stmt = cIns[Int(tag) - 2]
+            }
+            let n = try bindEncoded(p, len, to: stmt)
+            if tag < 2 {
+                stmt.bindInt64(chunk64, at: n + 1)
+                stmt.bindInt64(Int64(sub), at: n + 2)
+            }
+            _ = try stmt.step()
+            stmt.reset()
+        }
+        for sql in SQLiteSchemaWriter.indexes(for: director, tableName: dName, partitionColumns: true) { try db.execute(sql) }
+        for sql in SQLiteSchemaWriter.indexes(for: director, tableName: oName, partitionColumns: true, unique: false) {
+            try db.execute(sql)
+        }
+        for c in children {
+            for sql in SQLiteSchemaWriter.indexes(for: c, tableName: c.table.name, partitionColumns: false) { try db.execute(sql) }
+        }
+        try db.execute("COMMIT")
+        try db.execute("ANALYZE")
+    }
+
+    /// Binds the encoded fields to parameters 1…n; returns n.
+    @inline(__always)
+    static func bindEncoded(_ p: UnsafeRawPointer, _ len: Int, to stmt: SQLiteStatement) throws -> Int {
+        var off = 0
+        var i = 0
+        while off < len {
+            i += 1
+            let tag = p.load(fromByteOffset: off, as: UInt8.self)
+            off += 1
+            switch tag {
+            case 0: stmt.bindNull(at: i)
+            case 1:
+                stmt.bindInt64(Int64(bitPattern: spillLoadU64(p + off)), at: i)
+                off += 8
+            case 2:
+                stmt.bindDouble(Double(bitPattern: spillLoadU64(p + off)), at: i)
+                off += 8
+            default:
+                let n = Int(spillLoadU32(p + off))
+                off += 4
+                stmt.bindText(UnsafeBufferPointer(start: (p + off).assumingMemoryBound(to: UInt8.self), count: n), at: i)
+                off += n
+            }
+        }
+        return i
+    }
+}
+
+// MARK: - Bad rows
+
+final class BadRowTracker: Sendable {
+    let policy: IngestDescriptor.BadRowPolicy
+    private let state = Mutex<(count: Int, rows: [BadRow], cancelled: Bool)>((0, [], false))
+
+    init(policy: IngestDescriptor.BadRowPolicy) { self.policy = policy }
+
+    /// Counts a bad row; throws when the policy says to stop.
+    func record(_ row: BadRow) throws {
+        if policy.policy == .abort {
+            cancel()
+            throw IngestError("bad row at \(row.file):\(row.line) (\(row.table)): \(row.reason); policy abort")
+        }
+        let count = state.withLock { s in
+            s.count += 1
+            if s.rows.count < 100 { s.rows.append(row) }
+            return s.count
+        }
+        if let max = policy.maxSkipped, count > max {
+            cancel()
+            throw IngestError("more than \(max) bad rows; the last at \(row.file):\(row.line) (\(row.table)): \(row.reason)")
+        }
+    }
+
+    func cancel() { state.withLock { $0.cancelled = true } }
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
+    func snapshot() -> (count: Int, rows: [BadRow]) { state.withLock { ($0.count, $0.rows) } }
+}

@@ -1,0 +1,198 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The SQLite storage class a column's CSV text is converted to.
+enum IngestColumnKind: Sendable {
+    case integer, real, text, blob
+
+    init(sqliteType: String) {
+        switch sqliteType {
+        case "INTEGER": self = .integer
+        case "REAL": self = .real
+        case "BLOB": self = .blob
+        default: self = .text
+        }
+    }
+}
+
+/// Typed row values in a compact binary form, used for rows parked on their way to a chunk
+/// file: per field a tag byte (0 NULL, 1 integer, 2 real, 3 text, 4 blob) then 8 bytes for
+/// numbers or a UInt32 length and the bytes for text and blobs.
+struct RowEncoder {
+    let bytes = CSVBuffer(capacity: 1 << 14)
+
+    /// Starts a record: 9 header bytes (length, tag, subChunkId) filled in by `setHeader`.
+    @inline(__always) func beginRecord() {
+        bytes.removeAll()
+        bytes.appendRaw(UInt64(0))
+        bytes.byte(0)
+    }
+
+    @inline(__always) func setHeader(tag: UInt8, subChunkId: Int32) {
+        bytes.store(UInt32(bytes.count - 4), at: 0)
+        bytes.base[4] = tag
+        bytes.store(UInt32(bitPattern: subChunkId), at: 5)
+    }
+
+    @inline(__always) func appendNull() { bytes.byte(0) }
+
+    @inline(__always) func appendInt(_ v: Int64) {
+        bytes.byte(1)
+        bytes.appendRaw(UInt64(bitPattern: v))
+    }
+
+    @inline(__always) func appendReal(_ v: Double) {
+        bytes.byte(2)
+        bytes.appendRaw(v.bitPattern)
+    }
+
+    @inline(__always) func appendText(_ b: UnsafeBufferPointer<UInt8>, blob: Bool = false) {
+        bytes.byte(blob ? 4 : 3)
+        bytes.appendRaw(UInt32(b.count))
+        bytes.append(b)
+    }
+}
+
+@inline(__always) func spillLoadU64(_ p: UnsafeRawPointer) -> UInt64 {
+    UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+}
+
+@inline(__always) func spillLoadU32(_ p: UnsafeRawPointer) -> UInt32 {
+    UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))
+}
+
+@inline(__always) func spillLoadI32(_ p: UnsafeRawPointer) -> Int32 {
+    Int32(littleEndian: p.loadUnaligned(as: Int32.self))
+}
+
+/// Parked rows by chunk: in memory up to a byte budget, the excess appended to one spill file
+/// per chunk. A parked record is `[UInt32 length][UInt8 table tag][Int32 subChunkId][fields]`
+/// where the length counts the bytes after itself.
+final class ChunkSpill {
+    let directory: String
+    let budget: Int
+    private var buffers: [Int: CSVBuffer] = [:]
+    private var inMemory = 0
+    private(set) var spilledChunks = Set<Int>()
+
+    init(directory: String, budget: Int) {
+        self.directory = directory
+        self.budget = budget
+    }
+
+    func spillPath(_ chunkId: Int) -> String { "\(directory)/chunk_\(chunkId).rows" }
+
+    /// The buffer of a chunk, to append complete records to with `append(record:to:)`.
+    @inline(__always)
+    func buffer(_ chunkId: Int) -> CSVBuffer {
+        if let b = buffers[chunkId] { return b }
+        let b = CSVBuffer(capacity: 1 << 16)
+        buffers[chunkId] = b
+        return b
+    }
+
+    /// Appends a complete record (see `RowEncoder.setHeader`) to a chunk's buffer.
+    @inline(__always)
+    func append(record: CSVBuffer, to buffer: CSVBuffer) throws {
+        buffer.append(record)
+        inMemory += record.count
+        if inMemory > budget { try flushLargest() }
+    }
+
+    /// Writes the largest in-memory buffers to their spill files until half the budget is free.
+    private func flushLargest() throws {
+        let sorted = buffers.map { ($0.key, $0.value.count) }.sorted { $0.1 > $1.1 }
+        for (chunkId, _) in sorted {
+            if inMemory <= budget / 2 { break }
+            try flush(chunkId)
+        }
+    }
+
+    func flush(_ chunkId: Int) throws {
+        guard let buf = buffers[chunkId], buf.count > 0 else { return }
+        let path = spillPath(chunkId)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        if fd < 0 { throw IngestError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try buf.withBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw IngestError("cannot write \(path): \(String(cString: strerror(errno)))")
+                }
+                off += n
+            }
+        }
+        inMemory -= buf.count
+        buf.removeAll()
+        buf.shrink(ifCapacityAbove: 1 << 20)
+        spilledChunks.insert(chunkId)
+    }
+
+    /// Takes the in-memory rows of a chunk (they follow its spill file, in order).
+    func takeMemory(_ chunkId: Int) -> CSVBuffer? {
+        guard let b = buffers.removeValue(forKey: chunkId) else { return nil }
+        inMemory -= b.count
+        return b
+    }
+}
+
+/// Reads the records of a chunk: its spill file (if any) in pieces, then its in-memory bytes.
+struct ChunkRecordReader: @unchecked Sendable {
+    let spillPath: String?
+    var memory: CSVBuffer?
+
+    /// Calls `body(tag, subChunkId, fieldsPointer, fieldsLength)` for every record, in order.
+    func forEach(_ body: (UInt8, Int32, UnsafeRawPointer, Int) throws -> Void) throws {
+        if let spillPath {
+            let fd = open(spillPath, O_RDONLY)
+            if fd < 0 { throw IngestError("cannot read \(spillPath): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            var buf = [UInt8](repeating: 0, count: 1 << 23)
+            var have = 0
+            while true {
+                if have == buf.count { buf.append(contentsOf: [UInt8](repeating: 0, count: buf.count)) }
+                let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress! + have, $0.count - have) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw IngestError("cannot read \(spillPath): \(String(cString: strerror(errno)))")
+                }
+                if n == 0 { break }
+                have += n
+                let used = try buf.withUnsafeBytes { raw in try Self.walk(raw.baseAddress!, have, body) }
+                if used > 0 {
+                    buf.withUnsafeMutableBytes { raw in
+                        if have > used { memmove(raw.baseAddress!, raw.baseAddress! + used, have - used) }
+                    }
+                    have -= used
+                }
+            }
+            if have != 0 { throw IngestError("truncated spill file \(spillPath)") }
+        }
+        if let memory, memory.count > 0 {
+            let used = try memory.withBytes { raw in try Self.walk(raw.baseAddress!, raw.count, body) }
+            if used != memory.count { throw IngestError("corrupt in-memory chunk rows") }
+        }
+    }
+
+    /// Walks the complete records in `p[0..<count]`; returns the bytes consumed.
+    private static func walk(
+        _ p: UnsafeRawPointer, _ count: Int, _ body: (UInt8, Int32, UnsafeRawPointer, Int) throws -> Void
+    ) throws -> Int {
+        var off = 0
+        while off + 4 <= count {
+            let len = Int(spillLoadU32(p + off))
+            if off + 4 + len > count { break }
+            let tag = p.load(fromByteOffset: off + 4, as: UInt8.self)
+            let sub = spillLoadI32(p + off + 5)
+            try body(tag, sub, p + off + 9, len - 5)
+            off += 4 + len
+        }
+        return off
+    }
+}
