@@ -53,11 +53,29 @@ public struct QueryPlanner: Sendable {
 
         let partitioned = bound.tables.filter { $0.info.isPartitioned }
         let directors = bound.tables.filter { $0.info.directorSpec != nil }
-        if directors.count > 1 {
-            throw NotDistributable("the director table \(directors[0].info.name) is referenced more than once")
+        // A self-join of the director within a distance: the second reference reads the
+        // chunk's rows and its overlap rows.
+        var overlapReferences: Set<String> = []
+        var primary: String?
+        if directors.count == 2 {
+            let conditions = Self.joinConditions(bound)
+            let probe = ChunkPruner(chunker: chunker, tables: bound.tables, directorIndex: nil)
+            guard let radius = NearNeighbour.radius(conditions, a: directors[0], b: directors[1], pruner: probe) else {
+                throw NotDistributable("the director table \(directors[0].info.name) is joined with itself without a distance bound")
+            }
+            guard radius <= catalog.chunking.overlap else {
+                throw QueryError(
+                    .limitExceeded,
+                    "the near-neighbour join radius \(radius)° exceeds the catalog's overlap of \(catalog.chunking.overlap)°; pairs farther apart than the overlap cannot be found chunk by chunk")
+            }
+            overlapReferences = [directors[1].correlation]
+            primary = directors[0].correlation
+            passes.append("near-neighbour: \(directors[1].correlation) reads \(directors[1].info.name) plus its overlap rows (radius \(radius)° ≤ overlap \(catalog.chunking.overlap)°)")
+        } else if directors.count > 2 {
+            throw NotDistributable("the director table \(directors[0].info.name) is referenced more than twice")
         }
         // Joins between partitioned tables must be on the director key inside one chunk.
-        try checkPartitionedJoins(bound, partitioned: partitioned)
+        try checkPartitionedJoins(bound, partitioned: partitioned, nearNeighbour: overlapReferences.isEmpty ? nil : (directors[0].correlation, directors[1].correlation))
 
         // Chunk selection.
         var target: PlanTarget
@@ -68,8 +86,11 @@ public struct QueryPlanner: Sendable {
             let all = Set(catalog.chunkRowCounts.keys)
             var chunkSet = ChunkSet.all
             if let whereClause = bound.statement.whereClause {
+                // In a near-neighbour join only the first reference decides the chunks: the
+                // second one's rows may come from a neighbour's overlap.
                 let pruner = ChunkPruner(
-                    chunker: chunker, tables: bound.tables, directorIndex: directorIndex)
+                    chunker: chunker, tables: bound.tables.filter { primary == nil || $0.correlation == primary || $0.info.directorSpec == nil },
+                    directorIndex: directorIndex)
                 chunkSet = try pruner.chunks(for: whereClause)
                 for note in pruner.notes.value { passes.append(note) }
             }
@@ -86,7 +107,8 @@ public struct QueryPlanner: Sendable {
 
         let split = try MergeRewriter(bound: bound).rewrite()
         passes.append(contentsOf: split.passes)
-        let mapper = TableMapper(tables: bound.tables)
+        var mapper = TableMapper(tables: bound.tables)
+        mapper.overlapCorrelations = overlapReferences
         let chunkSQL = try SQLGeneration.render(split.chunkQuery, tables: mapper)
         let merge: MergeStep
         switch split.merge {
@@ -129,7 +151,21 @@ public struct QueryPlanner: Sendable {
 
     /// Partitioned tables joined in one statement must be linked by their keys (director key =
     /// child foreign key), so that every pair of joined rows lies in one chunk.
-    private func checkPartitionedJoins(_ bound: BoundSelect, partitioned: [BoundTable]) throws {
+    static func joinConditions(_ bound: BoundSelect) -> [Expression] {
+        var conditions: [Expression] = bound.statement.whereClause?.conjuncts ?? []
+        func collect(_ ref: TableReference) {
+            guard case .join(let j) = ref else { return }
+            collect(j.left)
+            collect(j.right)
+            if case .on(let e)? = j.condition { conditions += e.conjuncts }
+        }
+        bound.statement.from.forEach(collect)
+        return conditions
+    }
+
+    private func checkPartitionedJoins(
+        _ bound: BoundSelect, partitioned: [BoundTable], nearNeighbour: (String, String)?
+    ) throws {
         guard partitioned.count > 1 else { return }
         let directorNames = Set(partitioned.compactMap { table -> String? in
             switch table.info.partitioning {
@@ -149,14 +185,7 @@ public struct QueryPlanner: Sendable {
             case .replicated: nil
             }
         }
-        var conditions: [Expression] = bound.statement.whereClause?.conjuncts ?? []
-        func collect(_ ref: TableReference) {
-            guard case .join(let j) = ref else { return }
-            collect(j.left)
-            collect(j.right)
-            if case .on(let e)? = j.condition { conditions += e.conjuncts }
-        }
-        bound.statement.from.forEach(collect)
+        let conditions = Self.joinConditions(bound)
         // Union-find over the references linked by key equalities.
         var group = Dictionary(uniqueKeysWithValues: partitioned.map { ($0.correlation, $0.correlation) })
         func find(_ x: String) -> String {
@@ -174,6 +203,7 @@ public struct QueryPlanner: Sendable {
             else { continue }
             group[find(ta.correlation)] = find(tb.correlation)
         }
+        if let (a, b) = nearNeighbour { group[find(a)] = find(b) }
         let roots = Set(partitioned.map { find($0.correlation) })
         if roots.count > 1 {
             throw NotDistributable("partitioned tables are joined without equality of their keys")
@@ -190,6 +220,8 @@ public struct NotDistributable: Error, Sendable {
 /// The tables a query's SQL names, mapped to where they live in a chunk file.
 struct TableMapper: Sendable {
     var tables: [BoundTable]
+    /// Director references that read the chunk's rows and its overlap rows.
+    var overlapCorrelations: Set<String> = []
 
     static let merge = TableMapper(tables: [])
 

@@ -1,4 +1,5 @@
 import ADQL
+import Catalog
 import Tabular
 
 /// Renders planner ASTs to SQLite SQL through the ADQL module's renderer, with table names
@@ -10,7 +11,13 @@ enum SQLGeneration {
 
         func tableReference(_ name: QualifiedName, alias: Identifier?, renderer: SQLiteRenderer) throws -> String {
             let sql: String
-            if name.parts.count == 2 {
+            if let alias, tables.overlapCorrelations.contains(alias.name), name.parts.count == 2,
+                let info = tables.tables.first(where: { $0.correlation == alias.name })?.info
+            {
+                let table = SQLiteRenderer.quoteIdentifier(info.name)
+                let overlap = SQLiteRenderer.quoteIdentifier(ShardTableNames.overlap(of: info.name))
+                sql = "(SELECT * FROM \(table) UNION ALL SELECT * FROM \(overlap))"
+            } else if name.parts.count == 2 {
                 sql = tables.sqlName(schema: name.parts[0].name, table: name.parts[1].name)
             } else {
                 sql = SQLiteRenderer.quotedName(name)

@@ -241,4 +241,43 @@ enum EngineFixture {
             #expect(error.message.contains("nosuch"))
         }
     }
+
+    @Test func nearNeighbourPairsMatchBruteForce() async throws {
+        let radius = 0.015
+        #expect(radius <= engine.catalog.chunking.overlap)
+        let query = """
+            SELECT o1.objectId, o2.objectId FROM dp02_dc2_catalogs.Object AS o1, dp02_dc2_catalogs.Object AS o2
+            WHERE DISTANCE(POINT('ICRS', o1.coord_ra, o1.coord_dec), POINT('ICRS', o2.coord_ra, o2.coord_dec)) < \(radius)
+              AND o1.objectId <> o2.objectId
+            """
+        let plan = try #require(try engine.plan(query).distributed)
+        #expect(plan.passes.contains { $0.hasPrefix("near-neighbour") })
+        let rows = try await EngineFixture.run(query)
+        let got = Set((0..<rows.rowCount).map { "\(rows[$0, 0].int64Value!)-\(rows[$0, 1].int64Value!)" })
+        #expect(got.count == rows.rowCount, "each pair once")
+        var expected = Set<String>()
+        let all = EngineFixture.allObjects
+        for a in all {
+            for b in all where a.id != b.id && abs(a.dec - b.dec) < radius {
+                if SkyAngle.separation(lon1: a.ra, lat1: a.dec, lon2: b.ra, lat2: b.dec) < radius {
+                    expected.insert("\(a.id)-\(b.id)")
+                }
+            }
+        }
+        #expect(!expected.isEmpty)
+        #expect(got == expected)
+    }
+
+    @Test func nearNeighbourBeyondTheOverlapIsRefused() throws {
+        do {
+            _ = try engine.plan("""
+                SELECT o1.objectId FROM dp02_dc2_catalogs.Object AS o1 JOIN dp02_dc2_catalogs.Object AS o2
+                ON DISTANCE(POINT(o1.coord_ra, o1.coord_dec), POINT(o2.coord_ra, o2.coord_dec)) < 0.5
+                """)
+            Issue.record("expected an error")
+        } catch let error as QueryError {
+            #expect(error.code == .limitExceeded)
+            #expect(error.message.contains("overlap"))
+        }
+    }
 }
