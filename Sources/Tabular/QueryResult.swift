@@ -49,7 +49,8 @@ public struct RowBatchSequence: AsyncSequence, Sendable {
         self.nextBatch = next
     }
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    /// Stateless apart from the producer's closure, so copies share one position.
+    public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
         let nextBatch: @Sendable () async throws -> RowBatch?
         public mutating func next() async throws -> RowBatch? { try await nextBatch() }
     }

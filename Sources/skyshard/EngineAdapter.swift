@@ -8,7 +8,7 @@ struct EngineAdapter: TAPQueryEngine {
     let engine: SkyShardEngine
 
     func execute(_ request: TAPQueryRequest) async throws -> QueryResult {
-        try await engine.execute(request.adql, rowLimit: request.rowsNeeded)
+        try await engine.execute(request.adql, rowLimit: request.rowsNeeded, user: request.user ?? "anonymous")
     }
 
     func tableSet() async throws -> TAPTableSet? {

@@ -19,6 +19,15 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "MAXREC when a request gives none.")
     var defaultMaxrec: Int = 100_000
 
+    @Option(help: "Time limit of a query, in seconds.")
+    var queryTimeout: Int = 600
+
+    @Option(help: "Queries one user may run at once.")
+    var queriesPerUser: Int = 8
+
+    @Option(help: "Request header naming the authenticated user, set by a trusted front proxy.")
+    var userHeader: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 }
@@ -27,9 +36,12 @@ struct ServiceOptions: ParsableArguments {
 func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
     var logger = Logger(label: "skyshard")
     logger.logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
-    let engine = try SkyShardEngine(dataRoot: dataRoot, threads: options.threads)
+    let engine = try SkyShardEngine(
+        dataRoot: dataRoot, threads: options.threads, defaultTimeout: .seconds(options.queryTimeout),
+        queriesPerUser: options.queriesPerUser)
     let configuration = TAPServiceConfiguration(
         host: options.host, port: options.port, defaultMaxRecords: options.defaultMaxrec,
+        userHeader: options.userHeader,
         title: "SkyShard TAP service",
         description: "ADQL over \(engine.catalog.tables.map(\.qualifiedName).joined(separator: ", ")).")
     let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)

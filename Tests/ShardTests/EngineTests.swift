@@ -280,4 +280,26 @@ enum EngineFixture {
             #expect(error.message.contains("overlap"))
         }
     }
+
+    @Test func oneUserCannotTakeEveryWorker() async throws {
+        let limited = try SkyShardEngine(version: engine.version, threads: 2, queriesPerUser: 1)
+        defer { limited.pool.shutdown() }
+        let scan = "SELECT forcedSourceId FROM dp02_dc2_catalogs.ForcedSource"
+        let first = try await limited.execute(scan, user: "ann")
+        #expect(limited.userLimiter.running(for: "ann") == 1)
+        do {
+            _ = try await limited.execute(scan, user: "ann")
+            Issue.record("a second query of the same user should be refused")
+        } catch let error as QueryError {
+            #expect(error.code == .unavailable)
+        }
+        // Another user is not affected.
+        let other = try await limited.execute("SELECT COUNT(*) FROM dp02_dc2_catalogs.Object", user: "bob")
+        #expect(try await other.collect().rowCount == 1)
+        #expect(limited.userLimiter.running(for: "bob") == 0)
+        first.cancel()
+        #expect(limited.userLimiter.running(for: "ann") == 0)
+        let again = try await limited.execute("SELECT COUNT(*) FROM dp02_dc2_catalogs.Object", user: "ann")
+        #expect(try await again.collect().rowCount == 1)
+    }
 }

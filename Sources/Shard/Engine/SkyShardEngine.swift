@@ -19,8 +19,14 @@ public final class SkyShardEngine: Sendable {
     public let pool: BlockingPool
     /// The time limit of a query, unless the caller gives another.
     public let defaultTimeout: Duration?
+    /// Queries one user may run at once.
+    public let userLimiter: UserQueryLimiter
 
-    public init(version: CatalogVersion, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600)) throws {
+    public init(
+        version: CatalogVersion, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600),
+        queriesPerUser: Int = 8
+    ) throws {
+        self.userLimiter = UserQueryLimiter(limit: queriesPerUser)
         self.version = version
         var catalog = try version.loadDescription()
         // TAP_SCHEMA describes the catalog and is queried like its tables.
@@ -48,11 +54,13 @@ public final class SkyShardEngine: Sendable {
     }
 
     /// Opens the version that `current` points to under `dataRoot`.
-    public convenience init(dataRoot: URL, threads: Int? = nil) throws {
+    public convenience init(
+        dataRoot: URL, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600), queriesPerUser: Int = 8
+    ) throws {
         guard let version = DataLayout(root: dataRoot).currentVersion() else {
             throw QueryError(.unavailable, "no catalog has been ingested under \(dataRoot.path)")
         }
-        try self.init(version: version, threads: threads)
+        try self.init(version: version, threads: threads, defaultTimeout: defaultTimeout, queriesPerUser: queriesPerUser)
     }
 
     /// Parses ADQL, turning syntax errors into `QueryError`s that name line and column.
@@ -79,7 +87,22 @@ public final class SkyShardEngine: Sendable {
 
     /// Starts a query. Errors in the query text are thrown here, before any row; errors while
     /// running end the result's row sequence.
-    public func execute(_ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil) async throws -> QueryResult {
+    /// With a `user`, the query counts against that user's limit of concurrent queries until
+    /// its rows end or it is cancelled.
+    public func execute(
+        _ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil, user: String? = nil
+    ) async throws -> QueryResult {
+        guard let user else { return try await start(adql, rowLimit: rowLimit, timeout: timeout) }
+        try userLimiter.acquire(user)
+        do {
+            return userLimiter.releasing(try await start(adql, rowLimit: rowLimit, timeout: timeout), for: user)
+        } catch {
+            userLimiter.release(user)
+            throw error
+        }
+    }
+
+    private func start(_ adql: String, rowLimit: Int?, timeout: Duration?) async throws -> QueryResult {
         switch try plan(adql, rowLimit: rowLimit) {
         case .distributed(let plan):
             return executor.execute(plan, timeout: timeout ?? defaultTimeout)
