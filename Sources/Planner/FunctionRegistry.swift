@@ -88,12 +88,15 @@ public struct FunctionRegistry: Sendable {
         }
         let many = 1000
         for name in ["ACOS", "ASIN", "ATAN", "COS", "COT", "SIN", "TAN", "EXP", "LOG", "LOG10", "SQRT",
-                     "DEGREES", "RADIANS", "CEILING", "FLOOR"] {
+                     "DEGREES", "RADIANS"] {
             f(name, 1...1, .double, "ADQL math function \(name)")
         }
         f("ATAN2", 2...2, .double, "ADQL ATAN2(y, x)")
         f("POWER", 2...2, .double, "ADQL POWER(x, y)")
         f("ABS", 1...1, .firstArgument, "ADQL ABS")
+        // Integral input stays integral; a floating-point input gives an integral double.
+        f("CEILING", 1...1, .firstArgument, "ADQL CEILING")
+        f("FLOOR", 1...1, .firstArgument, "ADQL FLOOR")
         f("MOD", 2...2, .firstArgument, "ADQL MOD")
         f("PI", 0...0, .double, "ADQL PI()")
         f("RAND", 0...1, .double, "ADQL RAND([seed])")
