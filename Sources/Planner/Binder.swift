@@ -98,6 +98,11 @@ public struct Binder: Sendable {
         var tables: [BoundTable]
         /// Select-list aliases, usable in ORDER BY (and, as SQLite allows, GROUP BY / HAVING).
         var aliases: [String: Expression] = [:]
+        /// Columns merged by USING or NATURAL joins (lower-cased name → the merged value), which
+        /// an unqualified reference names without ambiguity.
+        var merged: [String: Expression] = [:]
+        /// The right-hand columns a merge hides from `*`.
+        var hidden: Set<String> = []
     }
 
     func resolveColumn(_ name: QualifiedName, in scope: Scope) throws -> (BoundTable, ColumnInfo) {
@@ -144,6 +149,9 @@ public struct Binder: Sendable {
         try expression.rewritten { e in
             switch e.kind {
             case .column(let name):
+                if name.parts.count == 1, let mergedColumn = scope.merged[name.parts[0].name.lowercased()] {
+                    return mergedColumn
+                }
                 if allowAliases, name.parts.count == 1 {
                     let key = name.parts[0]
                     if let aliased = scope.aliases.first(where: { key.matches($0.key) })?.value,
@@ -156,6 +164,22 @@ public struct Binder: Sendable {
                 return Expression(
                     .column(QualifiedName([Identifier(table.correlation, isDelimited: true),
                                            Identifier(column.name, isDelimited: true)])),
+                    range: e.range)
+            case .function(let call) where call.upperName == "IN_UNIT":
+                try functions.check(call, range: e.range)
+                // IN_UNIT(value, 'unit') → value × factor, from the value's unit in the catalog.
+                guard case .literal(.string(let target)) = call.arguments[1].unparenthesized.kind else {
+                    throw Self.error("the unit of IN_UNIT must be a string literal", at: call.arguments[1].range)
+                }
+                let value = try bindExpression(call.arguments[0], in: scope, allowAliases: allowAliases)
+                let field = TypeInference(scope: scope, functions: functions).field(of: value)
+                guard let unit = field.unit, !unit.isEmpty else {
+                    throw Self.error("IN_UNIT needs a value with a known unit; this one has none", at: call.arguments[0].range)
+                }
+                let factor = try UnitConversion.factor(from: unit, to: target, range: e.range)
+                return Expression(
+                    .parenthesized(Expression(.binary(.multiply, Expression(.parenthesized(value)),
+                                                      Expression(.literal(.real(factor, text: "\(factor)")))))),
                     range: e.range)
             case .function(let call):
                 try functions.check(call, range: e.range)
@@ -180,7 +204,7 @@ public struct Binder: Sendable {
         var scope = Scope(tables: tables)
 
         // Join conditions.
-        let boundFrom = try from.map { try bindJoinConditions($0, scope: scope) }
+        let boundFrom = try from.map { try bindJoinConditions($0, scope: &scope) }
 
         // Select list with * expanded.
         var outputs: [OutputColumn] = []
@@ -203,8 +227,9 @@ public struct Binder: Sendable {
             switch item {
             case .wildcard:
                 for table in tables {
-                    for column in table.info.columns {
-                        addOutput(.column(table.correlation, column.name), preferredName: column.name)
+                    for column in table.info.columns where !scope.hidden.contains("\(table.correlation)\u{0}\(column.name)") {
+                        let merged = scope.merged[column.name.lowercased()]
+                        addOutput(merged ?? .column(table.correlation, column.name), preferredName: column.name)
                     }
                 }
             case .qualifiedWildcard(let name, let range):
@@ -263,10 +288,23 @@ public struct Binder: Sendable {
         return BoundSelect(statement: statement, tables: tables, outputs: outputs, orderBy: orderBy, offset: query.offset)
     }
 
-    private func bindJoinConditions(_ ref: TableReference, scope: Scope) throws -> TableReference {
+    private func bindJoinConditions(_ ref: TableReference, scope: inout Scope) throws -> TableReference {
         guard case .join(var join) = ref else { return ref }
-        join.left = try bindJoinConditions(join.left, scope: scope)
-        join.right = try bindJoinConditions(join.right, scope: scope)
+        join.left = try bindJoinConditions(join.left, scope: &scope)
+        join.right = try bindJoinConditions(join.right, scope: &scope)
+        let kind = join.kind
+        /// Records that `name` is merged from left.l and right.r.
+        func merge(_ name: String, _ l: BoundTable, _ r: BoundTable) {
+            let left = Expression.column(l.correlation, name), right = Expression.column(r.correlation, name)
+            let value: Expression
+            switch kind {
+            case .right: value = right
+            case .full: value = Expression(.function(FunctionCall(name: Identifier("COALESCE"), arguments: [left, right])))
+            default: value = left
+            }
+            scope.merged[name.lowercased()] = value
+            scope.hidden.insert("\(r.correlation)\u{0}\(name)")
+        }
         switch join.condition {
         case .on(let e)?: join.condition = .on(try bindExpression(e, in: scope))
         case .using(let columns)?:
@@ -284,6 +322,7 @@ public struct Binder: Sendable {
                 }
                 let eq = Expression(.binary(.equal, .column(l.correlation, lc.name), .column(r.correlation, rc.name)))
                 condition = condition.map { Expression(.binary(.and, $0, eq)) } ?? eq
+                merge(lc.name, l, r)
             }
             join.condition = condition.map { .on($0) }
         case nil:
@@ -296,6 +335,7 @@ public struct Binder: Sendable {
                         if let l = leftTables.first(where: { $0.info.column(named: rc.name) != nil }) {
                             let eq = Expression(.binary(.equal, .column(l.correlation, rc.name), .column(r.correlation, rc.name)))
                             condition = condition.map { Expression(.binary(.and, $0, eq)) } ?? eq
+                            merge(rc.name, l, r)
                         }
                     }
                 }

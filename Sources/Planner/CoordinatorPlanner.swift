@@ -128,6 +128,12 @@ struct CoordinatorPlanner {
     }
 
     static func plan(_ query: Query, planner: QueryPlanner) throws -> CoordinatorPlan {
+        // Every function of the query must be known, including those only the finishing
+        // statement evaluates: nothing unknown is passed through to SQLite.
+        try query.walkExpressions { e in
+            if case .function(let call) = e.kind { try planner.functions.check(call, range: e.range) }
+            return true
+        }
         var coordinator = CoordinatorPlanner(planner: planner, query: query)
         let rewritten = try coordinator.process(query, ctes: [], topLevel: true)
         let sql = try SQLiteRenderer(dialect: FinishDialect(replacements: coordinator.replacements, planner: planner))

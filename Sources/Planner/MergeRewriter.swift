@@ -135,7 +135,9 @@ struct MergeRewriter {
             case "MIN": merged = fn("MIN", [partial(a)])
             case "MAX": merged = fn("MAX", [partial(a)])
             case "AVG":
-                let sum = partial(fn("SUM", call.arguments))
+                // Summed as doubles: a 64-bit integer sum of large ids would overflow where
+                // AVG itself does not.
+                let sum = partial(fn("SUM", call.arguments.map { Expression(.cast($0, .doublePrecision)) }))
                 let count = partial(fn("COUNT", call.arguments))
                 merged = Expression(.binary(
                     .divide, Expression(.cast(fn("SUM", [sum]), .doublePrecision)), fn("SUM", [count])))

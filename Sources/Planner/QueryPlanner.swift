@@ -74,6 +74,11 @@ public struct QueryPlanner: Sendable {
         } else if directors.count > 2 {
             throw NotDistributable("the director table \(directors[0].info.name) is referenced more than twice")
         }
+        // An outer join that keeps the unmatched rows of a replicated table would emit them
+        // once per chunk: such joins are finished at the coordinator.
+        if !partitioned.isEmpty, Self.outerJoinPreservesReplicated(bound) {
+            throw NotDistributable("an outer join keeps unmatched rows of a replicated table")
+        }
         // Joins between partitioned tables must be on the director key inside one chunk.
         try checkPartitionedJoins(bound, partitioned: partitioned, nearNeighbour: overlapReferences.isEmpty ? nil : (directors[0].correlation, directors[1].correlation))
 
@@ -151,6 +156,35 @@ public struct QueryPlanner: Sendable {
 
     /// Partitioned tables joined in one statement must be linked by their keys (director key =
     /// child foreign key), so that every pair of joined rows lies in one chunk.
+    /// Whether some LEFT / RIGHT / FULL join keeps the unmatched rows of a side that holds only
+    /// replicated tables while the other side holds a partitioned one.
+    static func outerJoinPreservesReplicated(_ bound: BoundSelect) -> Bool {
+        func tables(_ ref: TableReference) -> [TableInfo] {
+            switch ref {
+            case .table(_, let alias, _):
+                return bound.tables.filter { $0.correlation == alias?.name }.map(\.info)
+            case .derived: return []
+            case .join(let j): return tables(j.left) + tables(j.right)
+            }
+        }
+        func check(_ ref: TableReference) -> Bool {
+            guard case .join(let j) = ref else { return false }
+            if check(j.left) || check(j.right) { return true }
+            let left = tables(j.left), right = tables(j.right)
+            let leftReplicatedOnly = !left.isEmpty && left.allSatisfy { !$0.isPartitioned }
+            let rightReplicatedOnly = !right.isEmpty && right.allSatisfy { !$0.isPartitioned }
+            let leftPartitioned = left.contains { $0.isPartitioned }
+            let rightPartitioned = right.contains { $0.isPartitioned }
+            switch j.kind {
+            case .left: return leftReplicatedOnly && rightPartitioned
+            case .right: return rightReplicatedOnly && leftPartitioned
+            case .full: return (leftReplicatedOnly && rightPartitioned) || (rightReplicatedOnly && leftPartitioned)
+            case .inner, .cross: return false
+            }
+        }
+        return bound.statement.from.contains(where: check)
+    }
+
     static func joinConditions(_ bound: BoundSelect) -> [Expression] {
         var conditions: [Expression] = bound.statement.whereClause?.conjuncts ?? []
         func collect(_ ref: TableReference) {

@@ -213,4 +213,17 @@ enum TestCatalog {
         #expect(Set(plan.fields.map { $0.name.lowercased() }).count == plan.fields.count)
         #expect(plan.fields[4].unit == "mag")
     }
+
+    @Test func inUnitConvertsWithTheCatalogUnit() throws {
+        let plan = try TestCatalog.plan("SELECT IN_UNIT(coord_ra, 'arcsec') AS ra_arcsec FROM dp02_dc2_catalogs.Object")
+        #expect(plan.chunkSQL.contains("3600"))
+        let flux = try TestCatalog.plan("SELECT IN_UNIT(r_cModelFlux, 'mJy') FROM dp02_dc2_catalogs.Object")
+        #expect(flux.chunkSQL.contains("1e-06") || flux.chunkSQL.contains("1.0e-06"))
+        #expect(throws: QueryError.self) {
+            try TestCatalog.plan("SELECT IN_UNIT(coord_ra, 'nJy') FROM dp02_dc2_catalogs.Object")
+        }
+        #expect(throws: QueryError.self) {
+            try TestCatalog.plan("SELECT IN_UNIT(tract, 'deg') FROM dp02_dc2_catalogs.Object")
+        }
+    }
 }

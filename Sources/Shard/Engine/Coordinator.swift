@@ -46,6 +46,8 @@ final class Coordinator: Sendable {
                 result.cancel()
                 throw error
             }
+            // Correlated sub-queries and joins look rows up by their identifiers: index them.
+            try await pool.run { try database.indexIdentifiers(of: step.table, columns: step.columns) }
         }
         var allowed = Set(plan.steps.map(\.table))
         for table in catalog.tables where !table.isPartitioned { allowed.insert(table.name) }
@@ -158,6 +160,17 @@ final class CoordinatorDatabase: @unchecked Sendable {
         try connection.execute("CREATE TABLE \(SQLiteConnection.quote(name)) (\(definitions.joined(separator: ", ")))")
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         inserts[name] = try connection.prepare("INSERT INTO \(SQLiteConnection.quote(name)) VALUES (\(placeholders))")
+    }
+
+    /// Indexes the identifier columns (`...Id`) of a filled table that is large enough to
+    /// need it.
+    func indexIdentifiers(of table: String, columns: [FieldDescriptor]) throws {
+        let rows = try connection.query("SELECT COUNT(*) FROM \(SQLiteConnection.quote(table))").first?.first?.int64Value ?? 0
+        guard rows > 256 else { return }
+        for column in columns where column.name.lowercased().hasSuffix("id") {
+            try connection.execute(
+                "CREATE INDEX \(SQLiteConnection.quote("\(table)_\(column.name)")) ON \(SQLiteConnection.quote(table)) (\(SQLiteConnection.quote(column.name)))")
+        }
     }
 
     func insert(_ batch: RowBatch, into table: String) throws {
