@@ -32,7 +32,7 @@ struct IngestCommand: ParsableCommand {
     var threads: Int?
 
     @Option(name: .long, help: "MiB of parked chunk rows kept in memory before spilling to disk.")
-    var memoryMib: Int = 512
+    var memoryMib: Int = 384
 
     @Flag(name: .long, help: "No progress output.")
     var quiet = false

@@ -1,1 +1,251 @@
+import Catalog
+import Foundation
 import Testing
+
+/// The repository root, found from this file's path.
+private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+private let fixtures = repoRoot.appendingPathComponent("fixtures/schemas")
+private let demoYAML = fixtures.appendingPathComponent("dp02_dc2_demo.yaml")
+private let demoDescriptor = fixtures.appendingPathComponent("dp02_dc2_demo.descriptor.json")
+
+/// The real DP0.2 Felis file, when the lsst-sdm-schemas Python package is installed.
+private let realDP02: URL? = {
+    var candidates = ["/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/lsst/sdm/schemas/dp02_dc2.yaml"]
+    if let env = ProcessInfo.processInfo.environment["SKYSHARD_DP02_YAML"] { candidates.insert(env, at: 0) }
+    return candidates.map { URL(fileURLWithPath: $0) }.first { FileManager.default.fileExists(atPath: $0.path) }
+}()
+
+/// dp02_columns_used.json of the shared query corpus, beside the repository or at /work/shared.
+private let columnsUsed: URL? = {
+    [repoRoot.deletingLastPathComponent().appendingPathComponent("shared/dp0-queries/dp02_columns_used.json"),
+     URL(fileURLWithPath: "/work/shared/dp0-queries/dp02_columns_used.json")]
+        .first { FileManager.default.fileExists(atPath: $0.path) }
+}()
+
+@Suite struct FelisTests {
+    @Test func demoSchemaLoads() throws {
+        let schema = try Felis.load(contentsOf: demoYAML)
+        #expect(schema.name == "dp02_dc2_catalogs")
+        #expect(schema.tables.map(\.name) == [
+            "Object", "Source", "ForcedSource", "DiaObject", "DiaSource", "ForcedSourceOnDiaObject", "Visit",
+            "CcdVisit", "CoaddPatches", "MatchesTruth", "TruthSummary",
+        ])
+        let object = try #require(schema.table(named: "Object"))
+        #expect(object.primaryKey == ["objectId"])
+        let required = ["objectId", "coord_ra", "coord_dec", "detect_isPrimary", "tract", "patch"]
+            + "ugrizy".flatMap { b in
+                ["cModelFlux", "cModelFluxErr", "psfFlux", "psfFluxErr", "calibFlux", "calibFluxErr", "extendedness"]
+                    .map { "\(b)_\($0)" }
+            }
+        for name in required { #expect(object.column(named: name) != nil, "Object.\(name)") }
+        let ra = try #require(object.column(named: "coord_ra"))
+        #expect(ra.datatype == "double")
+        #expect(ra.unit == "deg")
+        #expect(ra.ucd == "pos.eq.ra;meta.main")
+        #expect(ra.principal)
+        #expect(ra.sqliteType == "REAL")
+        let flux = try #require(object.column(named: "g_psfFlux"))
+        #expect(flux.unit == "nJy")
+        #expect(object.column(named: "detect_isPrimary")?.sqliteType == "INTEGER")
+        #expect(object.column(named: "refBand")?.length == 1)
+        for t in schema.tables {
+            for c in t.columns { #expect(c.description?.isEmpty == false, "\(t.name).\(c.name) has a description") }
+        }
+
+        let fs = try #require(schema.table(named: "ForcedSource"))
+        for name in ["forcedSourceId", "objectId", "ccdVisitId", "band", "psfFlux", "psfFluxErr", "psfDiffFlux",
+                     "psfDiffFluxErr", "coord_ra", "coord_dec"] {
+            #expect(fs.column(named: name) != nil, "ForcedSource.\(name)")
+        }
+        #expect(fs.foreignKeys.contains { $0.columns == ["objectId"] && $0.referencedTable == "Object"
+            && $0.referencedColumns == ["objectId"] })
+        #expect(fs.indexes.contains { $0.columns == ["ccdVisitId"] })
+        let ccd = try #require(schema.table(named: "CcdVisit"))
+        for name in ["ccdVisitId", "visitId", "band", "expMidptMJD", "obsStartMJD", "ra", "decl"] {
+            #expect(ccd.column(named: name) != nil, "CcdVisit.\(name)")
+        }
+        #expect(schema.table(named: "CcdVisit")?.foreignKeys.first?.referencedTable == "Visit")
+        #expect(schema.table(named: "Visit")?.primaryKey == ["visit"])
+        #expect(schema.table(named: "CoaddPatches")?.primaryKey == [])
+    }
+
+    @Test(.enabled(if: columnsUsed != nil)) func demoSchemaHasEveryColumnTheDP02QueriesUse() throws {
+        struct Used: Decodable {
+            struct Table: Decodable {
+                struct Column: Decodable { var name: String; var datatype: String; var unit: String?; var ucd: String? }
+                var columns: [Column]
+            }
+            var tables: [String: Table]
+        }
+        let used = try JSONDecoder().decode(Used.self, from: Data(contentsOf: columnsUsed!))
+        let schema = try Felis.load(contentsOf: demoYAML)
+        for (tableName, table) in used.tables where tableName != "ObsCore" {
+            let t = try #require(schema.table(named: tableName), "table \(tableName)")
+            for c in table.columns {
+                let mine = t.column(named: c.name)
+                #expect(mine != nil, "\(tableName).\(c.name)")
+                #expect(mine?.datatype == c.datatype, "\(tableName).\(c.name) datatype")
+                #expect(mine?.unit == c.unit, "\(tableName).\(c.name) unit")
+                #expect(mine?.ucd == c.ucd, "\(tableName).\(c.name) ucd")
+            }
+        }
+    }
+
+    @Test(.enabled(if: realDP02 != nil)) func realDP02SchemaLoads() throws {
+        let schema = try Felis.load(contentsOf: realDP02!)
+        #expect(schema.name == "dp02_dc2_catalogs")
+        #expect(schema.tables.count == 12)
+        let object = try #require(schema.table(named: "Object"))
+        #expect(object.columns.count == 991)
+        #expect(object.primaryKey == ["objectId"])
+        // `fits:tunit:` with no value is no unit.
+        #expect(object.column(named: "deblend_nChild")?.unit == nil)
+        #expect(object.column(named: "coord_ra")?.unit == "deg")
+        let fs = try #require(schema.table(named: "ForcedSource"))
+        #expect(fs.column(named: "forcedSourceId")?.principal == true)
+        #expect(fs.column(named: "parentObjectId")?.principal == false)
+        #expect(fs.foreignKeys.map(\.referencedTable).sorted() == ["CcdVisit", "Object"])
+        // CoaddPatches' ids are lower-case (#coaddpatches.lsst_tract): resolved through @id.
+        let cp = try #require(schema.table(named: "CoaddPatches"))
+        #expect(cp.column(named: "lsst_tract")?.nullable == false)
+        #expect(cp.column(named: "s_ra")?.utype == "Char.SpatialAxis.Coverage.Location.Coord.Position2D.Value2.C1")
+        #expect(schema.table(named: "MatchesTruth")?.foreignKeys.count == 2)
+
+        // The demo schema copies its facts from here.
+        let demo = try Felis.load(contentsOf: demoYAML)
+        for t in demo.tables {
+            let real = try #require(schema.table(named: t.name))
+            for c in t.columns {
+                let r = try #require(real.column(named: c.name), "\(t.name).\(c.name) exists in dp02_dc2.yaml")
+                #expect(r.datatype == c.datatype && r.unit == c.unit && r.ucd == c.ucd && r.length == c.length,
+                        "\(t.name).\(c.name)")
+            }
+        }
+    }
+
+    @Test func parsesInlineFelis() throws {
+        let yaml = """
+            name: s
+            description: "A
+              schema"
+            tables:
+            - name: T
+              "@id": "#T"
+              primaryKey: ["#T.a", "#T.b"]
+              columns:
+              - name: a
+                "@id": "#T.a"
+                datatype: long
+                nullable: false
+                tap:principal: 1
+              - name: b
+                "@id": "#T.b"
+                datatype: char
+                length: 8
+                fits:tunit:
+              - name: c
+                "@id": "#T.c"
+                datatype: float
+                ivoa:unit: mag
+                fits:tunit: ignored
+                tap:principal: true
+              indexes:
+              - name: IDX_T_c
+                "@id": "#IDX_T_c"
+                columns: ["#T.c"]
+            """
+        let schema = try Felis.parse(yaml: yaml)
+        #expect(schema.description == "A schema")
+        let t = try #require(schema.table(named: "T"))
+        #expect(t.primaryKey == ["a", "b"])
+        #expect(t.column(named: "a")?.nullable == false)
+        #expect(t.column(named: "a")?.principal == true)
+        #expect(t.column(named: "b")?.unit == nil)
+        #expect(t.column(named: "b")?.length == 8)
+        #expect(t.column(named: "c")?.unit == "mag")
+        #expect(t.column(named: "c")?.principal == true)
+        #expect(t.indexes == [FelisIndex(name: "IDX_T_c", columns: ["c"])])
+        let info = t.tableInfo(schema: "x", partitioning: .replicated)
+        #expect(info.qualifiedName == "x.T")
+        #expect(info.column(named: "a")?.indexed == true)
+        #expect(info.column(named: "c")?.indexed == true)
+        #expect(info.column(named: "b")?.indexed == true)  // primary key columns count as indexed
+    }
+
+    @Test func rejectsBadFelis() {
+        #expect(throws: CatalogFileError.self) { try Felis.parse(yaml: "tables: []") }
+        #expect(throws: CatalogFileError.self) { try Felis.parse(yaml: "name: s\ntables:\n- name: T\n  columns:\n  - name: a\n") }
+        #expect(throws: CatalogFileError.self) {
+            try Felis.parse(yaml: "name: s\ntables:\n- name: T\n  primaryKey: \"#T.zz\"\n  columns:\n  - name: a\n    datatype: int\n")
+        }
+        #expect(throws: CatalogFileError.self) { try Felis.parse(yaml: "name: [unclosed") }
+    }
+}
+
+@Suite struct IngestDescriptorTests {
+    @Test func demoDescriptorResolves() throws {
+        let d = try IngestDescriptor.load(contentsOf: demoDescriptor)
+        #expect(d.felisURL == demoYAML.standardizedFileURL)
+        #expect(d.chunking == .demo)
+        #expect(d.badRows == .abort)
+        #expect(d.csvFiles(for: "Object") == [fixtures.appendingPathComponent("Object.csv").standardizedFileURL])
+        let felis = try Felis.load(contentsOf: d.felisURL)
+        let (schema, tables) = try d.resolveTables(felisSchema: felis)
+        #expect(schema.name == "dp02_dc2_catalogs")
+        #expect(tables.first?.name == "Object")
+        #expect(tables.first?.directorSpec == DirectorSpec(keyColumn: "objectId", lonColumn: "coord_ra", latColumn: "coord_dec"))
+        let fs = try #require(tables.first { $0.name == "ForcedSource" })
+        #expect(fs.partitioning == .child(directorTable: "Object", foreignKey: "objectId"))
+        #expect(tables.first { $0.name == "CcdVisit" }?.partitioning == .replicated)
+        #expect(tables.count == 11)
+    }
+
+    @Test func yamlDescriptorAndBadRowForms() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("desc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let yaml = """
+            felis: \(demoYAML.path)
+            director: {table: Object, key: objectId, lon: coord_ra, lat: coord_dec}
+            children: [{table: ForcedSource, foreignKey: objectId}]
+            csvDirectory: csv
+            csv: {Object: [o1.csv, /abs/o2.csv]}
+            badRows: skip
+            """
+        let url = dir.appendingPathComponent("d.yaml")
+        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        let d = try IngestDescriptor.load(contentsOf: url)
+        #expect(d.badRows == .skip)
+        #expect(d.chunking == .demo)
+        #expect(d.replicated.isEmpty)
+        #expect(d.csvFiles(for: "Object").map(\.path) == [dir.appendingPathComponent("csv/o1.csv").path, "/abs/o2.csv"])
+
+        let json = #"{"felis": "f.yaml", "director": {"table": "O", "key": "k", "lon": "x", "lat": "y"}, "#
+            + #""badRows": {"policy": "skip", "maxSkipped": 3}}"#
+        let j = try JSONDecoder().decode(IngestDescriptor.self, from: Data(json.utf8))
+        #expect(j.badRows == IngestDescriptor.BadRowPolicy(policy: .skip, maxSkipped: 3))
+        // Round trip.
+        let again = try JSONDecoder().decode(IngestDescriptor.self, from: JSONEncoder().encode(j))
+        #expect(again == j)
+    }
+
+    @Test func rejectsInconsistentDescriptors() throws {
+        let felis = try Felis.load(contentsOf: demoYAML)
+        var d = try IngestDescriptor.load(contentsOf: demoDescriptor)
+        d.director.key = "noSuchColumn"
+        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+        d = try IngestDescriptor.load(contentsOf: demoDescriptor)
+        d.replicated.append("NoSuchTable")
+        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+        d = try IngestDescriptor.load(contentsOf: demoDescriptor)
+        d.replicated.append("Object")
+        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+        d = try IngestDescriptor.load(contentsOf: demoDescriptor)
+        d.children = [.init(table: "ForcedSource", foreignKey: "nope")]
+        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+        d = try IngestDescriptor.load(contentsOf: demoDescriptor)
+        d.director.key = "refBand"  // not an integer
+        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+    }
+}

@@ -161,19 +161,21 @@ final class CSVBuffer: @unchecked Sendable {
     @inline(__always) func appendFixed(_ v: Double, _ decimals: Int) {
         guard v.isFinite else { return }
         let p = Self.pow10(decimals)
-        let scaled = (v * p).rounded()
-        guard abs(scaled) < 9.0e18 else {
+        var a = v
+        if a < 0 { a = -a }
+        guard a < 9.0e18 / p else {
             for b in v.description.utf8 { byte(b) }
             return
         }
-        var m = Int64(scaled)
-        if m < 0 {
-            byte(UInt8(ascii: "-"))
-            m = -m
-        }
+        // Integer and fraction parts without a 64-bit division: truncating conversions only.
+        var intPart = Int64(a)
+        var frac = Int64((a - Double(intPart)) * p + 0.5)
         let ip = Int64(p)
-        let intPart = m / ip
-        var frac = m - intPart * ip
+        if frac >= ip {
+            intPart += 1
+            frac -= ip
+        }
+        if v < 0 && (intPart != 0 || frac != 0) { byte(UInt8(ascii: "-")) }
         appendUInt(UInt64(intPart))
         if frac == 0 { return }
         var d = decimals

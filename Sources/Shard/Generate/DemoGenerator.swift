@@ -101,27 +101,41 @@ public struct DemoGenerator: Sendable {
         // Fixed tables.
         try writeFixedTables(sky: sky, plans: planByKind, files: files)
 
-        // Object-driven tables, in blocks generated in parallel and written in order.
+        // Object-driven tables, in blocks generated in parallel and written in order: round
+        // r + 1 is generated on the worker threads while the calling thread writes round r.
         let blockCount = (objects + blockSize - 1) / blockSize
         let round = max(1, threads) * 2
-        var nextBlock = 0
-        while nextBlock < blockCount {
-            let first = nextBlock
+        let gen = self
+        let makeRound = { @Sendable (first: Int) -> [BlockOutput] in
             let n = min(round, blockCount - first)
             let results = Mutex<[Int: BlockOutput]>([:])
-            let gen = self
             DispatchQueue.concurrentPerform(iterations: n) { k in
                 let out = gen.makeBlock(first + k, sky: sky, plans: planByKind)
                 results.withLock { $0[k] = out }
             }
-            let outputs = results.withLock { $0 }
-            for k in 0..<n {
-                for (kind, buffer) in outputs[k]!.buffers where buffer.count > 0 {
+            return results.withLock { r in (0..<n).map { r[$0]! } }
+        }
+        var nextBlock = 0
+        var pending: [BlockOutput] = blockCount > 0 ? makeRound(0) : []
+        while !pending.isEmpty {
+            let following = nextBlock + pending.count
+            let ahead = Mutex<[BlockOutput]?>(nil)
+            let group = DispatchGroup()
+            if following < blockCount {
+                DispatchQueue.global().async(group: group) {
+                    let r = makeRound(following)
+                    ahead.withLock { $0 = r }
+                }
+            }
+            for out in pending {
+                for (kind, buffer) in out.buffers where buffer.count > 0 {
                     try files[planByKind[kind]!.name]!.write(buffer)
                 }
             }
-            nextBlock += n
+            nextBlock = following
             progress?(min(objects, nextBlock * blockSize))
+            group.wait()
+            pending = ahead.withLock { $0 } ?? []
         }
         for f in files.values { try f.close() }
         return urls
@@ -167,7 +181,18 @@ public struct DemoGenerator: Sendable {
         var buffers: [(DemoTableKind, CSVBuffer)]
     }
 
-    private static let objectIdBase: Int64 = 1_250_000_000_000_000
+    // DP0.2-like magnitudes: real objectIds are ~1.25e18.
+    private static let objectIdBase: Int64 = 1_250_000_000_000_000_000
+    /// Ids that the DP0.2 tutorial queries look up (outside the scrambled ranges, so unique):
+    /// objects 0…4 get these objectIds, and objects 0…4 are variable with these diaObjectIds.
+    public static let plantedObjectIds: [Int64] = [
+        1_249_537_790_362_809_267, 1_252_220_598_734_559_348, 1_252_528_461_990_360_512,
+        1_486_698_050_427_598_336, 1_651_589_610_221_899_038,
+    ]
+    public static let plantedDiaObjectIds: [Int64] = [
+        1_250_953_961_339_360_185, 1_252_220_598_734_556_212, 1_253_478_440_036_730_088,
+        1_650_393_341_570_843_235, 1_249_537_790_362_809_267,
+    ]
     private static let forcedSourceIdBase: Int64 = 3_000_000_000_000_000
     private static let sourceIdBase: Int64 = 500_000_000_000_000_000
     private static let diaObjectIdBase: Int64 = 1_400_000_000_000_000_000
@@ -179,7 +204,8 @@ public struct DemoGenerator: Sendable {
 
     /// The objectId of object `index` (0-based): unique, positive, scattered over ~1.25e15 + 2^40.
     public func objectId(ofIndex index: Int) -> Int64 {
-        Self.objectIdBase + Int64(scramble40(UInt64(index), key: idKey))
+        index < Self.plantedObjectIds.count
+            ? Self.plantedObjectIds[index] : Self.objectIdBase + Int64(scramble40(UInt64(index), key: idKey))
     }
 
     private func rng(_ block: Int, _ stream: UInt64) -> Xoshiro256 {
@@ -217,7 +243,7 @@ public struct DemoGenerator: Sendable {
             // --- the object itself
             let scr = scramble40(UInt64(i), key: key)
             ctx.objectIndex = i
-            ctx.pk = Self.objectIdBase + Int64(scr)
+            ctx.pk = i < Self.plantedObjectIds.count ? Self.plantedObjectIds[i] : Self.objectIdBase + Int64(scr)
             ctx.objectId = ctx.pk
             let pos = sky.position(&rObj)
             ctx.ra = pos.ra
@@ -230,7 +256,7 @@ public struct DemoGenerator: Sendable {
             ctx.extended = rObj.chance(0.75)
             ctx.primary = rObj.chance(0.93)
             ctx.parentId = rObj.chance(0.15) ? Self.objectIdBase + Int64(scramble40(UInt64(i) ^ 0xFF_FFFF_FFFF, key: key ^ 0x5A5A)) : 0
-            ctx.variable = rObj.chance(0.03)
+            ctx.variable = rObj.chance(0.03) || i < Self.plantedDiaObjectIds.count
             ctx.refBand = rObj.chance(0.8) ? 3 : 2
             // r magnitude: log-normal distance below 28, clamped to 16…28.
             let dm = exp(1.25 + 0.45 * rObj.gaussian())
@@ -271,7 +297,8 @@ public struct DemoGenerator: Sendable {
             }
             // --- variables: DiaObject, DiaSource, ForcedSourceOnDiaObject
             if ctx.variable {
-                let diaId = Self.diaObjectIdBase + Int64(scr)
+                let diaId = i < Self.plantedDiaObjectIds.count
+                    ? Self.plantedDiaObjectIds[i] : Self.diaObjectIdBase + Int64(scr)
                 let nds = rDia.int(5, 11)
                 let savedObjectId = ctx.objectId
                 ctx.objectId = diaId
@@ -376,7 +403,7 @@ public struct DemoGenerator: Sendable {
                         let px = patch % DemoSky.patchesPerSide, py = patch / DemoSky.patchesPerSide
                         let ra0 = DemoSky.raMin + Double(col) * DemoSky.tractSize + Double(px) * side
                         let dec0 = DemoSky.decMin + Double(row) * DemoSky.tractSize + Double(py) * side
-                        ctx.tract = 2900 + 20 * row + col
+                        ctx.tract = DemoSky.tractBase + 20 * row + col
                         ctx.patch = patch
                         ctx.corners = (ra0, dec0, ra0 + side, dec0 + side)
                         ctx.ra = ra0 + side / 2

@@ -17,6 +17,8 @@ public struct DemoSky: Sendable {
     public static let decMin = -45.0, decMax = -25.0
     public static let bands: [UInt8] = Array("ugrizy".utf8)
     public static let tractSize = 2.0
+    /// The first tract number (fixtures/differential queries name tracts 2900…3109).
+    public static let tractBase = 2900
     public static let tractColumns = 13, tractRows = 10
     public static let patchesPerSide = 7
     public static let detectorSize = 5.0
@@ -92,7 +94,7 @@ public struct DemoSky: Sendable {
         // Pixel coordinates on the tract (0.2"/pixel, origin at the tract corner).
         let x = (fx - Double(col)) * tractSize * cos(dec * .pi / 180) * 18000
         let y = (fy - Double(row)) * tractSize * 18000
-        return (2900 + 20 * row + col, py * patchesPerSide + px, x, y)
+        return (tractBase + 20 * row + col, py * patchesPerSide + px, x, y)
     }
 
     @inline(__always)

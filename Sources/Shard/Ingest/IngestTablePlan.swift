@@ -367,8 +367,10 @@ enum SQLiteSchemaWriter {
         try db.execute("PRAGMA journal_mode = OFF")
         try db.execute("PRAGMA synchronous = OFF")
         try db.execute("PRAGMA locking_mode = EXCLUSIVE")
-        try db.execute("PRAGMA temp_store = MEMORY")
-        try db.execute("PRAGMA cache_size = -131072")
+        // Index sorts beyond the cache spill to temporary files: memory stays bounded.
+        try db.execute("PRAGMA cache_size = -65536")
+        // ANALYZE samples (fast, and enough for the planner).
+        try db.execute("PRAGMA analysis_limit = 1000")
     }
 
     static func createTable(_ name: String, columns: [ColumnInfo], extra: [String]) -> String {

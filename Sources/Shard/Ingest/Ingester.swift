@@ -1,3 +1,4 @@
+import CSQLite
 import Catalog
 import Foundation
 import Sky
@@ -58,7 +59,7 @@ public struct Ingester: Sendable {
     public var layout: DataLayout
     /// Worker threads for building chunk files.
     public var threads: Int
-    /// Bytes of parked chunk rows kept in memory before spilling to disk.
+    /// Bytes of parked chunk rows (buffer capacity) kept in memory before spilling to disk.
     public var memoryBudget: Int
     /// The version directory name; default: UTC time stamp plus a random suffix.
     public var versionName: String?
@@ -67,7 +68,7 @@ public struct Ingester: Sendable {
         self.descriptor = descriptor
         self.layout = DataLayout(root: dataRoot)
         self.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        self.memoryBudget = 512 << 20
+        self.memoryBudget = 384 << 20
         self.versionName = versionName
     }
 
@@ -97,6 +98,10 @@ public struct Ingester: Sendable {
         let fm = FileManager.default
         try fm.createDirectory(at: layout.versionsDirectory, withIntermediateDirectories: true)
         let name = versionName ?? Self.makeVersionName()
+        guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil,
+              !name.hasSuffix(".partial") else {
+            throw IngestError("invalid version name \(name): use letters, digits, '.', '_' and '-'")
+        }
         let finalVersion = layout.version(named: name)
         if fm.fileExists(atPath: finalVersion.directory.path) {
             throw IngestError("version \(name) exists already")
@@ -152,8 +157,8 @@ public struct Ingester: Sendable {
                 schemas: [resolved.schema], tables: plans.map(\.catalogTable), chunking: chunking,
                 chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts)
             try partial.writeDescription(catalog)
-            // Every file of the version on disk before it is published: one syncfs(2) of the
-            // file system (cheaper than an fsync per chunk file), then the directories.
+            // Every file of the version on disk before it is published: one sync(2) (cheaper than
+            // an fsync per chunk file), then the directories.
             try Self.syncFileSystem(of: partial.directory.path)
             try Self.fsyncPath(partial.chunksDirectory.path)
             try Self.fsyncPath(partial.directory.path)
@@ -207,11 +212,8 @@ public struct Ingester: Sendable {
         let fd = open(path, O_RDONLY)
         if fd < 0 { throw IngestError("cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        #if os(Linux)
-        if syncfs(fd) != 0 { throw IngestError("syncfs \(path): \(String(cString: strerror(errno)))") }
-        #else
+        // syncfs(2) is not exported by Glibc's Swift module; sync(2) waits on Linux too.
         sync()
-        #endif
     }
 
     static func fsyncPath(_ path: String) throws {
@@ -251,7 +253,7 @@ public struct Ingester: Sendable {
                         continue
                     }
                     _ = try insert.step()
-                    insert.reset()
+                    sqlite3_reset(insert.handle)
                     n += 1
                 }
             }
@@ -350,7 +352,7 @@ public struct Ingester: Sendable {
             stmt.bindInt64(Int64(Int32(truncatingIfNeeded: e.location >> 32)), at: 2)
             stmt.bindInt64(Int64(Int32(truncatingIfNeeded: e.location)), at: 3)
             _ = try stmt.step()
-            stmt.reset()
+            sqlite3_reset(stmt.handle)  // every parameter is bound again for the next row
         }
         try db.execute("COMMIT")
         try db.execute("ANALYZE")
@@ -386,7 +388,7 @@ public struct Ingester: Sendable {
                 stmt.bindInt64(Int64(sub), at: n + 2)
             }
             _ = try stmt.step()
-            stmt.reset()
+            sqlite3_reset(stmt.handle)  // every parameter is bound again for the next row
         }
         for sql in SQLiteSchemaWriter.indexes(for: director, tableName: dName, partitionColumns: true) { try db.execute(sql) }
         for sql in SQLiteSchemaWriter.indexes(for: director, tableName: oName, partitionColumns: true, unique: false) {

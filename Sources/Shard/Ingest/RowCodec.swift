@@ -90,16 +90,21 @@ final class ChunkSpill {
     func buffer(_ chunkId: Int) -> CSVBuffer {
         if let b = buffers[chunkId] { return b }
         let b = CSVBuffer(capacity: 1 << 16)
+        inMemory += b.capacity
         buffers[chunkId] = b
         return b
     }
 
-    /// Appends a complete record (see `RowEncoder.setHeader`) to a chunk's buffer.
+    /// Appends a complete record (see `RowEncoder.setHeader`) to a chunk's buffer. Memory is
+    /// counted as allocated buffer capacity, so the budget bounds what the process holds.
     @inline(__always)
     func append(record: CSVBuffer, to buffer: CSVBuffer) throws {
+        let before = buffer.capacity
         buffer.append(record)
-        inMemory += record.count
-        if inMemory > budget { try flushLargest() }
+        if buffer.capacity != before {
+            inMemory += buffer.capacity - before
+            if inMemory > budget { try flushLargest() }
+        }
     }
 
     /// Writes the largest in-memory buffers to their spill files until half the budget is free.
@@ -128,16 +133,17 @@ final class ChunkSpill {
                 off += n
             }
         }
-        inMemory -= buf.count
+        let before = buf.capacity
         buf.removeAll()
-        buf.shrink(ifCapacityAbove: 1 << 20)
+        buf.shrink(ifCapacityAbove: 1 << 16)
+        inMemory -= before - buf.capacity
         spilledChunks.insert(chunkId)
     }
 
     /// Takes the in-memory rows of a chunk (they follow its spill file, in order).
     func takeMemory(_ chunkId: Int) -> CSVBuffer? {
         guard let b = buffers.removeValue(forKey: chunkId) else { return nil }
-        inMemory -= b.count
+        inMemory -= b.capacity
         return b
     }
 }
