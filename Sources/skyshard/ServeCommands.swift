@@ -41,9 +41,9 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
         queriesPerUser: options.queriesPerUser)
     let configuration = TAPServiceConfiguration(
         host: options.host, port: options.port, defaultMaxRecords: options.defaultMaxrec,
-        userHeader: options.userHeader,
         title: "SkyShard TAP service",
-        description: "ADQL over \(engine.catalog.tables.map(\.qualifiedName).joined(separator: ", ")).")
+        description: "ADQL over \(engine.catalog.tables.map(\.qualifiedName).joined(separator: ", ")).",
+        userHeader: options.userHeader)
     let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)
     let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
     logger.info("catalog \(engine.version.name): \(engine.catalog.chunkRowCounts.count) chunks; \(rows.joined(separator: ", "))")

@@ -1,0 +1,35 @@
+"""Every non-ObsCore query of ../shared/dp0-queries/dp02_queries.jsonl (ADQL that scientists ran on
+DP0.2) runs through the real TAP server over a demo catalog with all DP0.2 columns. A thin wrapper
+around scripts/dp0_queries.py, which does the work and prints one line per failing query."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, SCRIPTS)
+
+import dp0_queries  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def queries():
+    """The corpus, located as the script does; skip (not fail) when it is absent."""
+    path = dp0_queries.queries_path()
+    if not os.path.exists(path):
+        pytest.skip(f"DP0.2 query corpus not found at {path} "
+                    "(set SKYSHARD_DP0_QUERIES, or place shared/dp0-queries beside the clone)")
+    return path
+
+
+def test_dp0_queries(queries, skyshard, tmp_path_factory):
+    data = os.environ.get("SKYSHARD_DP0_DATA") or str(tmp_path_factory.mktemp("dp0-catalog"))
+    proc = subprocess.run(
+        [sys.executable, os.path.join(SCRIPTS, "dp0_queries.py"), "--queries", queries,
+         "--skyshard", skyshard, "--data-dir", data],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    print(proc.stdout)
+    summary = [line for line in proc.stdout.splitlines() if line.startswith("dp0: ") and " passed, " in line]
+    assert proc.returncode == 0, (summary[-1] if summary else "dp0_queries.py failed") + "\n" + proc.stdout
