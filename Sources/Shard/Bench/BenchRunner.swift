@@ -1,0 +1,335 @@
+import ADQL
+import Catalog
+import Foundation
+import Planner
+import Tabular
+
+/// What generating and ingesting the benchmark catalog cost (measured on child processes).
+public struct IngestMeasurement: Sendable, Codable {
+    public var objects: Int
+    public var tables: [String]
+    public var generateSeconds: Double
+    public var generateMaxRSSBytes: Int
+    public var csvBytes: Int64
+    public var ingestSeconds: Double
+    public var ingestMaxRSSBytes: Int
+    /// Rows loaded per table (overlap rows excluded).
+    public var tableRows: [String: Int]
+    public var chunks: Int
+    public var catalogBytes: Int64
+    public var baselineSeconds: Double?
+    public var baselineBytes: Int64?
+
+    public var totalRows: Int { tableRows.values.reduce(0, +) }
+
+    public init(
+        objects: Int, tables: [String], generateSeconds: Double, generateMaxRSSBytes: Int, csvBytes: Int64,
+        ingestSeconds: Double, ingestMaxRSSBytes: Int, tableRows: [String: Int], chunks: Int, catalogBytes: Int64,
+        baselineSeconds: Double? = nil, baselineBytes: Int64? = nil
+    ) {
+        self.objects = objects
+        self.tables = tables
+        self.generateSeconds = generateSeconds
+        self.generateMaxRSSBytes = generateMaxRSSBytes
+        self.csvBytes = csvBytes
+        self.ingestSeconds = ingestSeconds
+        self.ingestMaxRSSBytes = ingestMaxRSSBytes
+        self.tableRows = tableRows
+        self.chunks = chunks
+        self.catalogBytes = catalogBytes
+        self.baselineSeconds = baselineSeconds
+        self.baselineBytes = baselineBytes
+    }
+}
+
+/// The outcome of one query benchmark.
+public struct QueryMeasurement: Sendable {
+    public var query: BenchQuery
+    public var skyshard: TimingStats
+    public var sqlite: TimingStats
+    /// Median of `engine.plan` alone (parse, bind, plan), part of the SkyShard time.
+    public var planSeconds: Double
+    /// Chunks the plan touches ("coordinator" plans: -1).
+    public var chunks: Int
+    public var skyshardDigest: ResultDigest
+    public var sqliteDigest: ResultDigest
+    public var repeats: Int
+
+    public var agrees: Bool { skyshardDigest == sqliteDigest }
+    /// SkyShard time / SQLite time (medians): below 1 is faster.
+    public var ratio: Double { skyshard.median / sqlite.median }
+    public var speedup: Double { sqlite.median / skyshard.median }
+
+    public var goalMet: Bool? {
+        guard let goal = query.goal, agrees else { return query.goal == nil ? nil : false }
+        switch goal {
+        case .speedup(let x): return speedup >= x
+        case .engineTime(let s, _): return skyshard.median <= s
+        }
+    }
+}
+
+/// The outcome of one parse / bind / plan benchmark.
+public struct PlanMeasurement: Sendable {
+    public var name: String
+    public var adql: String
+    public var parse: TimingStats
+    public var plan: TimingStats
+    public var iterations: Int
+    public var error: String?
+    public var ratio: Double { plan.median / parse.median }
+}
+
+/// Runs the query and planning benchmarks against an engine and the baseline file, in one
+/// process: for each query a warm-up of each side, then `repeats` rounds that alternate
+/// SkyShard and SQLite, so that drift (page cache, frequency) affects both alike.
+public final class BenchRunner: @unchecked Sendable {
+    public let engine: SkyShardEngine
+    /// Used from one thread at a time (the runner runs one thing at a time).
+    let baseline: SQLiteConnection
+    public var repeats: Int
+    /// After the warm-up, repeats are cut so that one benchmark takes about this long.
+    public var budgetSeconds: Double
+    public var timeout: Duration
+    public var log: @Sendable (String) -> Void
+
+    public init(engine: SkyShardEngine, baselineFile: URL, repeats: Int, budgetSeconds: Double = 60,
+                timeout: Duration = .seconds(1800), log: @escaping @Sendable (String) -> Void) throws {
+        self.engine = engine
+        self.baseline = try BaselineDatabase.open(baselineFile)
+        self.repeats = max(1, repeats)
+        self.budgetSeconds = budgetSeconds
+        self.timeout = timeout
+        self.log = log
+    }
+
+    /// Parameters chosen from the data: an objectId in the middle of the file's order.
+    public func parameters() throws -> BenchParameters {
+        var p = BenchParameters()
+        let rows = try baseline.query("SELECT objectId FROM \"Object\" WHERE rowid = (SELECT max(rowid) / 2 FROM \"Object\")")
+        p.objectId = rows.first?.first?.int64Value ?? 0
+        return p
+    }
+
+    public var tables: Set<String> { Set(engine.catalog.tables.map(\.name)) }
+
+    func runSkyShard(_ adql: String) async throws -> (Double, RowBatch) {
+        let start = BenchClock.now()
+        let result = try await engine.execute(adql, timeout: timeout)
+        let batch = try await result.collect()
+        return (BenchClock.seconds(start, BenchClock.now()), batch)
+    }
+
+    func runSQLite(_ sql: String) throws -> (Double, RowBatch) {
+        let start = BenchClock.now()
+        let statement = try baseline.cachedStatement(sql)
+        var batch = RowBatch(columnCount: statement.columnCount)
+        while try statement.step() { statement.appendRow(to: &batch) }
+        statement.reset()
+        return (BenchClock.seconds(start, BenchClock.now()), batch)
+    }
+
+    static func digest(_ batch: RowBatch) -> ResultDigest {
+        var d = ResultDigest()
+        d.add(batch: batch)
+        return d
+    }
+
+    public func run(_ query: BenchQuery) async throws -> QueryMeasurement {
+        let sql = try BaselineDatabase.render(query.baselineADQL)
+        var chunks = -1
+        if case .distributed(let plan) = try engine.plan(query.adql) { chunks = plan.chunkIds.count }
+        var planTimes: [Double] = []
+        for _ in 0..<20 {
+            let t0 = BenchClock.now()
+            _ = try engine.plan(query.adql)
+            planTimes.append(BenchClock.seconds(t0, BenchClock.now()))
+        }
+        // Warm-up: one run of each; also the answers that are compared.
+        let (warmEngine, engineBatch) = try await runSkyShard(query.adql)
+        let (warmSQLite, sqliteBatch) = try runSQLite(sql)
+        let engineDigest = Self.digest(engineBatch)
+        let sqliteDigest = Self.digest(sqliteBatch)
+        if engineDigest != sqliteDigest {
+            log("  MISMATCH \(query.name): SkyShard \(engineDigest), SQLite \(sqliteDigest)")
+        }
+        let perRound = warmEngine + warmSQLite
+        let n = perRound > 0 ? min(repeats, max(1, Int(budgetSeconds / perRound))) : repeats
+        var e: [Double] = [], s: [Double] = []
+        for _ in 0..<n {
+            e.append(try await runSkyShard(query.adql).0)
+            s.append(try runSQLite(sql).0)
+        }
+        return QueryMeasurement(
+            query: query, skyshard: TimingStats(e), sqlite: TimingStats(s), planSeconds: TimingStats(planTimes).median,
+            chunks: chunks, skyshardDigest: engineDigest, sqliteDigest: sqliteDigest, repeats: n)
+    }
+
+    /// Times `SkyShardEngine.parse` (the baseline) and `engine.plan` (parse + bind + plan) of a
+    /// query, `iterations` calls each after a warm-up, each call timed on its own.
+    public func plan(name: String, adql: String, iterations: Int) -> PlanMeasurement {
+        do {
+            for _ in 0..<10 {
+                _ = try SkyShardEngine.parse(adql)
+                _ = try engine.plan(adql)
+            }
+            var parse: [Double] = [], plan: [Double] = []
+            parse.reserveCapacity(iterations)
+            plan.reserveCapacity(iterations)
+            for _ in 0..<iterations {
+                let t0 = BenchClock.now()
+                let q = try SkyShardEngine.parse(adql)
+                let t1 = BenchClock.now()
+                withExtendedLifetime(q) {}
+                let p = try engine.plan(adql)
+                let t2 = BenchClock.now()
+                withExtendedLifetime(p) {}
+                parse.append(BenchClock.seconds(t0, t1))
+                plan.append(BenchClock.seconds(t1, t2))
+            }
+            return PlanMeasurement(name: name, adql: adql, parse: TimingStats(parse), plan: TimingStats(plan),
+                                   iterations: iterations)
+        } catch {
+            return PlanMeasurement(name: name, adql: adql, parse: TimingStats([]), plan: TimingStats([]),
+                                   iterations: 0, error: "\(error)")
+        }
+    }
+}
+
+/// The report: a plain table for the terminal and a markdown section for BENCHMARKS.md.
+public struct BenchReport: Sendable {
+    public var machine: MachineInfo
+    public var objects: Int
+    public var threads: Int
+    public var repeats: Int
+    public var ingest: IngestMeasurement?
+    public var ingestReused: Bool
+    public var queries: [QueryMeasurement]
+    public var plans: [PlanMeasurement]
+    public var skipped: [String]
+
+    public init(machine: MachineInfo, objects: Int, threads: Int, repeats: Int, ingest: IngestMeasurement?,
+                ingestReused: Bool, queries: [QueryMeasurement], plans: [PlanMeasurement], skipped: [String]) {
+        self.machine = machine
+        self.objects = objects
+        self.threads = threads
+        self.repeats = repeats
+        self.ingest = ingest
+        self.ingestReused = ingestReused
+        self.queries = queries
+        self.plans = plans
+        self.skipped = skipped
+    }
+
+    static func goalText(_ m: QueryMeasurement) -> String {
+        guard let goal = m.query.goal else { return "—" }
+        if !m.agrees { return "WRONG ANSWER" }
+        let met = m.goalMet == true ? "met" : "missed"
+        return "\(met) (\(goal))"
+    }
+
+    /// A fixed-width table for the terminal.
+    public var text: String {
+        var lines: [String] = []
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+        lines.append("SkyShard bench: \(BenchFormat.count(objects)) objects, \(threads) engine threads, "
+                     + "\(machine.buildConfiguration) build, \(machine.cores) cores, \(machine.cpuModel)")
+        let header = pad("query", 22) + lpad("chunks", 7) + lpad("rows", 9) + lpad("SkyShard p50", 14) + lpad("p90", 11)
+            + lpad("SQLite p50", 12) + lpad("p90", 11) + lpad("Sky/SQL", 9) + lpad("speedup", 9) + "  answer  goal"
+        lines.append(header)
+        lines.append(String(repeating: "-", count: header.count + 20))
+        for m in queries {
+            lines.append(
+                pad(m.query.name, 22) + lpad(m.chunks < 0 ? "coord" : "\(m.chunks)", 7) + lpad("\(m.skyshardDigest.rows)", 9)
+                + lpad(BenchFormat.duration(m.skyshard.median), 14) + lpad(BenchFormat.duration(m.skyshard.p90), 11)
+                + lpad(BenchFormat.duration(m.sqlite.median), 12) + lpad(BenchFormat.duration(m.sqlite.p90), 11)
+                + lpad(BenchFormat.ratio(m.ratio), 9) + lpad(BenchFormat.ratio(m.speedup), 9)
+                + "  " + pad(m.agrees ? "same" : "DIFFER", 6) + "  " + Self.goalText(m))
+        }
+        if !plans.isEmpty {
+            lines.append("")
+            lines.append(pad("plan query", 22) + lpad("parse p50", 11) + lpad("plan p50", 11) + lpad("plan p90", 11)
+                         + lpad("plan/parse", 12) + "  goal < 50 µs")
+            for p in plans {
+                if let error = p.error {
+                    lines.append(pad(p.name, 22) + "  error: \(error)")
+                    continue
+                }
+                lines.append(pad(p.name, 22) + lpad(BenchFormat.duration(p.parse.median), 11)
+                             + lpad(BenchFormat.duration(p.plan.median), 11) + lpad(BenchFormat.duration(p.plan.p90), 11)
+                             + lpad(BenchFormat.ratio(p.ratio), 12) + "  " + (p.plan.median < 50e-6 ? "met" : "missed"))
+            }
+        }
+        if let i = ingest {
+            lines.append("")
+            lines.append(ingestLines(i).joined(separator: "\n"))
+        }
+        for s in skipped { lines.append("skipped: \(s)") }
+        return lines.joined(separator: "\n")
+    }
+
+    func ingestLines(_ i: IngestMeasurement) -> [String] {
+        let objectsPerSecond = i.generateSeconds > 0 ? Double(i.objects) / i.generateSeconds : 0
+        let rowsPerSecond = i.ingestSeconds > 0 ? Double(i.totalRows) / i.ingestSeconds : 0
+        var lines = [
+            "generate: \(BenchFormat.count(i.objects)) objects (\(i.tables.joined(separator: ", "))) in "
+                + String(format: "%.1f s", i.generateSeconds) + ": \(BenchFormat.rate(objectsPerSecond)) Object rows, "
+                + "\(BenchFormat.rate(Double(i.totalRows) / max(i.generateSeconds, 1e-9))) rows of all tables, "
+                + "\(BenchFormat.bytes(Int(i.csvBytes))) CSV, peak RSS \(BenchFormat.bytes(i.generateMaxRSSBytes))",
+            "ingest: \(i.totalRows) rows into \(i.chunks) chunks in " + String(format: "%.1f s", i.ingestSeconds)
+                + ": \(BenchFormat.rate(rowsPerSecond)) rows, \(BenchFormat.bytes(Int(i.catalogBytes))) on disk, "
+                + "peak RSS \(BenchFormat.bytes(i.ingestMaxRSSBytes))",
+        ]
+        if let s = i.baselineSeconds, let b = i.baselineBytes {
+            lines.append("baseline file: built in " + String(format: "%.1f s", s) + ", \(BenchFormat.bytes(Int(b)))")
+        }
+        if ingestReused { lines.append("(catalog reused: generate/ingest figures are from the run that built it)") }
+        return lines
+    }
+
+    /// The markdown section for BENCHMARKS.md.
+    public var markdown: String {
+        var md: [String] = []
+        md.append("### \(BenchFormat.count(objects)) objects — \(machine.date)")
+        md.append("")
+        md.append("Machine: \(machine.cores) cores (`nproc`), \(machine.cpuModel), "
+                  + "\(BenchFormat.bytes(machine.memoryBytes)) RAM, Linux \(machine.kernel); \(machine.swiftVersion); "
+                  + "\(machine.buildConfiguration) build; engine threads \(threads); "
+                  + "\(repeats) timed runs per query after one warm-up (fewer when a run is slow).")
+        md.append("")
+        md.append("| query | chunks | rows | SkyShard p50 | p90 | SQLite p50 | p90 | SkyShard/SQLite | speedup | plan p50 | runs | answers | goal |")
+        md.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|")
+        for m in queries {
+            md.append("| `\(m.query.name)` | \(m.chunks < 0 ? "coord." : "\(m.chunks)") | \(m.skyshardDigest.rows) | "
+                      + "\(BenchFormat.duration(m.skyshard.median)) | \(BenchFormat.duration(m.skyshard.p90)) | "
+                      + "\(BenchFormat.duration(m.sqlite.median)) | \(BenchFormat.duration(m.sqlite.p90)) | "
+                      + "\(BenchFormat.ratio(m.ratio)) | \(BenchFormat.ratio(m.speedup))× | \(BenchFormat.duration(m.planSeconds)) | "
+                      + "\(m.repeats) | \(m.agrees ? "same (\(String(m.skyshardDigest.checksum, radix: 16).prefix(8)))" : "**differ**") | "
+                      + "\(Self.goalText(m)) |")
+        }
+        if !plans.isEmpty {
+            md.append("")
+            md.append("Parse / bind / plan (`SkyShardEngine.plan`, which parses again; baseline: `SkyShardEngine.parse` alone), "
+                      + "\(plans.first?.iterations ?? 0) calls each:")
+            md.append("")
+            md.append("| query | parse p50 | plan p50 | plan p90 | plan/parse | goal < 50 µs |")
+            md.append("|---|--:|--:|--:|--:|---|")
+            for p in plans {
+                if let error = p.error {
+                    md.append("| `\(p.name)` | — | — | — | — | error: \(error) |")
+                    continue
+                }
+                md.append("| `\(p.name)` | \(BenchFormat.duration(p.parse.median)) | \(BenchFormat.duration(p.plan.median)) | "
+                          + "\(BenchFormat.duration(p.plan.p90)) | \(BenchFormat.ratio(p.ratio)) | "
+                          + "\(p.plan.median < 50e-6 ? "met" : "missed") |")
+            }
+        }
+        if let i = ingest {
+            md.append("")
+            for line in ingestLines(i) { md.append("- " + line) }
+        }
+        for s in skipped { md.append("- skipped: \(s)") }
+        return md.joined(separator: "\n")
+    }
+}
