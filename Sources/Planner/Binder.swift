@@ -32,10 +32,16 @@ public struct BoundSelect: Sendable {
 public struct Binder: Sendable {
     public let catalog: CatalogDescription
     public let functions: FunctionRegistry
+    let columnIndex: ColumnIndex
 
     public init(catalog: CatalogDescription, functions: FunctionRegistry = .standard) {
+        self.init(catalog: catalog, functions: functions, columnIndex: ColumnIndex(catalog))
+    }
+
+    init(catalog: CatalogDescription, functions: FunctionRegistry, columnIndex: ColumnIndex) {
         self.catalog = catalog
         self.functions = functions
+        self.columnIndex = columnIndex
     }
 
     static func error(_ message: String, at range: SourceRange) -> QueryError {
@@ -112,7 +118,7 @@ public struct Binder: Sendable {
         let qualifier = Array(parts.dropLast())
         for table in scope.tables {
             if !qualifier.isEmpty && !Self.qualifier(qualifier, matches: table) { continue }
-            for column in table.info.columns where columnId.matches(column.name) {
+            for column in columnIndex.columns(of: table.info, named: columnId.name) where columnId.matches(column.name) {
                 candidates.append((table, column))
             }
         }
@@ -365,6 +371,30 @@ public struct Binder: Sendable {
         case .cast(let inner, _): return defaultName(of: inner)
         default: return "expr"
         }
+    }
+}
+
+/// The catalog's columns by table and lower-cased name, built once per catalog so that
+/// resolving a name is a hash lookup rather than a scan of every column of every table.
+final class ColumnIndex: Sendable {
+    private let byTable: [String: [String: [ColumnInfo]]]
+
+    init(_ catalog: CatalogDescription) {
+        var index: [String: [String: [ColumnInfo]]] = [:]
+        for table in catalog.tables {
+            var columns: [String: [ColumnInfo]] = [:]
+            for column in table.columns { columns[column.name.lowercased(), default: []].append(column) }
+            index[table.qualifiedName] = columns
+        }
+        byTable = index
+    }
+
+    /// The columns of `table` whose names equal `name` ignoring case.
+    func columns(of table: TableInfo, named name: String) -> [ColumnInfo] {
+        guard let columns = byTable[table.qualifiedName] else {
+            return table.columns.filter { $0.name.lowercased() == name.lowercased() }
+        }
+        return columns[name.lowercased()] ?? []
     }
 }
 

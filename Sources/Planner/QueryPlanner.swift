@@ -20,7 +20,8 @@ public struct QueryPlanner: Sendable {
     /// Rows a coordinator plan may materialize in total before the query is refused.
     public var coordinatorRowLimit = 5_000_000
 
-    var binder: Binder { Binder(catalog: catalog, functions: functions) }
+    let columnIndex: ColumnIndex
+    var binder: Binder { Binder(catalog: catalog, functions: functions, columnIndex: columnIndex) }
 
     public init(catalog: CatalogDescription, directorIndex: (any DirectorIndex)?, functions: FunctionRegistry = .standard) {
         self.catalog = catalog
@@ -29,6 +30,7 @@ public struct QueryPlanner: Sendable {
             numSubStripesPerStripe: catalog.chunking.numSubStripesPerStripe)
         self.directorIndex = directorIndex
         self.functions = functions
+        self.columnIndex = ColumnIndex(catalog)
     }
 
     /// The plan of any query: scatter-gather with a merge when the query distributes,
@@ -48,7 +50,7 @@ public struct QueryPlanner: Sendable {
     public func planDistributed(_ query: Query) throws -> DistributedPlan {
         try Self.checkDistributable(query)
         var passes: [String] = []
-        let bound = try Binder(catalog: catalog, functions: functions).bind(query)
+        let bound = try binder.bind(query)
         passes.append("bind: \(bound.tables.count) table(s), \(bound.outputs.count) result column(s)")
 
         let partitioned = bound.tables.filter { $0.info.isPartitioned }
