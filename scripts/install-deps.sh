@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine with Swift:
-# the C libraries, STILTS (taplint) and the Python clients used by the interoperability tests.
+# the C libraries and the Python clients used by the interoperability tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,9 +8,6 @@ need_apt=()
 for pkg in libsqlite3-dev libxml2-dev sqlite3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
-if [ "${SKYSHARD_SKIP_STILTS:-0}" != 1 ] && ! command -v stilts >/dev/null 2>&1; then
-  need_apt+=(stilts)
-fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
