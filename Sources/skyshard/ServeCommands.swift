@@ -106,7 +106,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let version = try DemoCatalog.ensure(dataRoot: data.url, objects: objects)
-            print("catalog: \(version.directory.path)")
+            FileHandle.standardOutput.write(Data("catalog: \(version.directory.path)\n".utf8))
             try await serve(dataRoot: data.url, options: service, banner: true)
         } catch {
             fail(error)
