@@ -88,3 +88,37 @@ def test_pyvo_raises_on_bad_adql(tap):
     with pytest.raises(pyvo.dal.DALQueryError) as info:
         tap.search("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE")
     assert "line 1" in str(info.value)
+
+
+def test_maxrec_overflow_is_reported(tap):
+    result = tap.search(f"SELECT objectId FROM {SCHEMA}.Object", maxrec=7)
+    assert len(result) == 7
+    assert result.query_status == "OVERFLOW"
+
+
+def test_binary2_and_tabledata_agree(server):
+    import io
+    from astropy.io.votable import parse_single_table
+
+    query = f"SELECT TOP 50 objectId, coord_ra, coord_dec, r_cModelFlux, detect_isPrimary FROM {SCHEMA}.Object ORDER BY objectId"
+    tables = {}
+    for fmt in ("votable", "votable/b2"):
+        body = urllib.parse.urlencode({"LANG": "ADQL", "QUERY": query, "RESPONSEFORMAT": fmt}).encode()
+        with urllib.request.urlopen(urllib.request.Request(server.url + "/sync", data=body)) as response:
+            assert response.status == 200
+            data = response.read()
+        if fmt == "votable/b2":
+            assert b"BINARY2" in data
+        tables[fmt] = parse_single_table(io.BytesIO(data), verify="exception").to_table()
+    a, b = tables["votable"], tables["votable/b2"]
+    assert len(a) == 50 and a.colnames == b.colnames
+    for name in a.colnames:
+        assert list(a[name]) == list(b[name]), name
+
+
+def test_subquery_through_the_coordinator(tap, server):
+    table = tap.search(
+        f"SELECT COUNT(*) AS n FROM {SCHEMA}.Object WHERE objectId IN "
+        f"(SELECT objectId FROM {SCHEMA}.Object WHERE coord_dec > -30)").to_table()
+    expected = sum(1 for _, _, dec in server.all_objects() if dec > -30)
+    assert int(table["n"][0]) == expected
