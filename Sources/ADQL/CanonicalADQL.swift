@@ -124,6 +124,11 @@ enum CanonicalWriter {
 
     /// `s` between `quote` characters, with embedded quotes doubled.
     static func doubling(_ s: String, quote: Unicode.Scalar) -> String {
+        // Most names hold no quote character: one concatenation instead of a scalar-by-scalar copy.
+        if !s.unicodeScalars.contains(quote) {
+            let q = String(Character(quote))
+            return q + s + q
+        }
         var out = String.UnicodeScalarView()
         out.append(quote)
         for c in s.unicodeScalars {

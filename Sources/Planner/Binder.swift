@@ -178,7 +178,7 @@ public struct Binder: Sendable {
                     throw Self.error("the unit of IN_UNIT must be a string literal", at: call.arguments[1].range)
                 }
                 let value = try bindExpression(call.arguments[0], in: scope, allowAliases: allowAliases)
-                let field = TypeInference(scope: scope, functions: functions).field(of: value)
+                let field = TypeInference(scope: scope, functions: functions, columnIndex: columnIndex).field(of: value)
                 guard let unit = field.unit, !unit.isEmpty else {
                     throw Self.error("IN_UNIT needs a value with a known unit; this one has none", at: call.arguments[0].range)
                 }
@@ -225,7 +225,7 @@ public struct Binder: Sendable {
                 name += "_\(n)"
             }
             usedNames[name.lowercased()] = 1
-            var field = TypeInference(scope: scope, functions: functions).field(of: expression)
+            var field = TypeInference(scope: scope, functions: functions, columnIndex: columnIndex).field(of: expression)
             field.name = name
             outputs.append(OutputColumn(expression: expression, field: field))
         }
@@ -387,6 +387,11 @@ final class ColumnIndex: Sendable {
             index[table.qualifiedName] = columns
         }
         byTable = index
+    }
+
+    /// The column of `table` named exactly `name`.
+    func column(of table: TableInfo, exactly name: String) -> ColumnInfo? {
+        columns(of: table, named: name).first { $0.name == name }
     }
 
     /// The columns of `table` whose names equal `name` ignoring case.

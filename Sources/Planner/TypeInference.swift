@@ -7,13 +7,14 @@ import Tabular
 struct TypeInference {
     let scope: Binder.Scope
     let functions: FunctionRegistry
+    let columnIndex: ColumnIndex
 
     func field(of expression: Expression) -> FieldDescriptor {
         switch expression.unparenthesized.kind {
         case .column(let name):
             if name.parts.count == 2,
                 let table = scope.tables.first(where: { $0.correlation == name.parts[0].name }),
-                let column = table.info.column(named: name.parts[1].name)
+                let column = columnIndex.column(of: table.info, exactly: name.parts[1].name)
             {
                 return column.fieldDescriptor
             }
