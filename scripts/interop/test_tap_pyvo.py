@@ -122,3 +122,23 @@ def test_subquery_through_the_coordinator(tap, server):
         f"(SELECT objectId FROM {SCHEMA}.Object WHERE coord_dec > -30)").to_table()
     expected = sum(1 for _, _, dec in server.all_objects() if dec > -30)
     assert int(table["n"][0]) == expected
+
+
+def test_vosi_tables_and_capabilities(tap):
+    names = [t.name for t in tap.tables]
+    for table in ("Object", "ForcedSource", "CcdVisit"):
+        assert f"{SCHEMA}.{table}" in names
+    assert "tap_schema.columns" in names
+    columns = {c.name: c for c in tap.tables[f"{SCHEMA}.Object"].columns}
+    assert str(columns["coord_ra"].unit) == "deg"
+    assert columns["objectId"].ucd.startswith("meta.id")
+    assert "ivo://ivoa.net/std/TAP" in [c.standardid for c in tap.capabilities]
+    assert tap.hardlimit >= tap.maxrec > 0
+
+
+def test_tap_schema_describes_the_catalog(tap):
+    table = tap.search(
+        f"SELECT column_name, unit, ucd FROM tap_schema.columns WHERE table_name = '{SCHEMA}.Object' "
+        "AND column_name = 'coord_dec'").to_table()
+    assert len(table) == 1
+    assert table["unit"][0] == "deg"
