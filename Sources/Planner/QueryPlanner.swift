@@ -50,7 +50,7 @@ public struct QueryPlanner: Sendable {
     public func planDistributed(_ query: Query) throws -> DistributedPlan {
         try Self.checkDistributable(query)
         var passes: [String] = []
-        let bound = try binder.bind(query)
+        var bound = try binder.bind(query)
         passes.append("bind: \(bound.tables.count) table(s), \(bound.outputs.count) result column(s)")
 
         let partitioned = bound.tables.filter { $0.info.isPartitioned }
@@ -112,6 +112,10 @@ public struct QueryPlanner: Sendable {
             target = .chunks(kept)
         }
 
+        if let band = latitudeBand(bound, primary: primary) {
+            bound.statement.whereClause = Expression.and([bound.statement.whereClause, band].compactMap { $0 })
+            passes.append("latitude-band: the region's declination band added for the latitude index")
+        }
         let split = try MergeRewriter(bound: bound).rewrite()
         passes.append(contentsOf: split.passes)
         var mapper = TableMapper(tables: bound.tables)
@@ -132,6 +136,30 @@ public struct QueryPlanner: Sendable {
             fields: bound.outputs.map(\.field), passes: passes, chunkSQL: chunkSQL, target: target,
             totalChunks: catalog.chunkRowCounts.count, merge: merge,
             interactive: chunkCount <= interactiveChunkLimit)
+    }
+
+    /// `lat BETWEEN a AND b` for the band of the regions that top-level conjuncts confine the
+    /// director's position to: implied by the WHERE clause, so adding it changes no answer, and
+    /// it lets each chunk read its latitude index instead of every row.
+    func latitudeBand(_ bound: BoundSelect, primary: String?) -> Expression? {
+        guard let whereClause = bound.statement.whereClause,
+            let director = bound.tables.first(where: { $0.info.directorSpec != nil && (primary == nil || $0.correlation == primary) }),
+            let spec = director.info.directorSpec
+        else { return nil }
+        let pruner = ChunkPruner(chunker: chunker, tables: [director], directorIndex: nil)
+        var low = -90.0, high = 90.0
+        for term in whereClause.conjuncts {
+            guard let region = pruner.region(of: term.unparenthesized) else { continue }
+            let box = region.boundingBox
+            low = max(low, box.latMin)
+            high = min(high, box.latMax)
+        }
+        guard low > -90 || high < 90 else { return nil }
+        // A margin well below any position's precision keeps rounding at the band's edge safe.
+        let margin = 1e-9
+        let lat = Expression.column(director.correlation, spec.latColumn)
+        func number(_ v: Double) -> Expression { Expression(.literal(.real(v, text: "\(v)"))) }
+        return Expression(.between(lat, low: number(low - margin), high: number(high + margin), negated: false))
     }
 
     /// The distributed planner handles one SELECT block over catalog tables; other shapes are

@@ -226,4 +226,19 @@ enum TestCatalog {
             try TestCatalog.plan("SELECT IN_UNIT(tract, 'deg') FROM dp02_dc2_catalogs.Object")
         }
     }
+
+    @Test func regionsAddTheirLatitudeBandForTheIndex() throws {
+        let plan = try TestCatalog.plan("""
+            SELECT objectId FROM dp02_dc2_catalogs.Object
+            WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62.0, -37.0, 0.05)) = 1
+            """)
+        #expect(plan.chunkSQL.contains("\"Object\".\"coord_dec\" BETWEEN"))
+        #expect(plan.passes.contains { $0.hasPrefix("latitude-band") })
+        // Under OR the band is not implied, so it is not added.
+        let either = try TestCatalog.plan("""
+            SELECT objectId FROM dp02_dc2_catalogs.Object
+            WHERE CONTAINS(POINT(coord_ra, coord_dec), CIRCLE(62.0, -37.0, 0.05)) = 1 OR r_cModelFlux > 5
+            """)
+        #expect(!either.chunkSQL.contains("BETWEEN"))
+    }
 }

@@ -382,12 +382,15 @@ enum SQLiteSchemaWriter {
         "INSERT INTO \(quote(name)) VALUES (\(Array(repeating: "?", count: columnCount).joined(separator: ",")))"
     }
 
-    /// CREATE INDEX statements: the director key (unique in the director table) and subChunkId,
-    /// or the child's foreign key, then the plan's index lists.
+    /// CREATE INDEX statements: the director key (unique in the director table), subChunkId and
+    /// the latitude column, or the child's foreign key, then the plan's index lists.
     static func indexes(for plan: IngestTablePlan, tableName: String, partitionColumns: Bool, unique: Bool = true) -> [String] {
         var lists: [(cols: [String], unique: Bool)] = []
         if let k = plan.keyIndex { lists.append(([plan.columns[k].name], unique)) }
         if partitionColumns { lists.append((["subChunkId"], false)) }
+        // Latitude, so that a cone or box search reads the rows of its declination band only
+        // (the planner adds the band its region implies).
+        if partitionColumns, let lat = plan.latIndex { lists.append(([plan.columns[lat].name], false)) }
         if let f = plan.foreignKeyIndex { lists.append(([plan.columns[f].name], false)) }
         for cols in plan.indexColumns where !lists.contains(where: { $0.cols == cols }) { lists.append((cols, false)) }
         return lists.map { l in
