@@ -155,6 +155,10 @@ public struct QueryPlanner: Sendable {
             high = min(high, box.latMax)
         }
         guard low > -90 || high < 90 else { return nil }
+        // Reading a quarter of a stripe's rows or more through the index costs more than
+        // scanning the chunk: only narrow bands are worth it.
+        let stripeHeight = 180.0 / Double(catalog.chunking.numStripes)
+        guard high - low < stripeHeight / 4 else { return nil }
         // A margin well below any position's precision keeps rounding at the band's edge safe.
         let margin = 1e-9
         let lat = Expression.column(director.correlation, spec.latColumn)
