@@ -73,6 +73,20 @@ public struct QueryPlanner: Sendable {
             overlapReferences = [directors[1].correlation]
             primary = directors[0].correlation
             passes.append("near-neighbour: \(directors[1].correlation) reads \(directors[1].info.name) plus its overlap rows (radius \(radius)° ≤ overlap \(catalog.chunking.overlap)°)")
+            // Two positions closer than r differ by less than r in latitude: this window is
+            // implied, and lets the second reference read its latitude index instead of
+            // every row of the chunk and its overlap for each row of the first.
+            if let spec = directors[0].info.directorSpec {
+                let lat1 = Expression.column(directors[0].correlation, spec.latColumn)
+                let lat2 = Expression.column(directors[1].correlation, spec.latColumn)
+                let reach = radius + 1e-9
+                let r = Expression(.literal(.real(reach, text: "\(reach)")))
+                let window = Expression(.between(
+                    lat2, low: Expression(.binary(.subtract, lat1, r)), high: Expression(.binary(.add, lat1, r)),
+                    negated: false))
+                bound.statement.whereClause = Expression.and([bound.statement.whereClause, window].compactMap { $0 })
+                passes.append("near-neighbour-window: \(directors[1].correlation).\(spec.latColumn) within \(radius)° of \(directors[0].correlation).\(spec.latColumn)")
+            }
         } else if directors.count > 2 {
             throw NotDistributable("the director table \(directors[0].info.name) is referenced more than twice")
         }
