@@ -737,42 +737,27 @@ struct Parser {
 
     /// value_expression := term { ( "+" | "-" | "||" ) term }
     mutating func parseValueExpression() throws -> Expression {
-        var left = try parseTerm()
-        var steps = 0
-        defer { depth -= steps }
-        while current.kind == .symbol {
-            let op: BinaryOperator
-            switch current.text {
-            case "+": op = .add
-            case "-": op = .subtract
-            case "||": op = .concatenate
-            default: return left
-            }
-            advance()
-            steps += 1
-            try chainStep()
-            let right = try parseTerm()
-            left = Expression(.binary(op, left, right), range: left.range.union(right.range))
-        }
-        return left
+        try parseLeftAssociative(["+": .add, "-": .subtract, "||": .concatenate]) { try $0.parseTerm() }
     }
 
     /// term := factor { ( "*" | "/" ) factor }
     private mutating func parseTerm() throws -> Expression {
-        var left = try parseFactor()
+        try parseLeftAssociative(["*": .multiply, "/": .divide]) { try $0.parseFactor() }
+    }
+
+    /// `operand { op operand }` for the symbol operators in `operators`, folded to the left. Each
+    /// step counts towards the depth limit, since the tree deepens with every operator.
+    private mutating func parseLeftAssociative(
+        _ operators: [String: BinaryOperator], operand: (inout Parser) throws -> Expression
+    ) throws -> Expression {
+        var left = try operand(&self)
         var steps = 0
         defer { depth -= steps }
-        while current.kind == .symbol {
-            let op: BinaryOperator
-            switch current.text {
-            case "*": op = .multiply
-            case "/": op = .divide
-            default: return left
-            }
+        while current.kind == .symbol, let op = operators[current.text] {
             advance()
             steps += 1
             try chainStep()
-            let right = try parseFactor()
+            let right = try operand(&self)
             left = Expression(.binary(op, left, right), range: left.range.union(right.range))
         }
         return left
