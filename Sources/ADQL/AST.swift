@@ -43,6 +43,36 @@ public struct SourceRange: Sendable, Hashable {
     }
 }
 
+/// Case-insensitive comparison and keys for regular identifiers, without allocating for the
+/// usual ASCII names (the binder compares names for every column reference).
+public enum CaseFolding {
+    /// `a.lowercased() == b.lowercased()`, byte by byte when both are ASCII.
+    public static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return nil }
+                for i in 0..<x.count {
+                    let p = x[i], q = y[i]
+                    if p >= 0x80 || q >= 0x80 { return nil }
+                    if p != q && fold(p) != fold(q) { return false }
+                }
+                return true
+            }
+        } ?? (a.lowercased() == b.lowercased())
+    }
+
+    /// `s.lowercased()`, returning `s` itself when it is ASCII without capitals.
+    public static func key(_ s: String) -> String {
+        var s = s
+        let plain = s.withUTF8 { bytes in !bytes.contains { $0 >= 0x80 || ($0 >= 65 && $0 <= 90) } }
+        return plain ? s : s.lowercased()
+    }
+
+    @inline(__always)
+    static func fold(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
+}
+
 /// A regular (`coord_ra`, case-insensitive) or delimited (`"Coord RA"`, exact) identifier.
 public struct Identifier: Sendable, Hashable, CustomStringConvertible {
     /// The name as written, without the quotes of a delimited identifier.
@@ -59,7 +89,7 @@ public struct Identifier: Sendable, Hashable, CustomStringConvertible {
     /// Whether this identifier, as written in a query, names `catalogName` (ADQL case rules:
     /// regular identifiers match case-insensitively, delimited ones exactly).
     public func matches(_ catalogName: String) -> Bool {
-        isDelimited ? name == catalogName : name.lowercased() == catalogName.lowercased()
+        isDelimited ? name == catalogName : CaseFolding.equalIgnoringCase(name, catalogName)
     }
 
     public var description: String { isDelimited ? "\"\(name)\"" : name }

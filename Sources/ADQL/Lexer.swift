@@ -193,8 +193,16 @@ struct Lexer {
             }
             // Words are ASCII: upper-case them byte by byte.
             let word = bytes[startIndex..<index]
-            let upper = String(decoding: word.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
-            return makeToken(.word, String(decoding: word, as: UTF8.self), upper: upper,
+            let text = String(decoding: word, as: UTF8.self)
+            // Upper-cased straight into the string's storage (no intermediate array); a word
+            // already in upper case shares the text.
+            let upper = word.contains(where: { $0 >= 97 && $0 <= 122 })
+                ? String(unsafeUninitializedCapacity: word.count) { buffer in
+                    for (i, c) in word.enumerated() { buffer[i] = c >= 97 && c <= 122 ? c - 32 : c }
+                    return word.count
+                }
+                : text
+            return makeToken(.word, text, upper: upper,
                              reserved: ADQLKeywords.reserved.contains(upper), start: start, startByte: startIndex)
         }
 

@@ -73,14 +73,14 @@ struct Parser {
         return i < tokens.count ? tokens[i] : tokens[tokens.count - 1]
     }
 
-    @discardableResult
-    private mutating func advance() -> Token {
-        let token = tokens[pos]
-        if token.kind != .end && token.kind != .invalid {
+    /// Moves past the current token (never past the end). Returns nothing: copying a `Token`
+    /// retains its strings, and the parser reads tokens in place through `current`.
+    private mutating func advance() {
+        let kind = tokens[pos].kind
+        if kind != .end && kind != .invalid {
+            lastEnd = tokens[pos].end
             pos += 1
-            lastEnd = token.end
         }
-        return token
     }
 
     mutating func acceptSymbol(_ symbol: String) -> Bool {
@@ -99,18 +99,16 @@ struct Parser {
         return false
     }
 
-    @discardableResult
     @inline(never)
-    private mutating func expectWord(_ keyword: String) throws -> Token {
+    private mutating func expectWord(_ keyword: String) throws {
         guard current.isWord(keyword) else { throw error(expected: [keyword]) }
-        return advance()
+        advance()
     }
 
-    @discardableResult
     @inline(never)
-    private mutating func expectSymbol(_ symbol: String) throws -> Token {
+    private mutating func expectSymbol(_ symbol: String) throws {
         guard current.isSymbol(symbol) else { throw error(expected: ["\"\(symbol)\""]) }
-        return advance()
+        advance()
     }
 
     @inline(never)
@@ -633,8 +631,7 @@ struct Parser {
     private mutating func parsePredicate() throws -> Expression {
         let left = try parseValueExpression()
         let start = left.range.start
-        let token = current
-        if token.kind == .symbol, let op = Parser.comparisonOperators[token.text] {
+        if current.kind == .symbol, let op = Parser.comparisonOperator(current.text) {
             advance()
             if current.isWord("ANY") || current.isWord("ALL") || current.isWord("SOME") {
                 throw quantifiedComparisonError()
@@ -683,10 +680,36 @@ struct Parser {
             + "use IN, EXISTS or a sub-query with MIN/MAX instead")
     }
 
-    private static let comparisonOperators: [String: BinaryOperator] = [
-        "=": .equal, "<>": .notEqual, "!=": .notEqual, "<": .less, "<=": .lessOrEqual, ">": .greater,
-        ">=": .greaterOrEqual,
-    ]
+    // Operator spellings by level: a switch over the short symbol strings (compared inline)
+    // rather than a dictionary, which would hash a string at every operand.
+    private static func additiveOperator(_ symbol: String) -> BinaryOperator? {
+        switch symbol {
+        case "+": .add
+        case "-": .subtract
+        case "||": .concatenate
+        default: nil
+        }
+    }
+
+    private static func multiplicativeOperator(_ symbol: String) -> BinaryOperator? {
+        switch symbol {
+        case "*": .multiply
+        case "/": .divide
+        default: nil
+        }
+    }
+
+    private static func comparisonOperator(_ symbol: String) -> BinaryOperator? {
+        switch symbol {
+        case "=": .equal
+        case "<>", "!=": .notEqual
+        case "<": .less
+        case "<=": .lessOrEqual
+        case ">": .greater
+        case ">=": .greaterOrEqual
+        default: nil
+        }
+    }
 
     /// in_values := "(" query ")" | "(" value_expression { "," value_expression } ")"
     @inline(never)
@@ -737,23 +760,23 @@ struct Parser {
 
     /// value_expression := term { ( "+" | "-" | "||" ) term }
     mutating func parseValueExpression() throws -> Expression {
-        try parseLeftAssociative(["+": .add, "-": .subtract, "||": .concatenate]) { try $0.parseTerm() }
+        try parseLeftAssociative(Self.additiveOperator) { try $0.parseTerm() }
     }
 
     /// term := factor { ( "*" | "/" ) factor }
     private mutating func parseTerm() throws -> Expression {
-        try parseLeftAssociative(["*": .multiply, "/": .divide]) { try $0.parseFactor() }
+        try parseLeftAssociative(Self.multiplicativeOperator) { try $0.parseFactor() }
     }
 
     /// `operand { op operand }` for the symbol operators in `operators`, folded to the left. Each
     /// step counts towards the depth limit, since the tree deepens with every operator.
     private mutating func parseLeftAssociative(
-        _ operators: [String: BinaryOperator], operand: (inout Parser) throws -> Expression
+        _ operators: (String) -> BinaryOperator?, operand: (inout Parser) throws -> Expression
     ) throws -> Expression {
         var left = try operand(&self)
         var steps = 0
         defer { depth -= steps }
-        while current.kind == .symbol, let op = operators[current.text] {
+        while current.kind == .symbol, let op = operators(current.text) {
             advance()
             steps += 1
             try chainStep()

@@ -29,12 +29,12 @@ public struct BoundSelect: Sendable {
 
 /// Resolves names against the catalog, following ADQL's case rules: regular identifiers match
 /// case-insensitively, delimited ones exactly.
-public struct Binder: Sendable {
+public final class Binder: Sendable {
     public let catalog: CatalogDescription
     public let functions: FunctionRegistry
     let columnIndex: ColumnIndex
 
-    public init(catalog: CatalogDescription, functions: FunctionRegistry = .standard) {
+    public convenience init(catalog: CatalogDescription, functions: FunctionRegistry = .standard) {
         self.init(catalog: catalog, functions: functions, columnIndex: ColumnIndex(catalog))
     }
 
@@ -80,7 +80,7 @@ public struct Binder: Sendable {
         case .table(let name, let alias, let range):
             let info = try resolveTable(name)
             let correlation = alias?.name ?? info.name
-            if let clash = tables.first(where: { $0.correlation.lowercased() == correlation.lowercased() }) {
+            if let clash = tables.first(where: { CaseFolding.equalIgnoringCase($0.correlation, correlation) }) {
                 throw Self.error(
                     "the name \(correlation) is used for two tables (\(clash.info.qualifiedName) and \(info.qualifiedName)); give one an alias",
                     at: alias?.range ?? range)
@@ -155,7 +155,7 @@ public struct Binder: Sendable {
         try expression.rewritten { e in
             switch e.kind {
             case .column(let name):
-                if name.parts.count == 1, let mergedColumn = scope.merged[name.parts[0].name.lowercased()] {
+                if name.parts.count == 1, let mergedColumn = scope.merged[CaseFolding.key(name.parts[0].name)] {
                     return mergedColumn
                 }
                 if allowAliases, name.parts.count == 1 {
@@ -217,14 +217,14 @@ public struct Binder: Sendable {
         var usedNames: [String: Int] = [:]
         func addOutput(_ expression: Expression, preferredName: String) {
             var name = preferredName
-            let key = name.lowercased()
+            let key = CaseFolding.key(name)
             if let count = usedNames[key] {
                 var n = count + 1
                 while usedNames[(name + "_\(n)").lowercased()] != nil { n += 1 }
                 usedNames[key] = n
                 name += "_\(n)"
             }
-            usedNames[name.lowercased()] = 1
+            usedNames[CaseFolding.key(name)] = 1
             var field = TypeInference(scope: scope, functions: functions, columnIndex: columnIndex).field(of: expression)
             field.name = name
             outputs.append(OutputColumn(expression: expression, field: field))
@@ -233,8 +233,9 @@ public struct Binder: Sendable {
             switch item {
             case .wildcard:
                 for table in tables {
-                    for column in table.info.columns where !scope.hidden.contains("\(table.correlation)\u{0}\(column.name)") {
-                        let merged = scope.merged[column.name.lowercased()]
+                    for column in table.info.columns
+                        where scope.hidden.isEmpty || !scope.hidden.contains("\(table.correlation)\u{0}\(column.name)") {
+                        let merged = scope.merged[CaseFolding.key(column.name)]
                         addOutput(merged ?? .column(table.correlation, column.name), preferredName: column.name)
                     }
                 }
@@ -308,7 +309,7 @@ public struct Binder: Sendable {
             case .full: value = Expression(.function(FunctionCall(name: Identifier("COALESCE"), arguments: [left, right])))
             default: value = left
             }
-            scope.merged[name.lowercased()] = value
+            scope.merged[CaseFolding.key(name)] = value
             scope.hidden.insert("\(r.correlation)\u{0}\(name)")
         }
         switch join.condition {
@@ -377,14 +378,19 @@ public struct Binder: Sendable {
 /// The catalog's columns by table and lower-cased name, built once per catalog so that
 /// resolving a name is a hash lookup rather than a scan of every column of every table.
 final class ColumnIndex: Sendable {
-    private let byTable: [String: [String: [ColumnInfo]]]
+    /// Tables by (schema, name): no key string is built per lookup.
+    private struct TableKey: Hashable {
+        var schema: String
+        var name: String
+    }
+    private let byTable: [TableKey: [String: [ColumnInfo]]]
 
     init(_ catalog: CatalogDescription) {
-        var index: [String: [String: [ColumnInfo]]] = [:]
+        var index: [TableKey: [String: [ColumnInfo]]] = [:]
         for table in catalog.tables {
             var columns: [String: [ColumnInfo]] = [:]
-            for column in table.columns { columns[column.name.lowercased(), default: []].append(column) }
-            index[table.qualifiedName] = columns
+            for column in table.columns { columns[CaseFolding.key(column.name), default: []].append(column) }
+            index[TableKey(schema: table.schema, name: table.name)] = columns
         }
         byTable = index
     }
@@ -396,10 +402,10 @@ final class ColumnIndex: Sendable {
 
     /// The columns of `table` whose names equal `name` ignoring case.
     func columns(of table: TableInfo, named name: String) -> [ColumnInfo] {
-        guard let columns = byTable[table.qualifiedName] else {
-            return table.columns.filter { $0.name.lowercased() == name.lowercased() }
+        guard let columns = byTable[TableKey(schema: table.schema, name: table.name)] else {
+            return table.columns.filter { CaseFolding.equalIgnoringCase($0.name, name) }
         }
-        return columns[name.lowercased()] ?? []
+        return columns[CaseFolding.key(name)] ?? []
     }
 }
 

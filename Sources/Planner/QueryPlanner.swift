@@ -21,7 +21,11 @@ public struct QueryPlanner: Sendable {
     public var coordinatorRowLimit = 5_000_000
 
     let columnIndex: ColumnIndex
-    var binder: Binder { Binder(catalog: catalog, functions: functions, columnIndex: columnIndex) }
+    /// The catalog's chunks, computed once rather than per query.
+    let allChunks: Set<Int>
+    let allChunksSorted: [Int]
+    /// One binder per planner (a class: the binder's closures capture a reference, not a copy).
+    let binder: Binder
 
     public init(catalog: CatalogDescription, directorIndex: (any DirectorIndex)?, functions: FunctionRegistry = .standard) {
         self.catalog = catalog
@@ -31,6 +35,9 @@ public struct QueryPlanner: Sendable {
         self.directorIndex = directorIndex
         self.functions = functions
         self.columnIndex = ColumnIndex(catalog)
+        self.allChunks = Set(catalog.chunkRowCounts.keys)
+        self.allChunksSorted = allChunks.sorted()
+        self.binder = Binder(catalog: catalog, functions: functions, columnIndex: columnIndex)
     }
 
     /// The plan of any query: scatter-gather with a merge when the query distributes,
@@ -104,7 +111,7 @@ public struct QueryPlanner: Sendable {
             target = .replicated
             passes.append("replicated-only: run once on the replicated tables")
         } else {
-            let all = Set(catalog.chunkRowCounts.keys)
+            let all = allChunks
             var chunkSet = ChunkSet.all
             if let whereClause = bound.statement.whereClause {
                 // In a near-neighbour join only the first reference decides the chunks: the
@@ -117,7 +124,7 @@ public struct QueryPlanner: Sendable {
             }
             let kept: [Int]
             switch chunkSet {
-            case .all: kept = all.sorted()
+            case .all: kept = allChunksSorted
             case .some(let ids): kept = ids.intersection(all).sorted()
             }
             if kept.count < all.count {
