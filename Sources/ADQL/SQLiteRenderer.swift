@@ -167,7 +167,20 @@ public struct SQLiteRenderer: Sendable {
 
     /// All parts quoted and joined with `.`.
     public static func quotedName(_ name: QualifiedName) -> String {
-        name.parts.map { quoteIdentifier($0.name) }.joined(separator: ".")
+        // Built in one string: this runs for every column reference of every plan.
+        var out = ""
+        out.reserveCapacity(name.parts.reduce(0) { $0 + $1.name.utf8.count + 3 })
+        for (i, part) in name.parts.enumerated() {
+            if i > 0 { out += "." }
+            if part.name.utf8.contains(34) {
+                out += quoteIdentifier(part.name)
+            } else {
+                out += "\""
+                out += part.name
+                out += "\""
+            }
+        }
+        return out
     }
 
     /// `"schema"."table" AS "alias"`.

@@ -215,7 +215,7 @@ public final class Binder: Sendable {
         // Select list with * expanded.
         var outputs: [OutputColumn] = []
         var usedNames: [String: Int] = [:]
-        func addOutput(_ expression: Expression, preferredName: String) {
+        func addOutput(_ expression: Expression, preferredName: String, known: FieldDescriptor? = nil) {
             var name = preferredName
             let key = CaseFolding.key(name)
             if let count = usedNames[key] {
@@ -225,7 +225,7 @@ public final class Binder: Sendable {
                 name += "_\(n)"
             }
             usedNames[CaseFolding.key(name)] = 1
-            var field = TypeInference(scope: scope, functions: functions, columnIndex: columnIndex).field(of: expression)
+            var field = known ?? TypeInference(scope: scope, functions: functions, columnIndex: columnIndex).field(of: expression)
             field.name = name
             outputs.append(OutputColumn(expression: expression, field: field))
         }
@@ -235,8 +235,12 @@ public final class Binder: Sendable {
                 for table in tables {
                     for column in table.info.columns
                         where scope.hidden.isEmpty || !scope.hidden.contains("\(table.correlation)\u{0}\(column.name)") {
-                        let merged = scope.merged[CaseFolding.key(column.name)]
-                        addOutput(merged ?? .column(table.correlation, column.name), preferredName: column.name)
+                        if let merged = scope.merged[CaseFolding.key(column.name)] {
+                            addOutput(merged, preferredName: column.name)
+                        } else {
+                            addOutput(.column(table.correlation, column.name), preferredName: column.name,
+                                      known: columnIndex.field(of: table.info, exactly: column.name))
+                        }
                     }
                 }
             case .qualifiedWildcard(let name, let range):
@@ -244,7 +248,8 @@ public final class Binder: Sendable {
                     throw Self.error("\(name) does not name a table of the FROM clause", at: range)
                 }
                 for column in table.info.columns {
-                    addOutput(.column(table.correlation, column.name), preferredName: column.name)
+                    addOutput(.column(table.correlation, column.name), preferredName: column.name,
+                              known: columnIndex.field(of: table.info, exactly: column.name))
                 }
             case .expression(let expression, let alias):
                 let bound = try bindExpression(expression, in: scope)
@@ -384,15 +389,32 @@ final class ColumnIndex: Sendable {
         var name: String
     }
     private let byTable: [TableKey: [String: [ColumnInfo]]]
+    /// Each column's result FIELD by exact name, built once (not per reference).
+    private let fields: [TableKey: [String: FieldDescriptor]]
 
     init(_ catalog: CatalogDescription) {
         var index: [TableKey: [String: [ColumnInfo]]] = [:]
+        var fields: [TableKey: [String: FieldDescriptor]] = [:]
         for table in catalog.tables {
             var columns: [String: [ColumnInfo]] = [:]
-            for column in table.columns { columns[CaseFolding.key(column.name), default: []].append(column) }
+            var exact: [String: FieldDescriptor] = [:]
+            for column in table.columns {
+                columns[CaseFolding.key(column.name), default: []].append(column)
+                exact[column.name] = column.fieldDescriptor
+            }
             index[TableKey(schema: table.schema, name: table.name)] = columns
+            fields[TableKey(schema: table.schema, name: table.name)] = exact
         }
         byTable = index
+        self.fields = fields
+    }
+
+    /// The FIELD of the column of `table` named exactly `name`.
+    func field(of table: TableInfo, exactly name: String) -> FieldDescriptor? {
+        guard let exact = fields[TableKey(schema: table.schema, name: table.name)] else {
+            return table.columns.first { $0.name == name }?.fieldDescriptor
+        }
+        return exact[name]
     }
 
     /// The column of `table` named exactly `name`.

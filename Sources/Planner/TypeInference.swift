@@ -14,9 +14,9 @@ struct TypeInference {
         case .column(let name):
             if name.parts.count == 2,
                 let table = scope.tables.first(where: { $0.correlation == name.parts[0].name }),
-                let column = columnIndex.column(of: table.info, exactly: name.parts[1].name)
+                let field = columnIndex.field(of: table.info, exactly: name.parts[1].name)
             {
-                return column.fieldDescriptor
+                return field
             }
             return FieldDescriptor(name: name.last.name, datatype: .char)
         case .literal(let literal):
