@@ -36,12 +36,24 @@ public struct QueryPlanner: Sendable {
     /// The plan of any query: scatter-gather with a merge when the query distributes,
     /// otherwise a coordinator plan built from distributed parts.
     public func plan(_ query: Query) throws -> QueryPlan {
+        let query = try Self.foldRegions(query)
         do {
             return .distributed(try planDistributed(query))
         } catch let reason as NotDistributable {
             var plan = try CoordinatorPlanner.plan(query, planner: self)
             plan.passes.insert("coordinator: \(reason.reason)", at: 0)
             return .coordinated(plan)
+        }
+    }
+
+    /// Constant REGION strings and geometry CASTs as the constructors they stand for, and
+    /// CONTAINS / INTERSECTS over compound regions expanded (see `RegionFolding`), before
+    /// binding, so that chunk pruning sees them like any other shape.
+    static func foldRegions(_ query: Query) throws -> Query {
+        do {
+            return try RegionFolding.fold(query)
+        } catch let error as SQLiteRenderError {
+            throw Binder.error(error.message, at: error.range)
         }
     }
 
