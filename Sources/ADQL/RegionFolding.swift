@@ -46,11 +46,30 @@ public enum RegionFolding {
     /// INTERSECTS over a compound region expanded (comparisons with 1 or 0 become boolean
     /// predicates over the members, which chunk pruning understands).
     public static func fold(_ query: Query) throws -> Query {
-        try query.rewriteExpressions(transform)
+        // Errors are carried out of the traversal rather than thrown through its rethrowing
+        // closures (which crashed a debug build when an error crossed them).
+        var failure: (any Error)?
+        let folded = query.rewriteExpressions { e in recording(e, &failure) }
+        if let failure { throw failure }
+        return folded
     }
 
     public static func fold(_ expression: Expression) throws -> Expression {
-        try expression.rewrite(transform)
+        var failure: (any Error)?
+        let folded = expression.rewrite { e in recording(e, &failure) }
+        if let failure { throw failure }
+        return folded
+    }
+
+    /// `transform`, with its first error stored in `failure` (the node is then kept as is).
+    private static func recording(_ e: Expression, _ failure: inout (any Error)?) -> Expression? {
+        if failure != nil { return e }
+        do {
+            return try transform(e)
+        } catch {
+            failure = error
+            return e
+        }
     }
 
     static func transform(_ node: Expression) throws -> Expression? {
@@ -103,7 +122,7 @@ public enum RegionFolding {
         do {
             return try STCSRegion.parse(text)
         } catch {
-            throw SQLiteRenderError("\(error) of \(SQLiteRenderer.quoteString(text))", range: literal.range)
+            throw SQLiteRenderError("\(SQLiteRenderer.quoteString(text)): \(error)", range: literal.range)
         }
     }
 

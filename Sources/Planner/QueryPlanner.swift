@@ -60,6 +60,7 @@ public struct QueryPlanner: Sendable {
     /// The scatter-gather plan of a query that distributes; throws `NotDistributable` for one
     /// that does not.
     public func planDistributed(_ query: Query) throws -> DistributedPlan {
+        let query = try Self.foldRegions(query)
         try Self.checkDistributable(query)
         var passes: [String] = []
         var bound = try binder.bind(query)
