@@ -134,6 +134,9 @@ struct CoordinatorPlanner {
             if case .function(let call) = e.kind { try planner.functions.check(call, range: e.range) }
             return true
         }
+        // Every column name too, so that a misspelt one is reported at its position rather
+        // than by SQLite when the finishing statement is prepared.
+        try planner.binder.checkCoordinatorNames(query)
         var coordinator = CoordinatorPlanner(planner: planner, query: query)
         let rewritten = try coordinator.process(query, ctes: [], topLevel: true)
         let sql = try SQLiteRenderer(dialect: FinishDialect(replacements: coordinator.replacements, planner: planner))

@@ -179,6 +179,12 @@ enum TestCatalog {
         ("SELECT REGION('Not (Circle 1 2 3)') FROM dp02_dc2_catalogs.Object", 1, 8, "REGION of a Not region can only be used as an argument of CONTAINS or INTERSECTS"),
     ])
     func regionAndCastErrorsArePositioned(_ query: String, _ line: Int, _ column: Int, _ message: String) throws {
+        try Self.expectPlanningError(query, line, column, message)
+    }
+
+    /// Planning `query` (through `plan`, so coordinator queries too) fails at line:column with
+    /// a message that contains `message`.
+    static func expectPlanningError(_ query: String, _ line: Int, _ column: Int, _ message: String) throws {
         let planner = QueryPlanner(catalog: TestCatalog.description, directorIndex: nil)
         do {
             _ = try planner.plan(try ADQLParser.parse(query))
@@ -186,6 +192,43 @@ enum TestCatalog {
         } catch let error as QueryError {
             #expect(error.line == line && error.column == column, "\(error.message)")
             #expect(error.message.contains(message), "\(error.message)")
+        }
+    }
+
+    @Test(arguments: [
+        ("WITH t AS (SELECT objectId FROM dp02_dc2_catalogs.Object)\nSELECT nosuch FROM t", 2, 8, "unknown column nosuch"),
+        ("WITH t AS (SELECT objectId FROM dp02_dc2_catalogs.Object) SELECT objectid2 FROM t", 1, 66,
+         "unknown column objectid2; did you mean objectId?"),
+        ("WITH t (a, b) AS (SELECT objectId, tract FROM dp02_dc2_catalogs.Object) SELECT t.objectId FROM t", 1, 80,
+         "unknown column t.objectId"),
+        ("SELECT d.n, d.x FROM (SELECT COUNT(*) AS n FROM dp02_dc2_catalogs.Object) AS d", 1, 13, "unknown column d.x"),
+        ("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId IN (SELECT objectId FROM dp02_dc2_catalogs.ForcedSource WHERE psfFlx > 1)",
+         1, 124, "unknown column psfFlx; did you mean psfFlux?"),
+        ("SELECT objectId FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.ForcedSource WHERE bnd = 'r'",
+         1, 111, "unknown column bnd; did you mean band?"),
+        ("SELECT objectId FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.Object ORDER BY coord_ra", 1, 108,
+         "unknown column coord_ra"),
+        ("SELECT x.objectId FROM (SELECT objectId FROM dp02_dc2_catalogs.Object) AS d", 1, 8, "x does not name a table of the FROM clause (d)"),
+    ])
+    func namesFinishedAtTheCoordinatorArePositioned(_ query: String, _ line: Int, _ column: Int, _ message: String) throws {
+        try Self.expectPlanningError(query, line, column, message)
+    }
+
+    @Test(arguments: [
+        // CTE and derived-table columns, correlated references, aliases in ORDER BY / GROUP BY,
+        // result names in a set operation's ORDER BY, USING.
+        "WITH t (a, b) AS (SELECT objectId, tract FROM dp02_dc2_catalogs.Object) SELECT t.a, b FROM t WHERE a > 3",
+        "SELECT d.n FROM (SELECT COUNT(*) AS n, tract FROM dp02_dc2_catalogs.Object GROUP BY tract) AS d ORDER BY d.n",
+        "SELECT o.objectId FROM dp02_dc2_catalogs.Object AS o WHERE EXISTS (SELECT 1 FROM dp02_dc2_catalogs.ForcedSource AS f WHERE f.objectId = o.objectId AND o.tract = 3)",
+        "SELECT objectId AS id FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.ForcedSource ORDER BY id",
+        "WITH t AS (SELECT objectId, tract AS tr FROM dp02_dc2_catalogs.Object) SELECT tr, COUNT(*) AS n FROM t GROUP BY tr ORDER BY n",
+        "SELECT * FROM (SELECT band FROM dp02_dc2_catalogs.CcdVisit) AS v JOIN dp02_dc2_catalogs.CcdVisit AS c USING (band) WHERE c.ccdVisitId > 1",
+    ])
+    func validNamesFinishedAtTheCoordinatorPlan(_ query: String) throws {
+        let planner = QueryPlanner(catalog: TestCatalog.description, directorIndex: nil)
+        guard case .coordinated = try planner.plan(try ADQLParser.parse(query)) else {
+            Issue.record("expected a coordinator plan")
+            return
         }
     }
 

@@ -78,6 +78,7 @@ import Testing
         case "adql_area", "adql_centroid": return [["'10 20 1'"]]
         case "adql_coord1", "adql_coord2": return [["'10 20'"]]
         case "adql_mod": return [["7", "3"]]
+        case "adql_cast_geometry": return [["'region'", "'Circle ICRS 10 20 1'"], ["'point'", "'10 20'"]]
         default:
             // Math: 0.5 is in every domain.
             return Set([arity.lowerBound, arity.upperBound]).sorted().map { Array(repeating: "0.5", count: $0) }
