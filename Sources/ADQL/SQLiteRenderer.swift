@@ -21,6 +21,9 @@ public protocol SQLiteDialect: Sendable {
     /// The SQL for a function call, or nil to use the default rendering. Use
     /// `renderer.render(_:)` for the arguments.
     func functionCall(_ call: FunctionCall, range: SourceRange, renderer: SQLiteRenderer) throws -> String?
+    /// The number of columns of the table `name` names in a FROM clause (nil: unknown), for `*`
+    /// in INTERSECT ALL / EXCEPT ALL, which address columns by position.
+    func tableWidth(_ name: QualifiedName) -> Int?
 }
 
 extension SQLiteDialect {
@@ -39,6 +42,8 @@ extension SQLiteDialect {
     public func functionCall(_ call: FunctionCall, range: SourceRange, renderer: SQLiteRenderer) throws -> String? {
         nil
     }
+
+    public func tableWidth(_ name: QualifiedName) -> Int? { nil }
 }
 
 /// Renders names as written (all parts quoted) and functions by default.
@@ -253,9 +258,9 @@ public struct SQLiteRenderer: Sendable {
     /// are addressed by position through a zero-row first member that names them; another
     /// zero-row member made of the left side gives the result the left side's column names.
     private func multisetOperation(_ op: SetOperator, _ left: QueryBody, _ right: QueryBody) throws -> String {
-        guard let width = SQLiteRenderer.columnCount(left) ?? SQLiteRenderer.columnCount(right) else {
+        guard let width = columnCount(left) ?? columnCount(right) else {
             throw SQLiteRenderError(
-                "\(op.rawValue) ALL needs to know how many columns its operands have: give one operand a select list without *")
+                "\(op.rawValue) ALL needs to know how many columns its operands have: give one operand a select list without * (or with * over tables and derived tables, not USING or NATURAL joins)")
         }
         let columns = (1...width).map { SQLiteRenderer.quoteIdentifier("adql_c\($0)") }
         let list = columns.joined(separator: ", ")
@@ -269,12 +274,47 @@ public struct SQLiteRenderer: Sendable {
             + (try numbered(left)) + " " + op.rawValue + " " + (try numbered(right)) + "))"
     }
 
-    /// The number of columns of a query body when its select list says it without `*`.
-    static func columnCount(_ body: QueryBody) -> Int? {
+    /// The number of columns of a query body (nil when unknown): from its select list, where
+    /// `*` counts the columns of derived tables and of the tables the dialect knows; joins with
+    /// USING or NATURAL (which merge columns) are not counted.
+    func columnCount(_ body: QueryBody) -> Int? {
         switch body {
         case .select(let s):
-            if s.items.contains(where: { if case .expression = $0 { return false }; return true }) { return nil }
-            return s.items.count
+            var widths: [(correlation: String, width: Int)] = []
+            func collect(_ ref: TableReference) -> Bool {
+                switch ref {
+                case .table(let name, let alias, _):
+                    guard let w = dialect.tableWidth(name) else { return false }
+                    widths.append(((alias ?? name.last).name, w))
+                    return true
+                case .derived(let q, let alias, _):
+                    guard let w = columnCount(q.body) else { return false }
+                    widths.append((alias.name, w))
+                    return true
+                case .join(let j):
+                    if j.natural { return false }
+                    if case .using? = j.condition { return false }
+                    return collect(j.left) && collect(j.right)
+                }
+            }
+            var total = 0
+            var collected: Bool?
+            for item in s.items {
+                if case .expression = item {
+                    total += 1
+                    continue
+                }
+                if collected == nil { collected = s.from.allSatisfy(collect) }
+                guard collected == true else { return nil }
+                switch item {
+                case .qualifiedWildcard(let q, _):
+                    guard let t = widths.first(where: { q.last.matches($0.correlation) }) else { return nil }
+                    total += t.width
+                default:
+                    total += widths.reduce(0) { $0 + $1.width }
+                }
+            }
+            return total
         case .setOperation(_, _, let l, let r): return columnCount(l) ?? columnCount(r)
         case .nested(let q): return columnCount(q.body)
         }

@@ -160,6 +160,9 @@ import Testing
         // The width comes from whichever side names its columns.
         #expect(try sql("SELECT * FROM t INTERSECT ALL SELECT c FROM u").contains("PARTITION BY \"adql_c1\")"))
         #expect(throws: SQLiteRenderError.self) { try sql("SELECT * FROM t EXCEPT ALL SELECT * FROM u") }
+        // * over a derived table counts its columns.
+        let derived = try sql("SELECT * FROM (SELECT a, b FROM t) AS d, (SELECT c FROM v) AS e EXCEPT ALL SELECT * FROM u")
+        #expect(derived.contains("PARTITION BY \"adql_c1\", \"adql_c2\", \"adql_c3\")"))
     }
 
     @Test(arguments: [
