@@ -21,6 +21,9 @@ public protocol SQLiteDialect: Sendable {
     /// The SQL for a function call, or nil to use the default rendering. Use
     /// `renderer.render(_:)` for the arguments.
     func functionCall(_ call: FunctionCall, range: SourceRange, renderer: SQLiteRenderer) throws -> String?
+    /// The number of columns of the table `name` names in a FROM clause (nil: unknown), for `*`
+    /// in INTERSECT ALL / EXCEPT ALL, which address columns by position.
+    func tableWidth(_ name: QualifiedName) -> Int?
 }
 
 extension SQLiteDialect {
@@ -39,6 +42,8 @@ extension SQLiteDialect {
     public func functionCall(_ call: FunctionCall, range: SourceRange, renderer: SQLiteRenderer) throws -> String? {
         nil
     }
+
+    public func tableWidth(_ name: QualifiedName) -> Int? { nil }
 }
 
 /// Renders names as written (all parts quoted) and functions by default.
@@ -114,6 +119,11 @@ public struct SQLiteRenderer: Sendable {
     ///   = polygon): `adql_contains(g1, g2)`, `adql_intersects(g1, g2)`, `adql_area(g)`,
     ///   `adql_coord1(g)`, `adql_coord2(g)`, `adql_centroid(g)` (a DALI point string),
     ///   `adql_distance_points(g1, g2)`.
+    /// - `adql_cast_geometry(kind, text)`: REGION and CAST to 'point', 'circle', 'polygon' or
+    ///   'region' of a value known only at run time: `text` is DALI numbers or a simple STC-S
+    ///   region (Position, Circle, Box, Polygon; see `STCSRegion`); the result is the geometry
+    ///   value (DALI numbers; a Box as `Box ICRS lon lat width height`, which the generic forms
+    ///   read exactly). A value of another kind, malformed text or a compound region is an error.
     public static let udfSignatures: [String: ClosedRange<Int>] = {
         var table: [String: ClosedRange<Int>] = [
             "adql_ceiling": 1...1, "adql_floor": 1...1, "adql_degrees": 1...1, "adql_radians": 1...1,
@@ -128,6 +138,7 @@ public struct SQLiteRenderer: Sendable {
             "adql_area_circle": 3...3, "adql_area_box": 4...4, "adql_area_polygon": 6...maxFunctionArguments,
             "adql_contains": 2...2, "adql_intersects": 2...2, "adql_area": 1...1, "adql_coord1": 1...1,
             "adql_coord2": 1...1, "adql_centroid": 1...1, "adql_distance_points": 2...2,
+            "adql_cast_geometry": 2...2,
         ]
         for a in ShapeKind.allCases {
             for b in ShapeKind.allCases where b != .point {
@@ -243,13 +254,82 @@ public struct SQLiteRenderer: Sendable {
             return try selectCore(s)
         case .nested(let q):
             return "SELECT * FROM (" + (try render(q)) + ")"
+        case .setOperation(let op, true, let left, let right) where op != .union:
+            return try multisetOperation(op, left, right)
         case .setOperation(let op, let all, let left, let right):
-            if all && op != .union {
-                throw SQLiteRenderError("\(op.rawValue) ALL is not supported by SQLite")
-            }
             let sql = try compoundMember(left, position: .left) + " " + op.rawValue + (all ? " ALL " : " ")
                 + (try compoundMember(right, position: .right))
             return position == .left ? sql : "SELECT * FROM (" + sql + ")"
+        }
+    }
+
+    /// `left INTERSECT ALL right` / `left EXCEPT ALL right`, which SQLite lacks, with exact
+    /// multiset semantics: each row of a side is numbered among its duplicates
+    /// (`ROW_NUMBER() OVER (PARTITION BY every column)`), so that plain INTERSECT / EXCEPT on
+    /// (row, number) keeps min(m, n) / max(m - n, 0) copies of a row that occurs m times on the
+    /// left and n times on the right (NULLs are equal here, as in SQL set operations). Columns
+    /// are addressed by position through a zero-row first member that names them; another
+    /// zero-row member made of the left side gives the result the left side's column names.
+    private func multisetOperation(_ op: SetOperator, _ left: QueryBody, _ right: QueryBody) throws -> String {
+        guard let width = columnCount(left) ?? columnCount(right) else {
+            throw SQLiteRenderError(
+                "\(op.rawValue) ALL needs to know how many columns its operands have: give one operand a select list without * (or with * over tables and derived tables, not USING or NATURAL joins)")
+        }
+        let columns = (1...width).map { SQLiteRenderer.quoteIdentifier("adql_c\($0)") }
+        let list = columns.joined(separator: ", ")
+        let naming = "SELECT " + columns.map { "NULL AS " + $0 }.joined(separator: ", ") + " WHERE 0"
+        func numbered(_ body: QueryBody) throws -> String {
+            "SELECT \(list), ROW_NUMBER() OVER (PARTITION BY \(list)) AS \"adql_n\" FROM (" + naming
+                + " UNION ALL SELECT * FROM (" + (try compoundMember(body, position: .left)) + "))"
+        }
+        let leftSQL = try compoundMember(left, position: .left)
+        return "SELECT * FROM (SELECT * FROM (" + leftSQL + ") WHERE 0 UNION ALL SELECT \(list) FROM ("
+            + (try numbered(left)) + " " + op.rawValue + " " + (try numbered(right)) + "))"
+    }
+
+    /// The number of columns of a query body (nil when unknown): from its select list, where
+    /// `*` counts the columns of derived tables and of the tables the dialect knows; joins with
+    /// USING or NATURAL (which merge columns) are not counted.
+    func columnCount(_ body: QueryBody) -> Int? {
+        switch body {
+        case .select(let s):
+            var widths: [(correlation: String, width: Int)] = []
+            func collect(_ ref: TableReference) -> Bool {
+                switch ref {
+                case .table(let name, let alias, _):
+                    guard let w = dialect.tableWidth(name) else { return false }
+                    widths.append(((alias ?? name.last).name, w))
+                    return true
+                case .derived(let q, let alias, _):
+                    guard let w = columnCount(q.body) else { return false }
+                    widths.append((alias.name, w))
+                    return true
+                case .join(let j):
+                    if j.natural { return false }
+                    if case .using? = j.condition { return false }
+                    return collect(j.left) && collect(j.right)
+                }
+            }
+            var total = 0
+            var collected: Bool?
+            for item in s.items {
+                if case .expression = item {
+                    total += 1
+                    continue
+                }
+                if collected == nil { collected = s.from.allSatisfy(collect) }
+                guard collected == true else { return nil }
+                switch item {
+                case .qualifiedWildcard(let q, _):
+                    guard let t = widths.first(where: { q.last.matches($0.correlation) }) else { return nil }
+                    total += t.width
+                default:
+                    total += widths.reduce(0) { $0 + $1.width }
+                }
+            }
+            return total
+        case .setOperation(_, _, let l, let r): return columnCount(l) ?? columnCount(r)
+        case .nested(let q): return columnCount(q.body)
         }
     }
 
@@ -335,8 +415,15 @@ public struct SQLiteRenderer: Sendable {
         case .not(let operand):
             return "(NOT " + (try render(operand)) + ")"
         case .function(let call):
+            if let predicate = try RegionFolding.compoundPredicate(e, range: e.range) {
+                return try render(RegionFolding.integerForm(predicate, range: e.range))
+            }
             if let sql = try dialect.functionCall(call, range: e.range, renderer: self) { return sql }
             return try defaultFunction(call, range: e.range)
+        case .cast(let value, let type) where type.isGeometry:
+            if let folded = try RegionFolding.cast(value, type, range: e.range) { return try render(folded) }
+            return try call("adql_cast_geometry", [SQLiteRenderer.quoteString(type.canonicalADQL.lowercased()), render(value)],
+                            range: e.range)
         case .cast(let value, let type):
             return try cast(render(value), type, range: e.range)
         case .caseWhen(let operand, let whens, let elseResult):
@@ -394,7 +481,8 @@ public struct SQLiteRenderer: Sendable {
             return text
         case .timestamp: return "strftime('%Y-%m-%dT%H:%M:%f', " + value + ")"
         case .point, .circle, .polygon, .region:
-            throw SQLiteRenderError("CAST to \(type.canonicalADQL) is not supported", range: range)
+            return try call("adql_cast_geometry", [SQLiteRenderer.quoteString(type.canonicalADQL.lowercased()), value],
+                            range: range)
         }
     }
 
@@ -434,7 +522,10 @@ public struct SQLiteRenderer: Sendable {
         case "COORDSYS":
             return "'ICRS'"
         case "REGION":
-            throw SQLiteRenderError("REGION is not supported", range: range)
+            if let folded = try RegionFolding.transform(Expression(.function(f), range: range)) {
+                return try render(folded)
+            }
+            return try call("adql_cast_geometry", ["'region'", render(f.arguments[0])], range: range)
         default:
             return try geometryFunction(f, upper: upper, range: range)
         }
@@ -568,7 +659,18 @@ struct Shape {
     init?(_ e: Expression) {
         var e = e
         while case .parenthesized(let inner) = e.kind { e = inner }
+        if case .cast(_, let type) = e.kind, type.isGeometry,
+           let folded = try? RegionFolding.transform(e), folded != e
+        {
+            self.init(folded)
+            return
+        }
         guard case .function(let f) = e.kind else { return nil }
+        if f.upperName == "REGION" {
+            guard let folded = try? RegionFolding.transform(e) else { return nil }
+            self.init(folded)
+            return
+        }
         var args = f.arguments
         let upper = f.upperName
         if ["POINT", "CIRCLE", "BOX", "POLYGON"].contains(upper), let first = args.first,

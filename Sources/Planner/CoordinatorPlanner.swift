@@ -134,9 +134,14 @@ struct CoordinatorPlanner {
             if case .function(let call) = e.kind { try planner.functions.check(call, range: e.range) }
             return true
         }
+        // Every column name too, so that a misspelt one is reported at its position rather
+        // than by SQLite when the finishing statement is prepared.
+        try planner.binder.checkCoordinatorNames(query)
         var coordinator = CoordinatorPlanner(planner: planner, query: query)
         let rewritten = try coordinator.process(query, ctes: [], topLevel: true)
-        let sql = try SQLiteRenderer(dialect: FinishDialect(replacements: coordinator.replacements, planner: planner))
+        let widths = Dictionary(coordinator.steps.map { ($0.table, $0.columns.count) }, uniquingKeysWith: { a, _ in a })
+        let sql = try SQLiteRenderer(dialect: FinishDialect(
+            replacements: coordinator.replacements, planner: planner, stepWidths: widths))
             .render(rewritten)
         var names: [String]?
         if case .select(let s) = query.body, !s.items.contains(where: {
@@ -378,6 +383,8 @@ struct CoordinatorPlanner {
 struct FinishDialect: SQLiteDialect {
     let replacements: [SourceRange: String]
     let planner: QueryPlanner
+    /// Columns of each coordinator table `g<N>`.
+    var stepWidths: [String: Int] = [:]
 
     func tableReference(_ name: QualifiedName, alias: Identifier?, renderer: SQLiteRenderer) throws -> String {
         let correlation = alias?.name
@@ -403,5 +410,12 @@ struct FinishDialect: SQLiteDialect {
 
     func wildcardQualifier(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String {
         SQLiteRenderer.quoteIdentifier(name.last.name)
+    }
+
+    /// Coordinator tables and catalog tables (whole: a gathered table keeps every column when
+    /// the query has `*`).
+    func tableWidth(_ name: QualifiedName) -> Int? {
+        if name.parts.count == 1, let width = stepWidths[name.parts[0].name] { return width }
+        return (try? planner.binder.resolveTable(name))?.columns.count
     }
 }

@@ -43,6 +43,7 @@ public struct QueryPlanner: Sendable {
     /// The plan of any query: scatter-gather with a merge when the query distributes,
     /// otherwise a coordinator plan built from distributed parts.
     public func plan(_ query: Query) throws -> QueryPlan {
+        let query = try Self.foldRegions(query)
         do {
             return .distributed(try planDistributed(query))
         } catch let reason as NotDistributable {
@@ -52,9 +53,21 @@ public struct QueryPlanner: Sendable {
         }
     }
 
+    /// Constant REGION strings and geometry CASTs as the constructors they stand for, and
+    /// CONTAINS / INTERSECTS over compound regions expanded (see `RegionFolding`), before
+    /// binding, so that chunk pruning sees them like any other shape.
+    static func foldRegions(_ query: Query) throws -> Query {
+        do {
+            return try RegionFolding.fold(query)
+        } catch let error as SQLiteRenderError {
+            throw Binder.error(error.message, at: error.range)
+        }
+    }
+
     /// The scatter-gather plan of a query that distributes; throws `NotDistributable` for one
     /// that does not.
     public func planDistributed(_ query: Query) throws -> DistributedPlan {
+        let query = try Self.foldRegions(query)
         try Self.checkDistributable(query)
         var passes: [String] = []
         var bound = try binder.bind(query)

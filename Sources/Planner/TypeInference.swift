@@ -54,6 +54,8 @@ struct TypeInference {
             case .integer: return FieldDescriptor(name: "", datatype: .int)
             case .string: return FieldDescriptor(name: "", datatype: .char)
             case .geometry(let xtype):
+                // A REGION of a run-time string is text (a Box keeps its STC-S form), as CAST AS REGION.
+                if xtype == "region" { return FieldDescriptor(name: "", datatype: .char, xtype: xtype) }
                 return FieldDescriptor(name: "", datatype: .double, arraysize: "*", xtype: xtype)
             case .firstArgument:
                 var f = first ?? FieldDescriptor(name: "", datatype: .double)

@@ -4,6 +4,8 @@ import Testing
 @Suite struct CorpusTests {
     static let valid = Fixtures.records("valid")
     static let invalid = Fixtures.records("invalid")
+    static let adql21 = Fixtures.records("valid").filter { $0.file == "adql21.adql" }
+    static let unrenderable = Fixtures.records("unrenderable")
 
     @Test func corpusSizes() {
         #expect(Self.valid.count >= 300)
@@ -45,6 +47,30 @@ import Testing
             Issue.record("\(record.testDescription): parsed as \(q.canonicalADQL)")
         case .failure(let error):
             #expect(record.expectation != nil, "\(record.testDescription) lacks a #! header; got: \(error)")
+            #expect(error.description == record.expectation, "\(record.testDescription)")
+        }
+    }
+
+    @Test func adql21CorpusIsPresent() {
+        #expect(Self.adql21.count >= 15)
+        #expect(Self.unrenderable.count >= 15)
+    }
+
+    /// The ADQL 2.1 additions are not only parsed: they render for SQLite.
+    @Test(arguments: adql21)
+    func adql21QueryRenders(_ record: Fixtures.Record) throws {
+        #expect(throws: Never.self, "\(record.testDescription)") {
+            try SQLiteRenderer().render(try ADQLParser.parse(record.query))
+        }
+    }
+
+    @Test(arguments: unrenderable)
+    func unrenderableQueryFailsWithTheAnnotatedError(_ record: Fixtures.Record) throws {
+        let query = try ADQLParser.parse(record.query)
+        do {
+            let sql = try SQLiteRenderer().render(query)
+            Issue.record("\(record.testDescription): rendered as \(sql)")
+        } catch let error as SQLiteRenderError {
             #expect(error.description == record.expectation, "\(record.testDescription)")
         }
     }

@@ -147,6 +147,101 @@ enum TestCatalog {
         #expect(wide.chunkIds.count == total)
     }
 
+    @Test func constantRegionsPruneLikeTheirConstructors() throws {
+        func chunks(_ predicate: String) throws -> Set<Int> {
+            Set(try TestCatalog.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE \(predicate)").chunkIds)
+        }
+        let p = "POINT(coord_ra, coord_dec)"
+        let circle = try chunks("CONTAINS(\(p), CIRCLE('ICRS', 62.0, -37.0, 0.2)) = 1")
+        #expect(circle.count < total)
+        #expect(try chunks("CONTAINS(\(p), REGION('Circle ICRS 62 -37 0.2')) = 1") == circle)
+        #expect(try chunks("CONTAINS(\(p), CAST('62 -37 0.2' AS CIRCLE)) = 1") == circle)
+        #expect(try chunks("CONTAINS(\(p), REGION('Box 62 -37 0.4 0.4')) = 1")
+                == chunks("CONTAINS(\(p), BOX(62, -37, 0.4, 0.4)) = 1"))
+        // A Union prunes to the union of its members, an Intersection to their intersection.
+        let a = "Circle 52 -27 0.1", b = "Circle 72 -43 0.1"
+        let first = try chunks("CONTAINS(\(p), REGION('\(a)')) = 1")
+        let second = try chunks("CONTAINS(\(p), REGION('\(b)')) = 1")
+        #expect(try chunks("CONTAINS(\(p), REGION('Union ICRS (\(a) \(b))')) = 1") == first.union(second))
+        #expect(try chunks("CONTAINS(\(p), REGION('Intersection (\(a) \(b))')) = 1").isEmpty)
+        // Not keeps everything (the complement of a small region is most of the sky).
+        #expect(try chunks("CONTAINS(\(p), REGION('Not (\(a))')) = 1").count == total)
+    }
+
+    @Test func regionResultTypes() throws {
+        let plan = try TestCatalog.plan("""
+            SELECT REGION('Circle ICRS 1 2 3') AS c, REGION(CAST(tract AS VARCHAR)) AS r,
+                   CAST('1 2' AS POINT) AS p FROM dp02_dc2_catalogs.Object
+            """)
+        let fields = plan.fields
+        #expect(fields.map(\.xtype) == ["circle", "region", "point"])
+        #expect(fields[0].datatype == .double && fields[1].datatype == .char && fields[2].datatype == .double)
+    }
+
+    @Test(arguments: [
+        ("SELECT objectId FROM dp02_dc2_catalogs.Object\nWHERE CONTAINS(POINT(coord_ra, coord_dec),\n  REGION('Circle ICRS 62 -37')) = 1",
+         3, 10, "'Circle ICRS 62 -37': STC-S error at character 19: expected 3 numbers after Circle (number 3 is missing), found the end of the string"),
+        ("SELECT REGION('Circle GALACTIC 1 2 3') FROM dp02_dc2_catalogs.Object", 1, 15, "STC-S error at character 8: frame GALACTIC is not supported"),
+        ("SELECT CAST(CIRCLE(1, 2, 3) AS POINT) FROM dp02_dc2_catalogs.Object", 1, 8, "CAST of a CIRCLE to POINT"),
+        ("SELECT CAST(BOX(1, 2, 3, 4) AS POLYGON) FROM dp02_dc2_catalogs.Object", 1, 8, "not the great circles of a POLYGON"),
+        ("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE CONTAINS(CIRCLE(coord_ra, coord_dec, 1), REGION('Union (Circle 1 2 3 Circle 2 3 4)')) = 1",
+         1, 53, "CONTAINS with a compound region"),
+        ("SELECT REGION('Not (Circle 1 2 3)') FROM dp02_dc2_catalogs.Object", 1, 8, "REGION of a Not region can only be used as an argument of CONTAINS or INTERSECTS"),
+    ])
+    func regionAndCastErrorsArePositioned(_ query: String, _ line: Int, _ column: Int, _ message: String) throws {
+        try Self.expectPlanningError(query, line, column, message)
+    }
+
+    /// Planning `query` (through `plan`, so coordinator queries too) fails at line:column with
+    /// a message that contains `message`.
+    static func expectPlanningError(_ query: String, _ line: Int, _ column: Int, _ message: String) throws {
+        let planner = QueryPlanner(catalog: TestCatalog.description, directorIndex: nil)
+        do {
+            _ = try planner.plan(try ADQLParser.parse(query))
+            Issue.record("expected an error for \(query)")
+        } catch let error as QueryError {
+            #expect(error.line == line && error.column == column, "\(error.message)")
+            #expect(error.message.contains(message), "\(error.message)")
+        }
+    }
+
+    @Test(arguments: [
+        ("WITH t AS (SELECT objectId FROM dp02_dc2_catalogs.Object)\nSELECT nosuch FROM t", 2, 8, "unknown column nosuch"),
+        ("WITH t AS (SELECT objectId FROM dp02_dc2_catalogs.Object) SELECT objectid2 FROM t", 1, 66,
+         "unknown column objectid2; did you mean objectId?"),
+        ("WITH t (a, b) AS (SELECT objectId, tract FROM dp02_dc2_catalogs.Object) SELECT t.objectId FROM t", 1, 80,
+         "unknown column t.objectId"),
+        ("SELECT d.n, d.x FROM (SELECT COUNT(*) AS n FROM dp02_dc2_catalogs.Object) AS d", 1, 13, "unknown column d.x"),
+        ("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId IN (SELECT objectId FROM dp02_dc2_catalogs.ForcedSource WHERE psfFlx > 1)",
+         1, 124, "unknown column psfFlx; did you mean psfFlux?"),
+        ("SELECT objectId FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.ForcedSource WHERE bnd = 'r'",
+         1, 111, "unknown column bnd; did you mean band?"),
+        ("SELECT objectId FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.Object ORDER BY coord_ra", 1, 108,
+         "unknown column coord_ra"),
+        ("SELECT x.objectId FROM (SELECT objectId FROM dp02_dc2_catalogs.Object) AS d", 1, 8, "x does not name a table of the FROM clause (d)"),
+    ])
+    func namesFinishedAtTheCoordinatorArePositioned(_ query: String, _ line: Int, _ column: Int, _ message: String) throws {
+        try Self.expectPlanningError(query, line, column, message)
+    }
+
+    @Test(arguments: [
+        // CTE and derived-table columns, correlated references, aliases in ORDER BY / GROUP BY,
+        // result names in a set operation's ORDER BY, USING.
+        "WITH t (a, b) AS (SELECT objectId, tract FROM dp02_dc2_catalogs.Object) SELECT t.a, b FROM t WHERE a > 3",
+        "SELECT d.n FROM (SELECT COUNT(*) AS n, tract FROM dp02_dc2_catalogs.Object GROUP BY tract) AS d ORDER BY d.n",
+        "SELECT o.objectId FROM dp02_dc2_catalogs.Object AS o WHERE EXISTS (SELECT 1 FROM dp02_dc2_catalogs.ForcedSource AS f WHERE f.objectId = o.objectId AND o.tract = 3)",
+        "SELECT objectId AS id FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.ForcedSource ORDER BY id",
+        "WITH t AS (SELECT objectId, tract AS tr FROM dp02_dc2_catalogs.Object) SELECT tr, COUNT(*) AS n FROM t GROUP BY tr ORDER BY n",
+        "SELECT * FROM (SELECT band FROM dp02_dc2_catalogs.CcdVisit) AS v JOIN dp02_dc2_catalogs.CcdVisit AS c USING (band) WHERE c.ccdVisitId > 1",
+    ])
+    func validNamesFinishedAtTheCoordinatorPlan(_ query: String) throws {
+        let planner = QueryPlanner(catalog: TestCatalog.description, directorIndex: nil)
+        guard case .coordinated = try planner.plan(try ADQLParser.parse(query)) else {
+            Issue.record("expected a coordinator plan")
+            return
+        }
+    }
+
     @Test func replicatedOnlyQueriesRunOnce() throws {
         let plan = try TestCatalog.plan("SELECT ccdVisitId, band FROM dp02_dc2_catalogs.CcdVisit WHERE band = 'r'")
         #expect(plan.target == .replicated)

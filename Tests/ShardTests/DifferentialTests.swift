@@ -372,7 +372,7 @@ enum DifferentialComparison {
         var universe: [[Value]]?
         var expectedCount: Int?
         do {
-            expected = try oracle.rows(OracleDatabase.render(query))
+            expected = try oracle.rows(oracle.render(query))
             if record.check == .count {
                 guard case .select(var select) = query.body, query.orderBy.isEmpty, let top = select.top else {
                     return fail("corpus", "check: count needs a single SELECT with TOP and without ORDER BY")
@@ -380,7 +380,7 @@ enum DifferentialComparison {
                 select.top = nil
                 var unlimited = query
                 unlimited.body = .select(select)
-                let all = try oracle.rows(OracleDatabase.render(unlimited))
+                let all = try oracle.rows(oracle.render(unlimited))
                 universe = all
                 expectedCount = min(top, all.count)
             }

@@ -25,6 +25,8 @@ final class OracleDatabase: @unchecked Sendable {
     /// Table name → row count, for the report.
     private(set) var rowCounts: [String: Int] = [:]
     private var distinctValueCache: [String: [Value]] = [:]
+    /// Lower-cased table name → number of columns, for `*` in INTERSECT ALL / EXCEPT ALL.
+    private(set) var tableWidths: [String: Int] = [:]
 
     init(version: CatalogVersion, catalog: CatalogDescription, tapSchemaFile: URL?, file: URL) throws {
         self.file = file
@@ -34,6 +36,7 @@ final class OracleDatabase: @unchecked Sendable {
         try connection.execute("PRAGMA synchronous = OFF")
 
         let tables = catalog.tables.filter { $0.schema.lowercased() != TapSchema.schemaName.lowercased() }
+        for table in tables { tableWidths[table.name.lowercased()] = table.columns.count }
         for table in tables {
             let columns = table.columns.map { "\(Self.quote($0.name)) \($0.sqliteType)" }.joined(separator: ", ")
             try connection.execute("CREATE TABLE \(Self.quote(table.name)) (\(columns))")
@@ -100,8 +103,8 @@ final class OracleDatabase: @unchecked Sendable {
     static func quote(_ name: String) -> String { SQLiteRenderer.quoteIdentifier(name) }
 
     /// Renders a parsed ADQL query for the oracle.
-    static func render(_ query: Query) throws -> String {
-        try SQLiteRenderer(dialect: OracleDialect()).render(query)
+    func render(_ query: Query) throws -> String {
+        try SQLiteRenderer(dialect: OracleDialect(tableWidths: tableWidths)).render(query)
     }
 
     /// All rows of `sql`.
@@ -125,6 +128,12 @@ final class OracleDatabase: @unchecked Sendable {
 /// `tap_schema.table` → `"tap_schema"."table"` (the attached TAP_SCHEMA file); one-part names
 /// (common table expressions, derived-table aliases) stay as written.
 struct OracleDialect: SQLiteDialect {
+    var tableWidths: [String: Int] = [:]
+
+    func tableWidth(_ name: QualifiedName) -> Int? {
+        tableWidths[name.last.name.lowercased()]
+    }
+
     private func isTapSchema(_ id: Identifier) -> Bool {
         id.name.lowercased() == TapSchema.schemaName.lowercased()
     }

@@ -78,6 +78,7 @@ import Testing
         case "adql_area", "adql_centroid": return [["'10 20 1'"]]
         case "adql_coord1", "adql_coord2": return [["'10 20'"]]
         case "adql_mod": return [["7", "3"]]
+        case "adql_cast_geometry": return [["'region'", "'Circle ICRS 10 20 1'"], ["'point'", "'10 20'"]]
         default:
             // Math: 0.5 is in every domain.
             return Set([arity.lowerBound, arity.upperBound]).sorted().map { Array(repeating: "0.5", count: $0) }
@@ -578,5 +579,89 @@ import Testing
         _ = try time("distance < 1", "adql_distance(ra, dec, 10, 20) < 1", baseline: base)
         _ = try time("contains(generic) circle", "adql_contains(adql_point(ra, dec), adql_circle(10, 20, 1)) = 1", baseline: base)
         _ = try time("adql_round", "adql_round(ra, 2) > 1e9", baseline: base)
+    }
+}
+
+/// ADQL 2.1 additions executed on real SQLite: multiset set operators and geometry from strings.
+@Suite struct ADQL21ExecutionTests {
+    /// Rows with duplicates and NULLs, from a fixed pseudo-random sequence.
+    static func rows(seed: UInt64, count: Int) -> [[Value]] {
+        var state = seed
+        func next(_ n: UInt64) -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return (state >> 33) % n
+        }
+        return (0..<count).map { _ in
+            let a: Value = next(5) == 0 ? .null : .integer(Int64(next(3)))
+            let b: Value = next(4) == 0 ? .null : .text(["x", "y"][Int(next(2))])
+            return [a, b]
+        }
+    }
+
+    static func connection(_ left: [[Value]], _ right: [[Value]]) throws -> SQLiteConnection {
+        let c = try UserFunctionsTests.connection()
+        for (name, rows) in [("t", left), ("u", right)] {
+            try c.execute("CREATE TABLE \(name)(a INTEGER, b TEXT)")
+            for row in rows {
+                _ = try c.query("INSERT INTO \(name) VALUES (?, ?)", row)
+            }
+        }
+        return c
+    }
+
+    static func counts(_ rows: [[Value]]) -> [[Value]: Int] {
+        rows.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+    }
+
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func multisetOperatorsKeepTheRightNumberOfCopies(seed: UInt64) throws {
+        let left = Self.rows(seed: seed, count: 60), right = Self.rows(seed: seed + 100, count: 45)
+        let c = try Self.connection(left, right)
+        let l = Self.counts(left), r = Self.counts(right)
+        for op in ["INTERSECT", "EXCEPT"] {
+            let sql = try SQLiteRenderer().render(ADQLParser.parse("SELECT a, b FROM t \(op) ALL SELECT a, b FROM u"))
+            let got = Self.counts(try c.query(sql))
+            var expected: [[Value]: Int] = [:]
+            for (row, m) in l {
+                let n = r[row] ?? 0
+                let k = op == "INTERSECT" ? min(m, n) : max(m - n, 0)
+                if k > 0 { expected[row] = k }
+            }
+            #expect(got == expected, "\(op) ALL")
+            #expect(expected.keys.contains { $0.contains(.null) }, "the data exercise NULLs")
+            #expect(expected.values.contains { $0 > 1 }, "the data exercise duplicates")
+        }
+        // The result keeps the left side's column names.
+        let sql = try SQLiteRenderer().render(ADQLParser.parse("SELECT a AS lead, b FROM t EXCEPT ALL SELECT a, b FROM u"))
+        let statement = try c.prepare(sql)
+        #expect(statement.columnName(0) == "lead" && statement.columnName(1) == "b")
+    }
+
+    @Test(arguments: [
+        ("adql_cast_geometry('point', '10 -20.5')", Value.text("10 -20.5")),
+        ("adql_cast_geometry('region', 'Circle ICRS 10 20 1')", .text("10 20 1")),
+        ("adql_cast_geometry('polygon', 'Polygon 1 2 3 4 5 2')", .text("1 2 3 4 5 2")),
+        ("adql_cast_geometry('region', 'box 10 20 2 1')", .text("Box ICRS 10 20 2 1")),
+        ("adql_contains(adql_point(10.5, 20.4), adql_cast_geometry('region', 'Box 10 20 2 1'))", .integer(1)),
+        ("adql_contains(adql_point(10.5, 20.6), adql_cast_geometry('region', 'Box 10 20 2 1'))", .integer(0)),
+        ("adql_cast_geometry('circle', NULL)", .null),
+    ])
+    func geometryFromStringsAtRunTime(_ sql: String, _ expected: Value) throws {
+        #expect(try UserFunctionsTests.value(sql) == expected)
+    }
+
+    @Test(arguments: [
+        ("adql_cast_geometry('point', '1 2 3')", "CAST of a CIRCLE to POINT"),
+        ("adql_cast_geometry('region', 'Union (Circle 1 2 3 Circle 4 5 6)')", "a Union region has no single geometry value"),
+        ("adql_cast_geometry('region', 'Circle FK5 1 2 3')", "STC-S error at character 8: frame FK5"),
+        ("adql_cast_geometry('circle', '1 2')", "CAST of a POINT to CIRCLE"),
+    ])
+    func badGeometryStringsAreErrors(_ sql: String, _ message: String) throws {
+        do {
+            _ = try UserFunctionsTests.value(sql)
+            Issue.record("\(sql) succeeded")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
     }
 }

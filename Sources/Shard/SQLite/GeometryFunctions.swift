@@ -1,3 +1,4 @@
+import ADQL
 import CSQLite
 import Foundation
 import Sky
@@ -135,6 +136,15 @@ enum GeometryFunctions {
             Definition(name: "adql_centroid", arity: 1) { ctx, _, argv in
                 guard let c = dali(ctx, argv, 0).centroid else { return sqlite3_result_null(ctx) }
                 UserFunctions.result(ctx, text: UserFunctions.daliText([c.lon, c.lat]))
+            },
+            Definition(name: "adql_cast_geometry", arity: 2) { ctx, _, argv in
+                guard let kind = argv?[0].flatMap(sqlite3_value_text).map({ String(cString: $0) }),
+                      let v = argv?[1], sqlite3_value_type(v) != SQLITE_NULL, let p = sqlite3_value_text(v)
+                else { return sqlite3_result_null(ctx) }
+                switch castGeometry(kind: kind, text: String(cString: p)) {
+                case .success(let text): UserFunctions.result(ctx, text: text)
+                case .failure(let error): sqlite3_result_error(ctx, error.message, -1)
+                }
             },
             Definition(name: "adql_distance_points", arity: 2) { ctx, _, argv in
                 guard case .point(let lon1, let lat1) = dali(ctx, argv, 0),
@@ -512,6 +522,52 @@ enum GeometryFunctions {
             guard let p = UserFunctions.polygon(numbers) else { return .invalid }
             return .region(.polygon(p))
         }
+    }
+
+    struct CastFailure: Error {
+        var message: String
+    }
+
+    /// `adql_cast_geometry(kind, text)`: `text` (DALI numbers or a simple STC-S region) as a
+    /// geometry value of `kind` ('point', 'circle', 'polygon' or 'region').
+    static func castGeometry(kind: String, text: String) -> Result<String, CastFailure> {
+        let target = kind.uppercased()
+        let numbers: [Double]
+        var shape: String
+        if let dali = RegionFolding.daliNumbers(text) {
+            numbers = dali
+            switch dali.count {
+            case 2: shape = "POINT"
+            case 3: shape = "CIRCLE"
+            case let n where n >= 6 && n % 2 == 0: shape = "POLYGON"
+            default:
+                return .failure(CastFailure(message: "CAST to \(target): \(dali.count) number(s) are not a POINT (2), CIRCLE (3) or POLYGON (an even number of at least 6)"))
+            }
+        } else {
+            let region: STCSRegion
+            do {
+                region = try STCSRegion.parse(text)
+            } catch {
+                return .failure(CastFailure(message: "\(target == "REGION" ? "REGION" : "CAST to " + target): \(error)"))
+            }
+            guard region.isSimple else {
+                return .failure(CastFailure(message: "REGION: a \(region.word) region has no single geometry value; give it as a constant string in CONTAINS or INTERSECTS"))
+            }
+            numbers = region.numbers
+            shape = region.word.uppercased()
+            if shape == "POSITION" { shape = "POINT" }
+        }
+        guard target == "REGION" || target == shape else {
+            return .failure(CastFailure(message: "CAST of a \(shape) to \(target): a geometry converts only to its own kind or to REGION"))
+        }
+        if shape == "BOX" {
+            // The generic geometry functions read this form as the exact box.
+            return .success("Box ICRS " + numbers.map(UserFunctions.daliNumber).joined(separator: " "))
+        }
+        if shape == "POLYGON", UserFunctions.polygon(numbers) == nil {
+            return .failure(CastFailure(message: "CAST to \(target): the polygon \(text) is not a valid spherical polygon"))
+        }
+        return .success(UserFunctions.daliText(numbers))
     }
 
     static func genericPredicate(_ ctx: OpaquePointer?, _ argv: Argv, _ op: Operation) {
