@@ -55,9 +55,8 @@ final class Coordinator: Sendable {
         let cursor = try await pool.run { () throws -> ChunkCursor in
             try database.cursor(plan.finalSQL, allowedTables: allowedTables)
         }
-        let cancelled = CancelFlag()
         let batchRows = self.batchRows
-        let (first, finished) = try await pool.run { try cursor.next(maxRows: batchRows, cancelled: cancelled) }
+        let (first, finished) = try await pool.run { try cursor.next(maxRows: batchRows) }
         let fields = try fieldDescriptors(plan, cursor: cursor, first: first)
         let state = Mutex<(pending: RowBatch?, finished: Bool)>((first, finished))
         let limiter = RowLimiter(.concatenate(limit: rowLimit, offset: 0))
@@ -74,13 +73,12 @@ final class Coordinator: Sendable {
                     continue
                 }
                 if done { return nil }
-                let (batch, end) = try await pool.run { try cursor.next(maxRows: batchRows, cancelled: cancelled) }
+                let (batch, end) = try await pool.run { try cursor.next(maxRows: batchRows) }
                 state.withLock { $0 = (batch, end) }
             }
         }
         return QueryResult(fields: fields, batches: sequence) {
-            cancelled.set()
-            cursor.connection.interrupt()
+            cursor.cancel()
         }
     }
 
