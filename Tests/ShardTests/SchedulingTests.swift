@@ -162,6 +162,24 @@ import Testing
         #expect(stalledRows.rowCount == EngineFixture.allObjects.count)
     }
 
+    /// A chunk statement that fails in a shared pass fails its query (never a partial result),
+    /// also when it was the query's last chunk.
+    @Test(.timeLimit(.minutes(1))) func aFailingChunkStatementFailsTheSharedScanQuery() async throws {
+        let rig = Rig(engine, passes: 1)
+        defer { rig.pool.shutdown() }
+        var plan = try endlessPlan(interactive: false)
+        // Integer overflow: an error SQLite raises while stepping, not while preparing.
+        plan.chunkSQL = "SELECT abs(-9223372036854775807 - 1) FROM \"Object\""
+        do {
+            _ = try await rig.executor.execute(plan).collect()
+            Issue.record("expected the chunk's error")
+        } catch let error as QueryError {
+            #expect(error.code == .internal)
+            #expect(error.message.contains("overflow"))
+        }
+        #expect(rig.worker.stats.chunkTasksInPasses == 1)
+    }
+
     /// An interactive query is answered while a shared scan is held mid-pass.
     @Test(.timeLimit(.minutes(1))) func interactiveQueriesDoNotWaitForScans() async throws {
         let rig = Rig(engine, passes: 1)

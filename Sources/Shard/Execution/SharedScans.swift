@@ -207,8 +207,9 @@ public final class SharedScanScheduler: Sendable {
                 connection = nil
             case .failed(let used, let error):
                 connection = used
-                finished(id, chunk: chunk)
+                // Failed first, so that finishing its last statement cannot report success.
                 end(id, with: error)
+                finished(id, chunk: chunk)
             }
         }
         if let connection, let worker { worker.checkin(connection, chunkId: chunk) }
@@ -285,8 +286,8 @@ public final class SharedScanScheduler: Sendable {
         release(cursor, of: id, member)
         member.worker.close(cursor, chunkId: task.chunkId)
         park(id, false)
-        finished(id, chunk: task.chunkId)
         if let failure { end(id, with: failure) }
+        finished(id, chunk: task.chunkId)
         pump()
     }
 
