@@ -180,6 +180,35 @@ import Testing
         #expect(rig.worker.stats.chunkTasksInPasses == 1)
     }
 
+    /// A query finished at the coordinator whose finishing statement runs long: the time limit
+    /// interrupts it and the error says so; without a limit, cancelling the reading task does.
+    @Test(.timeLimit(.minutes(1))) func coordinatorStatementsObeyTheTimeLimitAndCancellation() async throws {
+        let derived = "(SELECT objectId FROM dp02_dc2_catalogs.Object)"
+        let query = "SELECT COUNT(*) FROM \(derived) AS x, \(derived) AS y, \(derived) AS z"
+        guard case .coordinated = try engine.plan(query) else {
+            Issue.record("expected a coordinator plan")
+            return
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try await engine.execute(query, timeout: .milliseconds(500)).collect()
+            Issue.record("expected the time limit")
+        } catch let error as QueryError {
+            #expect(error.code == .timeout)
+        }
+        #expect(clock.now - start >= .milliseconds(500))
+
+        let reader = Task { try await engine.execute(query, timeout: nil).collect() }
+        reader.cancel()
+        do {
+            _ = try await reader.value
+            Issue.record("expected the cancellation")
+        } catch let error as QueryError {
+            #expect(error.code == .cancelled)
+        }
+    }
+
     /// An interactive query is answered while a shared scan is held mid-pass.
     @Test(.timeLimit(.minutes(1))) func interactiveQueriesDoNotWaitForScans() async throws {
         let rig = Rig(engine, passes: 1)
