@@ -104,6 +104,9 @@ public final class LocalShardWorker: SharedScanWorker {
     /// connection to its chunk checked out of the idle pool. On a pool thread.
     func openCursor(_ task: ChunkTask, on given: SQLiteConnection? = nil) throws -> ChunkCursor {
         let connection = try given ?? checkout(task.chunkId)
+        // A cancelled statement's request must not fail this one's preparation. No earlier
+        // cursor can request again: they request only while stepping, and none steps now.
+        connection.clearInterruptRequest()
         do {
             let statement = try connection.cachedStatement(task.sql)
             try statement.bind(task.parameters)
