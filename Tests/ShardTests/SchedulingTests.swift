@@ -54,7 +54,7 @@ import Testing
         defer { rig.pool.shutdown() }
         let plan = try endlessPlan(interactive: interactive)
         let clock = ContinuousClock()
-        let limit = Duration.milliseconds(300)
+        let limit = Duration.seconds(1)
         let started = clock.now
         let result = rig.executor.execute(plan, timeout: stop == .timeLimit ? limit : nil)
         let reader = Task { try await result.collect() }
