@@ -130,7 +130,8 @@ enum EngineFixture {
 
     @Test func chunksRunConcurrentlyAndTheBufferStaysBounded() async throws {
         // A fresh executor, so that its counters see this query only.
-        let executor = ScatterGatherExecutor(workers: engine.executor.workers, pool: engine.pool, fanOut: 3)
+        let executor = ScatterGatherExecutor(
+            workers: engine.executor.workers, pool: engine.pool, fanOut: 3, shareScans: false)
         let plan = try #require(try engine.plan("SELECT forcedSourceId, psfFlux FROM dp02_dc2_catalogs.ForcedSource").distributed)
         let result = executor.execute(plan)
         var rows = 0

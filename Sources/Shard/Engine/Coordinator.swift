@@ -5,6 +5,13 @@ import Planner
 import Synchronization
 import Tabular
 
+/// A flag set once, read from any thread.
+final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
 /// Runs `CoordinatorPlan`s: each step's distributed plan fills a table of a private
 /// coordinator database, then the finishing statement runs there and its rows stream out.
 final class Coordinator: Sendable {
@@ -27,10 +34,20 @@ final class Coordinator: Sendable {
         let database = try await pool.run { [attachments] () throws -> CoordinatorDatabase in
             try CoordinatorDatabase(attachments: attachments)
         }
+        // One time limit for the whole query: each step gets what is left of it.
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + $0 }
+        let timeoutError = QueryError(.timeout, "the query ran longer than its time limit of \(timeout ?? .zero)")
+        func remaining() throws -> Duration? {
+            guard let deadline else { return nil }
+            let left = deadline - clock.now
+            if left <= .zero { throw timeoutError }
+            return left
+        }
         var materialized = 0
         for step in plan.steps {
             try await pool.run { try database.createTable(step.table, columns: step.columns) }
-            let result = executor.execute(step.plan, timeout: timeout)
+            let result = executor.execute(step.plan, timeout: try remaining())
             do {
                 for try await batch in result.batches {
                     materialized += batch.rowCount
@@ -55,15 +72,41 @@ final class Coordinator: Sendable {
         let cursor = try await pool.run { () throws -> ChunkCursor in
             try database.cursor(plan.finalSQL, allowedTables: allowedTables)
         }
-        let cancelled = CancelFlag()
         let batchRows = self.batchRows
-        let (first, finished) = try await pool.run { try cursor.next(maxRows: batchRows, cancelled: cancelled) }
+        // The finishing statement: stopped by the rest of the time limit, by cancel(), or by
+        // cancellation of the task that reads the rows.
+        let timedOut = Flag()
+        let timer: Task<Void, Never>? = try remaining().map { left in
+            Task {
+                do { try await Task.sleep(for: left) } catch { return }
+                timedOut.set()
+                cursor.cancel()
+            }
+        }
+        let pool = self.pool
+        @Sendable func nextBatch() async throws -> (RowBatch, Bool) {
+            do {
+                return try await withTaskCancellationHandler {
+                    try await pool.run { try cursor.next(maxRows: batchRows) }
+                } onCancel: {
+                    cursor.cancel()
+                }
+            } catch is CancellationError {
+                timer?.cancel()
+                if timedOut.isSet { throw timeoutError }
+                throw QueryError(.cancelled, "the query was cancelled")
+            }
+        }
+        let (first, finished) = try await nextBatch()
         let fields = try fieldDescriptors(plan, cursor: cursor, first: first)
         let state = Mutex<(pending: RowBatch?, finished: Bool)>((first, finished))
         let limiter = RowLimiter(.concatenate(limit: rowLimit, offset: 0))
-        let sequence = RowBatchSequence { [pool] in
+        let sequence = RowBatchSequence {
             while true {
-                if limiter.isDone { return nil }
+                if limiter.isDone {
+                    timer?.cancel()
+                    return nil
+                }
                 let (pending, done) = state.withLock { s -> (RowBatch?, Bool) in
                     defer { s.pending = nil }
                     return (s.pending, s.finished)
@@ -73,14 +116,17 @@ final class Coordinator: Sendable {
                     if let admitted = limiter.admit(pending) { return admitted }
                     continue
                 }
-                if done { return nil }
-                let (batch, end) = try await pool.run { try cursor.next(maxRows: batchRows, cancelled: cancelled) }
+                if done {
+                    timer?.cancel()
+                    return nil
+                }
+                let (batch, end) = try await nextBatch()
                 state.withLock { $0 = (batch, end) }
             }
         }
         return QueryResult(fields: fields, batches: sequence) {
-            cancelled.set()
-            cursor.connection.interrupt()
+            timer?.cancel()
+            cursor.cancel()
         }
     }
 

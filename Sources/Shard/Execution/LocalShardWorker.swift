@@ -10,7 +10,7 @@ import Tabular
 /// allows reads of the catalog's tables only. A connection is used by one statement at a time
 /// (checked out of the idle pool), so cancelling one query interrupts only its own statement;
 /// idle connections are kept per chunk and reused with their prepared statements.
-public final class LocalShardWorker: ShardWorker {
+public final class LocalShardWorker: SharedScanWorker {
     public let version: CatalogVersion
     public let chunkIds: Set<Int>
     private let pool: BlockingPool
@@ -20,12 +20,18 @@ public final class LocalShardWorker: ShardWorker {
     /// Idle connections kept at most; beyond this a returned connection is closed.
     public let maxIdleConnections: Int
 
+    /// Counters of the statements and shared-scan passes this worker ran.
+    public let stats = WorkerStats()
+    /// Schedules the scan-lane chunk statements of concurrent queries in shared passes.
+    public let sharedScans: SharedScanScheduler
+
     /// Further read-only databases attached to every connection, by schema name.
     public let attachments: [String: URL]
 
     public init(
         version: CatalogVersion, description: CatalogDescription, pool: BlockingPool,
-        attachments: [String: URL] = [:], maxIdleConnections: Int = 512
+        attachments: [String: URL] = [:], maxIdleConnections: Int = 512,
+        concurrentPasses: Int? = nil, passStallLimit: Duration = .seconds(2)
     ) {
         self.version = version
         self.attachments = attachments
@@ -38,9 +44,12 @@ public final class LocalShardWorker: ShardWorker {
             if table.directorSpec != nil { tables.insert(ShardTableNames.overlap(of: table.name)) }
         }
         self.allowedTables = tables
+        self.sharedScans = SharedScanScheduler(
+            chunkIds: chunkIds, pool: pool, concurrentPasses: concurrentPasses ?? pool.threadCount * 2,
+            stallLimit: passStallLimit)
     }
 
-    private func checkout(_ chunkId: Int) throws -> SQLiteConnection {
+    func checkout(_ chunkId: Int) throws -> SQLiteConnection {
         if let connection = idle.withLock({ $0[chunkId]?.popLast() }) {
             idleCount.subtract(1, ordering: .relaxed)
             return connection
@@ -48,7 +57,7 @@ public final class LocalShardWorker: ShardWorker {
         return try openConnection(chunkId)
     }
 
-    private func checkin(_ connection: SQLiteConnection, chunkId: Int) {
+    func checkin(_ connection: SQLiteConnection, chunkId: Int) {
         if idleCount.load(ordering: .relaxed) >= maxIdleConnections { return }
         idleCount.add(1, ordering: .relaxed)
         idle.withLock { $0[chunkId, default: []].append(connection) }
@@ -76,71 +85,48 @@ public final class LocalShardWorker: ShardWorker {
         deliver: @Sendable (RowBatch) async throws -> Void
     ) async throws {
         let lane: BlockingPool.Lane = task.interactive ? .interactive : .scan
-        let chunkId = task.chunkId
-        let cancelled = CancelFlag()
-        let cursor = try await pool.run(lane: lane) { [self] () throws -> ChunkCursor in
-            let connection = try checkout(chunkId)
-            do {
-                let statement = try connection.cachedStatement(task.sql)
-                try statement.bind(task.parameters)
-                return ChunkCursor(connection: connection, statement: statement)
-            } catch {
-                checkin(connection, chunkId: chunkId)
-                throw error
-            }
-        }
-        defer {
-            cursor.statement.reset()
-            checkin(cursor.connection, chunkId: chunkId)
-        }
+        let cursor = try await pool.run(lane: lane) { [self] in try openCursor(task) }
+        defer { close(cursor, chunkId: task.chunkId) }
         try await withTaskCancellationHandler {
             var done = false
             while !done {
                 try Task.checkCancellation()
-                let (batch, finished) = try await pool.run(lane: lane) { () throws -> (RowBatch, Bool) in
-                    try cursor.next(maxRows: batchRows, cancelled: cancelled)
-                }
+                let (batch, finished) = try await pool.run(lane: lane) { try cursor.next(maxRows: batchRows) }
                 done = finished
                 if !batch.isEmpty { try await deliver(batch) }
             }
         } onCancel: {
-            cancelled.set()
-            cursor.connection.interrupt()
+            cursor.cancel()
         }
     }
-}
 
-/// A statement in progress on a checked-out connection. Used by one pool thread at a time.
-final class ChunkCursor: @unchecked Sendable {
-    let connection: SQLiteConnection
-    let statement: SQLiteStatement
-
-    init(connection: SQLiteConnection, statement: SQLiteStatement) {
-        self.connection = connection
-        self.statement = statement
-    }
-
-    /// Steps up to `maxRows` rows; returns them and whether the statement is finished.
-    func next(maxRows: Int, cancelled: CancelFlag) throws -> (RowBatch, Bool) {
-        let columns = statement.columnCount
-        var batch = RowBatch(columnCount: columns, reservingRows: min(maxRows, 256))
-        var rows = 0
+    /// The statement of `task` prepared (from the connection's cache) and bound, on a
+    /// connection to its chunk checked out of the idle pool. On a pool thread.
+    func openCursor(_ task: ChunkTask, on given: SQLiteConnection? = nil) throws -> ChunkCursor {
+        let connection = try given ?? checkout(task.chunkId)
+        // A cancelled statement's request must not fail this one's preparation. No earlier
+        // cursor can request again: they request only while stepping, and none steps now.
+        connection.clearInterruptRequest()
         do {
-            while rows < maxRows {
-                if cancelled.isSet { throw CancellationError() }
-                guard try statement.step() else { return (batch, true) }
-                statement.appendRow(to: &batch)
-                rows += 1
-            }
-        } catch let error as SQLiteError where error.isInterrupt {
-            throw CancellationError()
+            let statement = try connection.cachedStatement(task.sql)
+            try statement.bind(task.parameters)
+            return ChunkCursor(connection: connection, statement: statement, stats: stats)
+        } catch {
+            if given == nil { checkin(connection, chunkId: task.chunkId) }
+            throw error
         }
-        return (batch, false)
     }
-}
 
-final class CancelFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .relaxed) }
-    var isSet: Bool { flag.load(ordering: .relaxed) }
+    public func runShared(
+        _ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?,
+        deliver: @escaping @Sendable (RowBatch) async throws -> Void
+    ) async throws {
+        try await sharedScans.run(tasks, on: self, batchRows: batchRows, stats: stats, deliver: deliver)
+    }
+
+    /// Resets the cursor's statement and returns its connection to the idle pool.
+    func close(_ cursor: ChunkCursor, chunkId: Int) {
+        cursor.statement.reset()
+        checkin(cursor.connection, chunkId: chunkId)
+    }
 }

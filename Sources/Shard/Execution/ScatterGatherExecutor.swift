@@ -18,14 +18,18 @@ public final class ScatterGatherExecutor: Sendable {
     public let batchRows: Int
     /// Batches buffered between the chunks and the consumer.
     public let channelCapacity: Int
+    /// Whether scan-lane queries share chunk passes with each other on workers that can
+    /// (`SharedScanWorker`); otherwise each query runs its own chunk statements, `fanOut` at once.
+    public let shareScans: Bool
     /// Counters of what the executor did, for monitoring and for the tests that check the
     /// fan-out and buffering bounds.
     public let stats = ExecutorStats()
 
     public init(
         workers: [any ShardWorker], pool: BlockingPool, fanOut: Int? = nil, batchRows: Int = 1024,
-        channelCapacity: Int = 8
+        channelCapacity: Int = 8, shareScans: Bool = true
     ) {
+        self.shareScans = shareScans
         self.workers = workers
         self.pool = pool
         self.fanOut = fanOut ?? max(2, pool.threadCount * 2)
@@ -73,6 +77,15 @@ public final class ScatterGatherExecutor: Sendable {
             }
         }
         let finishTimer: @Sendable () -> Void = { timer?.cancel() }
+        // Cancelling (abort, the reading task cancelled because its client has gone) ends the
+        // stream with `cancelled` unless it has ended already (a time limit's error stays), and
+        // cancels the producer, whose chunk statements interrupt their connections.
+        let cancelQuery: @Sendable () -> Void = {
+            channel.finish(throwing: QueryError(.cancelled, "the query was cancelled"))
+            producer.cancel()
+            channel.consumerCancelled()
+            finishTimer()
+        }
         let limiter = RowLimiter(plan.merge)
         let sequence = RowBatchSequence {
             while true {
@@ -82,18 +95,19 @@ public final class ScatterGatherExecutor: Sendable {
                     finishTimer()
                     return nil
                 }
-                guard let batch = try await channel.next() else {
+                let next = try await withTaskCancellationHandler {
+                    try await channel.next()
+                } onCancel: {
+                    cancelQuery()
+                }
+                guard let batch = next else {
                     finishTimer()
                     return nil
                 }
                 if let trimmed = limiter.admit(batch) { return trimmed }
             }
         }
-        return QueryResult(fields: plan.fields, batches: sequence) {
-            producer.cancel()
-            channel.consumerCancelled()
-            finishTimer()
-        }
+        return QueryResult(fields: plan.fields, batches: sequence, onCancel: cancelQuery)
     }
 
     /// Runs the chunk statement on every chunk, at most `fanOut` at once, handing each batch
@@ -109,6 +123,32 @@ public final class ScatterGatherExecutor: Sendable {
             }
             tasks = [ChunkTask(chunkId: any, sql: plan.chunkSQL, interactive: true)]
         }
+        guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, deliver: deliver) }
+        // Scan-lane chunks go to the shared passes of the workers that have them.
+        var shared: [ObjectIdentifier: (worker: any SharedScanWorker, tasks: [ChunkTask])] = [:]
+        var own: [ChunkTask] = []
+        for task in tasks {
+            if let worker = try worker(for: task.chunkId) as? any SharedScanWorker {
+                shared[ObjectIdentifier(worker), default: (worker, [])].tasks.append(task)
+            } else {
+                own.append(task)
+            }
+        }
+        let (batchRows, stats) = (self.batchRows, self.stats)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (worker, tasks) in shared.values {
+                group.addTask { try await worker.runShared(tasks, batchRows: batchRows, stats: stats, deliver: deliver) }
+            }
+            if !own.isEmpty {
+                let rest = own
+                group.addTask { try await self.fanOutChunks(rest, deliver: deliver) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Runs `tasks`, at most `fanOut` at once, each through the worker that serves its chunk.
+    func fanOutChunks(_ tasks: [ChunkTask], deliver: @escaping @Sendable (RowBatch) async throws -> Void) async throws {
         let batchRows = self.batchRows
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
@@ -145,19 +185,17 @@ public final class ScatterGatherExecutor: Sendable {
         }
         try Task.checkCancellation()
         let cursor = try await pool.run { () throws -> ChunkCursor in try merge.cursor(sql) }
-        let cancelled = CancelFlag()
         try await withTaskCancellationHandler {
             var done = false
             while !done {
                 try Task.checkCancellation()
                 let batchRows = self.batchRows
-                let (batch, finished) = try await pool.run { try cursor.next(maxRows: batchRows, cancelled: cancelled) }
+                let (batch, finished) = try await pool.run { try cursor.next(maxRows: batchRows) }
                 done = finished
                 if !batch.isEmpty { try await channel.send(batch) }
             }
         } onCancel: {
-            cancelled.set()
-            cursor.connection.interrupt()
+            cursor.cancel()
         }
     }
 }
@@ -256,22 +294,10 @@ public final class ExecutorStats: Sendable {
     func chunkStarted() {
         let now = inFlight.add(1, ordering: .relaxed).newValue
         chunks.add(1, ordering: .relaxed)
-        var seen = maxInFlight.load(ordering: .relaxed)
-        while now > seen {
-            let (exchanged, original) = maxInFlight.compareExchange(expected: seen, desired: now, ordering: .relaxed)
-            if exchanged { break }
-            seen = original
-        }
+        maxInFlight.raise(to: now)
     }
 
     func chunkFinished() { inFlight.subtract(1, ordering: .relaxed) }
 
-    func buffered(_ count: Int) {
-        var seen = buffered.load(ordering: .relaxed)
-        while count > seen {
-            let (exchanged, original) = buffered.compareExchange(expected: seen, desired: count, ordering: .relaxed)
-            if exchanged { break }
-            seen = original
-        }
-    }
+    func buffered(_ count: Int) { buffered.raise(to: count) }
 }

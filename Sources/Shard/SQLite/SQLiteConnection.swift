@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Synchronization
 import Tabular
 
 /// An error from SQLite, with the statement it came from.
@@ -25,6 +26,8 @@ public final class SQLiteConnection: @unchecked Sendable {
     let handle: OpaquePointer
     private var statementCache: [String: SQLiteStatement] = [:]
     private var authorizer: Authorizer?
+    /// Set by `requestInterrupt()`; read by the progress handler (see there).
+    private let interruptRequest = InterruptRequest()
 
     public enum Mode: Sendable {
         /// Read-only, and the file is promised not to change while open (shard files are
@@ -66,6 +69,14 @@ public final class SQLiteConnection: @unchecked Sendable {
         skyshard_defensive(db)
         // ADQL's LIKE is case-sensitive; ILIKE is rendered through lower().
         try execute("PRAGMA case_sensitive_like = ON")
+        // The backstop of `requestInterrupt()`: sqlite3_interrupt is forgotten when it lands just
+        // before a statement's first step (SQLite clears the flag when the first statement of a
+        // connection starts), so every few hundred VM instructions SQLite also asks this handler,
+        // which answers from the request flag. A few hundred instructions take microseconds.
+        sqlite3_progress_handler(db, 256, { raw in
+            guard let raw else { return 0 }
+            return Unmanaged<InterruptRequest>.fromOpaque(raw).takeUnretainedValue().isSet ? 1 : 0
+        }, Unmanaged.passUnretained(interruptRequest).toOpaque())
     }
 
     deinit {
@@ -128,6 +139,18 @@ public final class SQLiteConnection: @unchecked Sendable {
     /// Stops the statement running on this connection as soon as possible. Safe from any thread.
     public func interrupt() { sqlite3_interrupt(handle) }
 
+    /// Stops the statement running on this connection, including one that is just starting:
+    /// calls sqlite3_interrupt and keeps statements failing with SQLITE_INTERRUPT until
+    /// `clearInterruptRequest()`. Safe from any thread.
+    public func requestInterrupt() {
+        interruptRequest.set(true)
+        sqlite3_interrupt(handle)
+    }
+
+    /// Lets statements run again after `requestInterrupt()`. Called by the thread that owns the
+    /// connection before it starts the next statement.
+    public func clearInterruptRequest() { interruptRequest.set(false) }
+
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// Attaches another database file under `schemaName`, read-only when asked. Must be called
@@ -165,6 +188,12 @@ public final class SQLiteConnection: @unchecked Sendable {
                     return SQLITE_DENY
                 }
             }, Unmanaged.passUnretained(auth).toOpaque())
+    }
+
+    private final class InterruptRequest: Sendable {
+        private let flag = Atomic<Bool>(false)
+        func set(_ value: Bool) { flag.store(value, ordering: .releasing) }
+        var isSet: Bool { flag.load(ordering: .acquiring) }
     }
 
     private final class Authorizer: Sendable {
