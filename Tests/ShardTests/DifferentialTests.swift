@@ -16,20 +16,7 @@ import Testing
 enum DifferentialFixture {
     static let objects = 4_000
 
-    static let directory: URL = {
-        let fm = FileManager.default
-        let prefix = "skyshard-differential-"
-        // Directories left by earlier runs whose process is gone.
-        for name in (try? fm.contentsOfDirectory(atPath: fm.temporaryDirectory.path)) ?? []
-        where name.hasPrefix(prefix) {
-            if let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH {
-                try? fm.removeItem(at: fm.temporaryDirectory.appendingPathComponent(name))
-            }
-        }
-        let url = fm.temporaryDirectory.appendingPathComponent(prefix + "\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: url)
-        return url
-    }()
+    static let directory = ScratchDirectory.make(prefix: "skyshard-differential-")
 
     static var dataRoot: URL { directory.appendingPathComponent("catalog", isDirectory: true) }
 

@@ -12,12 +12,7 @@ import Testing
 enum EngineFixture {
     static let objects = 5_000
 
-    static let dataRoot: URL = {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("skyshard-engine-tests-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.removeItem(at: url)
-        return url
-    }()
+    static let dataRoot = ScratchDirectory.make(prefix: "skyshard-engine-tests-")
 
     static let engine: SkyShardEngine = {
         do {
