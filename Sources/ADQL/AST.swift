@@ -319,7 +319,12 @@ public enum CastType: Sendable, Hashable {
 
 public struct FunctionCall: Sendable, Hashable {
     /// The function name as written (`COUNT`, `scisql_angSep`, `CONTAINS`, ...).
-    public var name: Identifier
+    public var name: Identifier {
+        didSet { upperName = name.name.uppercased() }
+    }
+    /// The upper-cased name, for matching built-in functions: kept with the name, since the
+    /// binder, type inference and renderers all ask for it.
+    public private(set) var upperName: String
     public var arguments: [Expression]
     /// `COUNT(DISTINCT x)`, `SUM(DISTINCT x)`.
     public var distinct: Bool
@@ -328,13 +333,11 @@ public struct FunctionCall: Sendable, Hashable {
 
     public init(name: Identifier, arguments: [Expression], distinct: Bool = false, star: Bool = false) {
         self.name = name
+        self.upperName = name.name.uppercased()
         self.arguments = arguments
         self.distinct = distinct
         self.star = star
     }
-
-    /// The upper-cased name, for matching built-in functions.
-    public var upperName: String { name.name.uppercased() }
 }
 
 public struct WhenClause: Sendable, Hashable {

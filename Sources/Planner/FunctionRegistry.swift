@@ -20,12 +20,16 @@ public struct FunctionSignature: Sendable, Hashable {
     public var unit: String?
     public var ucd: String?
     public var description: String
+    /// For user-defined functions: the call as TAPRegExt's `features-udf` writes it,
+    /// `name(arg TYPE, ...) -> TYPE`.
+    public var form: String?
 
     public init(
         name: String, arity: ClosedRange<Int>, result: Result, unit: String? = nil, ucd: String? = nil,
-        description: String
+        description: String, form: String? = nil
     ) {
         self.name = name
+        self.form = form
         self.arity = arity
         self.result = result
         self.unit = unit
@@ -50,13 +54,16 @@ public struct FunctionRegistry: Sendable {
 
     public func signature(_ name: String) -> FunctionSignature? { signatures[name.uppercased()] }
 
+    /// The signature of a call, by its already upper-cased name.
+    func signature(of call: FunctionCall) -> FunctionSignature? { signatures[call.upperName] }
+
     /// The user-defined (non-ADQL) functions, for the capabilities document.
     public var userDefined: [FunctionSignature] {
         signatures.values.filter { !Self.adqlBuiltins.contains($0.name.uppercased()) }.sorted { $0.name < $1.name }
     }
 
     func check(_ call: FunctionCall, range: SourceRange) throws {
-        guard let signature = signature(call.name.name) else {
+        guard let signature = signature(of: call) else {
             let suggestions = Suggestions.closest(to: call.name.name, in: signatures.values.map(\.name))
             var message = "unknown function \(call.name.name)"
             if !suggestions.isEmpty { message += "; did you mean \(suggestions.joined(separator: " or "))?" }
@@ -83,8 +90,9 @@ public struct FunctionRegistry: Sendable {
     public static let standard: FunctionRegistry = {
         var list: [FunctionSignature] = []
         func f(_ name: String, _ arity: ClosedRange<Int>, _ result: FunctionSignature.Result, _ d: String,
-               unit: String? = nil, ucd: String? = nil) {
-            list.append(FunctionSignature(name: name, arity: arity, result: result, unit: unit, ucd: ucd, description: d))
+               unit: String? = nil, ucd: String? = nil, form: String? = nil) {
+            list.append(FunctionSignature(
+                name: name, arity: arity, result: result, unit: unit, ucd: ucd, description: d, form: form))
         }
         let many = 1000
         for name in ["ACOS", "ASIN", "ATAN", "COS", "COT", "SIN", "TAN", "EXP", "LOG", "LOG10", "SQRT",
@@ -125,19 +133,24 @@ public struct FunctionRegistry: Sendable {
         f("COORDSYS", 1...1, .string, "ADQL COORDSYS")
         f("CENTROID", 1...1, .geometry(xtype: "point"), "ADQL CENTROID")
         // Rubin's scisql functions, as DP0 tutorials use them.
-        f("scisql_nanojanskyToAbMag", 1...1, .double, "AB magnitude of a flux in nJy", unit: "mag", ucd: "phot.mag")
+        f("scisql_nanojanskyToAbMag", 1...1, .double, "AB magnitude of a flux in nJy", unit: "mag", ucd: "phot.mag",
+          form: "scisql_nanojanskyToAbMag(flux DOUBLE) -> DOUBLE")
         f("scisql_nanojanskyToAbMagSigma", 2...2, .double, "AB magnitude error from a flux and its error in nJy",
-          unit: "mag", ucd: "stat.error;phot.mag")
+          unit: "mag", ucd: "stat.error;phot.mag", form: "scisql_nanojanskyToAbMagSigma(flux DOUBLE, fluxErr DOUBLE) -> DOUBLE")
         f("scisql_fluxToAbMag", 1...1, .double, "AB magnitude of a flux in nJy (older name)", unit: "mag",
-          ucd: "phot.mag")
+          ucd: "phot.mag", form: "scisql_fluxToAbMag(flux DOUBLE) -> DOUBLE")
         f("scisql_fluxToAbMagSigma", 2...2, .double, "AB magnitude error from a flux and its error in nJy",
-          unit: "mag", ucd: "stat.error;phot.mag")
-        f("scisql_abMagToNanojansky", 1...1, .double, "flux in nJy of an AB magnitude", unit: "nJy")
+          unit: "mag", ucd: "stat.error;phot.mag", form: "scisql_fluxToAbMagSigma(flux DOUBLE, fluxErr DOUBLE) -> DOUBLE")
+        f("scisql_abMagToNanojansky", 1...1, .double, "flux in nJy of an AB magnitude", unit: "nJy",
+          form: "scisql_abMagToNanojansky(mag DOUBLE) -> DOUBLE")
         f("scisql_angSep", 4...4, .double, "angular separation in degrees of (ra1, dec1) and (ra2, dec2)",
-          unit: "deg", ucd: "pos.angDistance")
-        f("scisql_s2PtInCircle", 5...5, .integer, "1 if (ra, dec) is in the circle (ra, dec, radius), else 0")
-        f("scisql_s2PtInBox", 6...6, .integer, "1 if (ra, dec) is in the box (raMin, decMin, raMax, decMax), else 0")
-        f("scisql_s2PtInCPoly", 8...many, .integer, "1 if (ra, dec) is in the convex polygon (ra1, dec1, ...), else 0")
+          unit: "deg", ucd: "pos.angDistance", form: "scisql_angSep(ra1 DOUBLE, dec1 DOUBLE, ra2 DOUBLE, dec2 DOUBLE) -> DOUBLE")
+        f("scisql_s2PtInCircle", 5...5, .integer, "1 if (ra, dec) is in the circle (ra, dec, radius), else 0",
+          form: "scisql_s2PtInCircle(ra DOUBLE, dec DOUBLE, raCenter DOUBLE, decCenter DOUBLE, radius DOUBLE) -> INTEGER")
+        f("scisql_s2PtInBox", 6...6, .integer, "1 if (ra, dec) is in the box (raMin, decMin, raMax, decMax), else 0",
+          form: "scisql_s2PtInBox(ra DOUBLE, dec DOUBLE, raMin DOUBLE, decMin DOUBLE, raMax DOUBLE, decMax DOUBLE) -> INTEGER")
+        f("scisql_s2PtInCPoly", 8...many, .integer, "1 if (ra, dec) is in the convex polygon (ra1, dec1, ...), else 0",
+          form: "scisql_s2PtInCPoly(ra DOUBLE, dec DOUBLE, ra1 DOUBLE, dec1 DOUBLE, ra2 DOUBLE, dec2 DOUBLE, ra3 DOUBLE, dec3 DOUBLE, ...) -> INTEGER")
         return FunctionRegistry(list)
     }()
 }

@@ -43,7 +43,7 @@ struct TypeInference {
         case .not, .between, .inList, .inSubquery, .exists, .isNull, .like:
             return FieldDescriptor(name: "", datatype: .boolean)
         case .function(let call):
-            guard let signature = functions.signature(call.name.name) else {
+            guard let signature = functions.signature(of: call) else {
                 return FieldDescriptor(name: "", datatype: .double)
             }
             let first = call.arguments.first.map(field(of:))

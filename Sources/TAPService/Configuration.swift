@@ -1,3 +1,44 @@
+/// One TAPRegExt language feature of `/capabilities`: its feature type (e.g.
+/// `ivo://ivoa.net/std/TAPRegExt#features-adql-sets`), the form a query writes, and an optional
+/// description.
+public struct LanguageFeature: Sendable, Hashable {
+    public var type: String
+    public var form: String
+    public var description: String?
+
+    public init(type: String, form: String, description: String? = nil) {
+        self.type = type
+        self.form = form
+        self.description = description
+    }
+
+    static let prefix = "ivo://ivoa.net/std/TAPRegExt#features-"
+
+    /// ADQL 2.1's optional features (section 4 of the Recommendation), all of which the
+    /// planner accepts, by feature type.
+    public static let adqlOptional: [LanguageFeature] = [
+        ("adql-string", ["LOWER", "UPPER", "ILIKE"]),
+        ("adql-sets", ["UNION", "EXCEPT", "INTERSECT"]),
+        ("adql-common-table", ["WITH"]),
+        ("adql-type", ["CAST"]),
+        ("adql-unit", ["IN_UNIT"]),
+        ("adql-offset", ["OFFSET"]),
+        ("adql-conditional", ["COALESCE"]),
+    ].flatMap { type, forms in forms.map { LanguageFeature(type: prefix + type, form: $0) } }
+
+    /// The geometry functions of ADQL 2.1, every one of which is implemented.
+    public static let geometry: [LanguageFeature] = [
+        "POINT", "CIRCLE", "BOX", "POLYGON", "REGION", "CONTAINS", "INTERSECTS", "DISTANCE", "AREA",
+        "COORD1", "COORD2", "COORDSYS", "CENTROID",
+    ].map { LanguageFeature(type: prefix + "adqlgeo", form: $0) }
+
+    /// A user-defined function (`features-udf`), its form as TAPRegExt writes it:
+    /// `name(arg TYPE, ...) -> TYPE`.
+    public static func userDefined(form: String, description: String?) -> LanguageFeature {
+        LanguageFeature(type: prefix + "udf", form: form, description: description)
+    }
+}
+
 /// How the TAP service is set up.
 public struct TAPServiceConfiguration: Sendable {
     /// Address and port to listen on.
@@ -26,8 +67,10 @@ public struct TAPServiceConfiguration: Sendable {
     public var maxRequestBodyBytes: Int
     /// Output is sent to the client whenever this many bytes are buffered.
     public var flushThresholdBytes: Int
-    /// The ADQL geometry functions advertised in `/capabilities`.
-    public var geometryFunctions: [String]
+    /// The ADQL language features advertised in `/capabilities` (TAPRegExt), grouped there
+    /// by type in the order of first appearance. Default: ADQL 2.1's optional features and
+    /// geometry functions; the service adds its user-defined functions.
+    public var languageFeatures: [LanguageFeature]
     /// While a query produces no rows, buffered rows are sent, or (VOTable) a line break is
     /// written, at this interval: proxies do not time the connection out, and a client that hung
     /// up is noticed (and its query cancelled) even when the query is idle. Nil: never.
@@ -46,8 +89,7 @@ public struct TAPServiceConfiguration: Sendable {
         userHeader: String? = nil,
         maxRequestBodyBytes: Int = 4 * 1024 * 1024,
         flushThresholdBytes: Int = 64 * 1024,
-        geometryFunctions: [String] = ["POINT", "CIRCLE", "POLYGON", "BOX", "CONTAINS", "INTERSECTS",
-                                       "DISTANCE", "AREA", "COORD1", "COORD2", "CENTROID"],
+        languageFeatures: [LanguageFeature] = LanguageFeature.adqlOptional + LanguageFeature.geometry,
         keepAliveInterval: Duration? = .seconds(10)
     ) {
         self.host = host
@@ -62,7 +104,7 @@ public struct TAPServiceConfiguration: Sendable {
         self.userHeader = userHeader
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.flushThresholdBytes = flushThresholdBytes
-        self.geometryFunctions = geometryFunctions
+        self.languageFeatures = languageFeatures
         self.keepAliveInterval = keepAliveInterval
     }
 

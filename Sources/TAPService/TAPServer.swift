@@ -76,21 +76,43 @@ public struct TAPServer: Sendable {
     }
 
     func capabilities(_ request: Request) -> Response {
-        var features = ""
-        for f in configuration.geometryFunctions {
-            var escaped = OutputBuffer(capacity: 64)
-            escaped.appendXMLEscaped(f)
-            features += "        <feature><form>\(String(decoding: escaped.bytes, as: UTF8.self))</form></feature>\n"
-        }
+        let features = Self.languageFeaturesXML(configuration.languageFeatures)
         let body = templates.capabilities.render([
             "tapURL": .text(tapURL(for: request)),
             "defaultMaxRecords": .text(String(min(configuration.defaultMaxRecords, configuration.hardMaxRecords))),
             "hardMaxRecords": .text(String(configuration.hardMaxRecords)),
-            "geometryFeatures": .markup(features),
+            "languageFeatures": .markup(features),
             "title": .text(configuration.title),
             "description": .text(configuration.description),
         ])
         return Self.response(.ok, contentType: "text/xml; charset=utf-8", body)
+    }
+
+    /// `<languageFeatures type="...">` elements, one per feature type in order of first
+    /// appearance, each with its `<feature>`s.
+    static func languageFeaturesXML(_ features: [LanguageFeature]) -> String {
+        func escaped(_ s: String) -> String {
+            var buffer = OutputBuffer(capacity: s.utf8.count + 16)
+            buffer.appendXMLEscaped(s)
+            return String(decoding: buffer.bytes, as: UTF8.self)
+        }
+        var types: [String] = []
+        var byType: [String: [LanguageFeature]] = [:]
+        for f in features {
+            if byType[f.type] == nil { types.append(f.type) }
+            byType[f.type, default: []].append(f)
+        }
+        var out = ""
+        for type in types {
+            out += "      <languageFeatures type=\"\(escaped(type))\">\n"
+            for f in byType[type] ?? [] {
+                out += "        <feature><form>\(escaped(f.form))</form>"
+                if let d = f.description { out += "<description>\(escaped(d))</description>" }
+                out += "</feature>\n"
+            }
+            out += "      </languageFeatures>\n"
+        }
+        return out
     }
 
     func availability() async -> Response {

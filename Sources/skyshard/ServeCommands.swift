@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Planner
 import Shard
 import TAPService
 
@@ -43,7 +44,11 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
         host: options.host, port: options.port, defaultMaxRecords: options.defaultMaxrec,
         title: "SkyShard TAP service",
         description: "ADQL over \(engine.catalog.tables.map(\.qualifiedName).joined(separator: ", ")).",
-        userHeader: options.userHeader)
+        userHeader: options.userHeader,
+        languageFeatures: LanguageFeature.adqlOptional + LanguageFeature.geometry
+            + engine.planner.functions.userDefined.map {
+                LanguageFeature.userDefined(form: $0.form ?? "\($0.name)(...)", description: $0.description)
+            })
     let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)
     let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
     logger.info("catalog \(engine.version.name): \(engine.catalog.chunkRowCounts.count) chunks; \(rows.joined(separator: ", "))")

@@ -49,12 +49,41 @@ struct CatalogEngine: TAPQueryEngine {
                 #expect(tap.first("default")?.text == "1000")
                 #expect(tap.first("hard")?.text == "250000")
                 #expect(tap.all("form").map(\.text).contains("CONTAINS"))
+                // Every TAPRegExt feature type once, with the configured forms under it.
+                let lists = tap.all("languageFeatures")
+                let types = lists.compactMap { $0.attributes["type"] }
+                #expect(Set(types).count == types.count)
+                func forms(_ type: String) -> [String] {
+                    lists.first { $0.attributes["type"] == "ivo://ivoa.net/std/TAPRegExt#features-" + type }?
+                        .all("form").map(\.text) ?? []
+                }
+                #expect(forms("adqlgeo").contains("REGION") && forms("adqlgeo").contains("COORDSYS"))
+                #expect(forms("adql-sets") == ["UNION", "EXCEPT", "INTERSECT"])
+                #expect(forms("adql-common-table") == ["WITH"])
                 #expect(tap.all("alias").map(\.text).contains("votable/b2"))
                 #expect(Set(capabilities.compactMap { $0.attributes["standardID"] }).isSuperset(of: [
                     "ivo://ivoa.net/std/VOSI#capabilities", "ivo://ivoa.net/std/VOSI#availability",
                     "ivo://ivoa.net/std/VOSI#tables-1.1",
                 ]))
                 #expect(!response.text.contains("{{"))
+            }
+        }
+    }
+
+    @Test func userDefinedFunctionsAreListedWithTheirDescriptions() async throws {
+        var configuration = testConfiguration
+        configuration.languageFeatures += [
+            .userDefined(form: "my_sep(a DOUBLE, b DOUBLE) -> DOUBLE", description: "separation < 1 & more"),
+        ]
+        try await withService(configuration: configuration) { client in
+            try await client.execute(uri: "/tap/capabilities", method: .get) { response in
+                let doc = try XMLTreeBuilder.parse(response.bytes)
+                let udfs = doc.all("languageFeatures").first {
+                    $0.attributes["type"] == "ivo://ivoa.net/std/TAPRegExt#features-udf"
+                }
+                let feature = try #require(udfs?.all("feature").first)
+                #expect(feature.first("form")?.text == "my_sep(a DOUBLE, b DOUBLE) -> DOUBLE")
+                #expect(feature.first("description")?.text == "separation < 1 & more")
             }
         }
     }

@@ -136,6 +136,28 @@ def test_vosi_tables_and_capabilities(tap):
     assert tap.hardlimit >= tap.maxrec > 0
 
 
+def test_capabilities_declare_the_language_features(tap):
+    # pyvo's TAPRegExt reader: what TOPCAT and pyvo users see as the service's ADQL dialect.
+    adql = tap.get_tap_capability().get_adql()
+    regext = "ivo://ivoa.net/std/TAPRegExt#features-"
+    for feature_type, form in [("adqlgeo", "REGION"), ("adqlgeo", "COORDSYS"), ("adql-sets", "INTERSECT"),
+                               ("adql-common-table", "WITH"), ("adql-unit", "IN_UNIT"), ("adql-type", "CAST")]:
+        assert adql.get_feature(regext + feature_type, form) is not None, (feature_type, form)
+    udf = adql.get_udf("scisql_angSep")
+    assert udf is not None and "DOUBLE" in udf.form
+    # Every declared UDF is callable.
+    for feature in adql.get_feature_list(regext + "udf"):
+        name = feature.form.split("(")[0]
+        table = tap.search(f"SELECT TOP 1 {name}({', '.join(['1.0'] * _arity(feature.form))}) AS v "
+                           f"FROM {SCHEMA}.Object").to_table()
+        assert len(table) == 1
+
+
+def _arity(form):
+    args = form.split("(", 1)[1].rsplit(")", 1)[0].split(",")
+    return len([a for a in args if a.strip() != "..."])
+
+
 def test_tap_schema_describes_the_catalog(tap):
     table = tap.search(
         f"SELECT column_name, unit, ucd FROM tap_schema.columns WHERE table_name = '{SCHEMA}.Object' "
