@@ -20,7 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Number of Object rows.")
     var objects: Int = 1_000_000
 
-    @Option(name: .long, help: "Only these benchmarks (comma-separated query names, 'plan' for parse/plan).")
+    @Option(name: .long, help: "Only these benchmarks (comma-separated query names, 'plan' for parse/plan, 'shared_scans' for concurrent scans).")
     var only: String?
 
     @Option(name: .long, help: "Leave out these benchmarks (comma-separated names, as for --only).")
@@ -137,19 +137,45 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
 
+        // Concurrent full scans, with and without shared chunk passes (a ratio in one run).
+        var sharedScans: [SharedScanMeasurement] = []
+        if selected?.contains("shared_scans") ?? true, !leftOut.contains("shared_scans") {
+            for n in [1, 2, 4] {
+                log("running shared_scans with \(n) concurrent queries")
+                sharedScans.append(try await SharedScanBench.run(
+                    engine: engine, queries: SharedScanBench.queries(count: n), rounds: max(1, self.repeat / 2), log: logger))
+            }
+        }
+
         // 4. The report.
         let report = BenchReport(
             machine: MachineInfo.current(swiftVersion: swiftVersion), objects: objects,
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, repeats: self.repeat,
             ingest: measurement, ingestReused: reused, queries: results, plans: plans, skipped: skipped)
+        var markdownText = report.markdown
+        if !sharedScans.isEmpty {
+            var lines = ["", "Concurrent full-scan aggregates of Object, shared chunk passes vs one pass per query:", "",
+                         "| queries | shared p50 | p90 | separate p50 | p90 | separate/shared | passes / statements (shared) | answers |",
+                         "|--:|--:|--:|--:|--:|--:|--:|---|"]
+            lines += sharedScans.map(SharedScanBench.markdownRow)
+            markdownText += lines.joined(separator: "\n") + "\n"
+        }
         print(report.text)
+        if !sharedScans.isEmpty {
+            print("\nshared scans (N concurrent full scans; separate/shared > 1 means sharing is faster):")
+            for m in sharedScans {
+                print("  N=\(m.queries.count): shared \(BenchFormat.duration(m.shared.median)), separate "
+                      + "\(BenchFormat.duration(m.separate.median)), ratio \(BenchFormat.ratio(m.speedup)), "
+                      + "passes \(m.chunkPasses) / statements \(m.chunkTasks), \(m.agrees ? "same answers" : "ANSWERS DIFFER")")
+            }
+        }
         // A partial run (--only / --skip) does not overwrite the full run's report.
         let partial = only != nil || skip != nil
         let markdownFile = markdown.map { URL(fileURLWithPath: $0) }
             ?? root.appendingPathComponent(partial ? "report-partial.md" : "report.md")
-        try (report.markdown + "\n").write(to: markdownFile, atomically: true, encoding: .utf8)
+        try (markdownText + "\n").write(to: markdownFile, atomically: true, encoding: .utf8)
         print("\nmarkdown section written to \(markdownFile.path)")
-        if results.contains(where: { !$0.agrees }) {
+        if results.contains(where: { !$0.agrees }) || sharedScans.contains(where: { !$0.agrees }) {
             throw ValidationError("SkyShard and SQLite answered differently: the timings of those queries are worthless")
         }
     }
