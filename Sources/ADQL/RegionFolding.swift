@@ -46,6 +46,18 @@ public enum RegionFolding {
     /// INTERSECTS over a compound region expanded (comparisons with 1 or 0 become boolean
     /// predicates over the members, which chunk pruning understands).
     public static func fold(_ query: Query) throws -> Query {
+        // Every rewrite below starts at a REGION call or a geometry CAST: a query without one
+        // (nearly all) is returned as it is, without rebuilding its tree.
+        var needed = false
+        query.walkExpressions { e in
+            switch e.kind {
+            case .function(let f) where f.upperName == "REGION": needed = true
+            case .cast(_, let type) where type.isGeometry: needed = true
+            default: break
+            }
+            return !needed
+        }
+        guard needed else { return query }
         // Errors are carried out of the traversal rather than thrown through its rethrowing
         // closures (which crashed a debug build when an error crossed them).
         var failure: (any Error)?
