@@ -215,30 +215,30 @@ struct IngestPartitioner {
     let overlap: Double
     let spill: ChunkSpill
     let tracker: BadRowTracker
-    /// Director key → chunkId << 32 | subChunkId.
-    private(set) var directorIndex: [Int64: UInt64] = [:]
+    /// Director key → chunkId << 32 | subChunkId, in bounded memory.
+    let keyMap: DirectorKeyMap
+    /// Sequence numbers (`rowSequence`) of director rows dropped as duplicates after they were
+    /// parked: the chunk builders skip them and their overlap copies.
+    private(set) var droppedDirectorRows = Set<UInt64>()
     private(set) var directorCounts: [Int: Int] = [:]
-    private(set) var overlapCounts: [Int: Int] = [:]
     private(set) var childCounts: [String: Int] = [:]
     /// Parked bytes per chunk (for scheduling the builds).
     private(set) var chunkBytes: [Int: Int] = [:]
 
-    init(chunker: Chunker, overlap: Double, spill: ChunkSpill, tracker: BadRowTracker) {
+    init(chunker: Chunker, overlap: Double, spill: ChunkSpill, keyMap: DirectorKeyMap, tracker: BadRowTracker) {
         self.chunker = chunker
         self.overlap = overlap
         self.spill = spill
+        self.keyMap = keyMap
         self.tracker = tracker
     }
-
-    /// Overlap rows in chunks that hold director rows (the only chunks that get files).
-    var overlapCount: Int { overlapCounts.filter { directorCounts[$0.key] != nil }.values.reduce(0, +) }
 
     mutating func loadDirector(_ plan: IngestTablePlan, progress: (@Sendable (String) -> Void)?) throws {
         var sink = IngestEncoderSink()
         sink.watch = (plan.keyIndex!, plan.lonIndex!, plan.latIndex!)
         var rows = 0
         var others: [(chunk: Int, sub: Int32)] = []
-        for file in plan.files {
+        for (fileIndex, file) in plan.files.enumerated() {
             let reader = try CSVReader(path: file.path)
             let mapping = try plan.readHeader(reader)
             while try reader.next() {
@@ -269,15 +269,12 @@ struct IngestPartitioner {
                 }
                 let loc = chunker.location(lon: lon, lat: lat)
                 let packed = UInt64(UInt32(truncatingIfNeeded: loc.chunkId)) << 32 | UInt64(UInt32(truncatingIfNeeded: loc.subChunkId))
-                if let first = directorIndex.updateValue(packed, forKey: key) {
-                    directorIndex[key] = first  // the first row stays; the duplicate is the bad row
-                    try bad("duplicate key \(plan.columns[plan.keyIndex!].name) = \(key)")
-                    continue
-                }
-                sink.encoder.setHeader(tag: 0, subChunkId: Int32(loc.subChunkId))
-                try spill.append(record: sink.encoder.bytes, to: spill.buffer(loc.chunkId))
+                // Duplicate keys are found when the key map is merged (`finishDirector`).
+                let seq = rowSequence(file: fileIndex, line: reader.line)
+                try keyMap.add(key: key, location: packed, seq: seq)
+                sink.encoder.setHeader(tag: 0, subChunkId: Int32(loc.subChunkId), seq: seq)
+                try park(sink.encoder.bytes, chunkId: loc.chunkId)
                 directorCounts[loc.chunkId, default: 0] += 1
-                chunkBytes[loc.chunkId, default: 0] += sink.encoder.bytes.count
                 // Overlap copies: one per other chunk, with the lowest overlapping sub-chunk there.
                 others.removeAll(keepingCapacity: true)
                 chunker.forEachOverlapLocation(lon: lon, lat: lat, overlap: overlap) { o in
@@ -289,16 +286,29 @@ struct IngestPartitioner {
                     }
                 }
                 for o in others {
-                    sink.encoder.setHeader(tag: 1, subChunkId: o.sub)
-                    try spill.append(record: sink.encoder.bytes, to: spill.buffer(o.chunk))
-                    overlapCounts[o.chunk, default: 0] += 1
-                    chunkBytes[o.chunk, default: 0] += sink.encoder.bytes.count
+                    sink.encoder.setHeader(tag: 1, subChunkId: o.sub, seq: seq)
+                    try park(sink.encoder.bytes, chunkId: o.chunk)
                 }
                 rows += 1
                 if rows % 500_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
             }
         }
-        progress?("\(plan.table.name): \(rows) rows in \(directorCounts.count) chunks")
+        try finishDirector(plan)
+        progress?("\(plan.table.name): \(directorCounts.values.reduce(0, +)) rows in \(directorCounts.count) chunks")
+    }
+
+    /// Merges the key map; a key's later rows are bad rows, dropped from their chunks.
+    private mutating func finishDirector(_ plan: IngestTablePlan) throws {
+        try keyMap.finish { e in
+            let (file, line) = rowSource(e.seq)
+            try tracker.record(BadRow(
+                table: plan.table.name, file: plan.files[file].path, line: line,
+                reason: "duplicate key \(plan.columns[plan.keyIndex!].name) = \(e.key)"))
+            droppedDirectorRows.insert(e.seq)
+            let chunkId = Int(Int32(truncatingIfNeeded: e.location >> 32))
+            directorCounts[chunkId, default: 0] -= 1
+            if directorCounts[chunkId] == 0 { directorCounts[chunkId] = nil }
+        }
     }
 
     mutating func loadChild(_ plan: IngestTablePlan, tag: UInt8, progress: (@Sendable (String) -> Void)?) throws {
@@ -306,7 +316,10 @@ struct IngestPartitioner {
         let fk = plan.foreignKeyIndex!
         sink.watch = (fk, -1, -1)
         var rows = 0
-        for file in plan.files {
+        // Keys beyond the memory budget: child rows are parked per key range first.
+        let ranges = keyMap.allInMemory ? nil : ChunkSpill(directory: spill.directory + "/ranges", budget: max(1 << 20, spill.budget / 4))
+        if let ranges { try FileManager.default.createDirectory(atPath: ranges.directory, withIntermediateDirectories: true) }
+        for (fileIndex, file) in plan.files.enumerated() {
             let reader = try CSVReader(path: file.path)
             let mapping = try plan.readHeader(reader)
             while try reader.next() {
@@ -327,20 +340,73 @@ struct IngestPartitioner {
                     try bad("the foreign key \(plan.columns[fk].name) is empty")
                     continue
                 }
-                guard let packed = directorIndex[key] else {
+                let seq = rowSequence(file: fileIndex, line: reader.line)
+                if let ranges {
+                    sink.encoder.setHeader(tag: tag, subChunkId: 0, seq: seq)
+                    try ranges.append(record: sink.encoder.bytes, to: ranges.buffer(keyMap.range(of: key)))
+                    rows += 1
+                    continue
+                }
+                guard let packed = keyMap.lookup[key] else {
                     try bad("orphan: no \(chunkerDirectorName(plan)) row with key \(key)")
                     continue
                 }
-                let chunkId = Int(Int32(truncatingIfNeeded: packed >> 32))
-                sink.encoder.setHeader(tag: tag, subChunkId: Int32(truncatingIfNeeded: packed))
-                try spill.append(record: sink.encoder.bytes, to: spill.buffer(chunkId))
-                chunkBytes[chunkId, default: 0] += sink.encoder.bytes.count
+                sink.encoder.setHeader(tag: tag, subChunkId: Int32(truncatingIfNeeded: packed), seq: seq)
+                try park(sink.encoder.bytes, chunkId: Int(Int32(truncatingIfNeeded: packed >> 32)))
                 rows += 1
                 if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
             }
         }
+        if let ranges {
+            rows -= try placeParkedChildren(plan, ranges: ranges, progress: progress)
+        }
         childCounts[plan.table.name] = rows
         progress?("\(plan.table.name): \(rows) rows")
+    }
+
+    @inline(__always)
+    private mutating func park(_ record: CSVBuffer, chunkId: Int) throws {
+        try spill.append(record: record, to: spill.buffer(chunkId))
+        chunkBytes[chunkId, default: 0] += record.count
+    }
+
+    /// Places child rows parked per key range: one range's keys in memory at a time. Returns
+    /// the number of orphans (reported as bad rows).
+    private mutating func placeParkedChildren(
+        _ plan: IngestTablePlan, ranges: ChunkSpill, progress: (@Sendable (String) -> Void)?
+    ) throws -> Int {
+        let record = CSVBuffer(capacity: 1 << 12)
+        var orphans = 0
+        let fk = plan.foreignKeyIndex!
+        for r in 0..<keyMap.rangeCount {
+            try ranges.flush(r)  // one sequential file per range, read back in order
+            guard ranges.spilledChunks.contains(r) else { continue }
+            try keyMap.load(range: r)
+            let reader = ChunkRecordReader(spillPath: ranges.spillPath(r), memory: nil)
+            try reader.forEach { tag, _, seq, p, len in
+                let key = encodedInteger(p, len, field: fk)!
+                guard let packed = keyMap.lookup[key] else {
+                    let (file, line) = rowSource(seq)
+                    try tracker.record(BadRow(
+                        table: plan.table.name, file: plan.files[file].path, line: line,
+                        reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                    orphans += 1
+                    return
+                }
+                record.removeAll()
+                record.appendRaw(UInt32(len + parkedRecordHeader - 4))
+                record.byte(tag)
+                record.appendRaw(UInt32(truncatingIfNeeded: packed))
+                record.appendRaw(seq)
+                record.append(p, count: len)
+                try park(record, chunkId: Int(Int32(truncatingIfNeeded: packed >> 32)))
+            }
+            unlink(ranges.spillPath(r))
+            progress?("\(plan.table.name): key range \(r + 1)/\(keyMap.rangeCount) placed")
+        }
+        keyMap.releaseLookup()
+        try? FileManager.default.removeItem(atPath: ranges.directory)
+        return orphans
     }
 
     private func chunkerDirectorName(_ plan: IngestTablePlan) -> String {
@@ -348,13 +414,6 @@ struct IngestPartitioner {
         return "director"
     }
 
-    /// The director index sorted by key; empties the in-memory map.
-    mutating func takeDirectorIndex() -> [(key: Int64, location: UInt64)] {
-        var entries = directorIndex.map { (key: $0.key, location: $0.value) }
-        directorIndex = [:]
-        entries.sort { $0.key < $1.key }
-        return entries
-    }
 }
 
 /// SQL text for the files an ingest writes.
