@@ -32,8 +32,9 @@ private func versionDirectories(_ root: URL) -> [String] {
 }
 
 @Suite struct IngestTests {
-    /// With the default key map (all keys in memory) and with one of 97 keys (the key map on
-    /// disk: 21 sorted runs, child rows placed one key range at a time).
+    /// With the default key map (all keys in memory), one file per thread; and with a key map of
+    /// 97 keys (on disk: 21 sorted runs, child rows placed one key range at a time), each CSV
+    /// file parsed by two threads.
     @Test(arguments: [8 << 20, 97])
     func placesEveryRowWhereTheChunkerSays(keyMapBudget: Int) throws {
         let bundle = try TestBundle()
@@ -42,6 +43,8 @@ private func versionDirectories(_ root: URL) -> [String] {
         var ingester = Ingester(descriptor: try bundle.descriptor(), dataRoot: root)
         ingester.memoryBudget = 1 << 20  // force spill files
         ingester.keyMapBudget = keyMapBudget
+        ingester.threads = 2
+        ingester.parallelParseMinBytes = keyMapBudget < 100 ? 1 : Int.max
         let report = try ingester.run()
         let layout = DataLayout(root: root)
         let version = try #require(layout.currentVersion())
@@ -129,7 +132,8 @@ private func versionDirectories(_ root: URL) -> [String] {
     }
 
     /// Duplicates and orphans are found in memory and, with a key map of 50 keys, across sorted
-    /// runs on disk (the duplicate's first row is in another run) and per key range.
+    /// runs on disk (the duplicate's first row is in another run) and per key range; there the
+    /// CSV files are parsed by two threads, and the lines must still be right.
     @Test(arguments: [8 << 20, 50])
     func badRowsAbortOrSkipWithFileAndLine(keyMapBudget: Int) throws {
         let bundle = try TestBundle(objects: 1_000)
@@ -162,6 +166,8 @@ private func versionDirectories(_ root: URL) -> [String] {
         func ingester() -> Ingester {
             var i = Ingester(descriptor: d, dataRoot: root)
             i.keyMapBudget = keyMapBudget
+            i.threads = 2
+            i.parallelParseMinBytes = keyMapBudget < 100 ? 1 : Int.max
             return i
         }
         d.badRows = .abort
@@ -177,12 +183,15 @@ private func versionDirectories(_ root: URL) -> [String] {
         d.badRows = .skip
         let report = try ingester().run()
         #expect(report.skippedRowCount == 5)
-        #expect(report.skippedRows.map(\.line) == badLines + [fs.rows.count + 2])
-        #expect(report.skippedRows[0].reason.contains("coord_ra"))
-        #expect(report.skippedRows[1].reason.contains("out of range"))
-        #expect(report.skippedRows[3].reason.contains("duplicate"))
-        #expect(report.skippedRows[4].reason.contains("orphan"))
-        #expect(report.skippedRows[4].file.hasSuffix("ForcedSource.csv"))
+        // Threads may report in another order than the lines'.
+        let byLine = Dictionary(uniqueKeysWithValues: report.skippedRows.map { ($0.line, $0) })
+        #expect(byLine.keys.sorted() == badLines + [fs.rows.count + 2])
+        #expect(byLine[badLines[0]]?.reason.contains("coord_ra") == true)
+        #expect(byLine[badLines[1]]?.reason.contains("out of range") == true)
+        #expect(byLine[badLines[2]]?.reason.contains("5 fields") == true)
+        #expect(byLine[badLines[3]]?.reason.contains("duplicate") == true)
+        #expect(byLine[fs.rows.count + 2]?.reason.contains("orphan") == true)
+        #expect(byLine[fs.rows.count + 2]?.file.hasSuffix("ForcedSource.csv") == true)
         #expect(report.tableRowCounts["Object"] == 1_000)
         #expect(report.tableRowCounts["ForcedSource"] == fs.rows.count)
         // The duplicate (moved to ra 60.5) is in no chunk; its first row is where it was.
@@ -223,7 +232,11 @@ private func versionDirectories(_ root: URL) -> [String] {
         let bundle = try TestBundle(objects: 1_500)
         let root = try DataTestSupport.tempDirectory("root-idem")
         defer { bundle.remove(); try? FileManager.default.removeItem(at: root) }
-        let a = try Ingester(descriptor: try bundle.descriptor(), dataRoot: root).run()
+        // Once with each CSV file parsed by two threads, once by one.
+        var parallel = Ingester(descriptor: try bundle.descriptor(), dataRoot: root)
+        parallel.threads = 2
+        parallel.parallelParseMinBytes = 1
+        let a = try parallel.run()
         var ingester = Ingester(descriptor: try bundle.descriptor(), dataRoot: root)
         ingester.threads = 1
         let b = try ingester.run()
@@ -232,8 +245,12 @@ private func versionDirectories(_ root: URL) -> [String] {
         #expect(try Data(contentsOf: a.version.descriptionFile) == Data(contentsOf: b.version.descriptionFile))
         func digest(_ v: CatalogVersion, _ chunk: Int) throws -> [[Value]] {
             let db = try SQLiteConnection(path: v.chunkFile(chunk).path, mode: .readOnlyImmutable)
-            return try db.query("SELECT count(*), sum(objectId % 1000003), sum(coord_ra), sum(g_psfFlux), sum(subChunkId) FROM Object")
-                + db.query("SELECT count(*), sum(forcedSourceId % 1000003), sum(psfFlux) FROM ForcedSource")
+            // Sums of integers: the same whatever the row order (two parsing threads interleave).
+            return try db.query("""
+                SELECT count(*), sum(objectId % 1000003), sum(round(coord_ra * 1e9)), sum(round(g_psfFlux * 1e3)),
+                       sum(subChunkId) FROM Object
+                """)
+                + db.query("SELECT count(*), sum(forcedSourceId % 1000003), sum(round(psfFlux * 1e3)) FROM ForcedSource")
                 + db.query("SELECT count(*), sum(objectId % 1000003), sum(subChunkId) FROM ObjectFullOverlap")
         }
         for chunk in a.catalog.chunkIds { #expect(try digest(a.version, chunk) == digest(b.version, chunk)) }

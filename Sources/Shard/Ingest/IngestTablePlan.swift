@@ -155,6 +155,32 @@ struct IngestTablePlan: Sendable {
         return nil
     }
 
+    /// Converts every record of `reader` into `sink` (after `begin`), calling `emit` for the good
+    /// ones and reporting the others to `tracker`.
+    @inline(__always)
+    func forEachRow<S: IngestFieldSink>(
+        _ reader: CSVReader, mapping: [Int], tracker: BadRowTracker, into sink: inout S,
+        begin: (inout S) -> Void, emit: (inout S) throws -> Void
+    ) throws {
+        var n = 0
+        while try reader.next() {
+            n += 1
+            if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
+            if reader.fieldCount != mapping.count {
+                try tracker.record(BadRow(
+                    table: table.name, file: reader.path, line: reader.line,
+                    reason: "\(reader.fieldCount) fields, the header has \(mapping.count)"))
+                continue
+            }
+            begin(&sink)
+            if let reason = convert(reader, mapping: mapping, into: &sink) {
+                try tracker.record(BadRow(table: table.name, file: reader.path, line: reader.line, reason: reason))
+                continue
+            }
+            try emit(&sink)
+        }
+    }
+
     /// Binds the current record to `stmt` (parameters 1…n). Returns the reason of a failure.
     func bind(_ reader: CSVReader, mapping: [Int], to stmt: SQLiteStatement) -> String? {
         var sink = IngestStatementSink(stmt: stmt)
@@ -225,6 +251,10 @@ struct IngestPartitioner {
     /// Parked bytes per chunk (for scheduling the builds).
     private(set) var chunkBytes: [Int: Int] = [:]
 
+    /// Threads parsing a large CSV file (see `ParallelRowSource`).
+    var parseThreads = 1
+    var minSplitBytes = 32 << 20
+
     init(chunker: Chunker, overlap: Double, spill: ChunkSpill, keyMap: DirectorKeyMap, tracker: BadRowTracker) {
         self.chunker = chunker
         self.overlap = overlap
@@ -234,64 +264,51 @@ struct IngestPartitioner {
     }
 
     mutating func loadDirector(_ plan: IngestTablePlan, progress: (@Sendable (String) -> Void)?) throws {
-        var sink = IngestEncoderSink()
-        sink.watch = (plan.keyIndex!, plan.lonIndex!, plan.latIndex!)
         var rows = 0
         var others: [(chunk: Int, sub: Int32)] = []
-        for (fileIndex, file) in plan.files.enumerated() {
-            let reader = try CSVReader(path: file.path)
-            let mapping = try plan.readHeader(reader)
-            while try reader.next() {
-                if rows & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
-                func bad(_ reason: String) throws {
-                    try tracker.record(BadRow(table: plan.table.name, file: file.path, line: reader.line, reason: reason))
-                }
-                if reader.fieldCount != mapping.count {
-                    try bad("\(reader.fieldCount) fields, the header has \(mapping.count)")
-                    continue
-                }
-                sink.begin()
-                if let reason = plan.convert(reader, mapping: mapping, into: &sink) {
-                    try bad(reason)
-                    continue
-                }
-                guard let key = sink.ints.0 else {
-                    try bad("the key \(plan.columns[plan.keyIndex!].name) is empty")
-                    continue
-                }
-                guard let lon = sink.reals.1, let lat = sink.reals.2 else {
-                    try bad("the position (\(plan.columns[plan.lonIndex!].name), \(plan.columns[plan.latIndex!].name)) is empty")
-                    continue
-                }
-                guard lon >= 0 && lon <= 360 && lat >= -90 && lat <= 90 else {
-                    try bad("position out of range: lon \(lon), lat \(lat) (need 0 ≤ lon ≤ 360, −90 ≤ lat ≤ 90)")
-                    continue
-                }
-                let loc = chunker.location(lon: lon, lat: lat)
-                let packed = UInt64(UInt32(truncatingIfNeeded: loc.chunkId)) << 32 | UInt64(UInt32(truncatingIfNeeded: loc.subChunkId))
-                // Duplicate keys are found when the key map is merged (`finishDirector`).
-                let seq = rowSequence(file: fileIndex, line: reader.line)
-                try keyMap.add(key: key, location: packed, seq: seq)
-                sink.encoder.setHeader(tag: 0, subChunkId: Int32(loc.subChunkId), seq: seq)
-                try park(sink.encoder.bytes, chunkId: loc.chunkId)
-                directorCounts[loc.chunkId, default: 0] += 1
-                // Overlap copies: one per other chunk, with the lowest overlapping sub-chunk there.
-                others.removeAll(keepingCapacity: true)
-                chunker.forEachOverlapLocation(lon: lon, lat: lat, overlap: overlap) { o in
-                    guard o.chunkId != loc.chunkId else { return }
-                    if let k = others.firstIndex(where: { $0.chunk == o.chunkId }) {
-                        if Int32(o.subChunkId) < others[k].sub { others[k].sub = Int32(o.subChunkId) }
-                    } else {
-                        others.append((o.chunkId, Int32(o.subChunkId)))
-                    }
-                }
-                for o in others {
-                    sink.encoder.setHeader(tag: 1, subChunkId: o.sub, seq: seq)
-                    try park(sink.encoder.bytes, chunkId: o.chunk)
-                }
-                rows += 1
-                if rows % 500_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
+        let source = ParallelRowSource(
+            plan: plan, watch: (plan.keyIndex!, plan.lonIndex!, plan.latIndex!), threads: parseThreads,
+            minSplitBytes: minSplitBytes, tracker: tracker)
+        try source.forEach { row in
+            func bad(_ reason: String) throws {
+                let (file, line) = rowSource(row.seq)
+                try tracker.record(BadRow(table: plan.table.name, file: plan.files[file].path, line: line, reason: reason))
             }
+            guard let key = row.int0 else {
+                try bad("the key \(plan.columns[plan.keyIndex!].name) is empty")
+                return
+            }
+            guard let lon = row.real1, let lat = row.real2 else {
+                try bad("the position (\(plan.columns[plan.lonIndex!].name), \(plan.columns[plan.latIndex!].name)) is empty")
+                return
+            }
+            guard lon >= 0 && lon <= 360 && lat >= -90 && lat <= 90 else {
+                try bad("position out of range: lon \(lon), lat \(lat) (need 0 ≤ lon ≤ 360, −90 ≤ lat ≤ 90)")
+                return
+            }
+            let loc = chunker.location(lon: lon, lat: lat)
+            let packed = UInt64(UInt32(truncatingIfNeeded: loc.chunkId)) << 32 | UInt64(UInt32(truncatingIfNeeded: loc.subChunkId))
+            // Duplicate keys are found when the key map is merged (`finishDirector`).
+            try keyMap.add(key: key, location: packed, seq: row.seq)
+            RowEncoder.setHeader(row.record, count: row.count, tag: 0, subChunkId: Int32(loc.subChunkId), seq: row.seq)
+            try park(row.record, row.count, chunkId: loc.chunkId)
+            directorCounts[loc.chunkId, default: 0] += 1
+            // Overlap copies: one per other chunk, with the lowest overlapping sub-chunk there.
+            others.removeAll(keepingCapacity: true)
+            chunker.forEachOverlapLocation(lon: lon, lat: lat, overlap: overlap) { o in
+                guard o.chunkId != loc.chunkId else { return }
+                if let k = others.firstIndex(where: { $0.chunk == o.chunkId }) {
+                    if Int32(o.subChunkId) < others[k].sub { others[k].sub = Int32(o.subChunkId) }
+                } else {
+                    others.append((o.chunkId, Int32(o.subChunkId)))
+                }
+            }
+            for o in others {
+                RowEncoder.setHeader(row.record, count: row.count, tag: 1, subChunkId: o.sub, seq: row.seq)
+                try park(row.record, row.count, chunkId: o.chunk)
+            }
+            rows += 1
+            if rows % 500_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
         }
         try finishDirector(plan)
         progress?("\(plan.table.name): \(directorCounts.values.reduce(0, +)) rows in \(directorCounts.count) chunks")
@@ -312,50 +329,38 @@ struct IngestPartitioner {
     }
 
     mutating func loadChild(_ plan: IngestTablePlan, tag: UInt8, progress: (@Sendable (String) -> Void)?) throws {
-        var sink = IngestEncoderSink()
         let fk = plan.foreignKeyIndex!
-        sink.watch = (fk, -1, -1)
         var rows = 0
         // Keys beyond the memory budget: child rows are parked per key range first.
         let ranges = keyMap.allInMemory ? nil : ChunkSpill(directory: spill.directory + "/ranges", budget: max(1 << 20, spill.budget / 4))
         if let ranges { try FileManager.default.createDirectory(atPath: ranges.directory, withIntermediateDirectories: true) }
-        for (fileIndex, file) in plan.files.enumerated() {
-            let reader = try CSVReader(path: file.path)
-            let mapping = try plan.readHeader(reader)
-            while try reader.next() {
-                if rows & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
-                func bad(_ reason: String) throws {
-                    try tracker.record(BadRow(table: plan.table.name, file: file.path, line: reader.line, reason: reason))
-                }
-                if reader.fieldCount != mapping.count {
-                    try bad("\(reader.fieldCount) fields, the header has \(mapping.count)")
-                    continue
-                }
-                sink.begin()
-                if let reason = plan.convert(reader, mapping: mapping, into: &sink) {
-                    try bad(reason)
-                    continue
-                }
-                guard let key = sink.ints.0 else {
-                    try bad("the foreign key \(plan.columns[fk].name) is empty")
-                    continue
-                }
-                let seq = rowSequence(file: fileIndex, line: reader.line)
-                if let ranges {
-                    sink.encoder.setHeader(tag: tag, subChunkId: 0, seq: seq)
-                    try ranges.append(record: sink.encoder.bytes, to: ranges.buffer(keyMap.range(of: key)))
-                    rows += 1
-                    continue
-                }
-                guard let packed = keyMap.lookup[key] else {
-                    try bad("orphan: no \(chunkerDirectorName(plan)) row with key \(key)")
-                    continue
-                }
-                sink.encoder.setHeader(tag: tag, subChunkId: Int32(truncatingIfNeeded: packed), seq: seq)
-                try park(sink.encoder.bytes, chunkId: Int(Int32(truncatingIfNeeded: packed >> 32)))
-                rows += 1
-                if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
+        let source = ParallelRowSource(
+            plan: plan, watch: (fk, -1, -1), threads: parseThreads, minSplitBytes: minSplitBytes, tracker: tracker)
+        try source.forEach { row in
+            guard let key = row.int0 else {
+                let (file, line) = rowSource(row.seq)
+                try tracker.record(BadRow(
+                    table: plan.table.name, file: plan.files[file].path, line: line,
+                    reason: "the foreign key \(plan.columns[fk].name) is empty"))
+                return
             }
+            if let ranges {
+                RowEncoder.setHeader(row.record, count: row.count, tag: tag, subChunkId: 0, seq: row.seq)
+                try ranges.append(row.record, count: row.count, to: ranges.buffer(keyMap.range(of: key)))
+                rows += 1
+                return
+            }
+            guard let packed = keyMap.lookup[key] else {
+                let (file, line) = rowSource(row.seq)
+                try tracker.record(BadRow(
+                    table: plan.table.name, file: plan.files[file].path, line: line,
+                    reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                return
+            }
+            RowEncoder.setHeader(row.record, count: row.count, tag: tag, subChunkId: Int32(truncatingIfNeeded: packed), seq: row.seq)
+            try park(row.record, row.count, chunkId: Int(Int32(truncatingIfNeeded: packed >> 32)))
+            rows += 1
+            if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
         }
         if let ranges {
             rows -= try placeParkedChildren(plan, ranges: ranges, progress: progress)
@@ -365,9 +370,9 @@ struct IngestPartitioner {
     }
 
     @inline(__always)
-    private mutating func park(_ record: CSVBuffer, chunkId: Int) throws {
-        try spill.append(record: record, to: spill.buffer(chunkId))
-        chunkBytes[chunkId, default: 0] += record.count
+    private mutating func park(_ record: UnsafeRawPointer, _ count: Int, chunkId: Int) throws {
+        try spill.append(record, count: count, to: spill.buffer(chunkId))
+        chunkBytes[chunkId, default: 0] += count
     }
 
     /// Places child rows parked per key range: one range's keys in memory at a time. Returns
@@ -399,7 +404,7 @@ struct IngestPartitioner {
                 record.appendRaw(UInt32(truncatingIfNeeded: packed))
                 record.appendRaw(seq)
                 record.append(p, count: len)
-                try park(record, chunkId: Int(Int32(truncatingIfNeeded: packed >> 32)))
+                try park(UnsafeRawPointer(record.base), record.count, chunkId: Int(Int32(truncatingIfNeeded: packed >> 32)))
             }
             unlink(ranges.spillPath(r))
             progress?("\(plan.table.name): key range \(r + 1)/\(keyMap.rangeCount) placed")

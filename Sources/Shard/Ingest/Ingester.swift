@@ -72,13 +72,15 @@ public struct IngestReport: Sendable {
 public struct Ingester: Sendable {
     public var descriptor: IngestDescriptor
     public var layout: DataLayout
-    /// Worker threads for building chunk files.
+    /// Threads parsing CSV files and building chunk files.
     public var threads: Int
     /// Bytes of parked chunk rows (buffer capacity) kept in memory before spilling to disk.
     public var memoryBudget: Int
     /// Director keys held in memory for placing child rows (about 40 bytes each); beyond it the
     /// key map goes to disk and child rows are placed one key range at a time.
     public var keyMapBudget: Int
+    /// CSV files at least this long (and free of double quotes) are parsed by `threads` threads.
+    public var parallelParseMinBytes: Int
     /// The version directory name; default: UTC time stamp plus a random suffix.
     public var versionName: String?
 
@@ -88,6 +90,7 @@ public struct Ingester: Sendable {
         self.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         self.memoryBudget = 384 << 20
         self.keyMapBudget = 8 << 20
+        self.parallelParseMinBytes = 32 << 20
         self.versionName = versionName
     }
 
@@ -156,6 +159,8 @@ public struct Ingester: Sendable {
                 chunker: chunker, overlap: chunking.overlap,
                 spill: ChunkSpill(directory: spillDir.path, budget: memoryBudget),
                 keyMap: DirectorKeyMap(directory: spillDir.path, budget: keyMapBudget), tracker: tracker)
+            partitioner.parseThreads = threads
+            partitioner.minSplitBytes = parallelParseMinBytes
             let parseResult = Result { () throws -> Void in
                 try partitioner.loadDirector(directorPlan, progress: progress)
                 for (k, plan) in childPlans.enumerated() {
@@ -182,9 +187,13 @@ public struct Ingester: Sendable {
                 schemas: [resolved.schema], tables: plans.map(\.catalogTable), chunking: chunking,
                 chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts)
             try partial.writeDescription(catalog)
-            // Every file of the version on disk before it is published: one sync(2) (cheaper than
-            // an fsync per chunk file), then the directories.
-            try Self.syncFileSystem(of: partial.directory.path)
+            // Every file of the version on disk before it is published: the chunk files and the
+            // director index were fsynced by the build workers (in parallel, and only our files:
+            // a sync(2) would also wait for every other process's dirty pages); now the rest,
+            // then the directories.
+            for file in [partial.descriptionFile, partial.replicatedFile] where fm.fileExists(atPath: file.path) {
+                try Self.fsyncPath(file.path)
+            }
             try Self.fsyncPath(partial.chunksDirectory.path)
             try Self.fsyncPath(partial.directory.path)
 
@@ -233,19 +242,14 @@ public struct Ingester: Sendable {
         try Self.fsyncPath(layout.root.path)
     }
 
-    static func syncFileSystem(of path: String) throws {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { throw IngestError("cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        // syncfs(2) is not exported by Glibc's Swift module; sync(2) waits on Linux too.
-        sync()
-    }
-
     static func fsyncPath(_ path: String) throws {
         let fd = open(path, O_RDONLY)
         if fd < 0 { throw IngestError("cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        _ = fsync(fd)
+        // EINVAL: the file system cannot sync this kind of file (some do not for directories).
+        if fsync(fd) != 0 && errno != EINVAL {
+            throw IngestError("cannot sync \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     // MARK: - Replicated tables
@@ -264,21 +268,10 @@ public struct Ingester: Sendable {
             for file in plan.files {
                 let reader = try CSVReader(path: file.path)
                 let mapping = try plan.readHeader(reader)
-                while try reader.next() {
-                    if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
-                    if reader.fieldCount != mapping.count {
-                        try tracker.record(BadRow(
-                            table: plan.table.name, file: file.path, line: reader.line,
-                            reason: "\(reader.fieldCount) fields, the header has \(mapping.count)"))
-                        continue
-                    }
-                    if let reason = plan.bind(reader, mapping: mapping, to: insert) {
-                        insert.reset()
-                        try tracker.record(BadRow(table: plan.table.name, file: file.path, line: reader.line, reason: reason))
-                        continue
-                    }
+                var sink = IngestStatementSink(stmt: insert)
+                try plan.forEachRow(reader, mapping: mapping, tracker: tracker, into: &sink, begin: { _ in }) { _ in
                     _ = try insert.step()
-                    sqlite3_reset(insert.handle)
+                    sqlite3_reset(insert.handle)  // every parameter is bound again for the next row
                     n += 1
                 }
             }
@@ -330,10 +323,12 @@ public struct Ingester: Sendable {
                         switch job {
                         case .directorIndex(let keyMap):
                             try Self.writeDirectorIndex(keyMap, key: keyColumn, path: version.directorIndexFile.path)
+                            try Self.fsyncPath(version.directorIndexFile.path)
                         case .chunk(let id, let reader):
                             let overlap = try Self.writeChunk(
                                 id, reader: reader, path: version.chunkFile(id).path, director: director, children: children,
                                 dropped: dropped)
+                            try Self.fsyncPath(version.chunkFile(id).path)
                             overlapRows.withLock { $0 += overlap }
                             // The chunk file holds these rows now: give their disk space back at once
                             // (otherwise spill files and chunk files would both be on disk till the end).

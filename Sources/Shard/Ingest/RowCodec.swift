@@ -34,10 +34,15 @@ struct RowEncoder {
     }
 
     @inline(__always) func setHeader(tag: UInt8, subChunkId: Int32, seq: UInt64) {
-        bytes.store(UInt32(bytes.count - 4), at: 0)
-        bytes.base[4] = tag
-        bytes.store(UInt32(bitPattern: subChunkId), at: 5)
-        bytes.store(seq, at: 9)
+        Self.setHeader(UnsafeMutableRawPointer(bytes.base), count: bytes.count, tag: tag, subChunkId: subChunkId, seq: seq)
+    }
+
+    /// Sets the header of the encoded record of `count` bytes at `p`.
+    @inline(__always) static func setHeader(_ p: UnsafeMutableRawPointer, count: Int, tag: UInt8, subChunkId: Int32, seq: UInt64) {
+        p.storeBytes(of: UInt32(count - 4).littleEndian, as: UInt32.self)
+        p.storeBytes(of: tag, toByteOffset: 4, as: UInt8.self)
+        p.storeBytes(of: UInt32(bitPattern: subChunkId).littleEndian, toByteOffset: 5, as: UInt32.self)
+        p.storeBytes(of: seq.littleEndian, toByteOffset: 9, as: UInt64.self)
     }
 
     @inline(__always) func appendNull() { bytes.byte(0) }
@@ -131,8 +136,13 @@ final class ChunkSpill {
     /// counted as allocated buffer capacity, so the budget bounds what the process holds.
     @inline(__always)
     func append(record: CSVBuffer, to buffer: CSVBuffer) throws {
+        try append(UnsafeRawPointer(record.base), count: record.count, to: buffer)
+    }
+
+    @inline(__always)
+    func append(_ record: UnsafeRawPointer, count: Int, to buffer: CSVBuffer) throws {
         let before = buffer.capacity
-        buffer.append(record)
+        buffer.append(record, count: count)
         if buffer.capacity != before {
             inMemory += buffer.capacity - before
             if inMemory > budget { try flushLargest() }
