@@ -348,6 +348,7 @@ struct IngestPartitioner {
                 RowEncoder.setHeader(row.record, count: row.count, tag: tag, subChunkId: 0, seq: row.seq)
                 try ranges.append(row.record, count: row.count, to: ranges.buffer(keyMap.range(of: key)))
                 rows += 1
+                if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows parked by key range") }
                 return
             }
             guard let packed = keyMap.lookup[key] else {
