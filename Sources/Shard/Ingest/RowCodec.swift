@@ -126,7 +126,9 @@ final class ChunkSpill {
     @inline(__always)
     func buffer(_ chunkId: Int) -> CSVBuffer {
         if let b = buffers[chunkId] { return b }
-        let b = CSVBuffer(capacity: 1 << 16)
+        // Small to start: a full-sky catalog has thousands of chunks, and their empty buffers
+        // alone must not exceed the budget (64 KiB each would be 576 MiB for 9,000 chunks).
+        let b = CSVBuffer(capacity: 1 << 12)
         inMemory += b.capacity
         buffers[chunkId] = b
         return b
@@ -177,7 +179,7 @@ final class ChunkSpill {
         }
         let before = buf.capacity
         buf.removeAll()
-        buf.shrink(ifCapacityAbove: 1 << 16)
+        buf.shrink(ifCapacityAbove: 1 << 12)
         inMemory -= before - buf.capacity
         spilledChunks.insert(chunkId)
     }
