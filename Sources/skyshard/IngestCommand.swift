@@ -34,6 +34,9 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "MiB of parked chunk rows kept in memory before spilling to disk.")
     var memoryMib: Int = 384
 
+    @Option(name: .long, help: "MiB of director keys kept in memory to place child rows (about 40 bytes a key); beyond it the key map goes to disk.")
+    var keyMapMib: Int = 320
+
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
@@ -51,6 +54,7 @@ struct IngestCommand: ParsableCommand {
                                 versionName: versionName)
         if let threads { ingester.threads = max(1, threads) }
         ingester.memoryBudget = max(16, memoryMib) << 20
+        ingester.keyMapBudget = max(1, keyMapMib) << 20 / 40
         let quiet = self.quiet
         let report = try ingester.run { message in
             if !quiet { FileHandle.standardError.write(Data("ingest: \(message)\n".utf8)) }

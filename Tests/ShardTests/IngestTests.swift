@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Sky
 import Tabular
+import Synchronization
 import Testing
 
 @testable import Shard
@@ -31,12 +32,19 @@ private func versionDirectories(_ root: URL) -> [String] {
 }
 
 @Suite struct IngestTests {
-    @Test func placesEveryRowWhereTheChunkerSays() throws {
+    /// With the default key map (all keys in memory), one file per thread; and with a key map of
+    /// 97 keys (on disk: 21 sorted runs, child rows placed one key range at a time), each CSV
+    /// file parsed by two threads.
+    @Test(arguments: [8 << 20, 97])
+    func placesEveryRowWhereTheChunkerSays(keyMapBudget: Int) throws {
         let bundle = try TestBundle()
         let root = try DataTestSupport.tempDirectory("root")
         defer { bundle.remove(); try? FileManager.default.removeItem(at: root) }
         var ingester = Ingester(descriptor: try bundle.descriptor(), dataRoot: root)
         ingester.memoryBudget = 1 << 20  // force spill files
+        ingester.keyMapBudget = keyMapBudget
+        ingester.threads = 2
+        ingester.parallelParseMinBytes = keyMapBudget < 100 ? 1 : Int.max
         let report = try ingester.run()
         let layout = DataLayout(root: root)
         let version = try #require(layout.currentVersion())
@@ -123,7 +131,11 @@ private func versionDirectories(_ root: URL) -> [String] {
         #expect(try ints(replicated, "SELECT count(*) FROM Visit") == [360])
     }
 
-    @Test func badRowsAbortOrSkipWithFileAndLine() throws {
+    /// Duplicates and orphans are found in memory and, with a key map of 50 keys, across sorted
+    /// runs on disk (the duplicate's first row is in another run) and per key range; there the
+    /// CSV files are parsed by two threads, and the lines must still be right.
+    @Test(arguments: [8 << 20, 50])
+    func badRowsAbortOrSkipWithFileAndLine(keyMapBudget: Int) throws {
         let bundle = try TestBundle(objects: 1_000)
         let root = try DataTestSupport.tempDirectory("root-bad")
         defer { bundle.remove(); try? FileManager.default.removeItem(at: root) }
@@ -151,9 +163,16 @@ private func versionDirectories(_ root: URL) -> [String] {
             .write(to: fsCSV, atomically: true, encoding: .utf8)
 
         var d = try bundle.descriptor()
+        func ingester() -> Ingester {
+            var i = Ingester(descriptor: d, dataRoot: root)
+            i.keyMapBudget = keyMapBudget
+            i.threads = 2
+            i.parallelParseMinBytes = keyMapBudget < 100 ? 1 : Int.max
+            return i
+        }
         d.badRows = .abort
         do {
-            _ = try Ingester(descriptor: d, dataRoot: root).run()
+            _ = try ingester().run()
             Issue.record("the ingest should have failed")
         } catch {
             #expect("\(error)".contains("Object.csv:\(badLines[0])"), "\(error)")
@@ -162,19 +181,31 @@ private func versionDirectories(_ root: URL) -> [String] {
         #expect(versionDirectories(root).isEmpty)
 
         d.badRows = .skip
-        let report = try Ingester(descriptor: d, dataRoot: root).run()
+        let report = try ingester().run()
         #expect(report.skippedRowCount == 5)
-        #expect(report.skippedRows.map(\.line) == badLines + [fs.rows.count + 2])
-        #expect(report.skippedRows[0].reason.contains("coord_ra"))
-        #expect(report.skippedRows[1].reason.contains("out of range"))
-        #expect(report.skippedRows[3].reason.contains("duplicate"))
-        #expect(report.skippedRows[4].reason.contains("orphan"))
-        #expect(report.skippedRows[4].file.hasSuffix("ForcedSource.csv"))
+        // Threads may report in another order than the lines'.
+        let byLine = Dictionary(uniqueKeysWithValues: report.skippedRows.map { ($0.line, $0) })
+        #expect(byLine.keys.sorted() == badLines + [fs.rows.count + 2])
+        #expect(byLine[badLines[0]]?.reason.contains("coord_ra") == true)
+        #expect(byLine[badLines[1]]?.reason.contains("out of range") == true)
+        #expect(byLine[badLines[2]]?.reason.contains("5 fields") == true)
+        #expect(byLine[badLines[3]]?.reason.contains("duplicate") == true)
+        #expect(byLine[fs.rows.count + 2]?.reason.contains("orphan") == true)
+        #expect(byLine[fs.rows.count + 2]?.file.hasSuffix("ForcedSource.csv") == true)
         #expect(report.tableRowCounts["Object"] == 1_000)
         #expect(report.tableRowCounts["ForcedSource"] == fs.rows.count)
+        // The duplicate (moved to ra 60.5) is in no chunk; its first row is where it was.
+        let dupId = Int64(duplicate[idCol])!
+        var dupRows: [[Value]] = []
+        for chunkId in report.catalog.chunkIds {
+            let db = try SQLiteConnection(path: report.version.chunkFile(chunkId).path, mode: .readOnlyImmutable)
+            dupRows += try db.query("SELECT coord_ra FROM Object WHERE objectId = \(dupId)")
+            #expect(try ints(db, "SELECT count(*) FROM Object") == [Int64(report.catalog.chunkRowCounts[chunkId]!)])
+        }
+        #expect(dupRows == [[.real(Double(rows[2][raCol])!)]])
 
         d.badRows = .init(policy: .skip, maxSkipped: 2)
-        #expect(throws: IngestError.self) { try Ingester(descriptor: d, dataRoot: root).run() }
+        #expect(throws: IngestError.self) { try ingester().run() }
         #expect(DataLayout(root: root).currentVersion() == report.version)
     }
 
@@ -201,7 +232,11 @@ private func versionDirectories(_ root: URL) -> [String] {
         let bundle = try TestBundle(objects: 1_500)
         let root = try DataTestSupport.tempDirectory("root-idem")
         defer { bundle.remove(); try? FileManager.default.removeItem(at: root) }
-        let a = try Ingester(descriptor: try bundle.descriptor(), dataRoot: root).run()
+        // Once with each CSV file parsed by two threads, once by one.
+        var parallel = Ingester(descriptor: try bundle.descriptor(), dataRoot: root)
+        parallel.threads = 2
+        parallel.parallelParseMinBytes = 1
+        let a = try parallel.run()
         var ingester = Ingester(descriptor: try bundle.descriptor(), dataRoot: root)
         ingester.threads = 1
         let b = try ingester.run()
@@ -210,11 +245,69 @@ private func versionDirectories(_ root: URL) -> [String] {
         #expect(try Data(contentsOf: a.version.descriptionFile) == Data(contentsOf: b.version.descriptionFile))
         func digest(_ v: CatalogVersion, _ chunk: Int) throws -> [[Value]] {
             let db = try SQLiteConnection(path: v.chunkFile(chunk).path, mode: .readOnlyImmutable)
-            return try db.query("SELECT count(*), sum(objectId % 1000003), sum(coord_ra), sum(g_psfFlux), sum(subChunkId) FROM Object")
-                + db.query("SELECT count(*), sum(forcedSourceId % 1000003), sum(psfFlux) FROM ForcedSource")
+            // Sums of integers: the same whatever the row order (two parsing threads interleave).
+            return try db.query("""
+                SELECT count(*), sum(objectId % 1000003), sum(round(coord_ra * 1e9)), sum(round(g_psfFlux * 1e3)),
+                       sum(subChunkId) FROM Object
+                """)
+                + db.query("SELECT count(*), sum(forcedSourceId % 1000003), sum(round(psfFlux * 1e3)) FROM ForcedSource")
                 + db.query("SELECT count(*), sum(objectId % 1000003), sum(subChunkId) FROM ObjectFullOverlap")
         }
         for chunk in a.catalog.chunkIds { #expect(try digest(a.version, chunk) == digest(b.version, chunk)) }
+    }
+
+    /// A `.partial` directory whose lock nobody holds (a killed ingest) is removed by the next
+    /// ingest; one whose lock is held (a running ingest) is left alone.
+    @Test func staleVersionDirectoriesAreRemovedLockedOnesKept() throws {
+        let bundle = try TestBundle(objects: 300, tables: ["Object"])
+        let root = try DataTestSupport.tempDirectory("root-stale")
+        defer { bundle.remove(); try? FileManager.default.removeItem(at: root) }
+        let versions = DataLayout(root: root).versionsDirectory
+        let fm = FileManager.default
+        for name in ["killed", "running"] {
+            try fm.createDirectory(at: versions.appendingPathComponent("\(name).partial/spill"), withIntermediateDirectories: true)
+            try Data("rows".utf8).write(to: versions.appendingPathComponent("\(name).partial/spill/chunk_1.rows"))
+        }
+        // A lock file left by the killed ingest, unlocked; the running ingest's lock, held.
+        try Data().write(to: URL(fileURLWithPath: VersionLock.lockPath(versions: versions.path, name: "killed")))
+        let running = try VersionLock(versions: versions.path, name: "running")
+        #expect(throws: IngestError.self) { try VersionLock(versions: versions.path, name: "running") }
+
+        let report = try Ingester(descriptor: try bundle.descriptor(), dataRoot: root, versionName: "v1").run()
+        #expect(report.version.name == "v1")
+        #expect(versionDirectories(root) == [".running.lock", "running.partial", "v1"])
+        #expect(fm.fileExists(atPath: versions.appendingPathComponent("running.partial/spill/chunk_1.rows").path))
+
+        // Once its owner is gone, the next ingest removes it too.
+        running.release()
+        _ = try Ingester(descriptor: try bundle.descriptor(), dataRoot: root, versionName: "v2").run()
+        #expect(versionDirectories(root) == ["v1", "v2"])
+    }
+
+    /// Each chunk's spill file is deleted as soon as its chunk file is built, not at the end.
+    @Test func spillFilesGoAsTheirChunksAreBuilt() throws {
+        let bundle = try TestBundle(objects: 20_000, tables: ["Object"])
+        let root = try DataTestSupport.tempDirectory("root-spill")
+        defer { bundle.remove(); try? FileManager.default.removeItem(at: root) }
+        var ingester = Ingester(descriptor: try bundle.descriptor(), dataRoot: root, versionName: "s")
+        ingester.memoryBudget = 1 << 16  // every chunk spills
+        ingester.threads = 1
+        let spill = DataLayout(root: root).versionsDirectory.appendingPathComponent("s.partial/spill").path
+        // (chunk files built, spill files left) at each progress report of the build.
+        let seen = Mutex<[(done: Int, total: Int, left: Int)]>([])
+        let report = try ingester.run { message in
+            let spillFiles = (try? FileManager.default.contentsOfDirectory(atPath: spill))?.filter { $0.hasSuffix(".rows") }.count ?? -1
+            if message.hasPrefix("building ") { seen.withLock { $0.append((0, 0, spillFiles)) } }
+            guard message.hasPrefix("chunk files: ") else { return }
+            let parts = message.dropFirst("chunk files: ".count).split(separator: "/").map { Int($0)! }
+            seen.withLock { $0.append((parts[0], parts[1], spillFiles)) }
+        }
+        let reports = seen.withLock { $0 }
+        try #require(reports.count >= 3)
+        // Nearly every chunk spilled, so keeping spill files to the end would break the bound below.
+        try #require(reports[0].left > report.chunkCount - 25, "\(reports[0]) of \(report.chunkCount)")
+        for r in reports.dropFirst() { #expect(r.left <= r.total - r.done, "\(r)") }
+        #expect(!FileManager.default.fileExists(atPath: report.version.directory.appendingPathComponent("spill").path))
     }
 
     @Test func headerErrors() throws {

@@ -33,10 +33,24 @@ final class CSVReader {
     private var nextLine = 1
     private(set) var bytesRead: Int64 = 0
 
-    init(path: String, bufferSize: Int = 1 << 22) throws {
+    /// Bytes left to read when the reader covers a byte range of the file.
+    private var remaining: Int64 = .max
+
+    /// Reads `path`, or only the bytes in `range` (which must start at a record), numbering
+    /// lines from `firstLine`.
+    init(path: String, bufferSize: Int = 1 << 22, range: Range<Int64>? = nil, firstLine: Int = 1) throws {
         self.path = path
         fd = open(path, O_RDONLY)
         if fd < 0 { throw IngestError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        nextLine = firstLine
+        if let range {
+            remaining = range.upperBound - range.lowerBound
+            if lseek(fd, off_t(range.lowerBound), SEEK_SET) < 0 {
+                let message = String(cString: strerror(errno))
+                close(fd)
+                throw IngestError("cannot seek in \(path): \(message)")
+            }
+        }
         capacity = bufferSize
         buffer = .allocate(capacity: capacity)
         fieldOffsets = .allocate(capacity: fieldCapacity)
@@ -76,7 +90,7 @@ final class CSVReader {
             capacity *= 2
         }
         while true {
-            let n = read(fd, buffer + end, capacity - end)
+            let n = remaining <= 0 ? 0 : read(fd, buffer + end, Int(min(Int64(capacity - end), remaining)))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IngestError("cannot read \(path): \(String(cString: strerror(errno)))")
@@ -86,6 +100,7 @@ final class CSVReader {
                 return false
             }
             end += n
+            remaining -= Int64(n)
             bytesRead += Int64(n)
             return true
         }

@@ -155,6 +155,32 @@ struct IngestTablePlan: Sendable {
         return nil
     }
 
+    /// Converts every record of `reader` into `sink` (after `begin`), calling `emit` for the good
+    /// ones and reporting the others to `tracker`.
+    @inline(__always)
+    func forEachRow<S: IngestFieldSink>(
+        _ reader: CSVReader, mapping: [Int], tracker: BadRowTracker, into sink: inout S,
+        begin: (inout S) -> Void, emit: (inout S) throws -> Void
+    ) throws {
+        var n = 0
+        while try reader.next() {
+            n += 1
+            if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
+            if reader.fieldCount != mapping.count {
+                try tracker.record(BadRow(
+                    table: table.name, file: reader.path, line: reader.line,
+                    reason: "\(reader.fieldCount) fields, the header has \(mapping.count)"))
+                continue
+            }
+            begin(&sink)
+            if let reason = convert(reader, mapping: mapping, into: &sink) {
+                try tracker.record(BadRow(table: table.name, file: reader.path, line: reader.line, reason: reason))
+                continue
+            }
+            try emit(&sink)
+        }
+    }
+
     /// Binds the current record to `stmt` (parameters 1…n). Returns the reason of a failure.
     func bind(_ reader: CSVReader, mapping: [Int], to stmt: SQLiteStatement) -> String? {
         var sink = IngestStatementSink(stmt: stmt)
@@ -215,132 +241,178 @@ struct IngestPartitioner {
     let overlap: Double
     let spill: ChunkSpill
     let tracker: BadRowTracker
-    /// Director key → chunkId << 32 | subChunkId.
-    private(set) var directorIndex: [Int64: UInt64] = [:]
+    /// Director key → chunkId << 32 | subChunkId, in bounded memory.
+    let keyMap: DirectorKeyMap
+    /// Sequence numbers (`rowSequence`) of director rows dropped as duplicates after they were
+    /// parked: the chunk builders skip them and their overlap copies.
+    private(set) var droppedDirectorRows = Set<UInt64>()
     private(set) var directorCounts: [Int: Int] = [:]
-    private(set) var overlapCounts: [Int: Int] = [:]
     private(set) var childCounts: [String: Int] = [:]
     /// Parked bytes per chunk (for scheduling the builds).
     private(set) var chunkBytes: [Int: Int] = [:]
 
-    init(chunker: Chunker, overlap: Double, spill: ChunkSpill, tracker: BadRowTracker) {
+    /// Threads parsing a large CSV file (see `ParallelRowSource`).
+    var parseThreads = 1
+    var minSplitBytes = 32 << 20
+
+    init(chunker: Chunker, overlap: Double, spill: ChunkSpill, keyMap: DirectorKeyMap, tracker: BadRowTracker) {
         self.chunker = chunker
         self.overlap = overlap
         self.spill = spill
+        self.keyMap = keyMap
         self.tracker = tracker
     }
 
-    /// Overlap rows in chunks that hold director rows (the only chunks that get files).
-    var overlapCount: Int { overlapCounts.filter { directorCounts[$0.key] != nil }.values.reduce(0, +) }
-
     mutating func loadDirector(_ plan: IngestTablePlan, progress: (@Sendable (String) -> Void)?) throws {
-        var sink = IngestEncoderSink()
-        sink.watch = (plan.keyIndex!, plan.lonIndex!, plan.latIndex!)
         var rows = 0
         var others: [(chunk: Int, sub: Int32)] = []
-        for file in plan.files {
-            let reader = try CSVReader(path: file.path)
-            let mapping = try plan.readHeader(reader)
-            while try reader.next() {
-                if rows & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
-                func bad(_ reason: String) throws {
-                    try tracker.record(BadRow(table: plan.table.name, file: file.path, line: reader.line, reason: reason))
-                }
-                if reader.fieldCount != mapping.count {
-                    try bad("\(reader.fieldCount) fields, the header has \(mapping.count)")
-                    continue
-                }
-                sink.begin()
-                if let reason = plan.convert(reader, mapping: mapping, into: &sink) {
-                    try bad(reason)
-                    continue
-                }
-                guard let key = sink.ints.0 else {
-                    try bad("the key \(plan.columns[plan.keyIndex!].name) is empty")
-                    continue
-                }
-                guard let lon = sink.reals.1, let lat = sink.reals.2 else {
-                    try bad("the position (\(plan.columns[plan.lonIndex!].name), \(plan.columns[plan.latIndex!].name)) is empty")
-                    continue
-                }
-                guard lon >= 0 && lon <= 360 && lat >= -90 && lat <= 90 else {
-                    try bad("position out of range: lon \(lon), lat \(lat) (need 0 ≤ lon ≤ 360, −90 ≤ lat ≤ 90)")
-                    continue
-                }
-                let loc = chunker.location(lon: lon, lat: lat)
-                let packed = UInt64(UInt32(truncatingIfNeeded: loc.chunkId)) << 32 | UInt64(UInt32(truncatingIfNeeded: loc.subChunkId))
-                if let first = directorIndex.updateValue(packed, forKey: key) {
-                    directorIndex[key] = first  // the first row stays; the duplicate is the bad row
-                    try bad("duplicate key \(plan.columns[plan.keyIndex!].name) = \(key)")
-                    continue
-                }
-                sink.encoder.setHeader(tag: 0, subChunkId: Int32(loc.subChunkId))
-                try spill.append(record: sink.encoder.bytes, to: spill.buffer(loc.chunkId))
-                directorCounts[loc.chunkId, default: 0] += 1
-                chunkBytes[loc.chunkId, default: 0] += sink.encoder.bytes.count
-                // Overlap copies: one per other chunk, with the lowest overlapping sub-chunk there.
-                others.removeAll(keepingCapacity: true)
-                chunker.forEachOverlapLocation(lon: lon, lat: lat, overlap: overlap) { o in
-                    guard o.chunkId != loc.chunkId else { return }
-                    if let k = others.firstIndex(where: { $0.chunk == o.chunkId }) {
-                        if Int32(o.subChunkId) < others[k].sub { others[k].sub = Int32(o.subChunkId) }
-                    } else {
-                        others.append((o.chunkId, Int32(o.subChunkId)))
-                    }
-                }
-                for o in others {
-                    sink.encoder.setHeader(tag: 1, subChunkId: o.sub)
-                    try spill.append(record: sink.encoder.bytes, to: spill.buffer(o.chunk))
-                    overlapCounts[o.chunk, default: 0] += 1
-                    chunkBytes[o.chunk, default: 0] += sink.encoder.bytes.count
-                }
-                rows += 1
-                if rows % 500_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
+        let source = ParallelRowSource(
+            plan: plan, watch: (plan.keyIndex!, plan.lonIndex!, plan.latIndex!), threads: parseThreads,
+            minSplitBytes: minSplitBytes, tracker: tracker)
+        try source.forEach { row in
+            func bad(_ reason: String) throws {
+                let (file, line) = rowSource(row.seq)
+                try tracker.record(BadRow(table: plan.table.name, file: plan.files[file].path, line: line, reason: reason))
             }
+            guard let key = row.int0 else {
+                try bad("the key \(plan.columns[plan.keyIndex!].name) is empty")
+                return
+            }
+            guard let lon = row.real1, let lat = row.real2 else {
+                try bad("the position (\(plan.columns[plan.lonIndex!].name), \(plan.columns[plan.latIndex!].name)) is empty")
+                return
+            }
+            guard lon >= 0 && lon <= 360 && lat >= -90 && lat <= 90 else {
+                try bad("position out of range: lon \(lon), lat \(lat) (need 0 ≤ lon ≤ 360, −90 ≤ lat ≤ 90)")
+                return
+            }
+            let loc = chunker.location(lon: lon, lat: lat)
+            let packed = UInt64(UInt32(truncatingIfNeeded: loc.chunkId)) << 32 | UInt64(UInt32(truncatingIfNeeded: loc.subChunkId))
+            // Duplicate keys are found when the key map is merged (`finishDirector`).
+            try keyMap.add(key: key, location: packed, seq: row.seq)
+            RowEncoder.setHeader(row.record, count: row.count, tag: 0, subChunkId: Int32(loc.subChunkId), seq: row.seq)
+            try park(row.record, row.count, chunkId: loc.chunkId)
+            directorCounts[loc.chunkId, default: 0] += 1
+            // Overlap copies: one per other chunk, with the lowest overlapping sub-chunk there.
+            others.removeAll(keepingCapacity: true)
+            chunker.forEachOverlapLocation(lon: lon, lat: lat, overlap: overlap) { o in
+                guard o.chunkId != loc.chunkId else { return }
+                if let k = others.firstIndex(where: { $0.chunk == o.chunkId }) {
+                    if Int32(o.subChunkId) < others[k].sub { others[k].sub = Int32(o.subChunkId) }
+                } else {
+                    others.append((o.chunkId, Int32(o.subChunkId)))
+                }
+            }
+            for o in others {
+                RowEncoder.setHeader(row.record, count: row.count, tag: 1, subChunkId: o.sub, seq: row.seq)
+                try park(row.record, row.count, chunkId: o.chunk)
+            }
+            rows += 1
+            if rows % 500_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
         }
-        progress?("\(plan.table.name): \(rows) rows in \(directorCounts.count) chunks")
+        try finishDirector(plan)
+        progress?("\(plan.table.name): \(directorCounts.values.reduce(0, +)) rows in \(directorCounts.count) chunks")
+    }
+
+    /// Merges the key map; a key's later rows are bad rows, dropped from their chunks.
+    private mutating func finishDirector(_ plan: IngestTablePlan) throws {
+        try keyMap.finish { e in
+            let (file, line) = rowSource(e.seq)
+            try tracker.record(BadRow(
+                table: plan.table.name, file: plan.files[file].path, line: line,
+                reason: "duplicate key \(plan.columns[plan.keyIndex!].name) = \(e.key)"))
+            droppedDirectorRows.insert(e.seq)
+            let chunkId = Int(Int32(truncatingIfNeeded: e.location >> 32))
+            directorCounts[chunkId, default: 0] -= 1
+            if directorCounts[chunkId] == 0 { directorCounts[chunkId] = nil }
+        }
     }
 
     mutating func loadChild(_ plan: IngestTablePlan, tag: UInt8, progress: (@Sendable (String) -> Void)?) throws {
-        var sink = IngestEncoderSink()
         let fk = plan.foreignKeyIndex!
-        sink.watch = (fk, -1, -1)
         var rows = 0
-        for file in plan.files {
-            let reader = try CSVReader(path: file.path)
-            let mapping = try plan.readHeader(reader)
-            while try reader.next() {
-                if rows & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
-                func bad(_ reason: String) throws {
-                    try tracker.record(BadRow(table: plan.table.name, file: file.path, line: reader.line, reason: reason))
-                }
-                if reader.fieldCount != mapping.count {
-                    try bad("\(reader.fieldCount) fields, the header has \(mapping.count)")
-                    continue
-                }
-                sink.begin()
-                if let reason = plan.convert(reader, mapping: mapping, into: &sink) {
-                    try bad(reason)
-                    continue
-                }
-                guard let key = sink.ints.0 else {
-                    try bad("the foreign key \(plan.columns[fk].name) is empty")
-                    continue
-                }
-                guard let packed = directorIndex[key] else {
-                    try bad("orphan: no \(chunkerDirectorName(plan)) row with key \(key)")
-                    continue
-                }
-                let chunkId = Int(Int32(truncatingIfNeeded: packed >> 32))
-                sink.encoder.setHeader(tag: tag, subChunkId: Int32(truncatingIfNeeded: packed))
-                try spill.append(record: sink.encoder.bytes, to: spill.buffer(chunkId))
-                chunkBytes[chunkId, default: 0] += sink.encoder.bytes.count
-                rows += 1
-                if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
+        // Keys beyond the memory budget: child rows are parked per key range first.
+        let ranges = keyMap.allInMemory ? nil : ChunkSpill(directory: spill.directory + "/ranges", budget: max(1 << 20, spill.budget / 4))
+        if let ranges { try FileManager.default.createDirectory(atPath: ranges.directory, withIntermediateDirectories: true) }
+        let source = ParallelRowSource(
+            plan: plan, watch: (fk, -1, -1), threads: parseThreads, minSplitBytes: minSplitBytes, tracker: tracker)
+        try source.forEach { row in
+            guard let key = row.int0 else {
+                let (file, line) = rowSource(row.seq)
+                try tracker.record(BadRow(
+                    table: plan.table.name, file: plan.files[file].path, line: line,
+                    reason: "the foreign key \(plan.columns[fk].name) is empty"))
+                return
             }
+            if let ranges {
+                RowEncoder.setHeader(row.record, count: row.count, tag: tag, subChunkId: 0, seq: row.seq)
+                try ranges.append(row.record, count: row.count, to: ranges.buffer(keyMap.range(of: key)))
+                rows += 1
+                if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows parked by key range") }
+                return
+            }
+            guard let packed = keyMap.lookup[key] else {
+                let (file, line) = rowSource(row.seq)
+                try tracker.record(BadRow(
+                    table: plan.table.name, file: plan.files[file].path, line: line,
+                    reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                return
+            }
+            RowEncoder.setHeader(row.record, count: row.count, tag: tag, subChunkId: Int32(truncatingIfNeeded: packed), seq: row.seq)
+            try park(row.record, row.count, chunkId: Int(Int32(truncatingIfNeeded: packed >> 32)))
+            rows += 1
+            if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
+        }
+        if let ranges {
+            rows -= try placeParkedChildren(plan, ranges: ranges, progress: progress)
         }
         childCounts[plan.table.name] = rows
         progress?("\(plan.table.name): \(rows) rows")
+    }
+
+    @inline(__always)
+    private mutating func park(_ record: UnsafeRawPointer, _ count: Int, chunkId: Int) throws {
+        try spill.append(record, count: count, to: spill.buffer(chunkId))
+        chunkBytes[chunkId, default: 0] += count
+    }
+
+    /// Places child rows parked per key range: one range's keys in memory at a time. Returns
+    /// the number of orphans (reported as bad rows).
+    private mutating func placeParkedChildren(
+        _ plan: IngestTablePlan, ranges: ChunkSpill, progress: (@Sendable (String) -> Void)?
+    ) throws -> Int {
+        let record = CSVBuffer(capacity: 1 << 12)
+        var orphans = 0
+        let fk = plan.foreignKeyIndex!
+        for r in 0..<keyMap.rangeCount {
+            try ranges.flush(r)  // one sequential file per range, read back in order
+            guard ranges.spilledChunks.contains(r) else { continue }
+            try keyMap.load(range: r)
+            let reader = ChunkRecordReader(spillPath: ranges.spillPath(r), memory: nil)
+            try reader.forEach { tag, _, seq, p, len in
+                let key = encodedInteger(p, len, field: fk)!
+                guard let packed = keyMap.lookup[key] else {
+                    let (file, line) = rowSource(seq)
+                    try tracker.record(BadRow(
+                        table: plan.table.name, file: plan.files[file].path, line: line,
+                        reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                    orphans += 1
+                    return
+                }
+                record.removeAll()
+                record.appendRaw(UInt32(len + parkedRecordHeader - 4))
+                record.byte(tag)
+                record.appendRaw(UInt32(truncatingIfNeeded: packed))
+                record.appendRaw(seq)
+                record.append(p, count: len)
+                try park(UnsafeRawPointer(record.base), record.count, chunkId: Int(Int32(truncatingIfNeeded: packed >> 32)))
+            }
+            unlink(ranges.spillPath(r))
+            progress?("\(plan.table.name): key range \(r + 1)/\(keyMap.rangeCount) placed")
+        }
+        keyMap.releaseLookup()
+        try? FileManager.default.removeItem(atPath: ranges.directory)
+        return orphans
     }
 
     private func chunkerDirectorName(_ plan: IngestTablePlan) -> String {
@@ -348,13 +420,6 @@ struct IngestPartitioner {
         return "director"
     }
 
-    /// The director index sorted by key; empties the in-memory map.
-    mutating func takeDirectorIndex() -> [(key: Int64, location: UInt64)] {
-        var entries = directorIndex.map { (key: $0.key, location: $0.value) }
-        directorIndex = [:]
-        entries.sort { $0.key < $1.key }
-        return entries
-    }
 }
 
 /// SQL text for the files an ingest writes.

@@ -48,19 +48,39 @@ public struct IngestReport: Sendable {
 /// Steps: (1) the director table's CSV is parsed, each row placed by the `Chunker` (chunkId,
 /// subChunkId) and copied as an overlap row to every other chunk whose bounds dilated by the
 /// overlap contain it; rows are parked per chunk (in memory up to `memoryBudget`, the excess in
-/// spill files). (2) child tables follow, each row parked with its director row's chunk (an
-/// in-memory key → chunk map; ~25 bytes per director row). Replicated tables are loaded into
-/// replicated.sqlite by a second thread meanwhile. (3) Chunk files are built by `threads`
-/// workers, largest first, plus the director index. (4) catalog.json is written, the version
-/// directory renamed from `<name>.partial` to `<name>`, and `current` switched atomically.
-/// Any failure removes the `.partial` directory and leaves `current` as it was.
+/// one spill file per chunk). Each row's key, location and source line go to the
+/// `DirectorKeyMap`: in memory up to `keyMapBudget` keys, then as sorted runs on disk; merging
+/// them finds duplicate keys (the first row wins, later ones are dropped from their chunks by
+/// their sequence number) and writes the keys sorted to `keys.sorted`. (2) child tables follow:
+/// when all keys fit the budget each row is looked up in one dictionary and parked with its
+/// director row's chunk; otherwise rows are parked per key range first, then each range's keys
+/// are loaded and its rows placed, so memory holds one range at a time. Replicated tables are
+/// loaded into replicated.sqlite by a second thread meanwhile. (3) Chunk files are built by
+/// `threads` workers, largest first, each chunk's spill file deleted as soon as its file is built;
+/// the director index is built from `keys.sorted` in key order. (4) catalog.json is written, the
+/// version directory renamed from `<name>.partial` to `<name>`, and `current` switched atomically.
+///
+/// Memory: about `memoryBudget` for parked rows, plus 24 bytes per key up to `keyMapBudget` keys
+/// while the director is read (then up to ~40 bytes per key for one range's dictionary), plus
+/// SQLite page caches of the build workers — independent of the input size. Disk: the CSV, the
+/// spill files (about the size of the converted rows, shrinking as chunks are built) and the new
+/// version.
+///
+/// Any failure removes the `.partial` directory and leaves `current` as it was. While it runs,
+/// the ingest holds a `VersionLock` on its version; `.partial` directories whose lock is free
+/// (left by a killed ingest) are removed when the next ingest starts.
 public struct Ingester: Sendable {
     public var descriptor: IngestDescriptor
     public var layout: DataLayout
-    /// Worker threads for building chunk files.
+    /// Threads parsing CSV files and building chunk files.
     public var threads: Int
     /// Bytes of parked chunk rows (buffer capacity) kept in memory before spilling to disk.
     public var memoryBudget: Int
+    /// Director keys held in memory for placing child rows (about 40 bytes each); beyond it the
+    /// key map goes to disk and child rows are placed one key range at a time.
+    public var keyMapBudget: Int
+    /// CSV files at least this long (and free of double quotes) are parsed by `threads` threads.
+    public var parallelParseMinBytes: Int
     /// The version directory name; default: UTC time stamp plus a random suffix.
     public var versionName: String?
 
@@ -69,6 +89,8 @@ public struct Ingester: Sendable {
         self.layout = DataLayout(root: dataRoot)
         self.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         self.memoryBudget = 384 << 20
+        self.keyMapBudget = 8 << 20
+        self.parallelParseMinBytes = 32 << 20
         self.versionName = versionName
     }
 
@@ -106,6 +128,11 @@ public struct Ingester: Sendable {
         if fm.fileExists(atPath: finalVersion.directory.path) {
             throw IngestError("version \(name) exists already")
         }
+        // Hold this version's lock before its `.partial` directory exists, so that a concurrent
+        // ingest's stale-directory sweep never takes it for the leftover of a killed one.
+        let lock = try VersionLock(versions: layout.versionsDirectory.path, name: name)
+        defer { lock.release() }
+        VersionLock.removeStalePartials(in: layout.versionsDirectory.path, except: name)
         let partial = CatalogVersion(directory: layout.versionsDirectory.appendingPathComponent("\(name).partial", isDirectory: true))
         try? fm.removeItem(at: partial.directory)
         try fm.createDirectory(at: partial.chunksDirectory, withIntermediateDirectories: true)
@@ -130,7 +157,10 @@ public struct Ingester: Sendable {
 
             var partitioner = IngestPartitioner(
                 chunker: chunker, overlap: chunking.overlap,
-                spill: ChunkSpill(directory: spillDir.path, budget: memoryBudget), tracker: tracker)
+                spill: ChunkSpill(directory: spillDir.path, budget: memoryBudget),
+                keyMap: DirectorKeyMap(directory: spillDir.path, budget: keyMapBudget), tracker: tracker)
+            partitioner.parseThreads = threads
+            partitioner.minSplitBytes = parallelParseMinBytes
             let parseResult = Result { () throws -> Void in
                 try partitioner.loadDirector(directorPlan, progress: progress)
                 for (k, plan) in childPlans.enumerated() {
@@ -144,7 +174,7 @@ public struct Ingester: Sendable {
 
             // Chunk files and the director index, in parallel.
             progress?("building \(partitioner.directorCounts.count) chunk files")
-            try buildChunks(
+            let overlapRows = try buildChunks(
                 partitioner: &partitioner, version: partial, director: directorPlan, children: childPlans,
                 progress: progress)
             try? fm.removeItem(at: spillDir)
@@ -157,9 +187,13 @@ public struct Ingester: Sendable {
                 schemas: [resolved.schema], tables: plans.map(\.catalogTable), chunking: chunking,
                 chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts)
             try partial.writeDescription(catalog)
-            // Every file of the version on disk before it is published: one sync(2) (cheaper than
-            // an fsync per chunk file), then the directories.
-            try Self.syncFileSystem(of: partial.directory.path)
+            // Every file of the version on disk before it is published: the chunk files and the
+            // director index were fsynced by the build workers (in parallel, and only our files:
+            // a sync(2) would also wait for every other process's dirty pages); now the rest,
+            // then the directories.
+            for file in [partial.descriptionFile, partial.replicatedFile] where fm.fileExists(atPath: file.path) {
+                try Self.fsyncPath(file.path)
+            }
             try Self.fsyncPath(partial.chunksDirectory.path)
             try Self.fsyncPath(partial.directory.path)
 
@@ -171,7 +205,7 @@ public struct Ingester: Sendable {
             let skipped = tracker.snapshot()
             return IngestReport(
                 version: finalVersion, catalog: catalog, tableRowCounts: counts,
-                overlapRowCount: partitioner.overlapCount, chunkCount: partitioner.directorCounts.count,
+                overlapRowCount: overlapRows, chunkCount: partitioner.directorCounts.count,
                 skippedRowCount: skipped.count, skippedRows: skipped.rows, seconds: Date().timeIntervalSince(started))
         } catch {
             try? fm.removeItem(at: partial.directory)
@@ -208,19 +242,14 @@ public struct Ingester: Sendable {
         try Self.fsyncPath(layout.root.path)
     }
 
-    static func syncFileSystem(of path: String) throws {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { throw IngestError("cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        // syncfs(2) is not exported by Glibc's Swift module; sync(2) waits on Linux too.
-        sync()
-    }
-
     static func fsyncPath(_ path: String) throws {
         let fd = open(path, O_RDONLY)
         if fd < 0 { throw IngestError("cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        _ = fsync(fd)
+        // EINVAL: the file system cannot sync this kind of file (some do not for directories).
+        if fsync(fd) != 0 && errno != EINVAL {
+            throw IngestError("cannot sync \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     // MARK: - Replicated tables
@@ -239,21 +268,10 @@ public struct Ingester: Sendable {
             for file in plan.files {
                 let reader = try CSVReader(path: file.path)
                 let mapping = try plan.readHeader(reader)
-                while try reader.next() {
-                    if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
-                    if reader.fieldCount != mapping.count {
-                        try tracker.record(BadRow(
-                            table: plan.table.name, file: file.path, line: reader.line,
-                            reason: "\(reader.fieldCount) fields, the header has \(mapping.count)"))
-                        continue
-                    }
-                    if let reason = plan.bind(reader, mapping: mapping, to: insert) {
-                        insert.reset()
-                        try tracker.record(BadRow(table: plan.table.name, file: file.path, line: reader.line, reason: reason))
-                        continue
-                    }
+                var sink = IngestStatementSink(stmt: insert)
+                try plan.forEachRow(reader, mapping: mapping, tracker: tracker, into: &sink, begin: { _ in }) { _ in
                     _ = try insert.step()
-                    sqlite3_reset(insert.handle)
+                    sqlite3_reset(insert.handle)  // every parameter is bound again for the next row
                     n += 1
                 }
             }
@@ -273,21 +291,27 @@ public struct Ingester: Sendable {
     private func buildChunks(
         partitioner: inout IngestPartitioner, version: CatalogVersion, director: IngestTablePlan, children: [IngestTablePlan],
         progress: (@Sendable (String) -> Void)?
-    ) throws {
+    ) throws -> Int {
         // Jobs: the director index, then chunks, largest first. Each job gets its rows now
         // (in-memory part), so the workers share nothing mutable but the job counter.
         let spill = partitioner.spill
         let sizes = partitioner.chunkBytes
         let chunkIds = partitioner.directorCounts.keys.sorted { (sizes[$0] ?? 0, $1) > (sizes[$1] ?? 0, $0) }
-        var jobs: [ChunkJob] = [.directorIndex(partitioner.takeDirectorIndex())]
+        // Chunks with overlap rows only get no file: their parked rows go now.
+        for id in sizes.keys where partitioner.directorCounts[id] == nil {
+            _ = spill.takeMemory(id)
+            unlink(spill.spillPath(id))
+        }
+        let dropped = partitioner.droppedDirectorRows
+        var jobs: [ChunkJob] = [.directorIndex(partitioner.keyMap)]
         for id in chunkIds {
             jobs.append(.chunk(id, ChunkRecordReader(
                 spillPath: spill.spilledChunks.contains(id) ? spill.spillPath(id) : nil, memory: spill.takeMemory(id))))
         }
-        // Overlap-only chunks (no director rows) get no file.
         let box = JobBox(jobs)
         let failure = Mutex<(any Error)?>(nil)
         let done = Mutex(0)
+        let overlapRows = Mutex(0)
         let total = chunkIds.count
         let group = DispatchGroup()
         let keyColumn = descriptor.director.key
@@ -297,11 +321,18 @@ public struct Ingester: Sendable {
                     if failure.withLock({ $0 != nil }) { return }
                     do {
                         switch job {
-                        case .directorIndex(let entries):
-                            try Self.writeDirectorIndex(entries, key: keyColumn, path: version.directorIndexFile.path)
+                        case .directorIndex(let keyMap):
+                            try Self.writeDirectorIndex(keyMap, key: keyColumn, path: version.directorIndexFile.path)
+                            try Self.fsyncPath(version.directorIndexFile.path)
                         case .chunk(let id, let reader):
-                            try Self.writeChunk(
-                                id, reader: reader, path: version.chunkFile(id).path, director: director, children: children)
+                            let overlap = try Self.writeChunk(
+                                id, reader: reader, path: version.chunkFile(id).path, director: director, children: children,
+                                dropped: dropped)
+                            try Self.fsyncPath(version.chunkFile(id).path)
+                            overlapRows.withLock { $0 += overlap }
+                            // The chunk file holds these rows now: give their disk space back at once
+                            // (otherwise spill files and chunk files would both be on disk till the end).
+                            if let spilled = reader.spillPath { unlink(spilled) }
                             let n = done.withLock { d in
                                 d += 1
                                 return d
@@ -317,10 +348,11 @@ public struct Ingester: Sendable {
         }
         group.wait()
         if let error = failure.withLock({ $0 }) { throw error }
+        return overlapRows.withLock { $0 }
     }
 
     enum ChunkJob: @unchecked Sendable {
-        case directorIndex([(key: Int64, location: UInt64)])
+        case directorIndex(DirectorKeyMap)
         case chunk(Int, ChunkRecordReader)
     }
 
@@ -338,7 +370,7 @@ public struct Ingester: Sendable {
         }
     }
 
-    static func writeDirectorIndex(_ entries: [(key: Int64, location: UInt64)], key: String, path: String) throws {
+    static func writeDirectorIndex(_ keyMap: DirectorKeyMap, key: String, path: String) throws {
         let db = try SQLiteConnection(path: path, mode: .readWriteCreate)
         try SQLiteSchemaWriter.configureForBuild(db)
         try db.execute("""
@@ -347,10 +379,11 @@ public struct Ingester: Sendable {
             """)
         try db.execute("BEGIN")
         let stmt = try db.prepare("INSERT INTO \(ShardTableNames.directorIndex) VALUES (?, ?, ?)")
-        for e in entries {
-            stmt.bindInt64(e.key, at: 1)
-            stmt.bindInt64(Int64(Int32(truncatingIfNeeded: e.location >> 32)), at: 2)
-            stmt.bindInt64(Int64(Int32(truncatingIfNeeded: e.location)), at: 3)
+        // In key order: appends to the primary-key b-tree.
+        try keyMap.forEachSorted { key, location in
+            stmt.bindInt64(key, at: 1)
+            stmt.bindInt64(Int64(Int32(truncatingIfNeeded: location >> 32)), at: 2)
+            stmt.bindInt64(Int64(Int32(truncatingIfNeeded: location)), at: 3)
             _ = try stmt.step()
             sqlite3_reset(stmt.handle)  // every parameter is bound again for the next row
         }
@@ -358,9 +391,11 @@ public struct Ingester: Sendable {
         try db.execute("ANALYZE")
     }
 
+    /// Builds one chunk file; returns the number of overlap rows in it.
     static func writeChunk(
-        _ chunkId: Int, reader: ChunkRecordReader, path: String, director: IngestTablePlan, children: [IngestTablePlan]
-    ) throws {
+        _ chunkId: Int, reader: ChunkRecordReader, path: String, director: IngestTablePlan, children: [IngestTablePlan],
+        dropped: Set<UInt64>
+    ) throws -> Int {
         let db = try SQLiteConnection(path: path, mode: .readWriteCreate)
         try SQLiteSchemaWriter.configureForBuild(db)
         let dName = director.table.name
@@ -375,13 +410,16 @@ public struct Ingester: Sendable {
         let oIns = try db.prepare(SQLiteSchemaWriter.insert(oName, columnCount: dn + 2))
         let cIns = try children.map { try db.prepare(SQLiteSchemaWriter.insert($0.table.name, columnCount: $0.columns.count)) }
         let chunk64 = Int64(chunkId)
-        try reader.forEach { tag, sub, p, len in
+        var overlapRows = 0
+        try reader.forEach { tag, sub, seq, p, len in
             let stmt: SQLiteStatement
             switch tag {
             case 0: stmt = dIns
             case 1: stmt = oIns
             default: stmt = cIns[Int(tag) - 2]
             }
+            if tag < 2 && !dropped.isEmpty && dropped.contains(seq) { return }
+            if tag == 1 { overlapRows += 1 }
             let n = try bindEncoded(p, len, to: stmt)
             if tag < 2 {
                 stmt.bindInt64(chunk64, at: n + 1)
@@ -399,6 +437,7 @@ public struct Ingester: Sendable {
         }
         try db.execute("COMMIT")
         try db.execute("ANALYZE")
+        return overlapRows
     }
 
     /// Binds the encoded fields to parameters 1…n; returns n.

@@ -24,17 +24,25 @@ enum IngestColumnKind: Sendable {
 struct RowEncoder {
     let bytes = CSVBuffer(capacity: 1 << 14)
 
-    /// Starts a record: 9 header bytes (length, tag, subChunkId) filled in by `setHeader`.
+    /// Starts a record: `parkedRecordHeader` bytes (length, tag, subChunkId, row sequence
+    /// number) filled in by `setHeader`.
     @inline(__always) func beginRecord() {
         bytes.removeAll()
+        bytes.appendRaw(UInt64(0))
         bytes.appendRaw(UInt64(0))
         bytes.byte(0)
     }
 
-    @inline(__always) func setHeader(tag: UInt8, subChunkId: Int32) {
-        bytes.store(UInt32(bytes.count - 4), at: 0)
-        bytes.base[4] = tag
-        bytes.store(UInt32(bitPattern: subChunkId), at: 5)
+    @inline(__always) func setHeader(tag: UInt8, subChunkId: Int32, seq: UInt64) {
+        Self.setHeader(UnsafeMutableRawPointer(bytes.base), count: bytes.count, tag: tag, subChunkId: subChunkId, seq: seq)
+    }
+
+    /// Sets the header of the encoded record of `count` bytes at `p`.
+    @inline(__always) static func setHeader(_ p: UnsafeMutableRawPointer, count: Int, tag: UInt8, subChunkId: Int32, seq: UInt64) {
+        p.storeBytes(of: UInt32(count - 4).littleEndian, as: UInt32.self)
+        p.storeBytes(of: tag, toByteOffset: 4, as: UInt8.self)
+        p.storeBytes(of: UInt32(bitPattern: subChunkId).littleEndian, toByteOffset: 5, as: UInt32.self)
+        p.storeBytes(of: seq.littleEndian, toByteOffset: 9, as: UInt64.self)
     }
 
     @inline(__always) func appendNull() { bytes.byte(0) }
@@ -56,6 +64,33 @@ struct RowEncoder {
     }
 }
 
+/// Bytes before a parked record's fields.
+let parkedRecordHeader = 17
+
+/// A row's source as one number: the index of its file in the table's list, and its line.
+@inline(__always) func rowSequence(file: Int, line: Int) -> UInt64 { UInt64(file) << 40 | UInt64(line) }
+
+/// The file index and line of a `rowSequence`.
+@inline(__always) func rowSource(_ seq: UInt64) -> (file: Int, line: Int) { (Int(seq >> 40), Int(seq & (1 << 40 - 1))) }
+
+/// The integer in field `index` of encoded fields (nil when it is NULL or not an integer).
+func encodedInteger(_ p: UnsafeRawPointer, _ len: Int, field index: Int) -> Int64? {
+    var off = 0
+    var i = 0
+    while off < len {
+        let tag = p.load(fromByteOffset: off, as: UInt8.self)
+        off += 1
+        if i == index { return tag == 1 ? Int64(bitPattern: spillLoadU64(p + off)) : nil }
+        switch tag {
+        case 0: break
+        case 1, 2: off += 8
+        default: off += 4 + Int(spillLoadU32(p + off))
+        }
+        i += 1
+    }
+    return nil
+}
+
 @inline(__always) func spillLoadU64(_ p: UnsafeRawPointer) -> UInt64 {
     UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
 }
@@ -69,8 +104,10 @@ struct RowEncoder {
 }
 
 /// Parked rows by chunk: in memory up to a byte budget, the excess appended to one spill file
-/// per chunk. A parked record is `[UInt32 length][UInt8 table tag][Int32 subChunkId][fields]`
-/// where the length counts the bytes after itself.
+/// per chunk. A parked record is `[UInt32 length][UInt8 table tag][Int32 subChunkId][UInt64 seq]
+/// [fields]` where the length counts the bytes after itself and `seq` is the row's source
+/// (`rowSequence(file:line:)`), by which duplicate director rows are dropped and bad child rows
+/// reported.
 final class ChunkSpill {
     let directory: String
     let budget: Int
@@ -89,7 +126,9 @@ final class ChunkSpill {
     @inline(__always)
     func buffer(_ chunkId: Int) -> CSVBuffer {
         if let b = buffers[chunkId] { return b }
-        let b = CSVBuffer(capacity: 1 << 16)
+        // Small to start: a full-sky catalog has thousands of chunks, and their empty buffers
+        // alone must not exceed the budget (64 KiB each would be 576 MiB for 9,000 chunks).
+        let b = CSVBuffer(capacity: 1 << 12)
         inMemory += b.capacity
         buffers[chunkId] = b
         return b
@@ -99,8 +138,13 @@ final class ChunkSpill {
     /// counted as allocated buffer capacity, so the budget bounds what the process holds.
     @inline(__always)
     func append(record: CSVBuffer, to buffer: CSVBuffer) throws {
+        try append(UnsafeRawPointer(record.base), count: record.count, to: buffer)
+    }
+
+    @inline(__always)
+    func append(_ record: UnsafeRawPointer, count: Int, to buffer: CSVBuffer) throws {
         let before = buffer.capacity
-        buffer.append(record)
+        buffer.append(record, count: count)
         if buffer.capacity != before {
             inMemory += buffer.capacity - before
             if inMemory > budget { try flushLargest() }
@@ -135,7 +179,7 @@ final class ChunkSpill {
         }
         let before = buf.capacity
         buf.removeAll()
-        buf.shrink(ifCapacityAbove: 1 << 16)
+        buf.shrink(ifCapacityAbove: 1 << 12)
         inMemory -= before - buf.capacity
         spilledChunks.insert(chunkId)
     }
@@ -153,8 +197,8 @@ struct ChunkRecordReader: @unchecked Sendable {
     let spillPath: String?
     var memory: CSVBuffer?
 
-    /// Calls `body(tag, subChunkId, fieldsPointer, fieldsLength)` for every record, in order.
-    func forEach(_ body: (UInt8, Int32, UnsafeRawPointer, Int) throws -> Void) throws {
+    /// Calls `body(tag, subChunkId, seq, fieldsPointer, fieldsLength)` for every record, in order.
+    func forEach(_ body: (UInt8, Int32, UInt64, UnsafeRawPointer, Int) throws -> Void) throws {
         if let spillPath {
             let fd = open(spillPath, O_RDONLY)
             if fd < 0 { throw IngestError("cannot read \(spillPath): \(String(cString: strerror(errno)))") }
@@ -188,7 +232,7 @@ struct ChunkRecordReader: @unchecked Sendable {
 
     /// Walks the complete records in `p[0..<count]`; returns the bytes consumed.
     private static func walk(
-        _ p: UnsafeRawPointer, _ count: Int, _ body: (UInt8, Int32, UnsafeRawPointer, Int) throws -> Void
+        _ p: UnsafeRawPointer, _ count: Int, _ body: (UInt8, Int32, UInt64, UnsafeRawPointer, Int) throws -> Void
     ) throws -> Int {
         var off = 0
         while off + 4 <= count {
@@ -196,7 +240,8 @@ struct ChunkRecordReader: @unchecked Sendable {
             if off + 4 + len > count { break }
             let tag = p.load(fromByteOffset: off + 4, as: UInt8.self)
             let sub = spillLoadI32(p + off + 5)
-            try body(tag, sub, p + off + 9, len - 5)
+            let seq = spillLoadU64(p + off + 9)
+            try body(tag, sub, seq, p + off + parkedRecordHeader, len + 4 - parkedRecordHeader)
             off += 4 + len
         }
         return off
