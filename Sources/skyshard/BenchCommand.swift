@@ -154,7 +154,7 @@ struct BenchCommand: AsyncParsableCommand {
             ingest: measurement, ingestReused: reused, queries: results, plans: plans, skipped: skipped)
         var markdownText = report.markdown
         if !sharedScans.isEmpty {
-            var lines = ["", "Concurrent full-scan aggregates of Object, shared chunk passes vs one pass per query:", "",
+            var lines = ["", "", "Concurrent full-scan aggregates of Object, shared chunk passes vs one pass per query:", "",
                          "| queries | shared p50 | p90 | separate p50 | p90 | separate/shared | passes / statements (shared) | answers |",
                          "|--:|--:|--:|--:|--:|--:|--:|---|"]
             lines += sharedScans.map(SharedScanBench.markdownRow)
