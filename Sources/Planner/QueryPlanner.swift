@@ -148,7 +148,7 @@ public struct QueryPlanner: Sendable {
 
         if let band = latitudeBand(bound, primary: primary) {
             bound.statement.whereClause = Expression.and([bound.statement.whereClause, band].compactMap { $0 })
-            passes.append("latitude-band: the region's declination band added for the latitude index")
+            passes.append("latitude-band: the region's declination band (and longitude window) added for the (lat, lon) index")
         }
         let split = try MergeRewriter(bound: bound).rewrite()
         passes.append(contentsOf: split.passes)
@@ -182,11 +182,19 @@ public struct QueryPlanner: Sendable {
         else { return nil }
         let pruner = ChunkPruner(chunker: chunker, tables: [director], directorIndex: nil)
         var low = -90.0, high = 90.0
+        // The longitude window of the regions whose bounding box neither wraps through 0/360
+        // nor touches it (a position stored as 360 is longitude 0): each such box implies it.
+        var west = -Double.infinity, east = Double.infinity
+        let edge = 1e-6
         for term in whereClause.conjuncts {
             guard let region = pruner.region(of: term.unparenthesized) else { continue }
             let box = region.boundingBox
             low = max(low, box.latMin)
             high = min(high, box.latMax)
+            if box.lonMin <= box.lonMax, box.lonMin > edge, box.lonMax < 360 - edge {
+                west = max(west, box.lonMin)
+                east = min(east, box.lonMax)
+            }
         }
         guard low > -90 || high < 90 else { return nil }
         // Reading a quarter of a stripe's rows or more through the index costs more than
@@ -197,7 +205,13 @@ public struct QueryPlanner: Sendable {
         let margin = 1e-9
         let lat = Expression.column(director.correlation, spec.latColumn)
         func number(_ v: Double) -> Expression { Expression(.literal(.real(v, text: "\(v)"))) }
-        return Expression(.between(lat, low: number(low - margin), high: number(high + margin), negated: false))
+        let band = Expression(.between(lat, low: number(low - margin), high: number(high + margin), negated: false))
+        // With the longitude window as well, the chunk's (lat, lon) index answers both ranges
+        // before any row is read: only the region's bounding box is fetched.
+        guard west.isFinite, east.isFinite, west <= east else { return band }
+        let lon = Expression.column(director.correlation, spec.lonColumn)
+        let window = Expression(.between(lon, low: number(west - margin), high: number(east + margin), negated: false))
+        return Expression(.binary(.and, band, window))
     }
 
     /// The distributed planner handles one SELECT block over catalog tables; other shapes are

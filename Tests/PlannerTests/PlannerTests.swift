@@ -1,3 +1,4 @@
+import Foundation
 import ADQL
 import Catalog
 import Sky
@@ -329,6 +330,20 @@ enum TestCatalog {
             """)
         #expect(plan.chunkSQL.contains("\"Object\".\"coord_dec\" BETWEEN"))
         #expect(plan.passes.contains { $0.hasPrefix("latitude-band") })
+        // ... and the circle's longitude window, 0.05° / cos(37°) either side of 62°.
+        let window = try #require(plan.chunkSQL.range(of: "\"Object\".\"coord_ra\" BETWEEN "))
+        let bounds = plan.chunkSQL[window.upperBound...].split(separator: " ").prefix(3)
+        let number = { (s: Substring?) in Double((s ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "()"))) }
+        let west = try #require(number(bounds.first)), east = try #require(number(bounds.last))
+        let half = asin(sin(0.05 * .pi / 180) / cos(37 * .pi / 180)) * 180 / .pi
+        #expect(abs(west - (62 - half)) < 1e-6 && abs(east - (62 + half)) < 1e-6)
+        // A circle across RA 0/360 keeps its band but gets no longitude window.
+        let wrapping = try TestCatalog.plan("""
+            SELECT objectId FROM dp02_dc2_catalogs.Object
+            WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 0.01, -37.0, 0.05)) = 1
+            """)
+        #expect(wrapping.chunkSQL.contains("\"Object\".\"coord_dec\" BETWEEN"))
+        #expect(!wrapping.chunkSQL.contains("\"coord_ra\" BETWEEN"))
         // Under OR the band is not implied, so it is not added.
         let either = try TestCatalog.plan("""
             SELECT objectId FROM dp02_dc2_catalogs.Object

@@ -453,9 +453,13 @@ enum SQLiteSchemaWriter {
         var lists: [(cols: [String], unique: Bool)] = []
         if let k = plan.keyIndex { lists.append(([plan.columns[k].name], unique)) }
         if partitionColumns { lists.append((["subChunkId"], false)) }
-        // Latitude, so that a cone or box search reads the rows of its declination band only
-        // (the planner adds the band its region implies).
-        if partitionColumns, let lat = plan.latIndex { lists.append(([plan.columns[lat].name], false)) }
+        // (latitude, longitude), so that a cone or box search reads the index entries of its
+        // declination band, tests their longitude in the index, and fetches only the rows of
+        // its bounding box (the planner adds the band and window its region implies).
+        if partitionColumns, let lat = plan.latIndex {
+            lists.append((plan.lonIndex.map { [plan.columns[lat].name, plan.columns[$0].name] }
+                            ?? [plan.columns[lat].name], false))
+        }
         if let f = plan.foreignKeyIndex { lists.append(([plan.columns[f].name], false)) }
         for cols in plan.indexColumns where !lists.contains(where: { $0.cols == cols }) { lists.append((cols, false)) }
         return lists.map { l in
