@@ -277,6 +277,21 @@ enum EngineFixture {
         }
     }
 
+    /// A CTE referenced twice is materialised by SQLite at the coordinator; the authorizer must
+    /// let the query read it (it refused such queries with "not authorized").
+    @Test func aCommonTableExpressionCanBeUsedTwice() async throws {
+        let rows = try await EngineFixture.run(
+            "WITH a AS (SELECT TOP 5 objectId FROM dp02_dc2_catalogs.Object ORDER BY objectId) "
+                + "SELECT (SELECT COUNT(*) FROM a) AS n, objectId FROM a")
+        #expect(rows.rowCount == 5)
+        #expect((0..<rows.rowCount).allSatisfy { rows[$0, 0].int64Value == 5 })
+        let pairs = try await EngineFixture.run(
+            "WITH t AS (SELECT table_name FROM tap_schema.tables) SELECT COUNT(*) FROM t AS x, t AS y")
+        let tables = try await EngineFixture.run("SELECT COUNT(*) FROM tap_schema.tables")
+        let n = try #require(tables[0, 0].int64Value)
+        #expect(pairs[0, 0].int64Value == n * n)
+    }
+
     @Test func oneUserCannotTakeEveryWorker() async throws {
         let limited = try SkyShardEngine(version: engine.version, threads: 2, queriesPerUser: 1)
         defer { limited.pool.shutdown() }

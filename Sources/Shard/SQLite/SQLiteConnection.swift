@@ -170,7 +170,7 @@ public final class SQLiteConnection: @unchecked Sendable {
         self.authorizer = auth
         sqlite3_set_authorizer(
             handle,
-            { userData, action, arg1, _, _, _ in
+            { userData, action, arg1, _, database, _ in
                 guard let userData else { return SQLITE_DENY }
                 let auth = Unmanaged<Authorizer>.fromOpaque(userData).takeUnretainedValue()
                 switch action {
@@ -183,6 +183,10 @@ public final class SQLiteConnection: @unchecked Sendable {
                     if table == "sqlite_master" || table == "sqlite_schema" || table == "sqlite_temp_master" {
                         return SQLITE_OK
                     }
+                    // A read without a database is of a common table expression or sub-query
+                    // that SQLite materialised (a CTE used twice): the query's own rows, whose
+                    // sources were authorised when they were read.
+                    if database == nil { return SQLITE_OK }
                     return auth.allowedTables.contains(table) ? SQLITE_OK : SQLITE_DENY
                 default:
                     return SQLITE_DENY
