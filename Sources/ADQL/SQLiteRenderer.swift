@@ -16,6 +16,10 @@ public protocol SQLiteDialect: Sendable {
     func tableReference(_ name: QualifiedName, alias: Identifier?, renderer: SQLiteRenderer) throws -> String
     /// The SQL for a column reference, e.g. `"o"."coord_ra"`.
     func columnReference(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String
+    /// Appends the SQL of a column reference to `out` (the renderer's path: no String per
+    /// reference). The default appends `columnReference`; a dialect that renders names as
+    /// written implements it with `SQLiteRenderer.appendQuotedName`.
+    func appendColumnReference(_ name: QualifiedName, to out: inout String, renderer: SQLiteRenderer) throws
     /// The SQL for the qualifier of `t.*` (without the `.*`).
     func wildcardQualifier(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String
     /// The SQL for a function call, or nil to use the default rendering. Use
@@ -35,6 +39,10 @@ extension SQLiteDialect {
         SQLiteRenderer.quotedName(name)
     }
 
+    public func appendColumnReference(_ name: QualifiedName, to out: inout String, renderer: SQLiteRenderer) throws {
+        out += try columnReference(name, renderer: renderer)
+    }
+
     public func wildcardQualifier(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String {
         SQLiteRenderer.quotedName(name)
     }
@@ -49,6 +57,10 @@ extension SQLiteDialect {
 /// Renders names as written (all parts quoted) and functions by default.
 public struct DefaultSQLiteDialect: SQLiteDialect {
     public init() {}
+
+    public func appendColumnReference(_ name: QualifiedName, to out: inout String, renderer: SQLiteRenderer) throws {
+        SQLiteRenderer.appendQuotedName(name, to: &out)
+    }
 }
 
 /// A construct that has no SQLite rendering.
@@ -178,20 +190,29 @@ public struct SQLiteRenderer: Sendable {
 
     /// All parts quoted and joined with `.`.
     public static func quotedName(_ name: QualifiedName) -> String {
-        // Built in one string: this runs for every column reference of every plan.
         var out = ""
         out.reserveCapacity(name.parts.reduce(0) { $0 + $1.name.utf8.count + 3 })
+        appendQuotedName(name, to: &out)
+        return out
+    }
+
+    /// Appends `quotedName(name)` to `out`: this runs for every column reference of every plan.
+    public static func appendQuotedName(_ name: QualifiedName, to out: inout String) {
         for (i, part) in name.parts.enumerated() {
             if i > 0 { out += "." }
-            if part.name.utf8.contains(34) {
-                out += quoteIdentifier(part.name)
-            } else {
-                out += "\""
-                out += part.name
-                out += "\""
-            }
+            appendQuotedIdentifier(part.name, to: &out)
         }
-        return out
+    }
+
+    /// Appends `quoteIdentifier(name)` to `out`.
+    public static func appendQuotedIdentifier(_ name: String, to out: inout String) {
+        if name.utf8.contains(34) {
+            out += quoteIdentifier(name)
+        } else {
+            out += "\""
+            out += name
+            out += "\""
+        }
     }
 
     /// `"schema"."table" AS "alias"`.
@@ -334,25 +355,40 @@ public struct SQLiteRenderer: Sendable {
     }
 
     private func selectCore(_ s: SelectStatement) throws -> String {
+        // One buffer for the whole statement: a select list of a hundred columns is a hundred
+        // appends, not a hundred strings joined.
         var out = "SELECT "
+        out.reserveCapacity(64 + 48 * s.items.count)
         if s.quantifier == .distinct { out += "DISTINCT " }
-        out += try s.items.map { item -> String in
+        for (i, item) in s.items.enumerated() {
+            if i > 0 { out += ", " }
             switch item {
-            case .wildcard: return "*"
+            case .wildcard: out += "*"
             case .qualifiedWildcard(let name, _):
-                return try dialect.wildcardQualifier(name, renderer: self) + ".*"
+                out += try dialect.wildcardQualifier(name, renderer: self) + ".*"
             case .expression(let e, let alias):
-                var sql = try render(e)
-                if let alias { sql += " AS " + SQLiteRenderer.quoteIdentifier(alias.name) }
-                return sql
+                try append(e, to: &out)
+                if let alias {
+                    out += " AS "
+                    SQLiteRenderer.appendQuotedIdentifier(alias.name, to: &out)
+                }
             }
-        }.joined(separator: ", ")
+        }
         if !s.from.isEmpty {
             out += " FROM " + (try s.from.map(table).joined(separator: ", "))
         }
-        if let w = s.whereClause { out += " WHERE " + (try render(w)) }
-        if !s.groupBy.isEmpty { out += " GROUP BY " + (try s.groupBy.map(render).joined(separator: ", ")) }
-        if let h = s.having { out += " HAVING " + (try render(h)) }
+        if let w = s.whereClause {
+            out += " WHERE "
+            try append(w, to: &out)
+        }
+        if !s.groupBy.isEmpty {
+            out += " GROUP BY "
+            try appendList(s.groupBy, to: &out)
+        }
+        if let h = s.having {
+            out += " HAVING "
+            try append(h, to: &out)
+        }
         return out
     }
 
@@ -391,14 +427,32 @@ public struct SQLiteRenderer: Sendable {
     // MARK: - Expressions
 
     public func render(_ e: Expression) throws -> String {
+        var out = ""
+        try append(e, to: &out)
+        return out
+    }
+
+    /// Renders `list` separated by commas into `out`.
+    func appendList(_ list: [Expression], to out: inout String) throws {
+        for (i, e) in list.enumerated() {
+            if i > 0 { out += ", " }
+            try append(e, to: &out)
+        }
+    }
+
+    /// Appends the SQL of `e` to `out`. The common nodes (names, literals, operators, argument
+    /// lists) are written in place; the rest are rendered by `renderNode`.
+    public func append(_ e: Expression, to out: inout String) throws {
         switch e.kind {
         case .literal(let l):
-            return SQLiteRenderer.literal(l)
+            SQLiteRenderer.appendLiteral(l, to: &out)
         case .column(let name):
-            return try dialect.columnReference(name, renderer: self)
+            try dialect.appendColumnReference(name, to: &out, renderer: self)
         case .unary(let op, let operand):
-            let inner = try render(operand)
-            return op == .plus ? inner : "(- " + inner + ")"
+            if op == .plus { return try append(operand, to: &out) }
+            out += "(- "
+            try append(operand, to: &out)
+            out += ")"
         case .binary(let op, let l, let r):
             // Left-deep chains are rendered iteratively (no recursion per operator).
             var spine: [(BinaryOperator, Expression)] = [(op, r)]
@@ -407,13 +461,49 @@ public struct SQLiteRenderer: Sendable {
                 spine.append((lop, lr))
                 leftmost = ll
             }
-            var out = String(repeating: "(", count: spine.count) + (try render(leftmost))
+            for _ in 0..<spine.count { out += "(" }
+            try append(leftmost, to: &out)
             for (o, right) in spine.reversed() {
-                out += " " + o.rawValue + " " + (try render(right)) + ")"
+                out += " "
+                out += o.rawValue
+                out += " "
+                try append(right, to: &out)
+                out += ")"
             }
-            return out
         case .not(let operand):
-            return "(NOT " + (try render(operand)) + ")"
+            out += "(NOT "
+            try append(operand, to: &out)
+            out += ")"
+        case .between(let value, let low, let high, let negated):
+            out += "("
+            try append(value, to: &out)
+            out += negated ? " NOT BETWEEN " : " BETWEEN "
+            try append(low, to: &out)
+            out += " AND "
+            try append(high, to: &out)
+            out += ")"
+        case .inList(let value, let list, let negated):
+            out += "("
+            try append(value, to: &out)
+            out += negated ? " NOT IN (" : " IN ("
+            try appendList(list, to: &out)
+            out += "))"
+        case .isNull(let value, let negated):
+            out += "("
+            try append(value, to: &out)
+            out += negated ? " IS NOT NULL)" : " IS NULL)"
+        case .parenthesized(let inner):
+            try append(inner, to: &out)
+        default:
+            out += try renderNode(e)
+        }
+    }
+
+    /// The SQL of the nodes `append` does not write in place.
+    private func renderNode(_ e: Expression) throws -> String {
+        switch e.kind {
+        case .literal, .column, .unary, .binary, .not, .between, .inList, .isNull, .parenthesized:
+            return try render(e)
         case .function(let call):
             if let predicate = try RegionFolding.compoundPredicate(e, range: e.range) {
                 return try render(RegionFolding.integerForm(predicate, range: e.range))
@@ -434,40 +524,35 @@ public struct SQLiteRenderer: Sendable {
             }
             if let elseResult { out += " ELSE " + (try render(elseResult)) }
             return out + " END"
-        case .between(let value, let low, let high, let negated):
-            return "(" + (try render(value)) + (negated ? " NOT BETWEEN " : " BETWEEN ") + (try render(low))
-                + " AND " + (try render(high)) + ")"
-        case .inList(let value, let list, let negated):
-            return "(" + (try render(value)) + (negated ? " NOT IN (" : " IN (")
-                + (try list.map(render).joined(separator: ", ")) + "))"
         case .inSubquery(let value, let q, let negated):
             return "(" + (try render(value)) + (negated ? " NOT IN (" : " IN (") + (try render(q)) + "))"
         case .exists(let q):
             return "EXISTS (" + (try render(q)) + ")"
         case .scalarSubquery(let q):
             return "(" + (try render(q)) + ")"
-        case .isNull(let value, let negated):
-            return "(" + (try render(value)) + (negated ? " IS NOT NULL)" : " IS NULL)")
         case .like(let value, let pattern, let negated, let insensitive):
             let not = negated ? " NOT" : ""
             if insensitive {
                 return "(lower(" + (try render(value)) + ")" + not + " LIKE lower(" + (try render(pattern)) + "))"
             }
             return "(" + (try render(value)) + not + " LIKE " + (try render(pattern)) + ")"
-        case .parenthesized(let inner):
-            return try render(inner)
         }
     }
 
     static func literal(_ l: Literal) -> String {
+        var out = ""
+        appendLiteral(l, to: &out)
+        return out
+    }
+
+    static func appendLiteral(_ l: Literal, to out: inout String) {
         switch l {
-        case .integer(let v): return String(v)
+        case .integer(let v): out += String(v)
         case .real(let v, let text):
-            if v.isInfinite { return v < 0 ? "-1e999" : "1e999" }
-            return text.isEmpty ? CanonicalWriter.realText(v) : text
-        case .string(let s): return quoteString(s)
-        case .boolean(let b): return b ? "1" : "0"
-        case .null: return "NULL"
+            if v.isInfinite { out += v < 0 ? "-1e999" : "1e999" } else { out += text.isEmpty ? CanonicalWriter.realText(v) : text }
+        case .string(let s): out += quoteString(s)
+        case .boolean(let b): out += b ? "1" : "0"
+        case .null: out += "NULL"
         }
     }
 

@@ -100,8 +100,10 @@ public final class Binder: Sendable {
 
     // MARK: Columns
 
-    struct Scope {
-        var tables: [BoundTable]
+    /// The names a SELECT's expressions see. A class: the binder's closures and the type
+    /// inference share one scope instead of copying its tables for every node.
+    final class Scope {
+        let tables: [BoundTable]
         /// Select-list aliases, usable in ORDER BY (and, as SQLite allows, GROUP BY / HAVING).
         var aliases: [String: Expression] = [:]
         /// Columns merged by USING or NATURAL joins (lower-cased name → the merged value), which
@@ -109,16 +111,30 @@ public final class Binder: Sendable {
         var merged: [String: Expression] = [:]
         /// The right-hand columns a merge hides from `*`.
         var hidden: Set<String> = []
+        /// Each table's columns by case-folded name, looked up once per scope rather than per
+        /// column reference (nil: the table is not in the catalog's index).
+        private let columnsByKey: [[String: [ColumnInfo]]?]
+
+        init(tables: [BoundTable], columnIndex: ColumnIndex) {
+            self.tables = tables
+            self.columnsByKey = tables.map { columnIndex.columnsByKey(of: $0.info) }
+        }
+
+        /// The columns of `tables[i]` whose names equal `name` ignoring case.
+        func columns(ofTable i: Int, named name: String, index: ColumnIndex) -> [ColumnInfo] {
+            guard let byKey = columnsByKey[i] else { return index.columns(of: tables[i].info, named: name) }
+            return byKey[CaseFolding.key(name)] ?? []
+        }
     }
 
     func resolveColumn(_ name: QualifiedName, in scope: Scope) throws -> (BoundTable, ColumnInfo) {
         let parts = name.parts
         let columnId = parts[parts.count - 1]
         var candidates: [(BoundTable, ColumnInfo)] = []
-        let qualifier = Array(parts.dropLast())
-        for table in scope.tables {
+        let qualifier = parts.dropLast()
+        for (i, table) in scope.tables.enumerated() {
             if !qualifier.isEmpty && !Self.qualifier(qualifier, matches: table) { continue }
-            for column in columnIndex.columns(of: table.info, named: columnId.name) where columnId.matches(column.name) {
+            for column in scope.columns(ofTable: i, named: columnId.name, index: columnIndex) where columnId.matches(column.name) {
                 candidates.append((table, column))
             }
         }
@@ -130,7 +146,7 @@ public final class Binder: Sendable {
         if !qualifier.isEmpty && !scope.tables.contains(where: { Self.qualifier(qualifier, matches: $0) }) {
             let known = scope.tables.map(\.correlation).joined(separator: ", ")
             throw Self.error(
-                "\(QualifiedName(qualifier)) does not name a table of the FROM clause (\(known))", at: name.range)
+                "\(QualifiedName(Array(qualifier))) does not name a table of the FROM clause (\(known))", at: name.range)
         }
         let known = scope.tables.flatMap { t in t.info.columns.map(\.name) }
         let suggestions = Suggestions.closest(to: columnId.name, in: known)
@@ -140,11 +156,15 @@ public final class Binder: Sendable {
     }
 
     static func qualifier(_ q: [Identifier], matches table: BoundTable) -> Bool {
+        qualifier(q[...], matches: table)
+    }
+
+    static func qualifier(_ q: ArraySlice<Identifier>, matches table: BoundTable) -> Bool {
         switch q.count {
         case 1:
-            return q[0].matches(table.correlation)
+            return q[q.startIndex].matches(table.correlation)
         case 2:
-            return q[1].matches(table.info.name) && q[0].matches(table.info.schema)
+            return q[q.startIndex + 1].matches(table.info.name) && q[q.startIndex].matches(table.info.schema)
                 && table.correlation == table.info.name
         default:
             return false
@@ -207,50 +227,60 @@ public final class Binder: Sendable {
         var tables: [BoundTable] = []
         let from = try select.from.map { try bindFrom($0, into: &tables) }
         if tables.isEmpty { throw QueryError(.semantic, "a query needs a FROM clause") }
-        var scope = Scope(tables: tables)
+        let scope = Scope(tables: tables, columnIndex: columnIndex)
 
         // Join conditions.
-        let boundFrom = try from.map { try bindJoinConditions($0, scope: &scope) }
+        let boundFrom = try from.map { try bindJoinConditions($0, scope: scope) }
 
         // Select list with * expanded.
         var outputs: [OutputColumn] = []
         var usedNames: [String: Int] = [:]
-        func addOutput(_ expression: Expression, preferredName: String, known: FieldDescriptor? = nil) {
+        /// `key` is `CaseFolding.key(preferredName)` when the caller has it.
+        func addOutput(_ expression: Expression, preferredName: String, key: String? = nil, known: FieldDescriptor? = nil) {
             var name = preferredName
-            let key = CaseFolding.key(name)
+            let key = key ?? CaseFolding.key(name)
             if let count = usedNames[key] {
                 var n = count + 1
                 while usedNames[(name + "_\(n)").lowercased()] != nil { n += 1 }
                 usedNames[key] = n
                 name += "_\(n)"
+                usedNames[CaseFolding.key(name)] = 1
+            } else {
+                usedNames[key] = 1
             }
-            usedNames[CaseFolding.key(name)] = 1
             var field = known ?? TypeInference(scope: scope, functions: functions, columnIndex: columnIndex).field(of: expression)
             field.name = name
             outputs.append(OutputColumn(expression: expression, field: field))
         }
+        /// Every column of `table`, from the catalog's precomputed list (names, keys, FIELDs and,
+        /// for the table's own name as correlation, the bound references).
+        func addColumns(of table: BoundTable, merging: Bool) {
+            let columns = columnIndex.columnList(of: table.info)
+            let references = table.correlation == table.info.name ? columns.references : nil
+            outputs.reserveCapacity(outputs.count + columns.names.count)
+            for i in columns.names.indices {
+                let name = columns.names[i]
+                if merging {
+                    if !scope.hidden.isEmpty && scope.hidden.contains("\(table.correlation)\u{0}\(name)") { continue }
+                    if let merged = scope.merged[columns.keys[i]] {
+                        addOutput(merged, preferredName: name, key: columns.keys[i])
+                        continue
+                    }
+                }
+                addOutput(references?[i] ?? .column(table.correlation, name), preferredName: name,
+                          key: columns.keys[i], known: columns.fields[i])
+            }
+        }
         for item in select.items {
             switch item {
             case .wildcard:
-                for table in tables {
-                    for column in table.info.columns
-                        where scope.hidden.isEmpty || !scope.hidden.contains("\(table.correlation)\u{0}\(column.name)") {
-                        if let merged = scope.merged[CaseFolding.key(column.name)] {
-                            addOutput(merged, preferredName: column.name)
-                        } else {
-                            addOutput(.column(table.correlation, column.name), preferredName: column.name,
-                                      known: columnIndex.field(of: table.info, exactly: column.name))
-                        }
-                    }
-                }
+                let merging = !scope.hidden.isEmpty || !scope.merged.isEmpty
+                for table in tables { addColumns(of: table, merging: merging) }
             case .qualifiedWildcard(let name, let range):
                 guard let table = tables.first(where: { Self.qualifier(name.parts, matches: $0) }) else {
                     throw Self.error("\(name) does not name a table of the FROM clause", at: range)
                 }
-                for column in table.info.columns {
-                    addOutput(.column(table.correlation, column.name), preferredName: column.name,
-                              known: columnIndex.field(of: table.info, exactly: column.name))
-                }
+                addColumns(of: table, merging: false)
             case .expression(let expression, let alias):
                 let bound = try bindExpression(expression, in: scope)
                 addOutput(bound, preferredName: alias?.name ?? Self.defaultName(of: bound))
@@ -300,10 +330,10 @@ public final class Binder: Sendable {
         return BoundSelect(statement: statement, tables: tables, outputs: outputs, orderBy: orderBy, offset: query.offset)
     }
 
-    private func bindJoinConditions(_ ref: TableReference, scope: inout Scope) throws -> TableReference {
+    private func bindJoinConditions(_ ref: TableReference, scope: Scope) throws -> TableReference {
         guard case .join(var join) = ref else { return ref }
-        join.left = try bindJoinConditions(join.left, scope: &scope)
-        join.right = try bindJoinConditions(join.right, scope: &scope)
+        join.left = try bindJoinConditions(join.left, scope: scope)
+        join.right = try bindJoinConditions(join.right, scope: scope)
         let kind = join.kind
         /// Records that `name` is merged from left.l and right.r.
         func merge(_ name: String, _ l: BoundTable, _ r: BoundTable) {
@@ -391,10 +421,33 @@ final class ColumnIndex: Sendable {
     private let byTable: [TableKey: [String: [ColumnInfo]]]
     /// Each column's result FIELD by exact name, built once (not per reference).
     private let fields: [TableKey: [String: FieldDescriptor]]
+    /// Each table's columns in order, for expanding `*` without a lookup per column.
+    private let lists: [TableKey: ColumnList]
+
+    /// A table's columns in catalog order: names, case-folded keys, FIELDs, and references
+    /// `[table, column]` (both delimited) as `*` binds them when the table is not aliased.
+    struct ColumnList: Sendable {
+        var names: [String] = []
+        var keys: [String] = []
+        var fields: [FieldDescriptor] = []
+        var references: [Expression] = []
+
+        init() {}
+
+        init(_ table: TableInfo) {
+            for column in table.columns {
+                names.append(column.name)
+                keys.append(CaseFolding.key(column.name))
+                fields.append(column.fieldDescriptor)
+                references.append(.column(table.name, column.name))
+            }
+        }
+    }
 
     init(_ catalog: CatalogDescription) {
         var index: [TableKey: [String: [ColumnInfo]]] = [:]
         var fields: [TableKey: [String: FieldDescriptor]] = [:]
+        var lists: [TableKey: ColumnList] = [:]
         for table in catalog.tables {
             var columns: [String: [ColumnInfo]] = [:]
             var exact: [String: FieldDescriptor] = [:]
@@ -402,11 +455,19 @@ final class ColumnIndex: Sendable {
                 columns[CaseFolding.key(column.name), default: []].append(column)
                 exact[column.name] = column.fieldDescriptor
             }
-            index[TableKey(schema: table.schema, name: table.name)] = columns
-            fields[TableKey(schema: table.schema, name: table.name)] = exact
+            let key = TableKey(schema: table.schema, name: table.name)
+            index[key] = columns
+            fields[key] = exact
+            lists[key] = ColumnList(table)
         }
         byTable = index
         self.fields = fields
+        self.lists = lists
+    }
+
+    /// The columns of `table` in order (computed on the spot for a table outside the catalog).
+    func columnList(of table: TableInfo) -> ColumnList {
+        lists[TableKey(schema: table.schema, name: table.name)] ?? ColumnList(table)
     }
 
     /// The FIELD of the column of `table` named exactly `name`.
@@ -420,6 +481,11 @@ final class ColumnIndex: Sendable {
     /// The column of `table` named exactly `name`.
     func column(of table: TableInfo, exactly name: String) -> ColumnInfo? {
         columns(of: table, named: name).first { $0.name == name }
+    }
+
+    /// The columns of `table` by case-folded name (nil for a table outside the catalog).
+    func columnsByKey(of table: TableInfo) -> [String: [ColumnInfo]]? {
+        byTable[TableKey(schema: table.schema, name: table.name)]
     }
 
     /// The columns of `table` whose names equal `name` ignoring case.

@@ -45,7 +45,7 @@ public struct QueryPlanner: Sendable {
     public func plan(_ query: Query) throws -> QueryPlan {
         let query = try Self.foldRegions(query)
         do {
-            return .distributed(try planDistributed(query))
+            return .distributed(try planDistributed(folded: query))
         } catch let reason as NotDistributable {
             var plan = try CoordinatorPlanner.plan(query, planner: self)
             plan.passes.insert("coordinator: \(reason.reason)", at: 0)
@@ -67,7 +67,11 @@ public struct QueryPlanner: Sendable {
     /// The scatter-gather plan of a query that distributes; throws `NotDistributable` for one
     /// that does not.
     public func planDistributed(_ query: Query) throws -> DistributedPlan {
-        let query = try Self.foldRegions(query)
+        try planDistributed(folded: Self.foldRegions(query))
+    }
+
+    /// `planDistributed` of a query whose regions are already folded (`plan` folds them once).
+    func planDistributed(folded query: Query) throws -> DistributedPlan {
         try Self.checkDistributable(query)
         var passes: [String] = []
         var bound = try binder.bind(query)

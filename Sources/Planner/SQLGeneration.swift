@@ -24,6 +24,10 @@ enum SQLGeneration {
             }
             return alias.map { sql + " AS " + SQLiteRenderer.quoteIdentifier($0.name) } ?? sql
         }
+
+        func appendColumnReference(_ name: QualifiedName, to out: inout String, renderer: SQLiteRenderer) throws {
+            SQLiteRenderer.appendQuotedName(name, to: &out)
+        }
     }
 
     static func quote(_ name: String) -> String { SQLiteRenderer.quoteIdentifier(name) }
@@ -37,9 +41,13 @@ enum SQLGeneration {
         }
     }
 
+    /// The renderer of merge-side expressions, built once (the merge rewriter renders one per
+    /// node it compares).
+    static let mergeRenderer = SQLiteRenderer(dialect: ShardDialect(tables: .merge))
+
     static func renderExpression(_ expression: Expression) throws -> String {
         do {
-            return try SQLiteRenderer(dialect: ShardDialect(tables: .merge)).render(expression)
+            return try mergeRenderer.render(expression)
         } catch let error as SQLiteRenderError {
             throw QueryError(.semantic, error.description, cause: error)
         }

@@ -139,6 +139,8 @@ public enum BenchSuite {
             ("polygon",
              "SELECT objectId, coord_ra, coord_dec FROM \(object) "
                 + "WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), POLYGON('ICRS', 62, -37, 63, -37, 63, -36, 62, -36)) = 1"),
+            // The planning part of the objectId lookup: SELECT * expands to every Object column.
+            ("objectid_star", "SELECT * FROM \(object) WHERE objectId = \(p.objectId)"),
         ]
     }
 }
