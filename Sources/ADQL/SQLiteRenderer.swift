@@ -19,7 +19,7 @@ public protocol SQLiteDialect: Sendable {
     /// Appends the SQL of a column reference to `out` (the renderer's path: no String per
     /// reference). The default appends `columnReference`; a dialect that renders names as
     /// written implements it with `SQLiteRenderer.appendQuotedName`.
-    func appendColumnReference(_ name: QualifiedName, to out: inout String, renderer: SQLiteRenderer) throws
+    func appendColumnReference(_ name: QualifiedName, to out: inout SQLBuffer, renderer: SQLiteRenderer) throws
     /// The SQL for the qualifier of `t.*` (without the `.*`).
     func wildcardQualifier(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String
     /// The SQL for a function call, or nil to use the default rendering. Use
@@ -39,7 +39,7 @@ extension SQLiteDialect {
         SQLiteRenderer.quotedName(name)
     }
 
-    public func appendColumnReference(_ name: QualifiedName, to out: inout String, renderer: SQLiteRenderer) throws {
+    public func appendColumnReference(_ name: QualifiedName, to out: inout SQLBuffer, renderer: SQLiteRenderer) throws {
         out += try columnReference(name, renderer: renderer)
     }
 
@@ -58,7 +58,7 @@ extension SQLiteDialect {
 public struct DefaultSQLiteDialect: SQLiteDialect {
     public init() {}
 
-    public func appendColumnReference(_ name: QualifiedName, to out: inout String, renderer: SQLiteRenderer) throws {
+    public func appendColumnReference(_ name: QualifiedName, to out: inout SQLBuffer, renderer: SQLiteRenderer) throws {
         SQLiteRenderer.appendQuotedName(name, to: &out)
     }
 }
@@ -76,6 +76,51 @@ public struct SQLiteRenderError: Error, Sendable, Hashable, CustomStringConverti
     public var description: String {
         range == .synthesized ? message : "\(range.start): \(message)"
     }
+}
+
+/// The SQL being written: UTF-8 bytes appended in place (cheaper per append than a String),
+/// turned into a String once at the end.
+public struct SQLBuffer: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// The decimal digits of `value`.
+    public mutating func append(_ value: Int64) {
+        if value >= 0 && value < 10 {
+            bytes.append(48 + UInt8(value))
+        } else {
+            append(String(value))
+        }
+    }
+
+    /// `"name"` with embedded double quotes doubled.
+    public mutating func appendQuoted(_ name: String) {
+        var name = name
+        name.withUTF8 { utf8 in
+            bytes.append(34)
+            if utf8.contains(34) {
+                for b in utf8 {
+                    bytes.append(b)
+                    if b == 34 { bytes.append(34) }
+                }
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
+            bytes.append(34)
+        }
+    }
+
+    public static func += (buffer: inout SQLBuffer, text: String) { buffer.append(text) }
+
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 public struct SQLiteRenderer: Sendable {
@@ -166,6 +211,11 @@ public struct SQLiteRenderer: Sendable {
         return table
     }()
 
+    /// The aggregate functions and their SQLite names.
+    static let aggregateNames: [String: String] = [
+        "COUNT": "count", "SUM": "sum", "AVG": "avg", "MIN": "min", "MAX": "max",
+    ]
+
     /// The math functions that map one-to-one onto a UDF.
     static let mathUDFs: [String: String] = [
         "CEILING": "adql_ceiling", "FLOOR": "adql_floor", "DEGREES": "adql_degrees",
@@ -190,14 +240,13 @@ public struct SQLiteRenderer: Sendable {
 
     /// All parts quoted and joined with `.`.
     public static func quotedName(_ name: QualifiedName) -> String {
-        var out = ""
-        out.reserveCapacity(name.parts.reduce(0) { $0 + $1.name.utf8.count + 3 })
+        var out = SQLBuffer(capacity: name.parts.reduce(0) { $0 + $1.name.utf8.count + 3 })
         appendQuotedName(name, to: &out)
-        return out
+        return out.string
     }
 
     /// Appends `quotedName(name)` to `out`: this runs for every column reference of every plan.
-    public static func appendQuotedName(_ name: QualifiedName, to out: inout String) {
+    public static func appendQuotedName(_ name: QualifiedName, to out: inout SQLBuffer) {
         for (i, part) in name.parts.enumerated() {
             if i > 0 { out += "." }
             appendQuotedIdentifier(part.name, to: &out)
@@ -205,14 +254,8 @@ public struct SQLiteRenderer: Sendable {
     }
 
     /// Appends `quoteIdentifier(name)` to `out`.
-    public static func appendQuotedIdentifier(_ name: String, to out: inout String) {
-        if name.utf8.contains(34) {
-            out += quoteIdentifier(name)
-        } else {
-            out += "\""
-            out += name
-            out += "\""
-        }
+    public static func appendQuotedIdentifier(_ name: String, to out: inout SQLBuffer) {
+        out.appendQuoted(name)
     }
 
     /// `"schema"."table" AS "alias"`.
@@ -357,8 +400,8 @@ public struct SQLiteRenderer: Sendable {
     private func selectCore(_ s: SelectStatement) throws -> String {
         // One buffer for the whole statement: a select list of a hundred columns is a hundred
         // appends, not a hundred strings joined.
-        var out = "SELECT "
-        out.reserveCapacity(64 + 48 * s.items.count)
+        var out = SQLBuffer(capacity: 64 + 48 * s.items.count)
+        out += "SELECT "
         if s.quantifier == .distinct { out += "DISTINCT " }
         for (i, item) in s.items.enumerated() {
             if i > 0 { out += ", " }
@@ -389,7 +432,7 @@ public struct SQLiteRenderer: Sendable {
             out += " HAVING "
             try append(h, to: &out)
         }
-        return out
+        return out.string
     }
 
     /// Renders one FROM item.
@@ -427,13 +470,13 @@ public struct SQLiteRenderer: Sendable {
     // MARK: - Expressions
 
     public func render(_ e: Expression) throws -> String {
-        var out = ""
+        var out = SQLBuffer(capacity: 64)
         try append(e, to: &out)
-        return out
+        return out.string
     }
 
     /// Renders `list` separated by commas into `out`.
-    func appendList(_ list: [Expression], to out: inout String) throws {
+    func appendList(_ list: [Expression], to out: inout SQLBuffer) throws {
         for (i, e) in list.enumerated() {
             if i > 0 { out += ", " }
             try append(e, to: &out)
@@ -442,7 +485,7 @@ public struct SQLiteRenderer: Sendable {
 
     /// Appends the SQL of `e` to `out`. The common nodes (names, literals, operators, argument
     /// lists) are written in place; the rest are rendered by `renderNode`.
-    public func append(_ e: Expression, to out: inout String) throws {
+    public func append(_ e: Expression, to out: inout SQLBuffer) throws {
         switch e.kind {
         case .literal(let l):
             SQLiteRenderer.appendLiteral(l, to: &out)
@@ -540,14 +583,14 @@ public struct SQLiteRenderer: Sendable {
     }
 
     static func literal(_ l: Literal) -> String {
-        var out = ""
+        var out = SQLBuffer(capacity: 16)
         appendLiteral(l, to: &out)
-        return out
+        return out.string
     }
 
-    static func appendLiteral(_ l: Literal, to out: inout String) {
+    static func appendLiteral(_ l: Literal, to out: inout SQLBuffer) {
         switch l {
-        case .integer(let v): out += String(v)
+        case .integer(let v): out.append(v)
         case .real(let v, let text):
             if v.isInfinite { out += v < 0 ? "-1e999" : "1e999" } else { out += text.isEmpty ? CanonicalWriter.realText(v) : text }
         case .string(let s): out += quoteString(s)
@@ -583,6 +626,16 @@ public struct SQLiteRenderer: Sendable {
     /// The default rendering of a function call (what applies when the dialect returns nil).
     public func defaultFunction(_ f: FunctionCall, range: SourceRange) throws -> String {
         let upper = f.upperName
+        // Aggregates first: every aggregate query renders them in both phases.
+        if let name = SQLiteRenderer.aggregateNames[upper] {
+            if f.star { return name + "(*)" }
+            var out = SQLBuffer(capacity: 32)
+            out += name
+            out += f.distinct ? "(DISTINCT " : "("
+            try appendList(f.arguments, to: &out)
+            out += ")"
+            return out.string
+        }
         guard ADQLKeywords.functionArity[upper] != nil else {
             return try call(f.name.name, f.arguments.map(render), range: range)
         }
@@ -594,10 +647,6 @@ public struct SQLiteRenderer: Sendable {
             return try call(upper.lowercased(), f.arguments.map(render), range: range)
         case "PI":
             return "3.141592653589793"
-        case "COUNT", "SUM", "AVG", "MIN", "MAX":
-            if f.star { return upper.lowercased() + "(*)" }
-            return upper.lowercased() + "(" + (f.distinct ? "DISTINCT " : "")
-                + (try f.arguments.map(render).joined(separator: ", ")) + ")"
         case "COALESCE":
             if f.arguments.count == 1 { return try render(f.arguments[0]) }
             return try call("coalesce", f.arguments.map(render), range: range)

@@ -60,7 +60,7 @@ public final class Binder: Sendable {
         if parts.count > 3 {
             throw Self.error("table name \(name) has too many parts", at: name.range)
         }
-        var candidates = catalog.tables.filter { tableId.matches($0.name) }
+        var candidates = columnIndex.tables(named: tableId.name, in: catalog).filter { tableId.matches($0.name) }
         if let schemaId { candidates = candidates.filter { schemaId.matches($0.schema) } }
         if candidates.count == 1 { return candidates[0] }
         if candidates.count > 1 {
@@ -130,18 +130,34 @@ public final class Binder: Sendable {
     func resolveColumn(_ name: QualifiedName, in scope: Scope) throws -> (BoundTable, ColumnInfo) {
         let parts = name.parts
         let columnId = parts[parts.count - 1]
-        var candidates: [(BoundTable, ColumnInfo)] = []
         let qualifier = parts.dropLast()
-        for (i, table) in scope.tables.enumerated() {
-            if !qualifier.isEmpty && !Self.qualifier(qualifier, matches: table) { continue }
-            for column in scope.columns(ofTable: i, named: columnId.name, index: columnIndex) where columnId.matches(column.name) {
-                candidates.append((table, column))
+        // The tables' columns named `columnId`, by table index (tables are not copied while
+        // looking: this runs for every column reference).
+        func candidates(_ found: (Int, ColumnInfo) -> Bool) {
+            for i in scope.tables.indices {
+                if !qualifier.isEmpty && !Self.qualifier(qualifier, matches: scope.tables[i]) { continue }
+                for column in scope.columns(ofTable: i, named: columnId.name, index: columnIndex)
+                    where columnId.matches(column.name)
+                {
+                    if !found(i, column) { return }
+                }
             }
         }
-        if candidates.count == 1 { return candidates[0] }
-        if candidates.count > 1 {
-            let names = candidates.map { "\($0.0.correlation).\($0.1.name)" }.joined(separator: ", ")
-            throw Self.error("column \(name) is ambiguous: it could be \(names)", at: name.range)
+        var match: (table: Int, column: ColumnInfo)?
+        var count = 0
+        candidates { i, column in
+            count += 1
+            if match == nil { match = (i, column) }
+            return count < 2
+        }
+        if count == 1, let match { return (scope.tables[match.table], match.column) }
+        if count > 1 {
+            var names: [String] = []
+            candidates { i, column in
+                names.append("\(scope.tables[i].correlation).\(column.name)")
+                return true
+            }
+            throw Self.error("column \(name) is ambiguous: it could be \(names.joined(separator: ", "))", at: name.range)
         }
         if !qualifier.isEmpty && !scope.tables.contains(where: { Self.qualifier(qualifier, matches: $0) }) {
             let known = scope.tables.map(\.correlation).joined(separator: ", ")
@@ -258,6 +274,7 @@ public final class Binder: Sendable {
             let columns = columnIndex.columnList(of: table.info)
             let references = table.correlation == table.info.name ? columns.references : nil
             outputs.reserveCapacity(outputs.count + columns.names.count)
+            usedNames.reserveCapacity(usedNames.count + columns.names.count)
             for i in columns.names.indices {
                 let name = columns.names[i]
                 if merging {
@@ -423,6 +440,8 @@ final class ColumnIndex: Sendable {
     private let fields: [TableKey: [String: FieldDescriptor]]
     /// Each table's columns in order, for expanding `*` without a lookup per column.
     private let lists: [TableKey: ColumnList]
+    /// Positions in the catalog's table list by case-folded table name.
+    private let tablePositions: [String: [Int]]
 
     /// A table's columns in catalog order: names, case-folded keys, FIELDs, and references
     /// `[table, column]` (both delimited) as `*` binds them when the table is not aliased.
@@ -448,7 +467,9 @@ final class ColumnIndex: Sendable {
         var index: [TableKey: [String: [ColumnInfo]]] = [:]
         var fields: [TableKey: [String: FieldDescriptor]] = [:]
         var lists: [TableKey: ColumnList] = [:]
-        for table in catalog.tables {
+        var tablePositions: [String: [Int]] = [:]
+        for (position, table) in catalog.tables.enumerated() {
+            tablePositions[CaseFolding.key(table.name), default: []].append(position)
             var columns: [String: [ColumnInfo]] = [:]
             var exact: [String: FieldDescriptor] = [:]
             for column in table.columns {
@@ -463,6 +484,14 @@ final class ColumnIndex: Sendable {
         byTable = index
         self.fields = fields
         self.lists = lists
+        self.tablePositions = tablePositions
+    }
+
+    /// The tables of `catalog` (the one this index was built from) whose names equal `name`
+    /// ignoring case, in catalog order.
+    func tables(named name: String, in catalog: CatalogDescription) -> [TableInfo] {
+        guard let positions = tablePositions[CaseFolding.key(name)] else { return [] }
+        return positions.compactMap { $0 < catalog.tables.count ? catalog.tables[$0] : nil }
     }
 
     /// The columns of `table` in order (computed on the spot for a table outside the catalog).

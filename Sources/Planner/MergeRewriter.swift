@@ -21,8 +21,16 @@ struct MergeRewriter {
     }
 
     static func mergeColumn(_ index: Int) -> Expression {
-        Expression(.column(QualifiedName([Identifier("c\(index)", isDelimited: true)])))
+        Expression(.column(QualifiedName([chunkColumnName(index)])))
     }
+
+    /// `"c<index>"`, the name of the chunk statement's column `index` (the usual ones made once:
+    /// a SELECT * of a wide table names a few hundred).
+    static func chunkColumnName(_ index: Int) -> Identifier {
+        index < commonChunkColumnNames.count ? commonChunkColumnNames[index] : Identifier("c\(index)", isDelimited: true)
+    }
+
+    private static let commonChunkColumnNames = (0..<512).map { Identifier("c\($0)", isDelimited: true) }
 
     static let mergeTable = TableReference.table(
         QualifiedName([Identifier("merge", isDelimited: true)]), alias: nil, range: .synthesized)
@@ -56,7 +64,7 @@ struct MergeRewriter {
             }
             var chunk = SelectStatement(
                 quantifier: distinct ? .distinct : nil, top: chunkLimit,
-                items: items.enumerated().map { .expression($1, alias: Identifier("c\($0)", isDelimited: true)) },
+                items: items.enumerated().map { .expression($1, alias: Self.chunkColumnName($0)) },
                 from: s.from, whereClause: s.whereClause)
             let chunkOrder = order.map { OrderItem(expression: items[$0.0], descending: $0.1) }
             if !distinct && order.isEmpty {
@@ -90,11 +98,19 @@ struct MergeRewriter {
 
         // Aggregation.
         var aggregates: [Expression] = []
+        /// `key` of each aggregate, rendered once.
+        var aggregateKeys: [String] = []
         var seen = Set<String>()
         func collect(_ e: Expression) throws {
             var found: [Expression] = []
             e.visit { if $0.isAggregateCall { found.append($0) } }
-            for a in found where seen.insert(try key(a)).inserted { aggregates.append(a) }
+            for a in found {
+                let k = try key(a)
+                if seen.insert(k).inserted {
+                    aggregates.append(a)
+                    aggregateKeys.append(k)
+                }
+            }
         }
         for e in outputs { try collect(e) }
         if let h = s.having { try collect(h) }
@@ -116,7 +132,7 @@ struct MergeRewriter {
         var groupKeys: [String: Int] = [:]
         for (i, g) in s.groupBy.enumerated() { groupKeys[try key(g)] = i }
         var mergeFor: [String: Expression] = [:]
-        for a in aggregates {
+        for (a, aggregateKey) in zip(aggregates, aggregateKeys) {
             guard case .function(let call) = a.kind else { continue }
             let name = call.upperName
             func partial(_ e: Expression) -> Expression {
@@ -144,7 +160,7 @@ struct MergeRewriter {
             default:
                 throw QueryError(.semantic, "\(name) is not an aggregate function")
             }
-            mergeFor[try key(a)] = merged
+            mergeFor[aggregateKey] = merged
         }
         func toMerge(_ e: Expression) throws -> Expression {
             try e.rewritten { node in
@@ -160,7 +176,7 @@ struct MergeRewriter {
             }
         }
         let chunk = SelectStatement(
-            items: chunkItems.enumerated().map { .expression($1, alias: Identifier("c\($0)", isDelimited: true)) },
+            items: chunkItems.enumerated().map { .expression($1, alias: Self.chunkColumnName($0)) },
             from: s.from, whereClause: s.whereClause, groupBy: s.groupBy)
         let merge = SelectStatement(
             quantifier: s.quantifier, top: s.top,
@@ -215,7 +231,7 @@ struct MergeRewriter {
         }
         let chunk = SelectStatement(
             quantifier: duplicateInsensitive ? .distinct : nil,
-            items: columns.enumerated().map { .expression($1, alias: Identifier("c\($0)", isDelimited: true)) },
+            items: columns.enumerated().map { .expression($1, alias: Self.chunkColumnName($0)) },
             from: s.from, whereClause: s.whereClause)
         let merge = SelectStatement(
             quantifier: s.quantifier, top: s.top,

@@ -25,7 +25,7 @@ enum SQLGeneration {
             return alias.map { sql + " AS " + SQLiteRenderer.quoteIdentifier($0.name) } ?? sql
         }
 
-        func appendColumnReference(_ name: QualifiedName, to out: inout String, renderer: SQLiteRenderer) throws {
+        func appendColumnReference(_ name: QualifiedName, to out: inout SQLBuffer, renderer: SQLiteRenderer) throws {
             SQLiteRenderer.appendQuotedName(name, to: &out)
         }
     }
