@@ -59,6 +59,9 @@ public enum ADQLKeywords {
     /// Every reserved word (upper case).
     public static let reserved: Set<String> = sqlReserved.union(adqlReserved)
 
+    /// The length of the longest reserved word (in bytes; they are ASCII).
+    static let maxReservedLength = reserved.map(\.utf8.count).max() ?? 0
+
     /// Reserved words that name a built-in function when followed by `(`, with the number of
     /// arguments each accepts. Geometry constructors count an optional leading coordinate-system
     /// string; the parser refines those counts (see `Parser.checkArity`).

@@ -61,10 +61,10 @@ struct Lexer {
         var tokens: [Token] = []
         tokens.reserveCapacity(lexer.bytes.count / 3 + 2)
         while true {
-            let token = lexer.next()
-            tokens.append(token)
-            if token.kind == .end { break }
-            if token.kind == .invalid {
+            tokens.append(lexer.next())
+            let kind = tokens[tokens.count - 1].kind
+            if kind == .end { break }
+            if kind == .invalid {
                 tokens.append(lexer.makeToken(.end, "", start: lexer.position, startByte: lexer.index))
                 break
             }
@@ -202,8 +202,9 @@ struct Lexer {
                     return word.count
                 }
                 : text
-            return makeToken(.word, text, upper: upper,
-                             reserved: ADQLKeywords.reserved.contains(upper), start: start, startByte: startIndex)
+            // No reserved word is longer than `maxReservedLength`: long names skip the hash lookup.
+            let reserved = word.count <= ADQLKeywords.maxReservedLength && ADQLKeywords.reserved.contains(upper)
+            return makeToken(.word, text, upper: upper, reserved: reserved, start: start, startByte: startIndex)
         }
 
         if Lexer.isDigit(v) || (v == 46 && Lexer.isDigit(peek(1))) {
