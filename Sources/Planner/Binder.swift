@@ -114,10 +114,22 @@ public final class Binder: Sendable {
         /// Each table's columns by case-folded name, looked up once per scope rather than per
         /// column reference (nil: the table is not in the catalog's index).
         private let columnsByKey: [[String: [ColumnInfo]]?]
+        /// Each table's column FIELDs by exact name (nil: the table is not in the index).
+        private let fieldsByName: [[String: FieldDescriptor]?]
+        private let columnIndex: ColumnIndex
 
         init(tables: [BoundTable], columnIndex: ColumnIndex) {
             self.tables = tables
+            self.columnIndex = columnIndex
             self.columnsByKey = tables.map { columnIndex.columnsByKey(of: $0.info) }
+            self.fieldsByName = tables.map { columnIndex.fieldsByName(of: $0.info) }
+        }
+
+        /// The FIELD of column `column` (exact name) of the first table called `correlation`.
+        func field(correlation: String, column: String) -> FieldDescriptor? {
+            guard let i = tables.firstIndex(where: { $0.correlation == correlation }) else { return nil }
+            guard let byName = fieldsByName[i] else { return columnIndex.field(of: tables[i].info, exactly: column) }
+            return byName[column]
         }
 
         /// The columns of `tables[i]` whose names equal `name` ignoring case.
@@ -225,6 +237,9 @@ public final class Binder: Sendable {
                     range: e.range)
             case .function(let call):
                 try functions.check(call, range: e.range)
+                // Literal arguments (a CIRCLE's centre and radius) have nothing to bind: the
+                // call is kept rather than rebuilt.
+                if call.arguments.allSatisfy({ if case .literal = $0.kind { true } else { false } }) { return e }
                 return nil
             case .exists, .scalarSubquery, .inSubquery:
                 throw NotDistributable("sub-query")
@@ -497,6 +512,11 @@ final class ColumnIndex: Sendable {
     /// The columns of `table` in order (computed on the spot for a table outside the catalog).
     func columnList(of table: TableInfo) -> ColumnList {
         lists[TableKey(schema: table.schema, name: table.name)] ?? ColumnList(table)
+    }
+
+    /// The FIELDs of `table`'s columns by exact name (nil for a table outside the catalog).
+    func fieldsByName(of table: TableInfo) -> [String: FieldDescriptor]? {
+        fields[TableKey(schema: table.schema, name: table.name)]
     }
 
     /// The FIELD of the column of `table` named exactly `name`.

@@ -12,10 +12,7 @@ struct TypeInference {
     func field(of expression: Expression) -> FieldDescriptor {
         switch expression.unparenthesized.kind {
         case .column(let name):
-            if name.parts.count == 2,
-                let table = scope.tables.first(where: { $0.correlation == name.parts[0].name }),
-                let field = columnIndex.field(of: table.info, exactly: name.parts[1].name)
-            {
+            if name.parts.count == 2, let field = scope.field(correlation: name.parts[0].name, column: name.parts[1].name) {
                 return field
             }
             return FieldDescriptor(name: name.last.name, datatype: .char)
