@@ -139,34 +139,34 @@ public final class Binder: Sendable {
         }
     }
 
-    func resolveColumn(_ name: QualifiedName, in scope: Scope) throws -> (BoundTable, ColumnInfo) {
+    /// The table (its correlation name) and the catalog spelling of the column `name` refers to.
+    func resolveColumn(_ name: QualifiedName, in scope: Scope) throws -> (correlation: String, column: String) {
         let parts = name.parts
         let columnId = parts[parts.count - 1]
         let qualifier = parts.dropLast()
         // The tables' columns named `columnId`, by table index (tables are not copied while
         // looking: this runs for every column reference).
-        func candidates(_ found: (Int, ColumnInfo) -> Bool) {
+        func candidates(_ found: (Int, String) -> Bool) {
             for i in scope.tables.indices {
                 if !qualifier.isEmpty && !Self.qualifier(qualifier, matches: scope.tables[i]) { continue }
-                for column in scope.columns(ofTable: i, named: columnId.name, index: columnIndex)
-                    where columnId.matches(column.name)
-                {
-                    if !found(i, column) { return }
+                let columns = scope.columns(ofTable: i, named: columnId.name, index: columnIndex)
+                for j in columns.indices where columnId.matches(columns[j].name) {
+                    if !found(i, columns[j].name) { return }
                 }
             }
         }
-        var match: (table: Int, column: ColumnInfo)?
+        var match: (table: Int, column: String)?
         var count = 0
         candidates { i, column in
             count += 1
             if match == nil { match = (i, column) }
             return count < 2
         }
-        if count == 1, let match { return (scope.tables[match.table], match.column) }
+        if count == 1, let match { return (scope.tables[match.table].correlation, match.column) }
         if count > 1 {
             var names: [String] = []
             candidates { i, column in
-                names.append("\(scope.tables[i].correlation).\(column.name)")
+                names.append("\(scope.tables[i].correlation).\(column)")
                 return true
             }
             throw Self.error("column \(name) is ambiguous: it could be \(names.joined(separator: ", "))", at: name.range)
@@ -203,7 +203,9 @@ public final class Binder: Sendable {
         try expression.rewritten { e in
             switch e.kind {
             case .column(let name):
-                if name.parts.count == 1, let mergedColumn = scope.merged[CaseFolding.key(name.parts[0].name)] {
+                if name.parts.count == 1, !scope.merged.isEmpty,
+                    let mergedColumn = scope.merged[CaseFolding.key(name.parts[0].name)]
+                {
                     return mergedColumn
                 }
                 if allowAliases, name.parts.count == 1 {
@@ -214,10 +216,9 @@ public final class Binder: Sendable {
                         return aliased
                     }
                 }
-                let (table, column) = try resolveColumn(name, in: scope)
+                let (correlation, column) = try resolveColumn(name, in: scope)
                 return Expression(
-                    .column(QualifiedName([Identifier(table.correlation, isDelimited: true),
-                                           Identifier(column.name, isDelimited: true)])),
+                    .column(QualifiedName([Identifier(correlation, isDelimited: true), Identifier(column, isDelimited: true)])),
                     range: e.range)
             case .function(let call) where call.upperName == "IN_UNIT":
                 try functions.check(call, range: e.range)
