@@ -92,6 +92,26 @@ import Testing
         #expect(count == Int64(try #require(engine.catalog.chunkRowCounts[chunk])))
     }
 
+    /// A one-chunk interactive plan is read straight from its statement, batch by batch: every
+    /// row arrives, TOP stops it early, and either way no statement is left stepping and the
+    /// executor counts the chunk as finished.
+    @Test(.timeLimit(.minutes(1))) func oneChunkPlansStreamEveryRowAndStopAtTheirLimit() async throws {
+        let rig = Rig(engine, batchRows: 16)
+        defer { rig.pool.shutdown() }
+        var plan = try #require(try engine.plan("SELECT objectId FROM dp02_dc2_catalogs.Object").distributed)
+        let (chunk, rows) = try #require(engine.catalog.chunkRowCounts.filter { $0.value > 40 }.min { $0.key < $1.key })
+        plan.target = .chunks([chunk])
+        plan.interactive = true
+        let all = try await rig.executor.execute(plan).collect()
+        #expect(all.rowCount == rows)
+        #expect(Set(all.values).count == rows)
+        plan.merge = .concatenate(limit: 20, offset: 5)
+        let top = try await rig.executor.execute(plan).collect()
+        #expect(top.values == Array(all.values[5..<25]))
+        await rig.worker.stats.untilIdle()
+        #expect(rig.executor.stats.chunksRun == 2)
+    }
+
     /// Two full scans, the second arriving while the first is mid-scan (held at its second
     /// chunk by the pass hook): the second joins the scan at that chunk, wraps around, and
     /// both answers are complete, with fewer chunk passes than chunk statements.

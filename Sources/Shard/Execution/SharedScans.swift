@@ -228,26 +228,35 @@ public final class SharedScanScheduler: Sendable {
 
     private func runStatement(_ task: ChunkTask, of id: Int, _ member: Member, on given: SQLiteConnection?) async -> Outcome {
         let worker = member.worker
+        let batchRows = member.batchRows
+        // The cursor is registered (so that cancelling the query reaches it) before it steps;
+        // opening and the first batch are one pool job, as most chunk statements of an
+        // aggregate end within their first batch.
         let cursor: ChunkCursor
+        var first: Result<(RowBatch, Bool), any Error>?
         do {
-            cursor = try await pool.run(lane: .scan) { try worker.openCursor(task, on: given) }
+            (cursor, first) = try await pool.run(lane: .scan) { [self] in
+                let cursor = try worker.openCursor(task, on: given)
+                guard register(cursor, of: id) else { return (cursor, nil) }
+                return (cursor, Result { try cursor.next(maxRows: batchRows) })
+            }
         } catch {
             return .failed(given, error)
         }
-        let registered = state.withLock { s -> Bool in
-            guard s.members[id]?.continuation != nil else { return false }
-            s.members[id]?.cursors[ObjectIdentifier(cursor)] = cursor
-            return true
-        }
-        if !registered { cursor.cancel() }
+        if first == nil { cursor.cancel() }
         member.stats?.chunkStarted()
         do {
             while true {
-                let batchRows = member.batchRows
-                let (batch, done) = try await pool.run(lane: .scan) { try cursor.next(maxRows: batchRows) }
+                let step: (RowBatch, Bool)
+                if let ready = first {
+                    first = nil
+                    step = try ready.get()
+                } else {
+                    step = try await pool.run(lane: .scan) { try cursor.next(maxRows: batchRows) }
+                }
+                let (batch, done) = step
                 if !batch.isEmpty {
-                    let delivery = Task { try await member.deliver(batch) }
-                    let delivered = await Self.completes(delivery, within: stallLimit)
+                    let (delivery, delivered) = await Self.deliver(batch, to: member.deliver, within: stallLimit)
                     if !delivered {
                         worker.stats.detachedFromPass()
                         park(id, true)
@@ -326,21 +335,30 @@ public final class SharedScanScheduler: Sendable {
         continuation?.resume()
     }
 
-    /// Whether `task` finishes within `limit` (it keeps running either way).
-    static func completes(_ task: Task<Void, any Error>, within limit: Duration) async -> Bool {
-        let race = Race()
-        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
-            race.arm(c)
-            let timer = Task {
-                try? await Task.sleep(for: limit)
-                race.resolve(false)
-            }
-            Task {
-                _ = await task.result
-                timer.cancel()
-                race.resolve(true)
-            }
+    /// Registers a statement's cursor with its query, unless the query has ended.
+    private func register(_ cursor: ChunkCursor, of id: Int) -> Bool {
+        state.withLock { s -> Bool in
+            guard s.members[id]?.continuation != nil else { return false }
+            s.members[id]?.cursors[ObjectIdentifier(cursor)] = cursor
+            return true
         }
+    }
+
+    /// Delivers `batch` in a task of its own; returns that task and whether it finished
+    /// within `limit` (it keeps running either way). The limit is watched by `DeadlineWatch`,
+    /// not by a sleeping task per batch.
+    static func deliver(_ batch: RowBatch, to deliver: @escaping Deliver, within limit: Duration) async
+        -> (Task<Void, any Error>, Bool)
+    {
+        let race = Race()
+        let delivery = Task {
+            defer { race.resolve(true) }
+            try await deliver(batch)
+        }
+        let watch = DeadlineWatch.shared.add(after: limit) { race.resolve(false) }
+        let delivered = await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in race.arm(c) }
+        DeadlineWatch.shared.cancel(watch)
+        return (delivery, delivered)
     }
 
     /// The first of two outcomes wins.
