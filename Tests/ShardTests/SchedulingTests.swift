@@ -92,6 +92,28 @@ import Testing
         #expect(count == Int64(try #require(engine.catalog.chunkRowCounts[chunk])))
     }
 
+    /// An aggregate's chunk statements run to their end in one pool job each (their rows go to
+    /// the merge table's buffer): cancelling the query still interrupts a running one.
+    @Test(.timeLimit(.minutes(1)), arguments: [true, false])
+    func cancellingAnAggregateInterruptsItsChunkStatement(_ interactive: Bool) async throws {
+        let rig = Rig(engine)
+        defer { rig.pool.shutdown() }
+        var plan = try endlessPlan(interactive: interactive)
+        plan.merge = try #require(try engine.plan("SELECT COUNT(*) FROM dp02_dc2_catalogs.Object").distributed).merge
+        let result = rig.executor.execute(plan)
+        let reader = Task { try await result.collect() }
+        await rig.worker.stats.untilStepping()
+        reader.cancel()
+        do {
+            _ = try await reader.value
+            Issue.record("the endless statement ended by itself")
+        } catch let error as QueryError {
+            #expect(error.code == .cancelled)
+        }
+        await rig.worker.stats.untilIdle()
+        #expect(rig.worker.stats.statementsInterrupted == 1)
+    }
+
     /// A one-chunk interactive plan is read straight from its statement, batch by batch: every
     /// row arrives, TOP stops it early, and either way no statement is left stepping and the
     /// executor counts the chunk as finished.

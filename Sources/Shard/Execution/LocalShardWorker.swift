@@ -127,11 +127,32 @@ public final class LocalShardWorker: SharedScanWorker {
         }
     }
 
-    public func runShared(
-        _ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?,
-        deliver: @escaping @Sendable (RowBatch) async throws -> Void
-    ) async throws {
-        try await sharedScans.run(tasks, on: self, batchRows: batchRows, stats: stats, deliver: deliver)
+    public func runShared(_ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?, sink: BatchSink) async throws {
+        try await sharedScans.run(tasks, on: self, batchRows: batchRows, stats: stats, sink: sink)
+    }
+
+    /// Runs `task` to its end in one pool job, its batches into `sink` on that thread.
+    func runLocally(_ task: ChunkTask, batchRows: Int, sink: @escaping @Sendable (RowBatch) throws -> Void) async throws {
+        let lane: BlockingPool.Lane = task.interactive ? .interactive : .scan
+        let current = Mutex<(cursor: ChunkCursor?, cancelled: Bool)>((nil, false))
+        try await withTaskCancellationHandler {
+            try await pool.run(lane: lane) { [self] in
+                let cursor = try openCursor(task)
+                defer { close(cursor, chunkId: task.chunkId) }
+                if current.withLock({ c in c.cursor = cursor; return c.cancelled }) { cursor.cancel() }
+                var done = false
+                while !done {
+                    let batch: RowBatch
+                    (batch, done) = try cursor.next(maxRows: batchRows)
+                    if !batch.isEmpty { try sink(batch) }
+                }
+            }
+        } onCancel: {
+            current.withLock { c in
+                c.cancelled = true
+                return c.cursor
+            }?.cancel()
+        }
     }
 
     /// Resets the cursor's statement and returns its connection to the idle pool.

@@ -52,7 +52,7 @@ public final class ScatterGatherExecutor: Sendable {
             do {
                 switch plan.merge {
                 case .concatenate:
-                    try await scatter(plan) { batch in try await channel.send(batch) }
+                    try await scatter(plan, sink: .consumer { batch in try await channel.send(batch) })
                 case .mergeSQL(let sql, let columns):
                     try await mergeThroughTable(plan, sql: sql, columns: columns, channel: channel)
                 }
@@ -142,8 +142,8 @@ public final class ScatterGatherExecutor: Sendable {
     }
 
     /// Runs the chunk statement on every chunk, at most `fanOut` at once, handing each batch
-    /// to `deliver` (which may suspend).
-    func scatter(_ plan: DistributedPlan, deliver: @escaping @Sendable (RowBatch) async throws -> Void) async throws {
+    /// to `sink`.
+    func scatter(_ plan: DistributedPlan, sink: BatchSink) async throws {
         let tasks: [ChunkTask]
         switch plan.target {
         case .chunks(let ids):
@@ -154,7 +154,7 @@ public final class ScatterGatherExecutor: Sendable {
             }
             tasks = [ChunkTask(chunkId: any, sql: plan.chunkSQL, interactive: true)]
         }
-        guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, deliver: deliver) }
+        guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, sink: sink) }
         // Scan-lane chunks go to the shared passes of the workers that have them.
         var shared: [ObjectIdentifier: (worker: any SharedScanWorker, tasks: [ChunkTask])] = [:]
         var own: [ChunkTask] = []
@@ -168,18 +168,18 @@ public final class ScatterGatherExecutor: Sendable {
         let (batchRows, stats) = (self.batchRows, self.stats)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (worker, tasks) in shared.values {
-                group.addTask { try await worker.runShared(tasks, batchRows: batchRows, stats: stats, deliver: deliver) }
+                group.addTask { try await worker.runShared(tasks, batchRows: batchRows, stats: stats, sink: sink) }
             }
             if !own.isEmpty {
                 let rest = own
-                group.addTask { try await self.fanOutChunks(rest, deliver: deliver) }
+                group.addTask { try await self.fanOutChunks(rest, sink: sink) }
             }
             try await group.waitForAll()
         }
     }
 
     /// Runs `tasks`, at most `fanOut` at once, each through the worker that serves its chunk.
-    func fanOutChunks(_ tasks: [ChunkTask], deliver: @escaping @Sendable (RowBatch) async throws -> Void) async throws {
+    func fanOutChunks(_ tasks: [ChunkTask], sink: BatchSink) async throws {
         let batchRows = self.batchRows
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
@@ -192,7 +192,11 @@ public final class ScatterGatherExecutor: Sendable {
                     stats.chunkStarted()
                     defer { stats.chunkFinished() }
                     do {
-                        try await worker.run(task, batchRows: batchRows, deliver: deliver)
+                        if case .local(let local) = sink, let worker = worker as? LocalShardWorker {
+                            try await worker.runLocally(task, batchRows: batchRows, sink: local)
+                        } else {
+                            try await worker.run(task, batchRows: batchRows, deliver: sink.deliver)
+                        }
                     } catch let error as SQLiteError {
                         throw QueryError(
                             .internal, "chunk \(task.chunkId) failed: \(error.message)",
@@ -216,9 +220,10 @@ public final class ScatterGatherExecutor: Sendable {
     func mergeThroughTable(_ plan: DistributedPlan, sql: String, columns: Int, channel: BatchChannel) async throws {
         let merge = MergeTable(columns: columns)
         let lane: BlockingPool.Lane = plan.interactive ? .interactive : .scan
-        try await scatter(plan) { batch in
-            if merge.buffer(batch) { try await self.pool.run(lane: lane) { try merge.flush() } }
-        }
+        // Chunk statements buffer their rows on their pool thread, which also does the flushes.
+        try await scatter(plan, sink: .local { batch in
+            if merge.buffer(batch) { try merge.flush() }
+        })
         try Task.checkCancellation()
         let batchRows = self.batchRows
         // The last flush, the merge statement and its first batch are one pool job; a

@@ -7,10 +7,7 @@ public protocol SharedScanWorker: ShardWorker, AnyObject {
     /// Runs every task of one query (all on chunks this worker serves), sharing each chunk's
     /// pass with the other queries that need the chunk, and returns when all are done.
     /// Cancelling the calling task stops this query's statements only.
-    func runShared(
-        _ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?,
-        deliver: @escaping @Sendable (RowBatch) async throws -> Void
-    ) async throws
+    func runShared(_ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?, sink: BatchSink) async throws
 }
 
 /// Qserv-style shared scans on one worker.
@@ -45,7 +42,7 @@ public final class SharedScanScheduler: Sendable {
     fileprivate struct Member {
         var worker: LocalShardWorker
         var pending: [Int: ChunkTask]
-        var deliver: Deliver
+        var sink: BatchSink
         var batchRows: Int
         var stats: ExecutorStats?
         /// Statements of this query in passes (or detached) now.
@@ -99,13 +96,13 @@ public final class SharedScanScheduler: Sendable {
         }
     }
 
-    var passLog: [(chunk: Int, members: [Int])] { state.withLock { $0.passLog } }
+    var passLog: [(chunk: Int, members: [Int])] { state.withLock { Array($0.passLog.suffix(4096)) } }
 
     // MARK: Queries
 
     func run(
         _ tasks: [ChunkTask], on worker: LocalShardWorker, batchRows: Int, stats: ExecutorStats?,
-        deliver: @escaping Deliver
+        sink: BatchSink
     ) async throws {
         if tasks.isEmpty { return }
         let id = state.withLock { s -> Int in
@@ -116,7 +113,7 @@ public final class SharedScanScheduler: Sendable {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>]? in
                     if s.cancelledEarly.remove(id) != nil { return nil }
-                    var member = Member(worker: worker, pending: [:], deliver: deliver, batchRows: batchRows, stats: stats)
+                    var member = Member(worker: worker, pending: [:], sink: sink, batchRows: batchRows, stats: stats)
                     for task in tasks where member.pending.updateValue(task, forKey: task.chunkId) == nil {
                         s.demand[task.chunkId, default: 0] += 1
                     }
@@ -185,7 +182,8 @@ public final class SharedScanScheduler: Sendable {
                 taken.append((id, task))
             }
             if !taken.isEmpty {
-                if s.passLog.count >= 4096 { s.passLog.removeFirst(s.passLog.count - 4095) }
+                // Trimmed in halves, not by one entry per pass (which moved 4096 entries each time).
+                if s.passLog.count >= 8192 { s.passLog.removeFirst(s.passLog.count - 4095) }
                 s.passLog.append((chunk, taken.map(\.0)))
             }
             return taken
@@ -229,6 +227,9 @@ public final class SharedScanScheduler: Sendable {
     private func runStatement(_ task: ChunkTask, of id: Int, _ member: Member, on given: SQLiteConnection?) async -> Outcome {
         let worker = member.worker
         let batchRows = member.batchRows
+        guard case .consumer(let deliver) = member.sink else {
+            return await runLocally(task, of: id, member, on: given)
+        }
         // The cursor is registered (so that cancelling the query reaches it) before it steps;
         // opening and the first batch are one pool job, as most chunk statements of an
         // aggregate end within their first batch.
@@ -256,7 +257,7 @@ public final class SharedScanScheduler: Sendable {
                 }
                 let (batch, done) = step
                 if !batch.isEmpty {
-                    let (delivery, delivered) = await Self.deliver(batch, to: member.deliver, within: stallLimit)
+                    let (delivery, delivered) = await Self.deliver(batch, to: deliver, within: stallLimit)
                     if !delivered {
                         worker.stats.detachedFromPass()
                         park(id, true)
@@ -275,6 +276,37 @@ public final class SharedScanScheduler: Sendable {
         }
     }
 
+    /// A statement whose batches go to a `.local` sink: opened, stepped to its end and released
+    /// in one pool job (no consumer can stall the pass).
+    private func runLocally(_ task: ChunkTask, of id: Int, _ member: Member, on given: SQLiteConnection?) async -> Outcome {
+        guard case .local(let sink) = member.sink else { return .finished(given) }
+        let worker = member.worker
+        let batchRows = member.batchRows
+        do {
+            return try await pool.run(lane: .scan) { [self] () throws -> Outcome in
+                let cursor = try worker.openCursor(task, on: given)
+                if !register(cursor, of: id) { cursor.cancel() }
+                member.stats?.chunkStarted()
+                defer { release(cursor, of: id, member) }
+                do {
+                    var done = false
+                    while !done {
+                        let batch: RowBatch
+                        (batch, done) = try cursor.next(maxRows: batchRows)
+                        if !batch.isEmpty { try sink(batch) }
+                    }
+                    return .finished(cursor.connection)
+                } catch is CancellationError {
+                    return .finished(cursor.connection)
+                } catch {
+                    return .failed(cursor.connection, error)
+                }
+            }
+        } catch {
+            return .failed(given, error)
+        }
+    }
+
     /// The rest of a statement whose consumer stalled its pass, at the consumer's pace.
     private func finishDetached(
         _ cursor: ChunkCursor, delivery: Task<Void, any Error>, done: Bool, task: ChunkTask, of id: Int, _ member: Member
@@ -287,7 +319,7 @@ public final class SharedScanScheduler: Sendable {
                 let batchRows = member.batchRows
                 let (batch, end) = try await pool.run(lane: .scan) { try cursor.next(maxRows: batchRows) }
                 finished = end
-                if !batch.isEmpty { try await member.deliver(batch) }
+                if !batch.isEmpty { try await member.sink.deliver(batch) }
             }
         } catch {
             if !(error is CancellationError) { failure = error }
