@@ -114,6 +114,23 @@ import Testing
         #expect(rig.worker.stats.statementsInterrupted == 1)
     }
 
+    /// A full-scan aggregate's chunk passes are chained on pool threads (every statement has a
+    /// local sink): every chunk is passed over once and the merged answer is exact.
+    @Test(.timeLimit(.minutes(1))) func chainedAggregatePassesCoverEveryChunkOnce() async throws {
+        let rig = Rig(engine)
+        defer { rig.pool.shutdown() }
+        var plan = try #require(try engine.plan("SELECT COUNT(*), MAX(objectId) FROM dp02_dc2_catalogs.Object").distributed)
+        plan.interactive = false
+        let chunks = plan.chunkIds.count
+        #expect(chunks > 1)
+        let rows = try await rig.executor.execute(plan).collect()
+        let expected = engine.catalog.chunkRowCounts.filter { plan.chunkIds.contains($0.key) }.values.reduce(0, +)
+        #expect(rows[0, 0].int64Value == Int64(expected))
+        #expect(rig.worker.stats.chunkPasses == chunks)
+        #expect(rig.worker.stats.chunkTasksInPasses == chunks)
+        #expect(rig.executor.stats.chunksRun == chunks)
+    }
+
     /// A one-chunk interactive plan is read straight from its statement, batch by batch: every
     /// row arrives, TOP stops it early, and either way no statement is left stepping and the
     /// executor counts the chunk as finished.
