@@ -202,9 +202,13 @@ public struct QueryPlanner: Sendable {
         }
         guard low > -90 || high < 90 else { return nil }
         // Reading a quarter of a stripe's rows or more through the index costs more than
-        // scanning the chunk: only narrow bands are worth it.
+        // scanning the chunk: only narrow bands are worth it, or a band with a longitude window
+        // whose box is at most half a chunk's area (the index then fetches only the box's rows;
+        // in degrees of longitude, a chunk spans at least a stripe's height).
         let stripeHeight = 180.0 / Double(catalog.chunking.numStripes)
-        guard high - low < stripeHeight / 4 else { return nil }
+        let hasWindow = west.isFinite && east.isFinite && west <= east
+        let boxArea = hasWindow ? (high - low) * (east - west) : .infinity
+        guard high - low < stripeHeight / 4 || boxArea < stripeHeight * stripeHeight / 2 else { return nil }
         // A margin well below any position's precision keeps rounding at the band's edge safe.
         let margin = 1e-9
         let lat = Expression.column(director.correlation, spec.latColumn)
@@ -212,7 +216,7 @@ public struct QueryPlanner: Sendable {
         let band = Expression(.between(lat, low: number(low - margin), high: number(high + margin), negated: false))
         // With the longitude window as well, the chunk's (lat, lon) index answers both ranges
         // before any row is read: only the region's bounding box is fetched.
-        guard west.isFinite, east.isFinite, west <= east else { return band }
+        guard hasWindow else { return band }
         let lon = Expression.column(director.correlation, spec.lonColumn)
         let window = Expression(.between(lon, low: number(west - margin), high: number(east + margin), negated: false))
         return Expression(.binary(.and, band, window))

@@ -27,16 +27,10 @@ public struct QueryResult: Sendable {
     public func collect() async throws -> RowBatch {
         var all = RowBatch(columnCount: fields.count)
         for try await batch in batches {
-            all.append(contentsOf: batch)
+            // The first batch is taken as it is (most small results are one batch).
+            if all.isEmpty && batch.columnCount == all.columnCount { all = batch } else { all.append(contentsOf: batch) }
         }
         return all
-    }
-}
-
-extension RowBatch {
-    public mutating func append(contentsOf other: RowBatch) {
-        precondition(other.columnCount == columnCount || other.isEmpty)
-        for v in other.values { append(v) }
     }
 }
 

@@ -35,6 +35,12 @@ public struct RowBatch: Sendable, Hashable {
 
     public mutating func append(_ value: Value) { values.append(value) }
 
+    /// Appends the rows of `other` (which has as many columns, or none).
+    public mutating func append(contentsOf other: RowBatch) {
+        precondition(other.columnCount == columnCount || other.isEmpty)
+        values.append(contentsOf: other.values)
+    }
+
     /// Keeps only the first `n` rows.
     public mutating func truncate(toRows n: Int) {
         if n < rowCount { values.removeSubrange((n * columnCount)...) }

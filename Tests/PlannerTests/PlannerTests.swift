@@ -351,4 +351,24 @@ enum TestCatalog {
             """)
         #expect(!either.chunkSQL.contains("BETWEEN"))
     }
+
+    /// A band wider than a quarter of a stripe (85 stripes: 2.12°) is still worth the index when
+    /// the longitude window confines the box to at most half a chunk's area; a larger box, or a
+    /// wide band without a window, scans the chunk instead.
+    @Test func wideBandsUseTheIndexOnlyWithASmallBox() throws {
+        func plan(ra: Double, radius: Double) throws -> DistributedPlan {
+            try TestCatalog.plan("""
+                SELECT objectId FROM dp02_dc2_catalogs.Object
+                WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', \(ra), -36.5, \(radius))) = 1
+                """)
+        }
+        // 1.0° × 1.25° of longitude: band and window.
+        let half = try plan(ra: 62.5, radius: 0.5)
+        #expect(half.chunkSQL.contains("\"Object\".\"coord_dec\" BETWEEN"))
+        #expect(half.chunkSQL.contains("\"Object\".\"coord_ra\" BETWEEN"))
+        // 2.0° × 2.5°: more than half a chunk, scanned.
+        #expect(!(try plan(ra: 62.5, radius: 1.0)).chunkSQL.contains("BETWEEN"))
+        // Across RA 0/360 there is no window, and a 1.0° band alone is too wide.
+        #expect(!(try plan(ra: 0.2, radius: 0.5)).chunkSQL.contains("BETWEEN"))
+    }
 }

@@ -92,6 +92,65 @@ import Testing
         #expect(count == Int64(try #require(engine.catalog.chunkRowCounts[chunk])))
     }
 
+    /// An aggregate's chunk statements run to their end in one pool job each (their rows go to
+    /// the merge table's buffer): cancelling the query still interrupts a running one.
+    @Test(.timeLimit(.minutes(1)), arguments: [true, false])
+    func cancellingAnAggregateInterruptsItsChunkStatement(_ interactive: Bool) async throws {
+        let rig = Rig(engine)
+        defer { rig.pool.shutdown() }
+        var plan = try endlessPlan(interactive: interactive)
+        plan.merge = try #require(try engine.plan("SELECT COUNT(*) FROM dp02_dc2_catalogs.Object").distributed).merge
+        let result = rig.executor.execute(plan)
+        let reader = Task { try await result.collect() }
+        await rig.worker.stats.untilStepping()
+        reader.cancel()
+        do {
+            _ = try await reader.value
+            Issue.record("the endless statement ended by itself")
+        } catch let error as QueryError {
+            #expect(error.code == .cancelled)
+        }
+        await rig.worker.stats.untilIdle()
+        #expect(rig.worker.stats.statementsInterrupted == 1)
+    }
+
+    /// A full-scan aggregate's chunk passes are chained on pool threads (every statement has a
+    /// local sink): every chunk is passed over once and the merged answer is exact.
+    @Test(.timeLimit(.minutes(1))) func chainedAggregatePassesCoverEveryChunkOnce() async throws {
+        let rig = Rig(engine)
+        defer { rig.pool.shutdown() }
+        var plan = try #require(try engine.plan("SELECT COUNT(*), MAX(objectId) FROM dp02_dc2_catalogs.Object").distributed)
+        plan.interactive = false
+        let chunks = plan.chunkIds.count
+        #expect(chunks > 1)
+        let rows = try await rig.executor.execute(plan).collect()
+        let expected = engine.catalog.chunkRowCounts.filter { plan.chunkIds.contains($0.key) }.values.reduce(0, +)
+        #expect(rows[0, 0].int64Value == Int64(expected))
+        #expect(rig.worker.stats.chunkPasses == chunks)
+        #expect(rig.worker.stats.chunkTasksInPasses == chunks)
+        #expect(rig.executor.stats.chunksRun == chunks)
+    }
+
+    /// A one-chunk interactive plan is read straight from its statement, batch by batch: every
+    /// row arrives, TOP stops it early, and either way no statement is left stepping and the
+    /// executor counts the chunk as finished.
+    @Test(.timeLimit(.minutes(1))) func oneChunkPlansStreamEveryRowAndStopAtTheirLimit() async throws {
+        let rig = Rig(engine, batchRows: 16)
+        defer { rig.pool.shutdown() }
+        var plan = try #require(try engine.plan("SELECT objectId FROM dp02_dc2_catalogs.Object").distributed)
+        let (chunk, rows) = try #require(engine.catalog.chunkRowCounts.filter { $0.value > 40 }.min { $0.key < $1.key })
+        plan.target = .chunks([chunk])
+        plan.interactive = true
+        let all = try await rig.executor.execute(plan).collect()
+        #expect(all.rowCount == rows)
+        #expect(Set(all.values).count == rows)
+        plan.merge = .concatenate(limit: 20, offset: 5)
+        let top = try await rig.executor.execute(plan).collect()
+        #expect(top.values == Array(all.values[5..<25]))
+        await rig.worker.stats.untilIdle()
+        #expect(rig.executor.stats.chunksRun == 2)
+    }
+
     /// Two full scans, the second arriving while the first is mid-scan (held at its second
     /// chunk by the pass hook): the second joins the scan at that chunk, wraps around, and
     /// both answers are complete, with fewer chunk passes than chunk statements.

@@ -92,6 +92,11 @@ public final class BlockingPool: Sendable {
         condition.unlock()
     }
 
+    /// Whether interactive jobs wait for a thread (long scan-lane jobs check it between chunks).
+    public var interactiveJobsWaiting: Bool {
+        state.withLock { $0.interactiveHead < $0.interactive.count }
+    }
+
     /// Runs `body` on one of the pool's threads and returns its result.
     public func run<T: Sendable>(
         lane: Lane = .interactive, _ body: @escaping @Sendable () throws -> T

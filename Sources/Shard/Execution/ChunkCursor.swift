@@ -43,7 +43,10 @@ final class ChunkCursor: @unchecked Sendable {
     /// CancellationError once the cursor is cancelled.
     func next(maxRows: Int) throws -> (RowBatch, Bool) {
         guard beginStepping() else { throw CancellationError() }
-        var batch = RowBatch(columnCount: statement.columnCount, reservingRows: min(maxRows, 256))
+        // Room for a few thousand values up front: a wide row (157 columns) must not cost a
+        // megabyte of reservation per statement; longer results grow the batch as they come.
+        let columns = statement.columnCount
+        var batch = RowBatch(columnCount: columns, reservingRows: min(maxRows, max(1, 4096 / max(1, columns))))
         let outcome = Result { () throws(SQLiteError) -> Bool in try step(into: &batch, maxRows: maxRows) }
         if case .failure(let error) = outcome, error.isInterrupt { recordInterrupt() }
         endStepping()

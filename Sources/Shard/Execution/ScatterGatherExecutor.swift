@@ -46,12 +46,13 @@ public final class ScatterGatherExecutor: Sendable {
 
     /// Starts the plan and returns the result whose rows arrive as the chunks produce them.
     public func execute(_ plan: DistributedPlan, timeout: Duration? = nil) -> QueryResult {
+        if let direct = directResult(plan, timeout: timeout) { return direct }
         let channel = BatchChannel(capacity: channelCapacity, stats: stats)
         let producer = Task {
             do {
                 switch plan.merge {
                 case .concatenate:
-                    try await scatter(plan) { batch in try await channel.send(batch) }
+                    try await scatter(plan, sink: .consumer { batch in try await channel.send(batch) })
                 case .mergeSQL(let sql, let columns):
                     try await mergeThroughTable(plan, sql: sql, columns: columns, channel: channel)
                 }
@@ -67,16 +68,13 @@ public final class ScatterGatherExecutor: Sendable {
                 channel.finish(throwing: QueryError(.internal, "the query failed: \(error)", cause: error))
             }
         }
-        let timer: Task<Void, Never>? = timeout.map { limit in
-            Task {
-                do {
-                    try await Task.sleep(for: limit)
-                } catch { return }
+        let limit: Int? = timeout.map { limit in
+            DeadlineWatch.shared.add(after: limit) {
                 channel.finish(throwing: QueryError(.timeout, "the query ran longer than its time limit of \(limit)"))
                 producer.cancel()
             }
         }
-        let finishTimer: @Sendable () -> Void = { timer?.cancel() }
+        let finishTimer: @Sendable () -> Void = { if let limit { DeadlineWatch.shared.cancel(limit) } }
         // Cancelling (abort, the reading task cancelled because its client has gone) ends the
         // stream with `cancelled` unless it has ended already (a time limit's error stays), and
         // cancels the producer, whose chunk statements interrupt their connections.
@@ -110,9 +108,42 @@ public final class ScatterGatherExecutor: Sendable {
         return QueryResult(fields: plan.fields, batches: sequence, onCancel: cancelQuery)
     }
 
+    /// A plan of one chunk on the interactive lane whose rows stream as they come, read
+    /// straight from the chunk's statement (see `DirectChunkStream`); nil for other plans.
+    func directResult(_ plan: DistributedPlan, timeout: Duration?) -> QueryResult? {
+        guard plan.interactive, case .concatenate = plan.merge else { return nil }
+        let chunkId: Int
+        switch plan.target {
+        case .chunks(let ids) where ids.count == 1: chunkId = ids[0]
+        case .replicated:
+            guard let any = workers.lazy.flatMap(\.chunkIds).min() else { return nil }
+            chunkId = any
+        default: return nil
+        }
+        guard let worker = try? worker(for: chunkId) as? LocalShardWorker else { return nil }
+        let stream = DirectChunkStream(
+            worker: worker, task: ChunkTask(chunkId: chunkId, sql: plan.chunkSQL, interactive: true),
+            pool: pool, batchRows: batchRows, stats: stats)
+        if let timeout { stream.startTimer(timeout) }
+        let limiter = RowLimiter(plan.merge)
+        let sequence = RowBatchSequence {
+            while true {
+                if limiter.isDone {
+                    stream.finishEarly()
+                    return nil
+                }
+                guard let batch = try await stream.next() else { return nil }
+                if let trimmed = limiter.admit(batch) { return trimmed }
+            }
+        }
+        return QueryResult(fields: plan.fields, batches: sequence, onCancel: {
+            stream.stop(QueryError(.cancelled, "the query was cancelled"))
+        })
+    }
+
     /// Runs the chunk statement on every chunk, at most `fanOut` at once, handing each batch
-    /// to `deliver` (which may suspend).
-    func scatter(_ plan: DistributedPlan, deliver: @escaping @Sendable (RowBatch) async throws -> Void) async throws {
+    /// to `sink`.
+    func scatter(_ plan: DistributedPlan, sink: BatchSink) async throws {
         let tasks: [ChunkTask]
         switch plan.target {
         case .chunks(let ids):
@@ -123,7 +154,7 @@ public final class ScatterGatherExecutor: Sendable {
             }
             tasks = [ChunkTask(chunkId: any, sql: plan.chunkSQL, interactive: true)]
         }
-        guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, deliver: deliver) }
+        guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, sink: sink) }
         // Scan-lane chunks go to the shared passes of the workers that have them.
         var shared: [ObjectIdentifier: (worker: any SharedScanWorker, tasks: [ChunkTask])] = [:]
         var own: [ChunkTask] = []
@@ -137,18 +168,18 @@ public final class ScatterGatherExecutor: Sendable {
         let (batchRows, stats) = (self.batchRows, self.stats)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (worker, tasks) in shared.values {
-                group.addTask { try await worker.runShared(tasks, batchRows: batchRows, stats: stats, deliver: deliver) }
+                group.addTask { try await worker.runShared(tasks, batchRows: batchRows, stats: stats, sink: sink) }
             }
             if !own.isEmpty {
                 let rest = own
-                group.addTask { try await self.fanOutChunks(rest, deliver: deliver) }
+                group.addTask { try await self.fanOutChunks(rest, sink: sink) }
             }
             try await group.waitForAll()
         }
     }
 
     /// Runs `tasks`, at most `fanOut` at once, each through the worker that serves its chunk.
-    func fanOutChunks(_ tasks: [ChunkTask], deliver: @escaping @Sendable (RowBatch) async throws -> Void) async throws {
+    func fanOutChunks(_ tasks: [ChunkTask], sink: BatchSink) async throws {
         let batchRows = self.batchRows
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
@@ -161,7 +192,11 @@ public final class ScatterGatherExecutor: Sendable {
                     stats.chunkStarted()
                     defer { stats.chunkFinished() }
                     do {
-                        try await worker.run(task, batchRows: batchRows, deliver: deliver)
+                        if case .local(let local) = sink, let worker = worker as? LocalShardWorker {
+                            try await worker.runLocally(task, batchRows: batchRows, sink: local)
+                        } else {
+                            try await worker.run(task, batchRows: batchRows, deliver: sink.deliver)
+                        }
                     } catch let error as SQLiteError {
                         throw QueryError(
                             .internal, "chunk \(task.chunkId) failed: \(error.message)",
@@ -178,58 +213,89 @@ public final class ScatterGatherExecutor: Sendable {
 
     /// Collects the chunks' rows in a merge table (a private temporary SQLite database, which
     /// spills to disk when large), then streams the merge statement's rows.
+    ///
+    /// Rows wait in memory until `MergeTable.bufferedValues` values have arrived, then go into
+    /// the table in one transaction on a pool thread: an aggregate's chunks send a row or a
+    /// few each, and a pool job and a transaction per chunk cost more than its statement.
     func mergeThroughTable(_ plan: DistributedPlan, sql: String, columns: Int, channel: BatchChannel) async throws {
-        let merge = try await pool.run { () throws -> MergeTable in try MergeTable(columns: columns) }
-        try await scatter(plan) { batch in
-            try await self.pool.run(lane: plan.interactive ? .interactive : .scan) { try merge.insert(batch) }
-        }
+        let merge = MergeTable(columns: columns)
+        let lane: BlockingPool.Lane = plan.interactive ? .interactive : .scan
+        // Chunk statements buffer their rows on their pool thread, which also does the flushes.
+        try await scatter(plan, sink: .local { batch in
+            if merge.buffer(batch) { try merge.flush() }
+        })
         try Task.checkCancellation()
-        let cursor = try await pool.run { () throws -> ChunkCursor in try merge.cursor(sql) }
+        let batchRows = self.batchRows
+        // The last flush, the merge statement and its first batch are one pool job; a
+        // cancellation that arrives before the cursor exists stops it as soon as it does.
+        let current = Mutex<(cursor: ChunkCursor?, cancelled: Bool)>((nil, false))
         try await withTaskCancellationHandler {
-            var done = false
-            while !done {
-                try Task.checkCancellation()
-                let batchRows = self.batchRows
-                let (batch, finished) = try await pool.run { try cursor.next(maxRows: batchRows) }
-                done = finished
+            let (cursor, first) = try await pool.run(lane: lane) { () throws -> (ChunkCursor, (RowBatch, Bool)) in
+                try merge.flush()
+                let cursor = try merge.cursor(sql)
+                if current.withLock({ c in c.cursor = cursor; return c.cancelled }) { cursor.cancel() }
+                return (cursor, try cursor.next(maxRows: batchRows))
+            }
+            var (batch, done) = first
+            while true {
                 if !batch.isEmpty { try await channel.send(batch) }
+                if done { break }
+                try Task.checkCancellation()
+                (batch, done) = try await pool.run(lane: lane) { try cursor.next(maxRows: batchRows) }
             }
         } onCancel: {
-            cursor.cancel()
+            current.withLock { c in
+                c.cancelled = true
+                return c.cursor
+            }?.cancel()
         }
     }
 }
 
-/// The coordinator's merge table. Inserts come from several chunk tasks; a lock keeps them
-/// to one at a time on the one connection.
+/// The coordinator's merge table. Batches from several chunk tasks are buffered under one
+/// lock and inserted under another, so that buffering never waits for an insert.
 final class MergeTable: @unchecked Sendable {
-    let connection: SQLiteConnection
-    let insertStatement: SQLiteStatement
-    let columns: Int
-    let lock = NSLock()
+    /// Values buffered in memory before they are inserted.
+    static let bufferedValues = 1 << 16
 
-    init(columns: Int) throws {
+    let columns: Int
+    private let pending = Mutex<(batches: [RowBatch], values: Int)>(([], 0))
+    /// Guards `storage`, which the first flush opens.
+    private let lock = NSLock()
+    private var storage: (connection: SQLiteConnection, insert: SQLiteStatement)?
+
+    init(columns: Int) {
         self.columns = columns
-        // An empty path opens a private temporary database that SQLite spills to disk.
-        connection = try SQLiteConnection(path: "", mode: .readWriteCreate)
-        try connection.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384")
-        let names = (0..<columns).map { "\"c\($0)\"" }.joined(separator: ", ")
-        try connection.execute("CREATE TABLE \"merge\" (\(names))")
-        UserFunctions.register(on: connection)
-        let placeholders = Array(repeating: "?", count: columns).joined(separator: ", ")
-        insertStatement = try connection.prepare("INSERT INTO \"merge\" VALUES (\(placeholders))")
     }
 
-    func insert(_ batch: RowBatch) throws {
+    /// Keeps `batch` in memory; true when enough is buffered that it is time to `flush`.
+    func buffer(_ batch: RowBatch) -> Bool {
+        pending.withLock { p in
+            p.batches.append(batch)
+            p.values += batch.values.count
+            return p.values >= Self.bufferedValues
+        }
+    }
+
+    /// Inserts the buffered rows, in one transaction. On a pool thread.
+    func flush() throws {
+        let batches = pending.withLock { p -> [RowBatch] in
+            defer { p = ([], 0) }
+            return p.batches
+        }
         lock.lock()
         defer { lock.unlock() }
+        let (connection, insert) = try openStorage()
+        if batches.isEmpty { return }
         try connection.execute("BEGIN")
         do {
-            for row in 0..<batch.rowCount {
-                for column in 0..<columns {
-                    try insertStatement.bind(batch[row, column], at: column + 1)
+            for batch in batches {
+                for row in 0..<batch.rowCount {
+                    for column in 0..<columns {
+                        try insert.bind(batch[row, column], at: column + 1)
+                    }
+                    try insert.run()
                 }
-                try insertStatement.run()
             }
             try connection.execute("COMMIT")
         } catch {
@@ -238,9 +304,28 @@ final class MergeTable: @unchecked Sendable {
         }
     }
 
+    /// The merge statement over the table; after the last `flush`.
     func cursor(_ sql: String) throws -> ChunkCursor {
+        lock.lock()
+        defer { lock.unlock() }
+        let (connection, _) = try openStorage()
         connection.restrictReads(to: ["merge"])
         return ChunkCursor(connection: connection, statement: try connection.prepare(sql))
+    }
+
+    /// Under `lock`.
+    private func openStorage() throws -> (connection: SQLiteConnection, insert: SQLiteStatement) {
+        if let storage { return storage }
+        // An empty path opens a private temporary database that SQLite spills to disk.
+        let connection = try SQLiteConnection(path: "", mode: .readWriteCreate)
+        try connection.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384")
+        let names = (0..<columns).map { "\"c\($0)\"" }.joined(separator: ", ")
+        try connection.execute("CREATE TABLE \"merge\" (\(names))")
+        UserFunctions.register(on: connection)
+        let placeholders = Array(repeating: "?", count: columns).joined(separator: ", ")
+        let opened = (connection, try connection.prepare("INSERT INTO \"merge\" VALUES (\(placeholders))"))
+        storage = opened
+        return opened
     }
 }
 

@@ -19,6 +19,24 @@ public struct ChunkTask: Sendable, Hashable {
     }
 }
 
+/// Where a query's chunk statements put their batches.
+public enum BatchSink: Sendable {
+    /// A consumer that may suspend (the result's channel): the statement waits for it.
+    case consumer(@Sendable (RowBatch) async throws -> Void)
+    /// Called on the pool thread that stepped the batch, which it may use for blocking work
+    /// (a merge table's inserts) but never to wait for a consumer: a statement whose batches
+    /// go here runs to its end in one pool job.
+    case local(@Sendable (RowBatch) throws -> Void)
+
+    /// The sink as a suspending function, for workers that deliver only that way.
+    public var deliver: @Sendable (RowBatch) async throws -> Void {
+        switch self {
+        case .consumer(let deliver): return deliver
+        case .local(let sink): return { try sink($0) }
+        }
+    }
+}
+
 /// Something that runs chunk statements: the in-process worker over local SQLite files, or a
 /// client of a worker on another host. The planner and the merge know workers only through
 /// this protocol, so nothing above assumes that chunk files are local.

@@ -7,10 +7,7 @@ public protocol SharedScanWorker: ShardWorker, AnyObject {
     /// Runs every task of one query (all on chunks this worker serves), sharing each chunk's
     /// pass with the other queries that need the chunk, and returns when all are done.
     /// Cancelling the calling task stops this query's statements only.
-    func runShared(
-        _ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?,
-        deliver: @escaping @Sendable (RowBatch) async throws -> Void
-    ) async throws
+    func runShared(_ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?, sink: BatchSink) async throws
 }
 
 /// Qserv-style shared scans on one worker.
@@ -45,7 +42,7 @@ public final class SharedScanScheduler: Sendable {
     fileprivate struct Member {
         var worker: LocalShardWorker
         var pending: [Int: ChunkTask]
-        var deliver: Deliver
+        var sink: BatchSink
         var batchRows: Int
         var stats: ExecutorStats?
         /// Statements of this query in passes (or detached) now.
@@ -99,13 +96,13 @@ public final class SharedScanScheduler: Sendable {
         }
     }
 
-    var passLog: [(chunk: Int, members: [Int])] { state.withLock { $0.passLog } }
+    var passLog: [(chunk: Int, members: [Int])] { state.withLock { Array($0.passLog.suffix(4096)) } }
 
     // MARK: Queries
 
     func run(
         _ tasks: [ChunkTask], on worker: LocalShardWorker, batchRows: Int, stats: ExecutorStats?,
-        deliver: @escaping Deliver
+        sink: BatchSink
     ) async throws {
         if tasks.isEmpty { return }
         let id = state.withLock { s -> Int in
@@ -116,7 +113,7 @@ public final class SharedScanScheduler: Sendable {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>]? in
                     if s.cancelledEarly.remove(id) != nil { return nil }
-                    var member = Member(worker: worker, pending: [:], deliver: deliver, batchRows: batchRows, stats: stats)
+                    var member = Member(worker: worker, pending: [:], sink: sink, batchRows: batchRows, stats: stats)
                     for task in tasks where member.pending.updateValue(task, forKey: task.chunkId) == nil {
                         s.demand[task.chunkId, default: 0] += 1
                     }
@@ -176,46 +173,103 @@ public final class SharedScanScheduler: Sendable {
 
     private func pass(over chunk: Int) async {
         if let hook = state.withLock({ $0.beforePass }) { await hook(chunk) }
-        let members = state.withLock { s -> [(id: Int, task: ChunkTask)] in
-            var taken: [(Int, ChunkTask)] = []
-            for id in s.members.keys.sorted() where s.members[id]?.parked == false {
-                guard let task = s.members[id]?.pending.removeValue(forKey: chunk) else { continue }
-                s.members[id]?.inFlight += 1
-                s.removeDemand(chunk)
-                taken.append((id, task))
-            }
-            if !taken.isEmpty {
-                if s.passLog.count >= 4096 { s.passLog.removeFirst(s.passLog.count - 4095) }
-                s.passLog.append((chunk, taken.map(\.0)))
-            }
-            return taken
+        var (chunk, members) = (chunk, state.withLock { $0.take(chunk) })
+        if members.allSatisfy({ isLocal($0.id) }) {
+            // Passes whose queries all have local sinks run on one pool thread, chained: the
+            // next needed chunk is taken there too, while its queries are all local and no
+            // interactive job waits. A chunk's aggregate takes microseconds; a task and two
+            // thread hand-overs per chunk cost more.
+            let (first, taken) = (chunk, members)
+            let rest = try? await pool.run(lane: .scan) { [self] in chainLocalPasses(from: first, taken) }
+            guard let (next, nextMembers) = rest ?? nil else { return pump() }
+            (chunk, members) = (next, nextMembers)
         }
-        var connection: SQLiteConnection?
-        var worker: LocalShardWorker?
-        for (id, task) in members {
-            guard let member = state.withLock({ $0.members[id] }), member.continuation != nil else {
-                finished(id, chunk: chunk)
-                continue
-            }
-            worker = member.worker
-            let outcome = await runStatement(task, of: id, member, on: connection)
-            switch outcome {
-            case .finished(let used):
-                connection = used
-                finished(id, chunk: chunk)
-            case .detached:
-                connection = nil
-            case .failed(let used, let error):
-                connection = used
-                // Failed first, so that finishing its last statement cannot report success.
-                end(id, with: error)
-                finished(id, chunk: chunk)
-            }
-        }
-        if let connection, let worker { worker.checkin(connection, chunkId: chunk) }
-        worker?.stats.passFinished(tasks: members.count)
+        await runPass(over: chunk, members)
         state.withLock { _ = $0.active.remove(chunk) }
         pump()
+    }
+
+    private func isLocal(_ id: Int) -> Bool {
+        state.withLock { s in
+            guard case .local? = s.members[id]?.sink else { return false }
+            return true
+        }
+    }
+
+    /// On a pool thread: local passes one after another, starting with `chunk`. Returns the
+    /// chunk (marked active, its queries taken) whose pass must run the general way, or nil
+    /// when the chain ended with nothing taken.
+    private func chainLocalPasses(from chunk: Int, _ members: [(id: Int, task: ChunkTask)]) -> (Int, [(id: Int, task: ChunkTask)])? {
+        var (chunk, members) = (chunk, members)
+        while true {
+            var connection: SQLiteConnection?
+            var worker: LocalShardWorker?
+            var done: [Int] = []
+            for (id, task) in members {
+                guard let member = live(id, done: &done) else { continue }
+                worker = member.worker
+                if record(runLocallyHere(task, of: id, member, on: connection), of: id, connection: &connection) { done.append(id) }
+            }
+            endPass(chunk, members.count, connection: connection, worker: worker, finishing: done)
+            let interactiveWaiting = pool.interactiveJobsWaiting
+            let next = state.withLock { s -> (Int, [(id: Int, task: ChunkTask)])? in
+                s.active.remove(chunk)
+                guard !interactiveWaiting, s.beforePass == nil, let next = s.nextChunk(in: order) else { return nil }
+                s.active.insert(next)
+                return (next, s.take(next))
+            }
+            guard let (nextChunk, nextMembers) = next else { return nil }
+            (chunk, members) = (nextChunk, nextMembers)
+            if !members.allSatisfy({ isLocal($0.id) }) { return (chunk, members) }
+        }
+    }
+
+    /// The general pass: each query's statement in turn, delivering with back-pressure.
+    private func runPass(over chunk: Int, _ members: [(id: Int, task: ChunkTask)]) async {
+        var connection: SQLiteConnection?
+        var worker: LocalShardWorker?
+        var done: [Int] = []
+        for (id, task) in members {
+            guard let member = live(id, done: &done) else { continue }
+            worker = member.worker
+            if record(await runStatement(task, of: id, member, on: connection), of: id, connection: &connection) { done.append(id) }
+        }
+        endPass(chunk, members.count, connection: connection, worker: worker, finishing: done)
+    }
+
+    /// Query `id` if it still waits for its statements; otherwise it goes to `done`.
+    private func live(_ id: Int, done: inout [Int]) -> Member? {
+        guard let member = state.withLock({ $0.members[id] }), member.continuation != nil else {
+            done.append(id)
+            return nil
+        }
+        return member
+    }
+
+    /// Accounts for one statement of a pass; `connection` is what the pass's next statement
+    /// uses. True when the statement is over (not detached).
+    private func record(_ outcome: Outcome, of id: Int, connection: inout SQLiteConnection?) -> Bool {
+        switch outcome {
+        case .finished(let used):
+            connection = used
+            return true
+        case .detached:
+            connection = nil
+            return false
+        case .failed(let used, let error):
+            connection = used
+            // Failed first, so that finishing its last statement cannot report success.
+            end(id, with: error)
+            return true
+        }
+    }
+
+    /// The pass's connection goes back and the pass is counted before its queries hear that
+    /// their statements are done (a query that ends sees its passes counted).
+    private func endPass(_ chunk: Int, _ tasks: Int, connection: SQLiteConnection?, worker: LocalShardWorker?, finishing done: [Int]) {
+        if let connection, let worker { worker.checkin(connection, chunkId: chunk) }
+        worker?.stats.passFinished(tasks: tasks)
+        for id in done { finished(id, chunk: chunk) }
     }
 
     private enum Outcome {
@@ -228,26 +282,38 @@ public final class SharedScanScheduler: Sendable {
 
     private func runStatement(_ task: ChunkTask, of id: Int, _ member: Member, on given: SQLiteConnection?) async -> Outcome {
         let worker = member.worker
+        let batchRows = member.batchRows
+        guard case .consumer(let deliver) = member.sink else {
+            return await runLocally(task, of: id, member, on: given)
+        }
+        // The cursor is registered (so that cancelling the query reaches it) before it steps;
+        // opening and the first batch are one pool job, as most chunk statements of an
+        // aggregate end within their first batch.
         let cursor: ChunkCursor
+        var first: Result<(RowBatch, Bool), any Error>?
         do {
-            cursor = try await pool.run(lane: .scan) { try worker.openCursor(task, on: given) }
+            (cursor, first) = try await pool.run(lane: .scan) { [self] in
+                let cursor = try worker.openCursor(task, on: given)
+                guard register(cursor, of: id) else { return (cursor, nil) }
+                return (cursor, Result { try cursor.next(maxRows: batchRows) })
+            }
         } catch {
             return .failed(given, error)
         }
-        let registered = state.withLock { s -> Bool in
-            guard s.members[id]?.continuation != nil else { return false }
-            s.members[id]?.cursors[ObjectIdentifier(cursor)] = cursor
-            return true
-        }
-        if !registered { cursor.cancel() }
+        if first == nil { cursor.cancel() }
         member.stats?.chunkStarted()
         do {
             while true {
-                let batchRows = member.batchRows
-                let (batch, done) = try await pool.run(lane: .scan) { try cursor.next(maxRows: batchRows) }
+                let step: (RowBatch, Bool)
+                if let ready = first {
+                    first = nil
+                    step = try ready.get()
+                } else {
+                    step = try await pool.run(lane: .scan) { try cursor.next(maxRows: batchRows) }
+                }
+                let (batch, done) = step
                 if !batch.isEmpty {
-                    let delivery = Task { try await member.deliver(batch) }
-                    let delivered = await Self.completes(delivery, within: stallLimit)
+                    let (delivery, delivered) = await Self.deliver(batch, to: deliver, within: stallLimit)
                     if !delivered {
                         worker.stats.detachedFromPass()
                         park(id, true)
@@ -266,6 +332,40 @@ public final class SharedScanScheduler: Sendable {
         }
     }
 
+    /// A statement whose batches go to a `.local` sink: opened, stepped to its end and released
+    /// in one pool job (no consumer can stall the pass).
+    private func runLocally(_ task: ChunkTask, of id: Int, _ member: Member, on given: SQLiteConnection?) async -> Outcome {
+        (try? await pool.run(lane: .scan) { [self] in runLocallyHere(task, of: id, member, on: given) })
+            ?? .finished(given)
+    }
+
+    /// `runLocally` on the calling (pool) thread.
+    private func runLocallyHere(_ task: ChunkTask, of id: Int, _ member: Member, on given: SQLiteConnection?) -> Outcome {
+        guard case .local(let sink) = member.sink else { return .finished(given) }
+        let cursor: ChunkCursor
+        do {
+            cursor = try member.worker.openCursor(task, on: given)
+        } catch {
+            return .failed(given, error)
+        }
+        if !register(cursor, of: id) { cursor.cancel() }
+        member.stats?.chunkStarted()
+        defer { release(cursor, of: id, member) }
+        do {
+            var done = false
+            while !done {
+                let batch: RowBatch
+                (batch, done) = try cursor.next(maxRows: member.batchRows)
+                if !batch.isEmpty { try sink(batch) }
+            }
+            return .finished(cursor.connection)
+        } catch is CancellationError {
+            return .finished(cursor.connection)
+        } catch {
+            return .failed(cursor.connection, error)
+        }
+    }
+
     /// The rest of a statement whose consumer stalled its pass, at the consumer's pace.
     private func finishDetached(
         _ cursor: ChunkCursor, delivery: Task<Void, any Error>, done: Bool, task: ChunkTask, of id: Int, _ member: Member
@@ -278,7 +378,7 @@ public final class SharedScanScheduler: Sendable {
                 let batchRows = member.batchRows
                 let (batch, end) = try await pool.run(lane: .scan) { try cursor.next(maxRows: batchRows) }
                 finished = end
-                if !batch.isEmpty { try await member.deliver(batch) }
+                if !batch.isEmpty { try await member.sink.deliver(batch) }
             }
         } catch {
             if !(error is CancellationError) { failure = error }
@@ -326,21 +426,30 @@ public final class SharedScanScheduler: Sendable {
         continuation?.resume()
     }
 
-    /// Whether `task` finishes within `limit` (it keeps running either way).
-    static func completes(_ task: Task<Void, any Error>, within limit: Duration) async -> Bool {
-        let race = Race()
-        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
-            race.arm(c)
-            let timer = Task {
-                try? await Task.sleep(for: limit)
-                race.resolve(false)
-            }
-            Task {
-                _ = await task.result
-                timer.cancel()
-                race.resolve(true)
-            }
+    /// Registers a statement's cursor with its query, unless the query has ended.
+    private func register(_ cursor: ChunkCursor, of id: Int) -> Bool {
+        state.withLock { s -> Bool in
+            guard s.members[id]?.continuation != nil else { return false }
+            s.members[id]?.cursors[ObjectIdentifier(cursor)] = cursor
+            return true
         }
+    }
+
+    /// Delivers `batch` in a task of its own; returns that task and whether it finished
+    /// within `limit` (it keeps running either way). The limit is watched by `DeadlineWatch`,
+    /// not by a sleeping task per batch.
+    static func deliver(_ batch: RowBatch, to deliver: @escaping Deliver, within limit: Duration) async
+        -> (Task<Void, any Error>, Bool)
+    {
+        let race = Race()
+        let delivery = Task {
+            defer { race.resolve(true) }
+            try await deliver(batch)
+        }
+        let watch = DeadlineWatch.shared.add(after: limit) { race.resolve(false) }
+        let delivered = await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in race.arm(c) }
+        DeadlineWatch.shared.cancel(watch)
+        return (delivery, delivered)
     }
 
     /// The first of two outcomes wins.
@@ -367,6 +476,23 @@ public final class SharedScanScheduler: Sendable {
 }
 
 extension SharedScanScheduler.State {
+    /// Takes the statements of `chunk` from every query that needs it (and is not parked).
+    mutating func take(_ chunk: Int) -> [(id: Int, task: ChunkTask)] {
+        var taken: [(id: Int, task: ChunkTask)] = []
+        for id in members.keys.sorted() where members[id]?.parked == false {
+            guard let task = members[id]?.pending.removeValue(forKey: chunk) else { continue }
+            members[id]?.inFlight += 1
+            removeDemand(chunk)
+            taken.append((id, task))
+        }
+        if !taken.isEmpty {
+            // Trimmed in halves, not by one entry per pass (which moved 4096 entries each time).
+            if passLog.count >= 8192 { passLog.removeFirst(passLog.count - 4095) }
+            passLog.append((chunk, taken.map(\.id)))
+        }
+        return taken
+    }
+
     mutating func removeDemand(_ chunk: Int) {
         let left = (demand[chunk] ?? 1) - 1
         demand[chunk] = left > 0 ? left : nil
