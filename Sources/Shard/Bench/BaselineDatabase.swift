@@ -141,6 +141,8 @@ public enum BaselineDatabase {
     /// functions registered.
     public static func open(_ file: URL) throws -> SQLiteConnection {
         let connection = try SQLiteConnection(path: file.path, mode: .readOnlyImmutable)
+        // Mapped like SkyShard's shard connections, so that neither side gains from the setting.
+        try connection.execute("PRAGMA mmap_size = \(LocalShardWorker.mmapBytes)")
         UserFunctions.register(on: connection)
         return connection
     }
