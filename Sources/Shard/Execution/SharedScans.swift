@@ -205,12 +205,13 @@ public final class SharedScanScheduler: Sendable {
             var connection: SQLiteConnection?
             var worker: LocalShardWorker?
             var done: [Int] = []
+            var failed: [(Int, any Error)] = []
             for (id, task) in members {
                 guard let member = live(id, done: &done) else { continue }
                 worker = member.worker
-                if record(runLocallyHere(task, of: id, member, on: connection), of: id, connection: &connection) { done.append(id) }
+                if record(runLocallyHere(task, of: id, member, on: connection), of: id, connection: &connection, failed: &failed) { done.append(id) }
             }
-            endPass(chunk, members.count, connection: connection, worker: worker, finishing: done)
+            endPass(chunk, members.count, connection: connection, worker: worker, failing: failed, finishing: done)
             let interactiveWaiting = pool.interactiveJobsWaiting
             let next = state.withLock { s -> (Int, [(id: Int, task: ChunkTask)])? in
                 s.active.remove(chunk)
@@ -229,12 +230,13 @@ public final class SharedScanScheduler: Sendable {
         var connection: SQLiteConnection?
         var worker: LocalShardWorker?
         var done: [Int] = []
+        var failed: [(Int, any Error)] = []
         for (id, task) in members {
             guard let member = live(id, done: &done) else { continue }
             worker = member.worker
-            if record(await runStatement(task, of: id, member, on: connection), of: id, connection: &connection) { done.append(id) }
+            if record(await runStatement(task, of: id, member, on: connection), of: id, connection: &connection, failed: &failed) { done.append(id) }
         }
-        endPass(chunk, members.count, connection: connection, worker: worker, finishing: done)
+        endPass(chunk, members.count, connection: connection, worker: worker, failing: failed, finishing: done)
     }
 
     /// Query `id` if it still waits for its statements; otherwise it goes to `done`.
@@ -248,7 +250,7 @@ public final class SharedScanScheduler: Sendable {
 
     /// Accounts for one statement of a pass; `connection` is what the pass's next statement
     /// uses. True when the statement is over (not detached).
-    private func record(_ outcome: Outcome, of id: Int, connection: inout SQLiteConnection?) -> Bool {
+    private func record(_ outcome: Outcome, of id: Int, connection: inout SQLiteConnection?, failed: inout [(Int, any Error)]) -> Bool {
         switch outcome {
         case .finished(let used):
             connection = used
@@ -258,17 +260,22 @@ public final class SharedScanScheduler: Sendable {
             return false
         case .failed(let used, let error):
             connection = used
-            // Failed first, so that finishing its last statement cannot report success.
-            end(id, with: error)
+            failed.append((id, error))
             return true
         }
     }
 
     /// The pass's connection goes back and the pass is counted before its queries hear that
-    /// their statements are done (a query that ends sees its passes counted).
-    private func endPass(_ chunk: Int, _ tasks: Int, connection: SQLiteConnection?, worker: LocalShardWorker?, finishing done: [Int]) {
+    /// their statements are done or failed (a query that ends, either way, sees its passes
+    /// counted). Failures are told first, so that finishing a failed query's last statement
+    /// cannot report success.
+    private func endPass(
+        _ chunk: Int, _ tasks: Int, connection: SQLiteConnection?, worker: LocalShardWorker?,
+        failing failed: [(Int, any Error)], finishing done: [Int]
+    ) {
         if let connection, let worker { worker.checkin(connection, chunkId: chunk) }
         worker?.stats.passFinished(tasks: tasks)
+        for (id, error) in failed { end(id, with: error) }
         for id in done { finished(id, chunk: chunk) }
     }
 
