@@ -292,6 +292,45 @@ import Testing
     }
 }
 
+extension SchedulingTests {
+    /// Every thread that takes scan jobs is inside a long scan-lane job (an aggregate steps a
+    /// whole chunk in one job): an objectId lookup is still answered, by the pool's
+    /// interactive-only thread, before any scan job ends.
+    @Test(.timeLimit(.minutes(1))) func aLookupRunsWhileEveryScanThreadIsBusy() async throws {
+        let rig = Rig(engine)
+        defer { rig.pool.shutdown() }
+        #expect(rig.pool.interactiveThreads >= 1)
+        let pool = rig.pool, busy = rig.pool.threadCount
+        let allBusy = Latch(), entered = Counter()
+        let release = DispatchSemaphore(value: 0)
+        let scanJobs = (0..<busy).map { _ in
+            Task {
+                try await pool.run(lane: .scan) {
+                    if entered.increment() == busy { allBusy.open() }
+                    release.wait()
+                }
+            }
+        }
+        await allBusy.wait()
+        let probe = EngineFixture.allObjects[23]
+        let lookup = try #require(try engine.plan(
+            "SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId = \(probe.id)").distributed)
+        let rows = try await rig.executor.execute(lookup).collect()
+        // The scan jobs are all still blocked: none can have finished before being released.
+        #expect(entered.value == busy)
+        #expect(rows.rowCount == 1 && rows[0, 0].int64Value == probe.id)
+        for _ in 0..<busy { release.signal() }
+        for job in scanJobs { try await job.value }
+    }
+}
+
+/// A count shared by jobs on several threads.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() -> Int { count.withLock { $0 += 1; return $0 } }
+    var value: Int { count.withLock { $0 } }
+}
+
 /// Opens once; every waiter, earlier or later, goes on.
 final class Latch: Sendable {
     private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))

@@ -3,7 +3,10 @@ import Synchronization
 
 /// A fixed set of threads for blocking work (SQLite calls), so that it never occupies Swift's
 /// cooperative thread pool. Jobs come in two lanes: `interactive` jobs (queries that touch few
-/// chunks) are always taken before `scan` jobs, so small queries never wait behind full scans.
+/// chunks) are always taken before `scan` jobs. A scan job may run a whole chunk statement
+/// (an aggregate steps its chunk to the end), so taking interactive jobs first is not enough:
+/// `interactiveThreads` more threads take interactive jobs only, so a small query starts at
+/// once even while every other thread is inside a long scan statement.
 public final class BlockingPool: Sendable {
     public enum Lane: Sendable { case interactive, scan }
 
@@ -14,7 +17,7 @@ public final class BlockingPool: Sendable {
         var scanHead = 0
         var shuttingDown = false
 
-        mutating func take() -> (@Sendable () -> Void)? {
+        mutating func take(interactiveOnly: Bool) -> (@Sendable () -> Void)? {
             if interactiveHead < interactive.count {
                 defer {
                     interactiveHead += 1
@@ -25,7 +28,7 @@ public final class BlockingPool: Sendable {
                 }
                 return interactive[interactiveHead]
             }
-            if scanHead < scan.count {
+            if !interactiveOnly && scanHead < scan.count {
                 defer {
                     scanHead += 1
                     if scanHead == scan.count {
@@ -41,13 +44,18 @@ public final class BlockingPool: Sendable {
 
     private let state = Mutex(State())
     private let condition = NSConditionBox()
+    /// Threads that take jobs of both lanes (scans use this many at once).
     public let threadCount: Int
+    /// Threads that take interactive jobs only.
+    public let interactiveThreads: Int
 
-    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, interactiveThreads: Int = 1) {
         self.threadCount = max(1, threads)
-        for i in 0..<threadCount {
-            let thread = Thread { [self] in self.workLoop() }
-            thread.name = "skyshard-sqlite-\(i)"
+        self.interactiveThreads = max(0, interactiveThreads)
+        for i in 0..<(threadCount + self.interactiveThreads) {
+            let interactiveOnly = i >= threadCount
+            let thread = Thread { [self] in self.workLoop(interactiveOnly: interactiveOnly) }
+            thread.name = interactiveOnly ? "skyshard-sqlite-i\(i - threadCount)" : "skyshard-sqlite-\(i)"
             thread.stackSize = 4 << 20
             thread.start()
         }
@@ -59,12 +67,12 @@ public final class BlockingPool: Sendable {
         condition.broadcast()
     }
 
-    private func workLoop() {
+    private func workLoop(interactiveOnly: Bool) {
         while true {
             condition.lock()
             var job: (@Sendable () -> Void)?
             while true {
-                let (next, stop) = state.withLock { s in (s.take(), s.shuttingDown) }
+                let (next, stop) = state.withLock { s in (s.take(interactiveOnly: interactiveOnly), s.shuttingDown) }
                 if let next {
                     job = next
                     break
@@ -88,7 +96,9 @@ public final class BlockingPool: Sendable {
             case .scan: s.scan.append(job)
             }
         }
-        condition.signal()
+        // Any thread takes an interactive job; a scan job must not wake only an
+        // interactive-only thread (which would leave it queued), so it wakes them all.
+        if lane == .scan && interactiveThreads > 0 { condition.broadcast() } else { condition.signal() }
         condition.unlock()
     }
 
