@@ -251,22 +251,30 @@ struct ChunkRecordReader: @unchecked Sendable {
             let fd = open(spillPath, O_RDONLY)
             if fd < 0 { throw IngestError("cannot read \(spillPath): \(String(cString: strerror(errno)))") }
             defer { close(fd) }
-            var buf = [UInt8](repeating: 0, count: 1 << 23)
+            // Not zero-filled: every chunk build reads through a fresh buffer, and clearing
+            // megabytes per chunk showed up in profiles.
+            var capacity = 1 << 23
+            var buf = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+            defer { buf.deallocate() }
             var have = 0
             while true {
-                if have == buf.count { buf.append(contentsOf: [UInt8](repeating: 0, count: buf.count)) }
-                let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress! + have, $0.count - have) }
+                if have == capacity {  // a record longer than the buffer
+                    let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
+                    bigger.copyMemory(from: buf, byteCount: have)
+                    buf.deallocate()
+                    buf = bigger
+                    capacity *= 2
+                }
+                let n = read(fd, buf + have, capacity - have)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw IngestError("cannot read \(spillPath): \(String(cString: strerror(errno)))")
                 }
                 if n == 0 { break }
                 have += n
-                let used = try buf.withUnsafeBytes { raw in try Self.walk(raw.baseAddress!, have, body) }
+                let used = try Self.walk(buf, have, body)
                 if used > 0 {
-                    buf.withUnsafeMutableBytes { raw in
-                        if have > used { memmove(raw.baseAddress!, raw.baseAddress! + used, have - used) }
-                    }
+                    if have > used { memmove(buf, buf + used, have - used) }
                     have -= used
                 }
             }
