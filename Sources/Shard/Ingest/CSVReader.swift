@@ -255,6 +255,96 @@ final class CSVReader {
         fieldCapacity = c
     }
 
+    /// What `convertLine` did.
+    enum LineConversion { case converted, other }
+
+    /// Converts the next record straight from the read buffer, in one pass over its bytes, when
+    /// it is a plain line: complete in the buffer, ending in LF or CRLF, no double quote and no
+    /// other CR in it, exactly `kinds.count` fields, each number taken by `NumberParsing` (fast
+    /// path, or the general parser on that field). Field `c` goes to `sink` as column `c`.
+    /// Otherwise (and at the end of the input) returns `.other` and consumes nothing: `next()`
+    /// then reads the record the general way, with the same values or the same error, so this is
+    /// only a shortcut. After `.converted`, `line` is the record's line; `fieldCount` and
+    /// `withField` do not describe it.
+    @inline(__always)
+    func convertLine<S: IngestFieldSink>(kinds: UnsafeBufferPointer<IngestColumnKind>, into sink: inout S) throws -> LineConversion {
+        var feed = start < end ? memchr(buffer + start, 10, end - start) : nil
+        if feed == nil {
+            if try !refill() { return .other }
+            feed = memchr(buffer + start, 10, end - start)
+        }
+        guard let feed else { return .other }
+        let buf = UnsafePointer(buffer)
+        let lineEnd = UnsafeRawPointer(buf).distance(to: UnsafeRawPointer(feed))
+        var e = lineEnd
+        if e > start && buf[e - 1] == 13 { e -= 1 }
+        if e == start { return .other }  // blank line
+        var p = start
+        for c in 0..<kinds.count {
+            if c > 0 {
+                guard p < e && buf[p] == 44 else { return .other }
+                p += 1
+            }
+            if p == e || buf[p] == 44 {
+                sink.null(c)
+                continue
+            }
+            switch kinds[c] {
+            case .integer:
+                if let (v, q) = NumberParsing.scanInt64(buf, p, e) {
+                    sink.integer(c, v)
+                    p = q
+                } else {
+                    let q = Self.fieldEnd(buf, p, e)
+                    guard q >= 0, let v = NumberParsing.parseInt64(UnsafeBufferPointer(start: buf + p, count: q - p)) else {
+                        return .other
+                    }
+                    sink.integer(c, v)
+                    p = q
+                }
+            case .real:
+                var v: Double
+                if let (x, q) = NumberParsing.scanDouble(buf, p, e) {
+                    v = x
+                    p = q
+                } else {
+                    let q = Self.fieldEnd(buf, p, e)
+                    guard q >= 0, let x = NumberParsing.parseDouble(UnsafeBufferPointer(start: buf + p, count: q - p)) else {
+                        return .other
+                    }
+                    v = x
+                    p = q
+                }
+                if v.isNaN { sink.null(c) } else { sink.real(c, v) }
+            case .text, .blob:
+                let q = Self.fieldEnd(buf, p, e)
+                guard q >= 0 else { return .other }
+                let bytes = UnsafeBufferPointer(start: buf + p, count: q - p)
+                if kinds[c] == .text { sink.text(c, bytes) } else { sink.blob(c, bytes) }
+                p = q
+            }
+        }
+        guard p == e else { return .other }
+        start = lineEnd + 1
+        line = nextLine
+        nextLine += 1
+        return .converted
+    }
+
+    /// The end of the unquoted field at `p` (a comma or `e`); −1 when a double quote or a CR
+    /// comes first (the general parser must read that record).
+    @inline(__always)
+    private static func fieldEnd(_ buf: UnsafePointer<UInt8>, _ p: Int, _ e: Int) -> Int {
+        var q = p
+        while q < e {
+            let ch = buf[q]
+            if ch == 44 { return q }
+            if ch == 34 || ch == 13 { return -1 }
+            q += 1
+        }
+        return q
+    }
+
     /// Calls `body` with the bytes of field `i` of the current record.
     @inline(__always)
     func withField<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {

@@ -162,22 +162,35 @@ struct IngestTablePlan: Sendable {
         _ reader: CSVReader, mapping: [Int], tracker: BadRowTracker, into sink: inout S,
         begin: (inout S) -> Void, emit: (inout S) throws -> Void
     ) throws {
-        var n = 0
-        while try reader.next() {
-            n += 1
-            if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
-            if reader.fieldCount != mapping.count {
-                try tracker.record(BadRow(
-                    table: table.name, file: reader.path, line: reader.line,
-                    reason: "\(reader.fieldCount) fields, the header has \(mapping.count)"))
-                continue
+        // Fields in column order (as the generator writes them): plain lines are converted in
+        // one pass over their bytes (`CSVReader.convertLine`); others the general way below.
+        let direct = mapping.elementsEqual(0..<columns.count)
+        try kinds.withUnsafeBufferPointer { kinds in
+            var n = 0
+            while true {
+                n += 1
+                if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
+                if direct {
+                    begin(&sink)
+                    if try reader.convertLine(kinds: kinds, into: &sink) == .converted {
+                        try emit(&sink)
+                        continue
+                    }
+                }
+                guard try reader.next() else { break }
+                if reader.fieldCount != mapping.count {
+                    try tracker.record(BadRow(
+                        table: table.name, file: reader.path, line: reader.line,
+                        reason: "\(reader.fieldCount) fields, the header has \(mapping.count)"))
+                    continue
+                }
+                begin(&sink)
+                if let reason = convert(reader, mapping: mapping, into: &sink) {
+                    try tracker.record(BadRow(table: table.name, file: reader.path, line: reader.line, reason: reason))
+                    continue
+                }
+                try emit(&sink)
             }
-            begin(&sink)
-            if let reason = convert(reader, mapping: mapping, into: &sink) {
-                try tracker.record(BadRow(table: table.name, file: reader.path, line: reader.line, reason: reason))
-                continue
-            }
-            try emit(&sink)
         }
     }
 

@@ -447,22 +447,14 @@ public struct Ingester: Sendable {
         var i = 0
         while off < len {
             i += 1
-            let tag = p.load(fromByteOffset: off, as: UInt8.self)
-            off += 1
-            switch tag {
-            case 0: stmt.bindNull(at: i)
-            case 1:
-                stmt.bindInt64(Int64(bitPattern: spillLoadU64(p + off)), at: i)
-                off += 8
-            case 2:
-                stmt.bindDouble(Double(bitPattern: spillLoadU64(p + off)), at: i)
-                off += 8
-            default:
-                let n = Int(spillLoadU32(p + off))
-                off += 4
-                stmt.bindText(UnsafeBufferPointer(start: (p + off).assumingMemoryBound(to: UInt8.self), count: n), at: i)
-                off += n
+            let (field, next) = EncodedField.decode(p, at: off)
+            switch field {
+            case .null: stmt.bindNull(at: i)
+            case .integer(let v): stmt.bindInt64(v, at: i)
+            case .real(let v): stmt.bindDouble(v, at: i)
+            case .text(let b), .blob(let b): stmt.bindText(b, at: i)
             }
+            off = next
         }
         return i
     }

@@ -152,6 +152,64 @@ enum NumberParsing {
         return slow(b, from: s0, to: n)
     }
 
+    /// The fast path of `parseInt64` inside a CSV line: at `p`, an optional sign and 1…18
+    /// digits ending at `end` or a comma. Returns the value and the position after the digits, or
+    /// nil when the field has any other form (then `parseInt64` on the whole field decides).
+    @inline(__always)
+    static func scanInt64(_ b: UnsafePointer<UInt8>, _ p: Int, _ end: Int) -> (value: Int64, next: Int)? {
+        var i = p
+        let neg = b[i] == 45
+        if neg || b[i] == 43 { i += 1 }
+        let first = i
+        var v: Int64 = 0
+        while i < end {
+            let d = b[i] &- 48
+            if d > 9 { break }
+            v = v &* 10 &+ Int64(d)
+            i += 1
+        }
+        guard i > first, i - first <= 18, i == end || b[i] == 44 else { return nil }
+        return (neg ? -v : v, i)
+    }
+
+    /// The fast path of `parseDouble` inside a CSV line: at `p`, an optional sign, digits, and
+    /// optionally a point and more digits (at least one digit in all, at most 19) ending at `end`
+    /// or a comma, whose digits as an integer are below 2^53 with at most 22 after the point:
+    /// then the integer divided by a power of ten is the correctly rounded value (both exact in a
+    /// Double, one rounding) — the same result as `parseDouble`, which this skips. nil for any
+    /// other form (exponents, long mantissas, words, blanks): then `parseDouble` decides.
+    @inline(__always)
+    static func scanDouble(_ b: UnsafePointer<UInt8>, _ p: Int, _ end: Int) -> (value: Double, next: Int)? {
+        var i = p
+        let neg = b[i] == 45
+        if neg || b[i] == 43 { i += 1 }
+        var mant: UInt64 = 0
+        let intStart = i
+        while i < end {
+            let d = b[i] &- 48
+            if d > 9 { break }
+            mant = mant &* 10 &+ UInt64(d)
+            i += 1
+        }
+        var digits = i - intStart
+        var fraction = 0
+        if i < end && b[i] == 46 {
+            i += 1
+            let fracStart = i
+            while i < end {
+                let d = b[i] &- 48
+                if d > 9 { break }
+                mant = mant &* 10 &+ UInt64(d)
+                i += 1
+            }
+            fraction = i - fracStart
+            digits += fraction
+        }
+        guard digits > 0, digits <= 19, mant < (1 << 53), fraction <= 22, i == end || b[i] == 44 else { return nil }
+        let v = fraction == 0 ? Double(mant) : Double(mant) / exactPowers[fraction]
+        return (neg ? -v : v, i)
+    }
+
     private static func special(_ b: UnsafeBufferPointer<UInt8>, from i: Int, to n: Int) -> Double? {
         var k = i
         var neg = false
