@@ -164,9 +164,11 @@ struct MergeRewriter {
         }
         func toMerge(_ e: Expression) throws -> Expression {
             try e.rewritten { node in
-                let k = try key(node)
-                if let i = groupKeys[k] { return Self.mergeColumn(i) }
-                if node.isAggregateCall { return mergeFor[k] }
+                // A node is rendered (its key) only when a group key or an aggregate could
+                // match it: without GROUP BY, only the aggregate calls.
+                let k = groupKeys.isEmpty && !node.isAggregateCall ? nil : try key(node)
+                if let k, let i = groupKeys[k] { return Self.mergeColumn(i) }
+                if let k, node.isAggregateCall { return mergeFor[k] }
                 if case .column(let name) = node.kind {
                     throw QueryError(
                         .semantic,
