@@ -35,7 +35,7 @@ public enum ADQLParser {
 }
 
 struct Parser {
-    private var tokens: [Token]
+    private let tokens: [Token]
     private let bytes: [UInt8]
     private var pos = 0
     private var nesting = 0
