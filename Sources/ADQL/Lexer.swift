@@ -109,6 +109,13 @@ struct Lexer {
         }
     }
 
+    /// Moves over `n` ASCII bytes that are not line breaks.
+    private mutating func skipASCII(_ n: Int) {
+        index += n
+        column += n
+        scalarOffset += n
+    }
+
     /// The scalar starting at the current byte (which is >= 0x80), or U+FFFD.
     private func scalarHere() -> Unicode.Scalar {
         var end = index + 1
@@ -150,7 +157,9 @@ struct Lexer {
     private mutating func skipTrivia() -> Token? {
         while !atEnd {
             let v = peek()
-            if isWhitespaceHere() {
+            if v == 32 {
+                skipASCII(1)
+            } else if isWhitespaceHere() {
                 advance()
             } else if v == 45 && peek(1) == 45 {  // --
                 while !atEnd && peek() != 10 && peek() != 13 { advance() }
@@ -185,12 +194,14 @@ struct Lexer {
         let v = peek()
 
         if Lexer.isLetter(v) {
-            advance()
-            while !atEnd {
-                let c = peek()
+            // A word is ASCII on one line: move over it without the per-byte line tracking.
+            var end = index + 1
+            while end < bytes.count {
+                let c = bytes[end]
                 guard Lexer.isLetter(c) || Lexer.isDigit(c) || c == 95 else { break }
-                advance()
+                end += 1
             }
+            skipASCII(end - index)
             // Words are ASCII: upper-case them byte by byte.
             let word = bytes[startIndex..<index]
             let text = String(decoding: word, as: UTF8.self)

@@ -35,7 +35,7 @@ public enum ADQLParser {
 }
 
 struct Parser {
-    private var tokens: [Token]
+    private let tokens: [Token]
     private let bytes: [UInt8]
     private var pos = 0
     private var nesting = 0
@@ -68,9 +68,12 @@ struct Parser {
         _read { yield tokens[pos] }
     }
 
-    private func peek(_ ahead: Int) -> Token {
-        let i = pos + ahead
-        return i < tokens.count ? tokens[i] : tokens[tokens.count - 1]
+    /// The token `ahead` places on (the end token past the end), yielded in place like `current`.
+    private subscript(ahead ahead: Int) -> Token {
+        _read {
+            let i = pos + ahead
+            yield tokens[i < tokens.count ? i : tokens.count - 1]
+        }
     }
 
     /// Moves past the current token (never past the end). Returns nothing: copying a `Token`
@@ -228,7 +231,7 @@ struct Parser {
     @inline(never)
     private mutating func parseQualifiedName(_ what: String, maxParts: Int) throws -> QualifiedName {
         var parts = [try parseIdentifier(what)]
-        while current.isSymbol(".") && !peek(1).isSymbol("*") {
+        while current.isSymbol(".") && !self[ahead: 1].isSymbol("*") {
             advance()
             if parts.count == maxParts {
                 throw error(at: tokens[pos - 1], message: "too many parts in name \"\(QualifiedName(parts))\"; at most \(maxParts) allowed")
@@ -244,7 +247,7 @@ struct Parser {
         let token = current
         guard token.isIdentifier else { return nil }
         // `... FROM t LIMIT 10`: report LIMIT rather than swallowing it as an alias.
-        if token.isWord("LIMIT") && [.integer, .hexInteger].contains(peek(1).kind) { return nil }
+        if token.isWord("LIMIT") && [.integer, .hexInteger].contains(self[ahead: 1].kind) { return nil }
         advance()
         implicitAliasIndex = pos - 1
         return Identifier(token.text, isDelimited: token.kind == .delimitedIdentifier, range: token.range)
@@ -528,7 +531,7 @@ struct Parser {
         if current.isSymbol("(") {
             try enter()
             defer { leave() }
-            if peek(1).isWord("SELECT") || peek(1).isWord("WITH") {
+            if self[ahead: 1].isWord("SELECT") || self[ahead: 1].isWord("WITH") {
                 return try parseDerivedTable()
             }
             if parenthesisOpensQuery() && !failedQueryAttempts.contains(pos) {
@@ -647,7 +650,7 @@ struct Parser {
         }
         var negated = false
         if current.isWord("NOT") {
-            let next = peek(1)
+            let next = self[ahead: 1]
             guard next.isWord("BETWEEN") || next.isWord("IN") || next.isWord("LIKE") || next.isWord("ILIKE") else {
                 advance()
                 throw error(expected: ["BETWEEN", "IN", "LIKE", "ILIKE"])
@@ -716,7 +719,7 @@ struct Parser {
     private mutating func parseInTail(_ left: Expression, negated: Bool) throws -> Expression {
         let start = left.range.start
         guard current.isSymbol("(") else { throw error(expected: ["\"(\""]) }
-        if peek(1).isWord("SELECT") || peek(1).isWord("WITH") {
+        if self[ahead: 1].isWord("SELECT") || self[ahead: 1].isWord("WITH") {
             advance()
             let query = try parseQuery()
             try expectSymbol(")")
@@ -826,6 +829,13 @@ struct Parser {
             return try parseParenthesized()
         case .delimitedIdentifier:
             return Expression(.column(try parseQualifiedName("column name", maxParts: 4)), range: range(from: start))
+        case .word where !token.isReservedWord:
+            // A name (not reserved, so no literal keyword, CASE, CAST, EXISTS or built-in
+            // function): a user-defined function or a column.
+            if self[ahead: 1].isSymbol("(") {
+                return try parseUserDefinedFunction()
+            }
+            return Expression(.column(try parseQualifiedName("column name", maxParts: 4)), range: range(from: start))
         case .word:
             break
         default:
@@ -855,18 +865,13 @@ struct Parser {
             break
         }
         if ADQLKeywords.functionArity[token.upper] != nil {
-            guard peek(1).isSymbol("(") else {
+            guard self[ahead: 1].isSymbol("(") else {
                 throw error(expected: ["expression"], hint: reservedHint(token))
             }
             return try parseBuiltinFunction()
         }
-        if token.isReservedWord {
-            throw error(expected: ["expression"], hint: reservedHint(token))
-        }
-        if peek(1).isSymbol("(") {
-            return try parseUserDefinedFunction()
-        }
-        return Expression(.column(try parseQualifiedName("column name", maxParts: 4)), range: range(from: start))
+        // Any other reserved word cannot start an expression.
+        throw error(expected: ["expression"], hint: reservedHint(token))
     }
 
     /// "(" query ")" (scalar sub-query) or "(" search_condition ")"
@@ -874,7 +879,7 @@ struct Parser {
         let start = current.start
         try enter()
         defer { leave() }
-        if peek(1).isWord("SELECT") || peek(1).isWord("WITH") {
+        if self[ahead: 1].isWord("SELECT") || self[ahead: 1].isWord("WITH") {
             advance()
             let query = try parseQuery()
             try expectSymbol(")")

@@ -8,25 +8,40 @@
 extension Expression {
     /// The direct sub-expressions (not those inside sub-queries).
     public var children: [Expression] {
+        if case .function(let f) = kind { return f.arguments }
+        var out: [Expression] = []
+        forEachChild { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with each child in `children` order, without building the array (walks
+    /// visit every node of every expression several times per plan).
+    @inline(__always)
+    public func forEachChild(_ body: (Expression) throws -> Void) rethrows {
         switch kind {
-        case .literal, .column, .exists, .scalarSubquery: return []
+        case .literal, .column, .exists, .scalarSubquery: return
         case .unary(_, let e), .not(let e), .cast(let e, _), .isNull(let e, _), .parenthesized(let e),
              .inSubquery(let e, _, _):
-            return [e]
-        case .binary(_, let l, let r): return [l, r]
-        case .function(let f): return f.arguments
+            try body(e)
+        case .binary(_, let l, let r), .like(let l, let r, _, _):
+            try body(l)
+            try body(r)
+        case .function(let f):
+            for a in f.arguments { try body(a) }
         case .caseWhen(let operand, let whens, let elseResult):
-            var out: [Expression] = []
-            if let operand { out.append(operand) }
+            if let operand { try body(operand) }
             for w in whens {
-                out.append(w.condition)
-                out.append(w.result)
+                try body(w.condition)
+                try body(w.result)
             }
-            if let elseResult { out.append(elseResult) }
-            return out
-        case .between(let v, let low, let high, _): return [v, low, high]
-        case .inList(let v, let list, _): return [v] + list
-        case .like(let v, let p, _, _): return [v, p]
+            if let elseResult { try body(elseResult) }
+        case .between(let v, let low, let high, _):
+            try body(v)
+            try body(low)
+            try body(high)
+        case .inList(let v, let list, _):
+            try body(v)
+            for x in list { try body(x) }
         }
     }
 
@@ -80,7 +95,7 @@ extension Expression {
     /// a node's children. Sub-queries are entered unless `intoSubqueries` is false.
     public func walk(intoSubqueries: Bool = true, _ visit: (Expression) throws -> Bool) rethrows {
         guard try visit(self) else { return }
-        for child in children { try child.walk(intoSubqueries: intoSubqueries, visit) }
+        try forEachChild { try $0.walk(intoSubqueries: intoSubqueries, visit) }
         if intoSubqueries {
             for query in subqueries { try query.walkExpressions(visit) }
         }

@@ -39,9 +39,19 @@ struct StackGuard {
 
     init() {
         #if canImport(Glibc) || canImport(Musl)
+        // A thread's stack does not move: its limit is kept in thread-specific data, so only
+        // the thread's first parse pays for the two system calls and the bounds lookup.
+        if let key = StackGuard.limitKey, let cached = pthread_getspecific(key) {
+            limit = UInt(bitPattern: cached) &- 1
+            return
+        }
         // For the main thread glibc finds the stack by reading /proc/self/maps (about a
         // millisecond), so its bounds are computed once; for other threads it is sub-microsecond.
         limit = adql_gettid() == getpid() ? StackGuard.mainThreadLimit : StackGuard.currentThreadLimit()
+        if let key = StackGuard.limitKey {
+            // Stored plus one: an empty slot (nil) means "not computed yet", also for limit 0.
+            _ = pthread_setspecific(key, UnsafeRawPointer(bitPattern: limit &+ 1))
+        }
         #elseif canImport(Darwin)
         let top = UInt(bitPattern: pthread_get_stackaddr_np(pthread_self()))
         let size = UInt(pthread_get_stacksize_np(pthread_self()))
@@ -53,6 +63,12 @@ struct StackGuard {
 
     #if canImport(Glibc) || canImport(Musl)
     private static let mainThreadLimit = currentThreadLimit()
+
+    /// The thread-specific slot of each thread's limit (nil if no key could be created).
+    private static let limitKey: pthread_key_t? = {
+        var key = pthread_key_t()
+        return pthread_key_create(&key, nil) == 0 ? key : nil
+    }()
 
     private static func currentThreadLimit() -> UInt {
         let limit: UInt

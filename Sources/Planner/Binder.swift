@@ -304,10 +304,19 @@ public final class Binder: Sendable {
                           key: columns.keys[i], known: columns.fields[i])
             }
         }
+        /// The select items when they are exactly one table's precomputed expansion.
+        var expandedItems: [SelectItem]?
         for item in select.items {
             switch item {
             case .wildcard:
                 let merging = !scope.hidden.isEmpty || !scope.merged.isEmpty
+                // `SELECT * FROM t` (t not aliased): the expansion is the same every time.
+                if select.items.count == 1, tables.count == 1, !merging, tables[0].correlation == tables[0].info.name,
+                    let expansion = columnIndex.columnList(of: tables[0].info).expansion
+                {
+                    (outputs, expandedItems, usedNames) = expansion
+                    continue
+                }
                 for table in tables { addColumns(of: table, merging: merging) }
             case .qualifiedWildcard(let name, let range):
                 guard let table = tables.first(where: { Self.qualifier(name.parts, matches: $0) }) else {
@@ -356,11 +365,16 @@ public final class Binder: Sendable {
 
         var statement = select
         statement.from = boundFrom
-        statement.items = outputs.map { .expression($0.expression, alias: Identifier($0.field.name, isDelimited: true)) }
+        statement.items = expandedItems ?? outputs.map(Self.selectItem)
         statement.whereClause = whereClause
         statement.groupBy = groupBy
         statement.having = having
         return BoundSelect(statement: statement, tables: tables, outputs: outputs, orderBy: orderBy, offset: query.offset)
+    }
+
+    /// A bound output as a select item: its expression, aliased to its (delimited) name.
+    static func selectItem(_ output: OutputColumn) -> SelectItem {
+        .expression(output.expression, alias: Identifier(output.field.name, isDelimited: true))
     }
 
     private func bindJoinConditions(_ ref: TableReference, scope: Scope) throws -> TableReference {
@@ -466,6 +480,10 @@ final class ColumnIndex: Sendable {
         var keys: [String] = []
         var fields: [FieldDescriptor] = []
         var references: [Expression] = []
+        /// The whole expansion of `*` over the table alone, when the table is not aliased and
+        /// no two of its column names fold to the same key (nil otherwise): the output
+        /// columns, the select items naming them, and the used-names table they leave behind.
+        var expansion: (outputs: [OutputColumn], items: [SelectItem], usedNames: [String: Int])?
 
         init() {}
 
@@ -475,6 +493,16 @@ final class ColumnIndex: Sendable {
                 keys.append(CaseFolding.key(column.name))
                 fields.append(column.fieldDescriptor)
                 references.append(.column(table.name, column.name))
+            }
+            let usedNames = Dictionary(keys.map { ($0, 1) }, uniquingKeysWith: { a, _ in a })
+            if usedNames.count == keys.count {
+                var outputs: [OutputColumn] = []
+                for i in names.indices {
+                    var field = fields[i]
+                    field.name = names[i]
+                    outputs.append(OutputColumn(expression: references[i], field: field))
+                }
+                expansion = (outputs, outputs.map(Binder.selectItem), usedNames)
             }
         }
     }

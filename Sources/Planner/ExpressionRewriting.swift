@@ -39,32 +39,7 @@ extension Expression {
     func visit(_ body: (Expression) throws -> Void) rethrows {
         // A plain walk: nothing is rebuilt (planning visits every expression several times).
         try body(self)
-        switch kind {
-        case .literal, .column, .exists, .scalarSubquery:
-            return
-        case .unary(_, let e), .not(let e), .cast(let e, _), .isNull(let e, _), .parenthesized(let e),
-             .inSubquery(let e, _, _):
-            try e.visit(body)
-        case .binary(_, let a, let b), .like(let a, let b, _, _):
-            try a.visit(body)
-            try b.visit(body)
-        case .function(let call):
-            for a in call.arguments { try a.visit(body) }
-        case .caseWhen(let operand, let whens, let elseResult):
-            try operand?.visit(body)
-            for w in whens {
-                try w.condition.visit(body)
-                try w.result.visit(body)
-            }
-            try elseResult?.visit(body)
-        case .between(let e, let low, let high, _):
-            try e.visit(body)
-            try low.visit(body)
-            try high.visit(body)
-        case .inList(let e, let list, _):
-            try e.visit(body)
-            for x in list { try x.visit(body) }
-        }
+        try forEachChild { try $0.visit(body) }
     }
 
     /// Whether this node is a call of an aggregate function.

@@ -35,7 +35,9 @@ struct MergeRewriter {
     static let mergeTable = TableReference.table(
         QualifiedName([Identifier("merge", isDelimited: true)]), alias: nil, range: .synthesized)
 
-    func key(_ e: Expression) throws -> String { try SQLGeneration.renderExpression(e.unparenthesized) }
+    /// Static: closures that render keys then capture nothing of the rewriter (a capture of
+    /// `self` copied the whole bound statement).
+    static func key(_ e: Expression) throws -> String { try SQLGeneration.renderExpression(e.unparenthesized) }
 
     func rewrite() throws -> Result {
         let s = bound.statement
@@ -52,8 +54,8 @@ struct MergeRewriter {
             var items = outputs
             var order: [(Int, Bool)] = []
             for item in bound.orderBy {
-                let k = try key(item.expression)
-                if let index = try items.firstIndex(where: { try key($0) == k }) {
+                let k = try Self.key(item.expression)
+                if let index = try items.firstIndex(where: { try Self.key($0) == k }) {
                     order.append((index, item.descending))
                 } else if distinct {
                     throw QueryError(.semantic, "ORDER BY of a SELECT DISTINCT must name a selected column")
@@ -105,7 +107,7 @@ struct MergeRewriter {
             var found: [Expression] = []
             e.visit { if $0.isAggregateCall { found.append($0) } }
             for a in found {
-                let k = try key(a)
+                let k = try Self.key(a)
                 if seen.insert(k).inserted {
                     aggregates.append(a)
                     aggregateKeys.append(k)
@@ -117,7 +119,7 @@ struct MergeRewriter {
         for o in bound.orderBy { try collect(o.expression) }
         for a in aggregates {
             if case .function(let call) = a.kind, call.arguments.contains(where: { $0.containsAggregate }) {
-                throw QueryError(.semantic, "aggregate functions cannot be nested: \(try key(a))")
+                throw QueryError(.semantic, "aggregate functions cannot be nested: \(try Self.key(a))")
             }
         }
         let distinctAggregates = aggregates.contains {
@@ -130,7 +132,7 @@ struct MergeRewriter {
 
         var chunkItems: [Expression] = s.groupBy
         var groupKeys: [String: Int] = [:]
-        for (i, g) in s.groupBy.enumerated() { groupKeys[try key(g)] = i }
+        for (i, g) in s.groupBy.enumerated() { groupKeys[try Self.key(g)] = i }
         var mergeFor: [String: Expression] = [:]
         for (a, aggregateKey) in zip(aggregates, aggregateKeys) {
             guard case .function(let call) = a.kind else { continue }
@@ -164,9 +166,11 @@ struct MergeRewriter {
         }
         func toMerge(_ e: Expression) throws -> Expression {
             try e.rewritten { node in
-                let k = try key(node)
-                if let i = groupKeys[k] { return Self.mergeColumn(i) }
-                if node.isAggregateCall { return mergeFor[k] }
+                // A node is rendered (its key) only when a group key or an aggregate could
+                // match it: without GROUP BY, only the aggregate calls.
+                let k = groupKeys.isEmpty && !node.isAggregateCall ? nil : try Self.key(node)
+                if let k, let i = groupKeys[k] { return Self.mergeColumn(i) }
+                if let k, node.isAggregateCall { return mergeFor[k] }
                 if case .column(let name) = node.kind {
                     throw QueryError(
                         .semantic,
@@ -206,7 +210,7 @@ struct MergeRewriter {
             var refs: [Expression] = []
             e.visit { if case .column = $0.kind { refs.append($0) } }
             for r in refs {
-                let k = try key(r)
+                let k = try Self.key(r)
                 if index[k] == nil {
                     index[k] = columns.count
                     columns.append(r)
@@ -225,7 +229,7 @@ struct MergeRewriter {
         }
         func toMerge(_ e: Expression) throws -> Expression {
             try e.rewritten { node in
-                if case .column = node.kind, let i = index[try key(node)] { return Self.mergeColumn(i) }
+                if case .column = node.kind, let i = index[try Self.key(node)] { return Self.mergeColumn(i) }
                 return nil
             }
         }

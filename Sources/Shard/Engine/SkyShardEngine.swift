@@ -112,29 +112,37 @@ public final class SkyShardEngine: Sendable {
     }
 }
 
-/// The director index in `director_index.sqlite`, read-only.
+/// The director index in `director_index.sqlite`, read-only. Its two lookups are prepared
+/// once and reused under the lock (planning a key lookup runs one per plan).
 final class SQLiteDirectorIndex: DirectorIndex, @unchecked Sendable {
     private let connection: SQLiteConnection
     private let lock = NSLock()
-    private let keyColumn: String
+    private let chunkOfKey: SQLiteStatement
+    private let chunksOfKeyRange: SQLiteStatement
 
     init(file: URL, catalog: CatalogDescription) throws {
         connection = try SQLiteConnection(path: file.path, mode: .readOnlyImmutable)
-        keyColumn = catalog.directorTable?.directorSpec?.keyColumn ?? "objectId"
+        let table = SQLiteConnection.quote(ShardTableNames.directorIndex)
+        let key = SQLiteConnection.quote(catalog.directorTable?.directorSpec?.keyColumn ?? "objectId")
+        chunkOfKey = try connection.prepare("SELECT chunkId FROM \(table) WHERE \(key) = ?")
+        chunksOfKeyRange = try connection.prepare("SELECT DISTINCT chunkId FROM \(table) WHERE \(key) BETWEEN ? AND ?")
     }
-
-    private var table: String { "\"\(ShardTableNames.directorIndex)\"" }
-    private var key: String { "\"\(keyColumn.replacingOccurrences(of: "\"", with: "\"\""))\"" }
 
     func chunks(forKeys keys: [Int64]) throws -> Set<Int> {
         lock.lock()
         defer { lock.unlock() }
-        let statement = try connection.cachedStatement("SELECT chunkId FROM \(table) WHERE \(key) = ?")
+        let statement = chunkOfKey
         var result = Set<Int>()
-        for k in Set(keys) {
+        func lookup(_ k: Int64) throws {
             statement.reset()
             statement.bindInt64(k, at: 1)
             if try statement.step(), case .integer(let chunk) = statement.value(at: 0) { result.insert(Int(chunk)) }
+        }
+        // One key (the usual `objectId = n`) needs no de-duplication.
+        if keys.count == 1 {
+            try lookup(keys[0])
+        } else {
+            for k in Set(keys) { try lookup(k) }
         }
         statement.reset()
         return result
@@ -143,8 +151,8 @@ final class SQLiteDirectorIndex: DirectorIndex, @unchecked Sendable {
     func chunks(forKeysBetween low: Int64, and high: Int64) throws -> Set<Int> {
         lock.lock()
         defer { lock.unlock() }
-        let statement = try connection.cachedStatement(
-            "SELECT DISTINCT chunkId FROM \(table) WHERE \(key) BETWEEN ? AND ?")
+        let statement = chunksOfKeyRange
+        statement.reset()
         statement.bindInt64(low, at: 1)
         statement.bindInt64(high, at: 2)
         var result = Set<Int>()
