@@ -788,7 +788,10 @@ public struct SQLiteRenderer: Sendable {
             arguments.append(Expression(.literal(.integer(Int64(a.arguments.count / 2)))))
         }
         arguments += a.arguments + b.arguments
-        return try call("\(prefix)_\(a.kind)_\(b.kind)", arguments.map(render), range: range)
+        // The coordinates are written into one buffer (no String per coordinate).
+        var out = SQLBuffer(capacity: 128)
+        try appendCall(prefix + "_" + a.kind.description + "_" + b.kind.description, arguments, range: range, to: &out)
+        return out.string
     }
 }
 
