@@ -804,32 +804,37 @@ struct Parser {
     /// primary := literal | column_reference | function_call | CASE ... | CAST ... | EXISTS "(" query ")"
     ///          | "(" query ")" | "(" search_condition ")"
     private mutating func parsePrimary() throws -> Expression {
-        let token = current
-        let start = token.start
-        switch token.kind {
+        // The current token is read in place: a copy of it would retain its strings at every
+        // operand.
+        let start = current.start
+        switch current.kind {
         case .integer:
+            let text = current.text, range = current.range
             advance()
-            if let value = Int64(token.text) {
-                return Expression(.literal(.integer(value)), range: token.range)
+            if let value = Int64(text) {
+                return Expression(.literal(.integer(value)), range: range)
             }
-            return Expression(.literal(.real(Double(token.text) ?? .infinity, text: token.text)), range: token.range)
+            return Expression(.literal(.real(Double(text) ?? .infinity, text: text)), range: range)
         case .hexInteger:
+            let token = current
             guard let value = UInt64(token.text.dropFirst(2), radix: 16), let signed = Int64(exactly: value) else {
                 throw error(at: token, message: "hexadecimal literal \(token.text) does not fit in 64 bits")
             }
             advance()
             return Expression(.literal(.integer(signed)), range: token.range)
         case .real:
+            let text = current.text, range = current.range
             advance()
-            return Expression(.literal(.real(Double(token.text) ?? .infinity, text: token.text)), range: token.range)
+            return Expression(.literal(.real(Double(text) ?? .infinity, text: text)), range: range)
         case .string:
+            let text = current.text, range = current.range
             advance()
-            return Expression(.literal(.string(token.text)), range: token.range)
-        case .symbol where token.text == "(":
+            return Expression(.literal(.string(text)), range: range)
+        case .symbol where current.text == "(":
             return try parseParenthesized()
         case .delimitedIdentifier:
             return Expression(.column(try parseQualifiedName("column name", maxParts: 4)), range: range(from: start))
-        case .word where !token.isReservedWord:
+        case .word where !current.isReservedWord:
             // A name (not reserved, so no literal keyword, CASE, CAST, EXISTS or built-in
             // function): a user-defined function or a column.
             if self[ahead: 1].isSymbol("(") {
@@ -837,10 +842,18 @@ struct Parser {
             }
             return Expression(.column(try parseQualifiedName("column name", maxParts: 4)), range: range(from: start))
         case .word:
-            break
+            return try parseReservedWordPrimary()
         default:
             throw error(expected: ["expression"])
         }
+    }
+
+    /// A primary that starts with a reserved word: a literal keyword, CASE, CAST, EXISTS or a
+    /// built-in function.
+    @inline(never)
+    private mutating func parseReservedWordPrimary() throws -> Expression {
+        let token = current
+        let start = token.start
         switch token.upper {
         case "TRUE", "FALSE":
             advance()

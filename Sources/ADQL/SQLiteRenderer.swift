@@ -537,9 +537,23 @@ public struct SQLiteRenderer: Sendable {
             out += negated ? " IS NOT NULL)" : " IS NULL)"
         case .parenthesized(let inner):
             try append(inner, to: &out)
+        case .function(let call):
+            try appendFunction(call, of: e, to: &out)
         default:
             out += try renderNode(e)
         }
+    }
+
+    /// Appends the SQL of the function call `e` (whose kind is `.function(f)`) to `out`.
+    private func appendFunction(_ f: FunctionCall, of e: Expression, to out: inout SQLBuffer) throws {
+        if let predicate = try RegionFolding.compoundPredicate(e, range: e.range) {
+            return try append(RegionFolding.integerForm(predicate, range: e.range), to: &out)
+        }
+        if let sql = try dialect.functionCall(f, range: e.range, renderer: self) {
+            out += sql
+            return
+        }
+        try appendDefaultFunction(f, range: e.range, to: &out)
     }
 
     /// The SQL of the nodes `append` does not write in place.
@@ -548,11 +562,9 @@ public struct SQLiteRenderer: Sendable {
         case .literal, .column, .unary, .binary, .not, .between, .inList, .isNull, .parenthesized:
             return try render(e)
         case .function(let call):
-            if let predicate = try RegionFolding.compoundPredicate(e, range: e.range) {
-                return try render(RegionFolding.integerForm(predicate, range: e.range))
-            }
-            if let sql = try dialect.functionCall(call, range: e.range, renderer: self) { return sql }
-            return try defaultFunction(call, range: e.range)
+            var out = SQLBuffer(capacity: 64)
+            try appendFunction(call, of: e, to: &out)
+            return out.string
         case .cast(let value, let type) where type.isGeometry:
             if let folded = try RegionFolding.cast(value, type, range: e.range) { return try render(folded) }
             return try call("adql_cast_geometry", [SQLiteRenderer.quoteString(type.canonicalADQL.lowercased()), render(value)],
@@ -614,37 +626,71 @@ public struct SQLiteRenderer: Sendable {
         }
     }
 
-    private func call(_ name: String, _ arguments: [String], range: SourceRange) throws -> String {
-        if arguments.count > SQLiteRenderer.maxFunctionArguments {
+    /// Throws when SQLite would refuse a call of `name` with `count` arguments.
+    private static func checkArgumentCount(_ count: Int, of name: String, range: SourceRange) throws {
+        if count > SQLiteRenderer.maxFunctionArguments {
             throw SQLiteRenderError(
-                "too many arguments (\(arguments.count)) for \(name); SQLite allows \(SQLiteRenderer.maxFunctionArguments)",
+                "too many arguments (\(count)) for \(name); SQLite allows \(SQLiteRenderer.maxFunctionArguments)",
                 range: range)
         }
+    }
+
+    private func call(_ name: String, _ arguments: [String], range: SourceRange) throws -> String {
+        try SQLiteRenderer.checkArgumentCount(arguments.count, of: name, range: range)
         return name + "(" + arguments.joined(separator: ", ") + ")"
+    }
+
+    /// Appends `name(arguments)` to `out`, the arguments written in place.
+    private func appendCall(_ name: String, _ arguments: [Expression], range: SourceRange,
+                            to out: inout SQLBuffer) throws {
+        try SQLiteRenderer.checkArgumentCount(arguments.count, of: name, range: range)
+        out += name
+        out += "("
+        try appendList(arguments, to: &out)
+        out += ")"
     }
 
     /// The default rendering of a function call (what applies when the dialect returns nil).
     public func defaultFunction(_ f: FunctionCall, range: SourceRange) throws -> String {
+        var out = SQLBuffer(capacity: 64)
+        try appendDefaultFunction(f, range: range, to: &out)
+        return out.string
+    }
+
+    /// Appends the default rendering of a function call to `out`. Aggregates, user-defined
+    /// functions and the plain math functions (the calls of typical queries) are written in
+    /// place; the rest through `otherFunction`.
+    private func appendDefaultFunction(_ f: FunctionCall, range: SourceRange, to out: inout SQLBuffer) throws {
         let upper = f.upperName
         // Aggregates first: every aggregate query renders them in both phases.
         if let name = SQLiteRenderer.aggregateNames[upper] {
-            if f.star { return name + "(*)" }
-            var out = SQLBuffer(capacity: 32)
             out += name
+            if f.star {
+                out += "(*)"
+                return
+            }
             out += f.distinct ? "(DISTINCT " : "("
             try appendList(f.arguments, to: &out)
             out += ")"
-            return out.string
+            return
         }
         guard ADQLKeywords.functionArity[upper] != nil else {
-            return try call(f.name.name, f.arguments.map(render), range: range)
+            return try appendCall(f.name.name, f.arguments, range: range, to: &out)
         }
         if let udf = SQLiteRenderer.mathUDFs[upper] {
-            return try call(udf, f.arguments.map(render), range: range)
+            return try appendCall(udf, f.arguments, range: range, to: &out)
         }
         switch upper {
         case "ABS", "LOWER", "UPPER":
-            return try call(upper.lowercased(), f.arguments.map(render), range: range)
+            try appendCall(upper.lowercased(), f.arguments, range: range, to: &out)
+        default:
+            out += try otherFunction(f, upper: upper, range: range)
+        }
+    }
+
+    /// The default rendering of the ADQL functions `appendDefaultFunction` does not write in place.
+    private func otherFunction(_ f: FunctionCall, upper: String, range: SourceRange) throws -> String {
+        switch upper {
         case "PI":
             return "3.141592653589793"
         case "COALESCE":
@@ -742,7 +788,10 @@ public struct SQLiteRenderer: Sendable {
             arguments.append(Expression(.literal(.integer(Int64(a.arguments.count / 2)))))
         }
         arguments += a.arguments + b.arguments
-        return try call("\(prefix)_\(a.kind)_\(b.kind)", arguments.map(render), range: range)
+        // The coordinates are written into one buffer (no String per coordinate).
+        var out = SQLBuffer(capacity: 128)
+        try appendCall(prefix + "_" + a.kind.description + "_" + b.kind.description, arguments, range: range, to: &out)
+        return out.string
     }
 }
 

@@ -28,6 +28,11 @@ final class NoteList: @unchecked Sendable {
     var value: [String] = []
 }
 
+/// The regions a pruning found in the top-level conjuncts of its WHERE clause.
+final class RegionList: @unchecked Sendable {
+    var value: [SkyRegion] = []
+}
+
 /// Finds the chunks a WHERE clause can match: spatial predicates on the director's position
 /// columns (CONTAINS / INTERSECTS of a POINT with a CIRCLE, BOX or POLYGON, DISTANCE below a
 /// radius, the scisql point-in-region functions, and longitude / latitude ranges), and
@@ -38,8 +43,15 @@ struct ChunkPruner {
     let tables: [BoundTable]
     let directorIndex: (any DirectorIndex)?
     let notes = NoteList()
+    /// The regions of the top-level conjuncts, in order, filled by `chunks(for:)`: the planner's
+    /// latitude band reads them instead of computing every region again.
+    let topLevelRegions = RegionList()
 
     func chunks(for expression: Expression) throws -> ChunkSet {
+        try chunks(for: expression, topLevel: true)
+    }
+
+    private func chunks(for expression: Expression, topLevel: Bool) throws -> ChunkSet {
         let e = expression.unparenthesized
         switch e.kind {
         case .binary(.and, _, _):
@@ -58,7 +70,7 @@ struct ChunkPruner {
                     case .lat(let lo, let hi): lat = (max(lat.lo, lo), min(lat.hi, hi))
                     }
                 } else {
-                    result = result.intersection(try chunks(for: term))
+                    result = result.intersection(try chunks(for: term, topLevel: topLevel))
                 }
             }
             if ranged {
@@ -71,9 +83,10 @@ struct ChunkPruner {
             }
             return result
         case .binary(.or, let a, let b):
-            return try chunks(for: a).union(try chunks(for: b))
+            return try chunks(for: a, topLevel: false).union(try chunks(for: b, topLevel: false))
         default:
             if let region = region(of: e) {
+                if topLevel { topLevelRegions.value.append(region) }
                 notes.value.append("spatial-pruning: \(region)")
                 return .some(Set(chunker.chunks(intersecting: region)))
             }

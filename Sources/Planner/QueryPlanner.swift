@@ -124,6 +124,7 @@ public struct QueryPlanner: Sendable {
 
         // Chunk selection.
         var target: PlanTarget
+        var conjunctRegions: [SkyRegion]?
         if partitioned.isEmpty {
             target = .replicated
             passes.append("replicated-only: run once on the replicated tables")
@@ -138,6 +139,11 @@ public struct QueryPlanner: Sendable {
                     directorIndex: directorIndex)
                 chunkSet = try pruner.chunks(for: whereClause)
                 for note in pruner.notes.value { passes.append(note) }
+                // With one director among its tables, the pruner's regions of the top-level
+                // conjuncts are exactly those of the latitude band's director.
+                if pruner.tables.lazy.filter({ $0.info.directorSpec != nil }).count == 1 {
+                    conjunctRegions = pruner.topLevelRegions.value
+                }
             }
             let kept: [Int]
             switch chunkSet {
@@ -150,7 +156,7 @@ public struct QueryPlanner: Sendable {
             target = .chunks(kept)
         }
 
-        if let band = latitudeBand(bound, primary: primary) {
+        if let band = latitudeBand(bound, primary: primary, regions: conjunctRegions) {
             bound.statement.whereClause = Expression.and([bound.statement.whereClause, band].compactMap { $0 })
             passes.append("latitude-band: the region's declination band (and longitude window) added for the (lat, lon) index")
         }
@@ -178,20 +184,23 @@ public struct QueryPlanner: Sendable {
 
     /// `lat BETWEEN a AND b` for the band of the regions that top-level conjuncts confine the
     /// director's position to: implied by the WHERE clause, so adding it changes no answer, and
-    /// it lets each chunk read its latitude index instead of every row.
-    func latitudeBand(_ bound: BoundSelect, primary: String?) -> Expression? {
+    /// it lets each chunk read its latitude index instead of every row. `regions`: those
+    /// regions when the chunk pruning has already found them.
+    func latitudeBand(_ bound: BoundSelect, primary: String?, regions known: [SkyRegion]? = nil) -> Expression? {
         guard let whereClause = bound.statement.whereClause,
             let director = bound.tables.first(where: { $0.info.directorSpec != nil && (primary == nil || $0.correlation == primary) }),
             let spec = director.info.directorSpec
         else { return nil }
-        let pruner = ChunkPruner(chunker: chunker, tables: [director], directorIndex: nil)
+        let regions = known ?? {
+            let pruner = ChunkPruner(chunker: chunker, tables: [director], directorIndex: nil)
+            return whereClause.conjuncts.compactMap { pruner.region(of: $0.unparenthesized) }
+        }()
         var low = -90.0, high = 90.0
         // The longitude window of the regions whose bounding box neither wraps through 0/360
         // nor touches it (a position stored as 360 is longitude 0): each such box implies it.
         var west = -Double.infinity, east = Double.infinity
         let edge = 1e-6
-        for term in whereClause.conjuncts {
-            guard let region = pruner.region(of: term.unparenthesized) else { continue }
+        for region in regions {
             let box = region.boundingBox
             low = max(low, box.latMin)
             high = min(high, box.latMax)
