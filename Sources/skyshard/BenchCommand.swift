@@ -108,6 +108,9 @@ struct BenchCommand: AsyncParsableCommand {
         let logger: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
         let runner = try BenchRunner(
             engine: engine, baselineFile: baselineFile, repeats: self.repeat, budgetSeconds: budget, log: logger)
+        if runner.blocks {
+            logger("the catalog and the baseline exceed 80 % of RAM: each query runs SkyShard's block, then SQLite's")
+        }
         let parameters = try runner.parameters()
         let selected = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
         let leftOut = Set((skip ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -148,10 +151,11 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         // 4. The report.
-        let report = BenchReport(
+        var report = BenchReport(
             machine: MachineInfo.current(swiftVersion: swiftVersion), objects: objects,
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, repeats: self.repeat,
             ingest: measurement, ingestReused: reused, queries: results, plans: plans, skipped: skipped)
+        report.blocks = runner.blocks
         var markdownText = report.markdown
         if !sharedScans.isEmpty {
             var lines = ["", "", "Concurrent full-scan aggregates of Object, shared chunk passes vs one pass per query:", "",
