@@ -147,16 +147,20 @@ public struct CatalogDescription: Sendable, Hashable, Codable {
     public var chunkRowCounts: [Int: Int]
     /// Row counts of every table, all chunks together (overlap rows excluded).
     public var tableRowCounts: [String: Int]
+    /// The director's chunk tables have a zone index, (zone, longitude) with zones of this
+    /// many per degree of latitude (the planner's `ZoneIndex`); nil for files built without one.
+    public var zonesPerDegree: Int?
 
     public init(
         schemas: [SchemaInfo], tables: [TableInfo], chunking: ChunkingParameters,
-        chunkRowCounts: [Int: Int] = [:], tableRowCounts: [String: Int] = [:]
+        chunkRowCounts: [Int: Int] = [:], tableRowCounts: [String: Int] = [:], zonesPerDegree: Int? = nil
     ) {
         self.schemas = schemas
         self.tables = tables
         self.chunking = chunking
         self.chunkRowCounts = chunkRowCounts
         self.tableRowCounts = tableRowCounts
+        self.zonesPerDegree = zonesPerDegree
     }
 
     /// The chunk ids that hold data, sorted.

@@ -157,8 +157,10 @@ public struct QueryPlanner: Sendable {
         }
 
         if let band = latitudeBand(bound, primary: primary, regions: conjunctRegions) {
-            bound.statement.whereClause = Expression.and([bound.statement.whereClause, band].compactMap { $0 })
-            passes.append("latitude-band: the region's declination band (and longitude window) added for the (lat, lon) index")
+            // First: SQLite tests a loop's remaining terms in the order written, so the index's
+            // cheap longitude window rejects entries before a geometry function sees them.
+            bound.statement.whereClause = Expression.and([band, bound.statement.whereClause].compactMap { $0 })
+            passes.append("latitude-band: the region's declination band (and longitude window, and zones) added for the chunk indexes")
         }
         let split = try MergeRewriter(bound: bound).rewrite()
         passes.append(contentsOf: split.passes)
@@ -228,6 +230,20 @@ public struct QueryPlanner: Sendable {
         guard hasWindow else { return band }
         let lon = Expression.column(director.correlation, spec.lonColumn)
         let window = Expression(.between(lon, low: number(west - margin), high: number(east + margin), negated: false))
+        // With a zone index, the band's zones instead of the band: each zone is read only
+        // inside the window. (Not the band as well: SQLite would be free to read the band
+        // through the (lat, lon) index again, and on small files it does. The region's own
+        // test, decided from the zone index's columns, does the band's filtering.)
+        if let perDegree = catalog.zonesPerDegree {
+            let first = ZoneIndex.zone(of: low - margin, zonesPerDegree: perDegree)
+            let last = ZoneIndex.zone(of: high + margin, zonesPerDegree: perDegree)
+            if last - first < Int64(ZoneIndex.maxZones) {
+                let zones = Expression(.inList(
+                    ZoneIndex.expression(latitude: lat, zonesPerDegree: perDegree),
+                    (first...last).map { Expression(.literal(.integer($0))) }, negated: false))
+                return Expression.and([zones, window])
+            }
+        }
         return Expression(.binary(.and, band, window))
     }
 

@@ -93,14 +93,16 @@ public enum BaselineDatabase {
     }
 
     /// The indexes of `schema.table` as column lists, leaving out those on SkyShard's own
-    /// `chunkId` / `subChunkId` columns.
+    /// `chunkId` / `subChunkId` columns and on expressions.
     static func indexes(of table: String, schema: String, db: SQLiteConnection) throws -> [(columns: [String], unique: Bool)] {
         var out: [(columns: [String], unique: Bool)] = []
         for row in try db.query("SELECT name, \"unique\" FROM pragma_index_list(?, ?)", [.text(table), .text(schema)]) {
             guard case .text(let name) = row[0] else { continue }
-            let columns = try db.query("SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno", [.text(name), .text(schema)])
-                .compactMap { r -> String? in if case .text(let c) = r[0] { return c } else { return nil } }
-            if columns.isEmpty || columns.contains(where: { $0 == "chunkId" || $0 == "subChunkId" }) { continue }
+            let info = try db.query("SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno", [.text(name), .text(schema)])
+            let columns = info.compactMap { r -> String? in if case .text(let c) = r[0] { return c } else { return nil } }
+            // Expression columns (the zone index) are SkyShard's layout, like chunkId.
+            if columns.isEmpty || columns.count < info.count { continue }
+            if columns.contains(where: { $0 == "chunkId" || $0 == "subChunkId" }) { continue }
             out.append((columns, row[1].int64Value == 1))
         }
         return out

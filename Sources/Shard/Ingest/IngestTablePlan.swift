@@ -1,4 +1,5 @@
 import Catalog
+import Planner
 import Foundation
 import Sky
 
@@ -462,7 +463,7 @@ enum SQLiteSchemaWriter {
 
     /// CREATE INDEX statements: the director key (unique in the director table), subChunkId and
     /// the latitude column, or the child's foreign key, then the plan's index lists.
-    static func indexes(for plan: IngestTablePlan, tableName: String, partitionColumns: Bool, unique: Bool = true) -> [String] {
+    static func indexes(for plan: IngestTablePlan, tableName: String, partitionColumns: Bool, unique: Bool = true) throws -> [String] {
         var lists: [(cols: [String], unique: Bool)] = []
         if let k = plan.keyIndex { lists.append(([plan.columns[k].name], unique)) }
         if partitionColumns { lists.append((["subChunkId"], false)) }
@@ -475,9 +476,16 @@ enum SQLiteSchemaWriter {
         }
         if let f = plan.foreignKeyIndex { lists.append(([plan.columns[f].name], false)) }
         for cols in plan.indexColumns where !lists.contains(where: { $0.cols == cols }) { lists.append((cols, false)) }
-        return lists.map { l in
+        var out = lists.map { l in
             let idx = quote("\(tableName)_\(l.cols.joined(separator: "_"))_idx")
             return "CREATE \(l.unique ? "UNIQUE " : "")INDEX \(idx) ON \(quote(tableName)) (\(l.cols.map(quote).joined(separator: ", ")))"
         }
+        // (zone, longitude): a cone's index reads stay within its bounding box (`ZoneIndex`).
+        if partitionColumns, let lat = plan.latIndex, let lon = plan.lonIndex {
+            out.append(try ZoneIndex.createIndexSQL(
+                table: tableName, latColumn: plan.columns[lat].name, lonColumn: plan.columns[lon].name,
+                zonesPerDegree: ZoneIndex.defaultZonesPerDegree))
+        }
+        return out
     }
 }

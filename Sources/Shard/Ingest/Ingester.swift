@@ -1,5 +1,6 @@
 import CSQLite
 import Catalog
+import Planner
 import Foundation
 import Sky
 import Synchronization
@@ -185,7 +186,8 @@ public struct Ingester: Sendable {
             for plan in childPlans { counts[plan.table.name] = partitioner.childCounts[plan.table.name] ?? 0 }
             let catalog = CatalogDescription(
                 schemas: [resolved.schema], tables: plans.map(\.catalogTable), chunking: chunking,
-                chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts)
+                chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts,
+                zonesPerDegree: directorPlan.latIndex != nil && directorPlan.lonIndex != nil ? ZoneIndex.defaultZonesPerDegree : nil)
             try partial.writeDescription(catalog)
             // Every file of the version on disk before it is published: the chunk files and the
             // director index were fsynced by the build workers (in parallel, and only our files:
@@ -277,7 +279,7 @@ public struct Ingester: Sendable {
             }
             counts[plan.table.name] = n
             progress?("\(plan.table.name): \(n) rows (replicated)")
-            for sql in SQLiteSchemaWriter.indexes(for: plan, tableName: plan.table.name, partitionColumns: false) {
+            for sql in try SQLiteSchemaWriter.indexes(for: plan, tableName: plan.table.name, partitionColumns: false) {
                 try db.execute(sql)
             }
         }
@@ -428,12 +430,12 @@ public struct Ingester: Sendable {
             _ = try stmt.step()
             sqlite3_reset(stmt.handle)  // every parameter is bound again for the next row
         }
-        for sql in SQLiteSchemaWriter.indexes(for: director, tableName: dName, partitionColumns: true) { try db.execute(sql) }
-        for sql in SQLiteSchemaWriter.indexes(for: director, tableName: oName, partitionColumns: true, unique: false) {
+        for sql in try SQLiteSchemaWriter.indexes(for: director, tableName: dName, partitionColumns: true) { try db.execute(sql) }
+        for sql in try SQLiteSchemaWriter.indexes(for: director, tableName: oName, partitionColumns: true, unique: false) {
             try db.execute(sql)
         }
         for c in children {
-            for sql in SQLiteSchemaWriter.indexes(for: c, tableName: c.table.name, partitionColumns: false) { try db.execute(sql) }
+            for sql in try SQLiteSchemaWriter.indexes(for: c, tableName: c.table.name, partitionColumns: false) { try db.execute(sql) }
         }
         try db.execute("COMMIT")
         try db.execute("ANALYZE")
