@@ -413,23 +413,42 @@ public struct Ingester: Sendable {
         let cIns = try children.map { try db.prepare(SQLiteSchemaWriter.insert($0.table.name, columnCount: $0.columns.count)) }
         let chunk64 = Int64(chunkId)
         var overlapRows = 0
-        try reader.forEach { tag, sub, seq, p, len in
-            let stmt: SQLiteStatement
-            switch tag {
-            case 0: stmt = dIns
-            case 1: stmt = oIns
-            default: stmt = cIns[Int(tag) - 2]
-            }
-            if tag < 2 && !dropped.isEmpty && dropped.contains(seq) { return }
-            if tag == 1 { overlapRows += 1 }
+        func insert(_ stmt: SQLiteStatement, _ p: UnsafeRawPointer, _ len: Int, sub: Int32?) throws {
             let n = try bindEncoded(p, len, to: stmt)
-            if tag < 2 {
+            if let sub {
                 stmt.bindInt64(chunk64, at: n + 1)
                 stmt.bindInt64(Int64(sub), at: n + 2)
             }
             _ = try stmt.step()
             sqlite3_reset(stmt.handle)  // every parameter is bound again for the next row
         }
+        // The director's rows go in last, in the zone index's order (zone, longitude): the rows
+        // of a cone's zones and longitude window then sit together in the table, and fetching
+        // them after the index walks neighbouring pages instead of the whole file.
+        let order = director.latIndex.flatMap { lat in director.lonIndex.map { (lat: lat, lon: $0) } }
+        var held: [(zone: Int64, lon: Double, seq: UInt64, sub: Int32, offset: Int, length: Int)] = []
+        var arena: [UInt8] = []
+        try reader.forEach { tag, sub, seq, p, len in
+            if tag < 2 && !dropped.isEmpty && dropped.contains(seq) { return }
+            switch tag {
+            case 0:
+                guard let order else { return try insert(dIns, p, len, sub: sub) }
+                let lat = encodedDouble(p, len, field: order.lat)
+                let zone = lat.map { ZoneIndex.zone(of: $0, zonesPerDegree: ZoneIndex.defaultZonesPerDegree) } ?? .max
+                held.append((zone, encodedDouble(p, len, field: order.lon) ?? .infinity, seq, sub, arena.count, len))
+                arena.append(contentsOf: UnsafeRawBufferPointer(start: p, count: len))
+            case 1:
+                overlapRows += 1
+                try insert(oIns, p, len, sub: sub)
+            default:
+                try insert(cIns[Int(tag) - 2], p, len, sub: nil)
+            }
+        }
+        held.sort { ($0.zone, $0.lon, $0.seq) < ($1.zone, $1.lon, $1.seq) }
+        try arena.withUnsafeBytes { raw in
+            for row in held { try insert(dIns, raw.baseAddress! + row.offset, row.length, sub: row.sub) }
+        }
+        arena = []
         for sql in try SQLiteSchemaWriter.indexes(for: director, tableName: dName, partitionColumns: true) { try db.execute(sql) }
         for sql in try SQLiteSchemaWriter.indexes(for: director, tableName: oName, partitionColumns: true, unique: false) {
             try db.execute(sql)

@@ -123,20 +123,32 @@ enum EncodedField {
     }
 }
 
-/// The integer in field `index` of encoded fields (nil when it is NULL or not an integer).
-func encodedInteger(_ p: UnsafeRawPointer, _ len: Int, field index: Int) -> Int64? {
+/// Field `index` of encoded fields (nil past the last field).
+func encodedField(_ p: UnsafeRawPointer, _ len: Int, field index: Int) -> EncodedField? {
     var off = 0
     var i = 0
     while off < len {
         let (field, next) = EncodedField.decode(p, at: off)
-        if i == index {
-            if case .integer(let v) = field { return v }
-            return nil
-        }
+        if i == index { return field }
         off = next
         i += 1
     }
     return nil
+}
+
+/// The integer in field `index` of encoded fields (nil when it is NULL or not an integer).
+func encodedInteger(_ p: UnsafeRawPointer, _ len: Int, field index: Int) -> Int64? {
+    if case .integer(let v) = encodedField(p, len, field: index) { return v }
+    return nil
+}
+
+/// The number in field `index` of encoded fields (nil when it is NULL or not a number).
+func encodedDouble(_ p: UnsafeRawPointer, _ len: Int, field index: Int) -> Double? {
+    switch encodedField(p, len, field: index) {
+    case .real(let v): return v
+    case .integer(let v): return Double(v)
+    default: return nil
+    }
 }
 
 @inline(__always) func spillLoadU64(_ p: UnsafeRawPointer) -> UInt64 {
