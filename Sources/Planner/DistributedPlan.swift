@@ -34,6 +34,10 @@ public struct DistributedPlan: Sendable {
     public var merge: MergeStep
     /// Small queries (few chunks) run in the interactive lane.
     public var interactive: Bool
+    /// When not empty, each chunk runs these statements instead of `chunkSQL`: the same query
+    /// over disjoint parts of the chunk's rows (a dense one-chunk cone's zones cut in two, so
+    /// that both cores work on it). The merge is the same: the parts are merged like chunks.
+    public var chunkSQLParts: [String] = []
 
     public var chunkIds: [Int] {
         if case .chunks(let ids) = target { return ids }
@@ -54,7 +58,12 @@ public struct DistributedPlan: Sendable {
         }
         lines.append("lane: \(interactive ? "interactive" : "scan")")
         lines.append("chunk SQL (run in chunk_{chunkId}.sqlite):")
-        lines.append("  \(chunkSQL)")
+        if chunkSQLParts.isEmpty {
+            lines.append("  \(chunkSQL)")
+        } else {
+            lines.append("  in \(chunkSQLParts.count) parts, run at once:")
+            for part in chunkSQLParts { lines.append("  \(part)") }
+        }
         switch merge {
         case .concatenate(let limit, let offset):
             var m = "merge: stream rows as they arrive"

@@ -1,5 +1,10 @@
 import ADQL
 import Catalog
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Sky
 import Tabular
 
@@ -17,6 +22,9 @@ public struct QueryPlanner: Sendable {
     public let functions: FunctionRegistry
     /// Queries that touch at most this many chunks run in the interactive lane.
     public var interactiveChunkLimit = 8
+    /// Above this many estimated rows a one-chunk box runs as two statements on its zones'
+    /// halves (`latitudeBand`): at ~2 µs a row that is ~8 ms, far above a second statement's cost.
+    public var zoneSplitRows = 4000
     /// Rows a coordinator plan may materialize in total before the query is refused.
     public var coordinatorRowLimit = 5_000_000
 
@@ -156,7 +164,12 @@ public struct QueryPlanner: Sendable {
             target = .chunks(kept)
         }
 
-        if let band = latitudeBand(bound, primary: primary, regions: conjunctRegions) {
+        var oneChunk: Int?
+        if case .chunks(let ids) = target, ids.count == 1 { oneChunk = ids[0] }
+        let banded = latitudeBand(bound, primary: primary, regions: conjunctRegions, halvesFor: oneChunk)
+        let halves = banded?.halves ?? []
+        let unbanded = bound
+        if let band = banded?.band {
             // First: SQLite tests a loop's remaining terms in the order written, so the index's
             // cheap longitude window rejects entries before a geometry function sees them.
             bound.statement.whereClause = Expression.and([band, bound.statement.whereClause].compactMap { $0 })
@@ -167,6 +180,16 @@ public struct QueryPlanner: Sendable {
         var mapper = TableMapper(tables: bound.tables)
         mapper.overlapCorrelations = overlapReferences
         let chunkSQL = try SQLGeneration.render(split.chunkQuery, tables: mapper)
+        // A dense one-chunk box: its zones in two halves, one statement each, on both cores.
+        var parts: [String] = []
+        for half in halves {
+            var b = unbanded
+            b.statement.whereClause = Expression.and([half, b.statement.whereClause].compactMap { $0 })
+            parts.append(try SQLGeneration.render(try MergeRewriter(bound: b).rewrite().chunkQuery, tables: mapper))
+        }
+        if !parts.isEmpty {
+            passes.append("zone-split: the chunk's box holds many rows; its zones run as \(parts.count) statements at once")
+        }
         let merge: MergeStep
         switch split.merge {
         case .concatenate(let limit, let offset): merge = .concatenate(limit: limit, offset: offset)
@@ -181,14 +204,20 @@ public struct QueryPlanner: Sendable {
         return DistributedPlan(
             fields: bound.outputs.map(\.field), passes: passes, chunkSQL: chunkSQL, target: target,
             totalChunks: catalog.chunkRowCounts.count, merge: merge,
-            interactive: chunkCount <= interactiveChunkLimit)
+            interactive: chunkCount <= interactiveChunkLimit, chunkSQLParts: parts)
     }
 
     /// `lat BETWEEN a AND b` for the band of the regions that top-level conjuncts confine the
     /// director's position to: implied by the WHERE clause, so adding it changes no answer, and
     /// it lets each chunk read its latitude index instead of every row. `regions`: those
     /// regions when the chunk pruning has already found them.
-    func latitudeBand(_ bound: BoundSelect, primary: String?, regions known: [SkyRegion]? = nil) -> Expression? {
+    ///
+    /// With `halvesFor` a chunk whose part of the box holds more than `zoneSplitRows` rows (by
+    /// the chunk's row count and the box's share of a chunk's area), also the box's zones cut
+    /// in two: two band expressions whose rows are disjoint and together the band's.
+    func latitudeBand(
+        _ bound: BoundSelect, primary: String?, regions known: [SkyRegion]? = nil, halvesFor chunk: Int? = nil
+    ) -> (band: Expression, halves: [Expression])? {
         guard let whereClause = bound.statement.whereClause,
             let director = bound.tables.first(where: { $0.info.directorSpec != nil && (primary == nil || $0.correlation == primary) }),
             let spec = director.info.directorSpec
@@ -227,7 +256,7 @@ public struct QueryPlanner: Sendable {
         let band = Expression(.between(lat, low: number(low - margin), high: number(high + margin), negated: false))
         // With the longitude window as well, the chunk's (lat, lon) index answers both ranges
         // before any row is read: only the region's bounding box is fetched.
-        guard hasWindow else { return band }
+        guard hasWindow else { return (band, []) }
         let lon = Expression.column(director.correlation, spec.lonColumn)
         let window = Expression(.between(lon, low: number(west - margin), high: number(east + margin), negated: false))
         // With a zone index, the band's zones instead of the band: each zone is read only
@@ -238,13 +267,25 @@ public struct QueryPlanner: Sendable {
             let first = ZoneIndex.zone(of: low - margin, zonesPerDegree: perDegree)
             let last = ZoneIndex.zone(of: high + margin, zonesPerDegree: perDegree)
             if last - first < Int64(ZoneIndex.maxZones) {
-                let zones = Expression(.inList(
-                    ZoneIndex.expression(latitude: lat, zonesPerDegree: perDegree),
-                    (first...last).map { Expression(.literal(.integer($0))) }, negated: false))
-                return Expression.and([zones, window])
+                func zones(_ range: ClosedRange<Int64>) -> Expression {
+                    let list = Expression(.inList(
+                        ZoneIndex.expression(latitude: lat, zonesPerDegree: perDegree),
+                        range.map { Expression(.literal(.integer($0))) }, negated: false))
+                    return Expression.and([list, window])!
+                }
+                var halves: [Expression] = []
+                if let chunk, last > first, let rows = catalog.chunkRowCounts[chunk] {
+                    let middleLatitude: Double = (low + high) / 2 * .pi / 180
+                    let sky: Double = (high - low) * (east - west) * cos(middleLatitude)
+                    if Double(rows) * sky / (stripeHeight * stripeHeight) > Double(zoneSplitRows) {
+                        let middle = first + (last - first + 1) / 2
+                        halves = [zones(first...(middle - 1)), zones(middle...last)]
+                    }
+                }
+                return (zones(first...last), halves)
             }
         }
-        return Expression(.binary(.and, band, window))
+        return (Expression(.binary(.and, band, window)), [])
     }
 
     /// The distributed planner handles one SELECT block over catalog tables; other shapes are

@@ -111,7 +111,7 @@ public final class ScatterGatherExecutor: Sendable {
     /// A plan of one chunk on the interactive lane whose rows stream as they come, read
     /// straight from the chunk's statement (see `DirectChunkStream`); nil for other plans.
     func directResult(_ plan: DistributedPlan, timeout: Duration?) -> QueryResult? {
-        guard plan.interactive, case .concatenate = plan.merge else { return nil }
+        guard plan.interactive, plan.chunkSQLParts.isEmpty, case .concatenate = plan.merge else { return nil }
         let chunkId: Int
         switch plan.target {
         case .chunks(let ids) where ids.count == 1: chunkId = ids[0]
@@ -147,7 +147,8 @@ public final class ScatterGatherExecutor: Sendable {
         let tasks: [ChunkTask]
         switch plan.target {
         case .chunks(let ids):
-            tasks = ids.map { ChunkTask(chunkId: $0, sql: plan.chunkSQL, interactive: plan.interactive) }
+            let statements = plan.chunkSQLParts.isEmpty ? [plan.chunkSQL] : plan.chunkSQLParts
+            tasks = ids.flatMap { id in statements.map { ChunkTask(chunkId: id, sql: $0, interactive: plan.interactive) } }
         case .replicated:
             guard let any = workers.lazy.flatMap(\.chunkIds).min() else {
                 throw QueryError(.unavailable, "no worker is available for the replicated tables")
