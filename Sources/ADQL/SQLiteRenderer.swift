@@ -663,7 +663,8 @@ public struct SQLiteRenderer: Sendable {
     private func appendDefaultFunction(_ f: FunctionCall, range: SourceRange, to out: inout SQLBuffer) throws {
         let upper = f.upperName
         // Aggregates first: every aggregate query renders them in both phases.
-        if let name = SQLiteRenderer.aggregateNames[upper] {
+        // Aggregate names are 3 to 5 letters: longer names (user-defined functions) skip the hash.
+        if upper.utf8.count <= 5, let name = SQLiteRenderer.aggregateNames[upper] {
             out += name
             if f.star {
                 out += "(*)"
