@@ -87,6 +87,10 @@ public enum ADQLKeywords {
         "COORD2": 1...1, "COORDSYS": 1...1, "CENTROID": 1...1,
     ]
 
+    /// The length of the longest built-in function name: longer names (user-defined
+    /// functions) skip the table.
+    static let maxFunctionNameLength = functionArity.keys.map(\.utf8.count).max() ?? 0
+
     /// The built-in function names (upper case).
     public static var functionNames: Set<String> { Set(functionArity.keys) }
 

@@ -67,7 +67,8 @@ struct Token: Sendable {
     func keyEquals(_ s: String) -> Bool {
         let n = s.utf8.count
         guard n == Int(keyLength) && n <= Token.maxKeyLength else { return false }
-        let k = Token.pack(s.utf8)
+        // A literal's bytes are contiguous: packed through a pointer, not the UTF-8 view's index.
+        let k = s.utf8.withContiguousStorageIfAvailable { Token.pack($0) } ?? Token.pack(s.utf8)
         return k.0 == key.0 && k.1 == key.1
     }
 

@@ -675,7 +675,7 @@ public struct SQLiteRenderer: Sendable {
             out += ")"
             return
         }
-        guard ADQLKeywords.functionArity[upper] != nil else {
+        guard upper.utf8.count <= ADQLKeywords.maxFunctionNameLength, ADQLKeywords.functionArity[upper] != nil else {
             return try appendCall(f.name.name, f.arguments, range: range, to: &out)
         }
         if let udf = SQLiteRenderer.mathUDFs[upper] {
