@@ -69,6 +69,27 @@ public enum CaseFolding {
         return plain ? s : s.lowercased()
     }
 
+    /// `s.uppercased()`, byte by byte for ASCII (function names, on every call node); `s`
+    /// itself when it has no lower-case letter.
+    public static func upper(_ s: String) -> String {
+        var s = s
+        return s.withUTF8 { bytes -> String? in
+            var hasLower = false
+            for c in bytes {
+                if c >= 0x80 { return nil }
+                if c >= 97 && c <= 122 { hasLower = true }
+            }
+            guard hasLower else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for i in 0..<bytes.count {
+                    let c = bytes[i]
+                    buffer[i] = c >= 97 && c <= 122 ? c - 32 : c
+                }
+                return bytes.count
+            }
+        } ?? (s.utf8.allSatisfy { $0 < 0x80 } ? s : s.uppercased())
+    }
+
     @inline(__always)
     static func fold(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
 }
@@ -320,7 +341,7 @@ public enum CastType: Sendable, Hashable {
 public struct FunctionCall: Sendable, Hashable {
     /// The function name as written (`COUNT`, `scisql_angSep`, `CONTAINS`, ...).
     public var name: Identifier {
-        didSet { upperName = name.name.uppercased() }
+        didSet { upperName = CaseFolding.upper(name.name) }
     }
     /// The upper-cased name, for matching built-in functions: kept with the name, since the
     /// binder, type inference and renderers all ask for it.
@@ -333,7 +354,7 @@ public struct FunctionCall: Sendable, Hashable {
 
     public init(name: Identifier, arguments: [Expression], distinct: Bool = false, star: Bool = false) {
         self.name = name
-        self.upperName = name.name.uppercased()
+        self.upperName = CaseFolding.upper(name.name)
         self.arguments = arguments
         self.distinct = distinct
         self.star = star

@@ -62,6 +62,10 @@ public enum ADQLKeywords {
     /// The length of the longest reserved word (in bytes; they are ASCII).
     static let maxReservedLength = reserved.map(\.utf8.count).max() ?? 0
 
+    /// The reserved words as bytes, bucketed by length and first letter, so that the lexer
+    /// tests a word with a few byte comparisons instead of hashing a String per word.
+    static let reservedTable = ReservedWordTable(reserved)
+
     /// Reserved words that name a built-in function when followed by `(`, with the number of
     /// arguments each accepts. Geometry constructors count an optional leading coordinate-system
     /// string; the parser refines those counts (see `Parser.checkArity`).
@@ -82,6 +86,10 @@ public enum ADQLKeywords {
         "CONTAINS": 2...2, "INTERSECTS": 2...2, "DISTANCE": 2...4, "AREA": 1...1, "COORD1": 1...1,
         "COORD2": 1...1, "COORDSYS": 1...1, "CENTROID": 1...1,
     ]
+
+    /// The length of the longest built-in function name: longer names (user-defined
+    /// functions) skip the table.
+    static let maxFunctionNameLength = functionArity.keys.map(\.utf8.count).max() ?? 0
 
     /// The built-in function names (upper case).
     public static var functionNames: Set<String> { Set(functionArity.keys) }
@@ -115,5 +123,46 @@ public enum ADQLKeywords {
             }
         }
         return !first && !isReserved(name)
+    }
+}
+
+/// Reserved words by (length, first letter): `contains` compares the upper-cased bytes of a
+/// word with the few reserved words of its length and initial.
+struct ReservedWordTable: Sendable {
+    /// `words[bucket]`: the words of the bucket, concatenated (all have the bucket's length).
+    private let words: [[UInt8]]
+    private let maxLength: Int
+
+    init(_ reserved: Set<String>) {
+        maxLength = reserved.map(\.utf8.count).max() ?? 0
+        var words = [[UInt8]](repeating: [], count: (maxLength + 1) * 27)
+        for word in reserved.sorted() {
+            let bytes = Array(word.utf8)
+            words[Self.bucket(length: bytes.count, first: bytes[0])] += bytes
+        }
+        self.words = words
+    }
+
+    @inline(__always)
+    private static func bucket(length: Int, first: UInt8) -> Int {
+        // Upper-case letters 1...26; anything else (not a word's first byte) 0.
+        let letter = first >= 65 && first <= 90 ? Int(first - 64) : 0
+        return length * 27 + letter
+    }
+
+    /// Whether the upper-cased `word` (ASCII letters, digits, `_`) is one of the words.
+    func contains(upperCased word: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = word.count
+        guard n > 0 && n <= maxLength else { return false }
+        return words[Self.bucket(length: n, first: word[0])].withUnsafeBufferPointer { candidates in
+            var start = 0
+            while start < candidates.count {
+                var i = 1
+                while i < n && candidates[start + i] == word[i] { i += 1 }
+                if i == n { return true }
+                start += n
+            }
+            return false
+        }
     }
 }

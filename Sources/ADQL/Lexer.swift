@@ -20,31 +20,101 @@ enum TokenKind: UInt8, Sendable {
     case invalid
 }
 
+/// A token: plain integers only (no String), so that reading or copying one never retains
+/// anything. Its text is the source bytes `startByte..<endByte`, or for string literals,
+/// delimited identifiers and lexical errors `Lexed.values[valueIndex]` (see `Lexed.text(of:)`).
 struct Token: Sendable {
     var kind: TokenKind
-    var text: String
-    /// Upper-cased text for words; the text otherwise.
-    var upper: String
-    var start: SourcePosition
-    var end: SourcePosition
-    /// UTF-8 offsets of the token in the text, for quoting it in error messages.
-    var startByte: Int
-    var endByte: Int
+    /// For words and symbols of at most 16 bytes: the upper-cased spelling packed into two
+    /// words (byte i at bits 8·(i % 8) of `key.0` / `key.1`), so that keyword and symbol
+    /// tests compare integers.
+    var key: (UInt64, UInt64)
+    /// The number of bytes in `key`; 0xFF when the token has no key.
+    var keyLength: UInt8
     /// For words: whether the word is reserved (computed once by the lexer).
     var isReservedWord: Bool
+    /// The index of the token's value in `Lexed.values` (-1: the text is the source bytes).
+    var valueIndex: Int32
+    var start: SourcePosition
+    var end: SourcePosition
+    /// UTF-8 offsets of the token in the text, for its text and for quoting it in error messages.
+    var startByte: Int
+    var endByte: Int
+
+    static let maxKeyLength = 16
 
     var range: SourceRange { SourceRange(start: start, end: end) }
 
-    func isWord(_ keyword: String) -> Bool { kind == .word && upper == keyword }
-    func isSymbol(_ symbol: String) -> Bool { kind == .symbol && text == symbol }
+    @inline(__always)
+    static func byte(_ i: Int, of key: (UInt64, UInt64)) -> UInt8 {
+        UInt8(truncatingIfNeeded: (i < 8 ? key.0 : key.1) >> UInt64(8 * (i & 7)))
+    }
+
+    /// `bytes` packed as `key` (at most `maxKeyLength` of them).
+    @inline(__always)
+    static func pack<C: Collection>(_ bytes: C) -> (UInt64, UInt64) where C.Element == UInt8 {
+        var a: UInt64 = 0, b: UInt64 = 0
+        var i = 0
+        for c in bytes {
+            if i < 8 { a |= UInt64(c) << UInt64(8 * i) } else { b |= UInt64(c) << UInt64(8 * (i - 8)) }
+            i += 1
+        }
+        return (a, b)
+    }
+
+    /// Whether the key spells `s` (ASCII, upper case for words).
+    @inline(__always)
+    func keyEquals(_ s: String) -> Bool {
+        let n = s.utf8.count
+        guard n == Int(keyLength) && n <= Token.maxKeyLength else { return false }
+        // A literal's bytes are contiguous: packed through a pointer, not the UTF-8 view's index.
+        let k = s.utf8.withContiguousStorageIfAvailable { Token.pack($0) } ?? Token.pack(s.utf8)
+        return k.0 == key.0 && k.1 == key.1
+    }
+
+    // Inlined, and on integers only: see `key`.
+    @inline(__always)
+    func isWord(_ keyword: String) -> Bool { kind == .word && keyEquals(keyword) }
+    @inline(__always)
+    func isSymbol(_ symbol: String) -> Bool { kind == .symbol && keyEquals(symbol) }
     /// A regular identifier that is not reserved, or a delimited identifier.
+    @inline(__always)
     var isIdentifier: Bool { (kind == .word && !isReservedWord) || kind == .delimitedIdentifier }
+}
+
+/// The lexer's output: the tokens, the text's bytes and the values of the tokens whose text
+/// is not their source bytes.
+struct Lexed {
+    var tokens: [Token]
+    var bytes: [UInt8]
+    var values: [String]
+
+    /// The token's text: a word, number or symbol as written; a string literal's value or a
+    /// delimited identifier's name (quotes removed, doubled quotes unescaped); a lexical
+    /// error's message.
+    func text(of token: Token) -> String {
+        if token.valueIndex >= 0 { return values[Int(token.valueIndex)] }
+        return String(decoding: bytes[token.startByte..<token.endByte], as: UTF8.self)
+    }
+
+    /// Upper-cased text for words; the text otherwise.
+    func upper(of token: Token) -> String {
+        guard token.kind == .word else { return text(of: token) }
+        guard token.keyLength != 0xFF else { return CaseFolding.upper(text(of: token)) }
+        let n = Int(token.keyLength)
+        return String(unsafeUninitializedCapacity: n) { buffer in
+            for i in 0..<n { buffer[i] = Token.byte(i, of: token.key) }
+            return n
+        }
+    }
 }
 
 /// Works on the UTF-8 bytes of the text; positions count Unicode scalars (every byte that is
 /// not a UTF-8 continuation byte starts a scalar).
 struct Lexer {
     let bytes: [UInt8]
+    /// Values of string literals, delimited identifiers and errors (`Token.valueIndex`).
+    private(set) var values: [String] = []
     private var index = 0
     private var line = 1
     private var column = 1
@@ -56,7 +126,7 @@ struct Lexer {
 
     /// Lexes the whole text. Stops at the first lexical error, which becomes an `.invalid` token
     /// followed by `.end`, so that the parser reports any earlier syntax error first.
-    static func tokenize(_ text: String) -> (tokens: [Token], bytes: [UInt8]) {
+    static func tokenize(_ text: String) -> Lexed {
         var lexer = Lexer(text)
         var tokens: [Token] = []
         tokens.reserveCapacity(lexer.bytes.count / 3 + 2)
@@ -65,11 +135,11 @@ struct Lexer {
             let kind = tokens[tokens.count - 1].kind
             if kind == .end { break }
             if kind == .invalid {
-                tokens.append(lexer.makeToken(.end, "", start: lexer.position, startByte: lexer.index))
+                tokens.append(lexer.makeToken(.end, start: lexer.position, startByte: lexer.index))
                 break
             }
         }
-        return (tokens, lexer.bytes)
+        return Lexed(tokens: tokens, bytes: lexer.bytes, values: lexer.values)
     }
 
     var position: SourcePosition { SourcePosition(line: line, column: column, offset: scalarOffset) }
@@ -124,14 +194,17 @@ struct Lexer {
         return decoded.first ?? "\u{FFFD}"
     }
 
-    private func text(from start: Int) -> String {
-        String(decoding: bytes[start..<index], as: UTF8.self)
+    fileprivate func makeToken(_ kind: TokenKind, key: (UInt64, UInt64) = (0, 0), keyLength: UInt8 = 0xFF,
+                               reserved: Bool = false, valueIndex: Int32 = -1, start: SourcePosition,
+                               startByte: Int) -> Token {
+        Token(kind: kind, key: key, keyLength: keyLength, isReservedWord: reserved, valueIndex: valueIndex,
+              start: start, end: position, startByte: startByte, endByte: index)
     }
 
-    fileprivate func makeToken(_ kind: TokenKind, _ text: String, upper: String? = nil, reserved: Bool = false,
-                               start: SourcePosition, startByte: Int) -> Token {
-        Token(kind: kind, text: text, upper: upper ?? text, start: start, end: position, startByte: startByte,
-              endByte: index, isReservedWord: reserved)
+    /// A token whose text is `value` rather than its source bytes.
+    private mutating func makeToken(_ kind: TokenKind, value: String, start: SourcePosition, startByte: Int) -> Token {
+        values.append(value)
+        return makeToken(kind, valueIndex: Int32(values.count - 1), start: start, startByte: startByte)
     }
 
     static func isLetter(_ v: UInt8) -> Bool { (v >= 65 && v <= 90) || (v >= 97 && v <= 122) }
@@ -150,7 +223,7 @@ struct Lexer {
     }
 
     private mutating func invalid(_ message: String, at start: SourcePosition, startByte: Int) -> Token {
-        makeToken(.invalid, message, start: start, startByte: startByte)
+        makeToken(.invalid, value: message, start: start, startByte: startByte)
     }
 
     /// Skips whitespace and comments; returns an error token for an unterminated block comment.
@@ -190,7 +263,7 @@ struct Lexer {
         if let error = skipTrivia() { return error }
         let start = position
         let startIndex = index
-        if atEnd { return makeToken(.end, "", start: start, startByte: startIndex) }
+        if atEnd { return makeToken(.end, start: start, startByte: startIndex) }
         let v = peek()
 
         if Lexer.isLetter(v) {
@@ -202,20 +275,30 @@ struct Lexer {
                 end += 1
             }
             skipASCII(end - index)
-            // Words are ASCII: upper-case them byte by byte.
+            // Words are ASCII: the upper-cased bytes are packed into the token's key and
+            // tested against the reserved words without building a String.
             let word = bytes[startIndex..<index]
-            let text = String(decoding: word, as: UTF8.self)
-            // Upper-cased straight into the string's storage (no intermediate array); a word
-            // already in upper case shares the text.
-            let upper = word.contains(where: { $0 >= 97 && $0 <= 122 })
-                ? String(unsafeUninitializedCapacity: word.count) { buffer in
-                    for (i, c) in word.enumerated() { buffer[i] = c >= 97 && c <= 122 ? c - 32 : c }
-                    return word.count
+            var reserved = false
+            var key: (UInt64, UInt64) = (0, 0)
+            var keyLength: UInt8 = 0xFF
+            if word.count <= Token.maxKeyLength {
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Token.maxKeyLength) { upper in
+                    var i = 0
+                    for c in word {
+                        upper[i] = c >= 97 && c <= 122 ? c - 32 : c
+                        i += 1
+                    }
+                    let used = UnsafeBufferPointer(rebasing: upper[..<i])
+                    reserved = ADQLKeywords.reservedTable.contains(upperCased: used)
+                    key = Token.pack(used)
                 }
-                : text
-            // No reserved word is longer than `maxReservedLength`: long names skip the hash lookup.
-            let reserved = word.count <= ADQLKeywords.maxReservedLength && ADQLKeywords.reserved.contains(upper)
-            return makeToken(.word, text, upper: upper, reserved: reserved, start: start, startByte: startIndex)
+                keyLength = UInt8(word.count)
+            } else {
+                // Longer than any keyword; only a reserved word this long is looked up.
+                reserved = word.count <= ADQLKeywords.maxReservedLength
+                    && ADQLKeywords.reserved.contains(CaseFolding.upper(String(decoding: word, as: UTF8.self)))
+            }
+            return makeToken(.word, key: key, keyLength: keyLength, reserved: reserved, start: start, startByte: startIndex)
         }
 
         if Lexer.isDigit(v) || (v == 46 && Lexer.isDigit(peek(1))) {
@@ -244,12 +327,12 @@ struct Lexer {
         if let two {
             advance()
             advance()
-            return makeToken(.symbol, two, start: start, startByte: startIndex)
+            return makeToken(.symbol, key: Token.pack(two.utf8), keyLength: 2, start: start, startByte: startIndex)
         }
         switch v {
         case 61, 60, 62, 43, 45, 42, 47, 44, 46, 40, 41, 59:  // = < > + - * / , . ( ) ;
             advance()
-            return makeToken(.symbol, String(UnicodeScalar(v)), start: start, startByte: startIndex)
+            return makeToken(.symbol, key: (UInt64(v), 0), keyLength: 1, start: start, startByte: startIndex)
         default:
             let scalar = v < 0x80 ? Unicode.Scalar(v) : scalarHere()
             advance()
@@ -281,7 +364,7 @@ struct Lexer {
             advance()
             advance()
             while !atEnd && Lexer.isHexDigit(peek()) { advance() }
-            return makeToken(.hexInteger, text(from: startIndex), start: start, startByte: startIndex)
+            return makeToken(.hexInteger, start: start, startByte: startIndex)
         }
         var isReal = false
         while !atEnd && Lexer.isDigit(peek()) { advance() }
@@ -300,7 +383,7 @@ struct Lexer {
                 while !atEnd && Lexer.isDigit(peek()) { advance() }
             }
         }
-        return makeToken(isReal ? .real : .integer, text(from: startIndex), start: start, startByte: startIndex)
+        return makeToken(isReal ? .real : .integer, start: start, startByte: startIndex)
     }
 
     private mutating func quoted(quote: UInt8, kind: TokenKind, start: SourcePosition) -> Token {
@@ -331,6 +414,6 @@ struct Lexer {
         if kind == .delimitedIdentifier && value.isEmpty {
             return invalid("empty delimited identifier", at: start, startByte: startIndex)
         }
-        return makeToken(kind, String(decoding: value, as: UTF8.self), start: start, startByte: startIndex)
+        return makeToken(kind, value: String(decoding: value, as: UTF8.self), start: start, startByte: startIndex)
     }
 }

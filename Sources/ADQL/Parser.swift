@@ -34,9 +34,37 @@ public enum ADQLParser {
     }
 }
 
+/// The lexer's tokens, read in place through their address.
+final class TokenBuffer {
+    private let base: UnsafeMutablePointer<Token>
+    let count: Int
+
+    init(_ tokens: [Token]) {
+        count = tokens.count
+        base = .allocate(capacity: tokens.count)
+        tokens.withUnsafeBufferPointer { base.initialize(from: $0.baseAddress!, count: tokens.count) }
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    subscript(i: Int) -> Token {
+        unsafeAddress { address(i) }
+    }
+
+    @inline(__always)
+    func address(_ i: Int) -> UnsafePointer<Token> {
+        precondition(i >= 0 && i < count, "token index out of range")
+        return UnsafePointer(base + i)
+    }
+}
+
 struct Parser {
-    private let tokens: [Token]
-    private let bytes: [UInt8]
+    private let tokens: TokenBuffer
+    private let lexed: Lexed
+    private var bytes: [UInt8] { lexed.bytes }
     private var pos = 0
     private var nesting = 0
     private var depth = 0
@@ -56,23 +84,30 @@ struct Parser {
     }
 
     init(_ text: String) {
-        let lexed = Lexer.tokenize(text)
-        tokens = lexed.tokens
-        bytes = lexed.bytes
+        var lexed = Lexer.tokenize(text)
+        tokens = TokenBuffer(lexed.tokens)
+        lexed.tokens = []
+        self.lexed = lexed
     }
+
+    /// The token's text (see `Lexed.text(of:)`).
+    private func text(_ token: Token) -> String { lexed.text(of: token) }
+
+    /// A word's upper-cased text (see `Lexed.upper(of:)`).
+    private func upper(_ token: Token) -> String { lexed.upper(of: token) }
 
     // MARK: - Token helpers
 
     /// The current token, yielded in place (no copy, no retain of its strings).
     private var current: Token {
-        _read { yield tokens[pos] }
+        unsafeAddress { tokens.address(pos) }
     }
 
     /// The token `ahead` places on (the end token past the end), yielded in place like `current`.
     private subscript(ahead ahead: Int) -> Token {
-        _read {
+        unsafeAddress {
             let i = pos + ahead
-            yield tokens[i < tokens.count ? i : tokens.count - 1]
+            return tokens.address(i < tokens.count ? i : tokens.count - 1)
         }
     }
 
@@ -136,7 +171,7 @@ struct Parser {
     private func error(expected: [String], hint: String? = nil, message: String? = nil) -> ADQLSyntaxError {
         var token = current
         if token.kind == .invalid {
-            return ADQLSyntaxError(position: token.start, found: raw(token), expected: [], message: token.text)
+            return ADQLSyntaxError(position: token.start, found: raw(token), expected: [], message: text(token))
         }
         // `SELECT a, b FORM t`: `FORM` was taken as an alias of `b`; the real mistake is there.
         if implicitAliasIndex == pos - 1 && pos > 0
@@ -169,8 +204,8 @@ struct Parser {
 
     @inline(never)
     private func reservedHint(_ token: Token) -> String? {
-        guard token.isReservedWord, !Parser.structuralKeywords.contains(token.upper) else { return nil }
-        return "\(token.upper) is a reserved word; write \"\(token.text)\" with double quotes to use it as a name"
+        guard token.isReservedWord, !Parser.structuralKeywords.contains(upper(token)) else { return nil }
+        return "\(upper(token)) is a reserved word; write \"\(text(token))\" with double quotes to use it as a name"
     }
 
     private mutating func enter() throws {
@@ -224,7 +259,7 @@ struct Parser {
             throw error(expected: [what], hint: reservedHint(token))
         }
         advance()
-        return Identifier(token.text, isDelimited: token.kind == .delimitedIdentifier, range: token.range)
+        return Identifier(text(token), isDelimited: token.kind == .delimitedIdentifier, range: token.range)
     }
 
     /// `identifier { "." identifier }` with at most `maxParts` parts.
@@ -250,7 +285,7 @@ struct Parser {
         if token.isWord("LIMIT") && [.integer, .hexInteger].contains(self[ahead: 1].kind) { return nil }
         advance()
         implicitAliasIndex = pos - 1
-        return Identifier(token.text, isDelimited: token.kind == .delimitedIdentifier, range: token.range)
+        return Identifier(text(token), isDelimited: token.kind == .delimitedIdentifier, range: token.range)
     }
 
     @inline(never)
@@ -258,14 +293,14 @@ struct Parser {
         let token = current
         switch token.kind {
         case .integer:
-            guard let value = Int(token.text) else {
-                throw error(at: token, message: "\(what) \(token.text) is too large")
+            guard let value = Int(text(token)) else {
+                throw error(at: token, message: "\(what) \(text(token)) is too large")
             }
             advance()
             return value
         case .hexInteger:
-            guard let value = Int(token.text.dropFirst(2), radix: 16) else {
-                throw error(at: token, message: "\(what) \(token.text) is too large")
+            guard let value = Int(text(token).dropFirst(2), radix: 16) else {
+                throw error(at: token, message: "\(what) \(text(token)) is too large")
             }
             advance()
             return value
@@ -634,7 +669,7 @@ struct Parser {
     private mutating func parsePredicate() throws -> Expression {
         let left = try parseValueExpression()
         let start = left.range.start
-        if current.kind == .symbol, let op = Parser.comparisonOperator(current.text) {
+        if current.kind == .symbol, let op = Parser.comparisonOperator(current) {
             advance()
             if current.isWord("ANY") || current.isWord("ALL") || current.isWord("SOME") {
                 throw quantifiedComparisonError()
@@ -679,39 +714,36 @@ struct Parser {
 
     @inline(never)
     private func quantifiedComparisonError() -> ADQLSyntaxError {
-        error(at: current, message: "\(current.upper) comparisons with a sub-query are not part of ADQL; "
+        error(at: current, message: "\(upper(current)) comparisons with a sub-query are not part of ADQL; "
             + "use IN, EXISTS or a sub-query with MIN/MAX instead")
     }
 
-    // Operator spellings by level: a switch over the short symbol strings (compared inline)
-    // rather than a dictionary, which would hash a string at every operand.
-    private static func additiveOperator(_ symbol: String) -> BinaryOperator? {
-        switch symbol {
-        case "+": .add
-        case "-": .subtract
-        case "||": .concatenate
-        default: nil
-        }
+    // Operator spellings by level, from the symbol's key (no String is read).
+    private static func additiveOperator(_ symbol: Token) -> BinaryOperator? {
+        if symbol.isSymbol("+") { return .add }
+        if symbol.isSymbol("-") { return .subtract }
+        if symbol.isSymbol("||") { return .concatenate }
+        return nil
     }
 
-    private static func multiplicativeOperator(_ symbol: String) -> BinaryOperator? {
-        switch symbol {
-        case "*": .multiply
-        case "/": .divide
-        default: nil
-        }
+    private static func multiplicativeOperator(_ symbol: Token) -> BinaryOperator? {
+        if symbol.isSymbol("*") { return .multiply }
+        if symbol.isSymbol("/") { return .divide }
+        return nil
     }
 
-    private static func comparisonOperator(_ symbol: String) -> BinaryOperator? {
-        switch symbol {
-        case "=": .equal
-        case "<>", "!=": .notEqual
-        case "<": .less
-        case "<=": .lessOrEqual
-        case ">": .greater
-        case ">=": .greaterOrEqual
-        default: nil
+    private static func comparisonOperator(_ symbol: Token) -> BinaryOperator? {
+        guard symbol.kind == .symbol else { return nil }
+        if symbol.keyLength == 1 {
+            if symbol.isSymbol("=") { return .equal }
+            if symbol.isSymbol("<") { return .less }
+            if symbol.isSymbol(">") { return .greater }
+            return nil
         }
+        if symbol.isSymbol("<>") || symbol.isSymbol("!=") { return .notEqual }
+        if symbol.isSymbol("<=") { return .lessOrEqual }
+        if symbol.isSymbol(">=") { return .greaterOrEqual }
+        return nil
     }
 
     /// in_values := "(" query ")" | "(" value_expression { "," value_expression } ")"
@@ -774,12 +806,12 @@ struct Parser {
     /// `operand { op operand }` for the symbol operators in `operators`, folded to the left. Each
     /// step counts towards the depth limit, since the tree deepens with every operator.
     private mutating func parseLeftAssociative(
-        _ operators: (String) -> BinaryOperator?, operand: (inout Parser) throws -> Expression
+        _ operators: (Token) -> BinaryOperator?, operand: (inout Parser) throws -> Expression
     ) throws -> Expression {
         var left = try operand(&self)
         var steps = 0
         defer { depth -= steps }
-        while current.kind == .symbol, let op = operators(current.text) {
+        while current.kind == .symbol, let op = operators(current) {
             advance()
             steps += 1
             try chainStep()
@@ -809,7 +841,7 @@ struct Parser {
         let start = current.start
         switch current.kind {
         case .integer:
-            let text = current.text, range = current.range
+            let text = text(current), range = current.range
             advance()
             if let value = Int64(text) {
                 return Expression(.literal(.integer(value)), range: range)
@@ -817,20 +849,20 @@ struct Parser {
             return Expression(.literal(.real(Double(text) ?? .infinity, text: text)), range: range)
         case .hexInteger:
             let token = current
-            guard let value = UInt64(token.text.dropFirst(2), radix: 16), let signed = Int64(exactly: value) else {
-                throw error(at: token, message: "hexadecimal literal \(token.text) does not fit in 64 bits")
+            guard let value = UInt64(text(token).dropFirst(2), radix: 16), let signed = Int64(exactly: value) else {
+                throw error(at: token, message: "hexadecimal literal \(text(token)) does not fit in 64 bits")
             }
             advance()
             return Expression(.literal(.integer(signed)), range: token.range)
         case .real:
-            let text = current.text, range = current.range
+            let text = text(current), range = current.range
             advance()
             return Expression(.literal(.real(Double(text) ?? .infinity, text: text)), range: range)
         case .string:
-            let text = current.text, range = current.range
+            let text = text(current), range = current.range
             advance()
             return Expression(.literal(.string(text)), range: range)
-        case .symbol where current.text == "(":
+        case .symbol where current.isSymbol("("):
             return try parseParenthesized()
         case .delimitedIdentifier:
             return Expression(.column(try parseQualifiedName("column name", maxParts: 4)), range: range(from: start))
@@ -854,10 +886,10 @@ struct Parser {
     private mutating func parseReservedWordPrimary() throws -> Expression {
         let token = current
         let start = token.start
-        switch token.upper {
+        switch upper(token) {
         case "TRUE", "FALSE":
             advance()
-            return Expression(.literal(.boolean(token.upper == "TRUE")), range: token.range)
+            return Expression(.literal(.boolean(upper(token) == "TRUE")), range: token.range)
         case "NULL":
             advance()
             return Expression(.literal(.null), range: token.range)
@@ -877,7 +909,7 @@ struct Parser {
         default:
             break
         }
-        if ADQLKeywords.functionArity[token.upper] != nil {
+        if ADQLKeywords.functionArity[upper(token)] != nil {
             guard self[ahead: 1].isSymbol("(") else {
                 throw error(expected: ["expression"], hint: reservedHint(token))
             }
@@ -983,7 +1015,7 @@ struct Parser {
     private mutating func parseCastType() throws -> CastType {
         let token = current
         guard token.kind == .word else { throw error(expected: ["type name"]) }
-        switch token.upper {
+        switch upper(token) {
         case "SMALLINT": advance(); return .smallint
         case "INTEGER", "INT": advance(); return .integer
         case "BIGINT": advance(); return .bigint
@@ -999,7 +1031,7 @@ struct Parser {
                 length = try parseUnsignedInteger("length")
                 try expectSymbol(")")
             }
-            return token.upper == "CHAR" ? .char(length: length) : .varchar(length: length)
+            return upper(token) == "CHAR" ? .char(length: length) : .varchar(length: length)
         case "TIMESTAMP": advance(); return .timestamp
         case "POINT": advance(); return .point
         case "CIRCLE": advance(); return .circle
@@ -1015,12 +1047,12 @@ struct Parser {
     private mutating func parseBuiltinFunction() throws -> Expression {
         let nameToken = current
         let start = nameToken.start
-        let upper = nameToken.upper
+        let upper = upper(nameToken)
         try enter()
         defer { leave() }
         advance()
         try expectSymbol("(")
-        let name = Identifier(nameToken.text, range: nameToken.range)
+        let name = Identifier(text(nameToken), range: nameToken.range)
         if ADQLKeywords.aggregateFunctions.contains(upper) {
             if upper == "COUNT" && acceptSymbol("*") {
                 try expectSymbol(")")
@@ -1062,7 +1094,7 @@ struct Parser {
         advance()
         try expectSymbol("(")
         let arguments = try parseArguments()
-        let name = Identifier(nameToken.text, range: nameToken.range)
+        let name = Identifier(text(nameToken), range: nameToken.range)
         return Expression(.function(FunctionCall(name: name, arguments: arguments)), range: range(from: nameToken.start))
     }
 

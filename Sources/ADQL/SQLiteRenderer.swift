@@ -663,7 +663,8 @@ public struct SQLiteRenderer: Sendable {
     private func appendDefaultFunction(_ f: FunctionCall, range: SourceRange, to out: inout SQLBuffer) throws {
         let upper = f.upperName
         // Aggregates first: every aggregate query renders them in both phases.
-        if let name = SQLiteRenderer.aggregateNames[upper] {
+        // Aggregate names are 3 to 5 letters: longer names (user-defined functions) skip the hash.
+        if upper.utf8.count <= 5, let name = SQLiteRenderer.aggregateNames[upper] {
             out += name
             if f.star {
                 out += "(*)"
@@ -674,7 +675,7 @@ public struct SQLiteRenderer: Sendable {
             out += ")"
             return
         }
-        guard ADQLKeywords.functionArity[upper] != nil else {
+        guard upper.utf8.count <= ADQLKeywords.maxFunctionNameLength, ADQLKeywords.functionArity[upper] != nil else {
             return try appendCall(f.name.name, f.arguments, range: range, to: &out)
         }
         if let udf = SQLiteRenderer.mathUDFs[upper] {
@@ -750,7 +751,7 @@ public struct SQLiteRenderer: Sendable {
         case "COORD1", "COORD2":
             guard args.count == 1 else { break }
             if let s = Shape(args[0]), s.kind == .point {
-                return try render(s.arguments[upper == "COORD1" ? 0 : 1])
+                return try render(s.arguments[s.arguments.startIndex + (upper == "COORD1" ? 0 : 1)])
             }
             return try call("adql_" + upper.lowercased(), [geometryValue(args[0])], range: range)
         case "CENTROID":
@@ -772,7 +773,7 @@ public struct SQLiteRenderer: Sendable {
         if let s = Shape(e) {
             return try call("adql_\(s.kind)", s.arguments.map(render), range: e.range)
         }
-        if case .function(let f) = e.kind, ["POINT", "CIRCLE", "BOX", "POLYGON"].contains(f.upperName),
+        if case .function(let f) = e.kind, Shape.isConstructor(f.upperName),
            try dialect.functionCall(f, range: e.range, renderer: self) == nil
         {
             throw SQLiteRenderError(
@@ -783,14 +784,30 @@ public struct SQLiteRenderer: Sendable {
     }
 
     private func shapeCall(_ prefix: String, _ a: Shape, _ b: Shape, range: SourceRange) throws -> String {
-        var arguments: [Expression] = []
-        if a.kind == .polygon && b.kind == .polygon {
-            arguments.append(Expression(.literal(.integer(Int64(a.arguments.count / 2)))))
-        }
-        arguments += a.arguments + b.arguments
-        // The coordinates are written into one buffer (no String per coordinate).
+        let polygons = a.kind == .polygon && b.kind == .polygon
+        let name = prefix + "_" + a.kind.description + "_" + b.kind.description
+        try SQLiteRenderer.checkArgumentCount((polygons ? 1 : 0) + a.arguments.count + b.arguments.count, of: name,
+                                              range: range)
+        // The coordinates are written from the call's own arguments into one buffer (no
+        // argument array and no String per coordinate).
         var out = SQLBuffer(capacity: 128)
-        try appendCall(prefix + "_" + a.kind.description + "_" + b.kind.description, arguments, range: range, to: &out)
+        out += name
+        out += "("
+        var first = true
+        if polygons {
+            out.append(Int64(a.arguments.count / 2))
+            first = false
+        }
+        for e in a.arguments {
+            if !first { out += ", " }
+            first = false
+            try append(e, to: &out)
+        }
+        for e in b.arguments {
+            out += ", "
+            try append(e, to: &out)
+        }
+        out += ")"
         return out.string
     }
 }
@@ -831,10 +848,11 @@ enum ShapeKind: Int, CaseIterable, CustomStringConvertible {
 /// `CENTROID(CIRCLE(...))` and dropping coordinate-system strings.
 struct Shape {
     var kind: ShapeKind
-    /// Flat coordinates: (ra, dec), (ra, dec, r), (ra, dec, w, h), (ra1, dec1, ...).
-    var arguments: [Expression]
+    /// Flat coordinates: (ra, dec), (ra, dec, r), (ra, dec, w, h), (ra1, dec1, ...); usually
+    /// a slice of the constructor call's own arguments (no array is built).
+    var arguments: ArraySlice<Expression>
 
-    init(kind: ShapeKind, arguments: [Expression]) {
+    init(kind: ShapeKind, arguments: ArraySlice<Expression>) {
         self.kind = kind
         self.arguments = arguments
     }
@@ -854,12 +872,10 @@ struct Shape {
             self.init(folded)
             return
         }
-        var args = f.arguments
+        var args = f.arguments[...]
         let upper = f.upperName
-        if ["POINT", "CIRCLE", "BOX", "POLYGON"].contains(upper), let first = args.first,
-           case .literal(.string) = first.kind
-        {
-            args.removeFirst()
+        if Shape.isConstructor(upper), let first = args.first, case .literal(.string) = first.kind {
+            args = args.dropFirst()
         }
         switch upper {
         case "POINT":
@@ -870,7 +886,7 @@ struct Shape {
             let sizes = upper == "CIRCLE" ? 1 : 2
             if args.count == 2 + sizes {
                 self.init(kind: kind, arguments: args)
-            } else if args.count == 1 + sizes, let c = Shape(args[0]), c.kind == .point {
+            } else if args.count == 1 + sizes, let c = Shape(args[args.startIndex]), c.kind == .point {
                 self.init(kind: kind, arguments: c.arguments + args.dropFirst())
             } else {
                 return nil
@@ -883,23 +899,31 @@ struct Shape {
                     coordinates += p.arguments
                 }
                 guard coordinates.count >= 6 else { return nil }
-                self.init(kind: .polygon, arguments: coordinates)
+                self.init(kind: .polygon, arguments: coordinates[...])
             } else {
                 guard args.count >= 6, args.count % 2 == 0 else { return nil }
                 self.init(kind: .polygon, arguments: args)
             }
         case "CENTROID":
-            guard args.count == 1, let s = Shape(args[0]), let c = s.centroid else { return nil }
+            guard args.count == 1, let s = Shape(args[args.startIndex]), let c = s.centroid else { return nil }
             self = c
         default:
             return nil
         }
     }
 
+    /// Whether `upper` names a shape constructor (POINT, CIRCLE, BOX, POLYGON).
+    static func isConstructor(_ upper: String) -> Bool {
+        switch upper {
+        case "POINT", "CIRCLE", "BOX", "POLYGON": true
+        default: false
+        }
+    }
+
     /// The centre of a point, circle or box; nil for polygons (their centroid needs computing).
     var centroid: Shape? {
         switch kind {
-        case .point, .circle, .box: Shape(kind: .point, arguments: Array(arguments.prefix(2)))
+        case .point, .circle, .box: Shape(kind: .point, arguments: arguments.prefix(2))
         case .polygon: nil
         }
     }

@@ -267,6 +267,8 @@ public final class Binder: Sendable {
         // Select list with * expanded.
         var outputs: [OutputColumn] = []
         var usedNames: [String: Int] = [:]
+        // One name per item, at least (no rehashing while they are added).
+        usedNames.reserveCapacity(select.items.count)
         /// `key` is `CaseFolding.key(preferredName)` when the caller has it.
         func addOutput(_ expression: Expression, preferredName: String, key: String? = nil, known: FieldDescriptor? = nil) {
             var name = preferredName
@@ -324,6 +326,15 @@ public final class Binder: Sendable {
                 }
                 addColumns(of: table, merging: false)
             case .expression(let expression, let alias):
+                if case .column(let name) = expression.kind, scope.merged.isEmpty {
+                    // A bare column: what `bindExpression` and the type inference find, without
+                    // the rewrite's closure and a second dispatch on the node.
+                    let (correlation, column) = try resolveColumn(name, in: scope)
+                    let bound = Expression.column(correlation, column)
+                    addOutput(Expression(bound.kind, range: expression.range), preferredName: alias?.name ?? column,
+                              known: scope.field(correlation: correlation, column: column))
+                    continue
+                }
                 let bound = try bindExpression(expression, in: scope)
                 addOutput(bound, preferredName: alias?.name ?? Self.defaultName(of: bound))
             }

@@ -43,7 +43,6 @@ struct TypeInference {
             guard let signature = functions.signature(of: call) else {
                 return FieldDescriptor(name: "", datatype: .double)
             }
-            let first = call.arguments.first.map(field(of:))
             switch signature.result {
             case .double:
                 return FieldDescriptor(name: "", datatype: .double, unit: signature.unit, ucd: signature.ucd)
@@ -55,7 +54,8 @@ struct TypeInference {
                 if xtype == "region" { return FieldDescriptor(name: "", datatype: .char, xtype: xtype) }
                 return FieldDescriptor(name: "", datatype: .double, arraysize: "*", xtype: xtype)
             case .firstArgument:
-                var f = first ?? FieldDescriptor(name: "", datatype: .double)
+                // Only this result needs the argument's FIELD.
+                var f = call.arguments.first.map(field(of:)) ?? FieldDescriptor(name: "", datatype: .double)
                 if call.upperName == "SUM", f.datatype.isInteger { f.datatype = .long }
                 if f.datatype == .boolean, call.upperName == "SUM" { f.datatype = .long }
                 f.description = nil

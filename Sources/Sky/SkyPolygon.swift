@@ -168,7 +168,19 @@ public struct SkyPolygon: Sendable, Hashable, CustomStringConvertible {
         return SkyBox(lonMin: lo, lonMax: hi, latMin: latMin, latMax: latMax)
     }
 
+    /// `SkyPolygon((lon1, lat1), (lon2, lat2), ...)`, written into one string (the chunk
+    /// pruner's note of every polygon query; no String per vertex).
     public var description: String {
-        "SkyPolygon(" + lonLatVertices.map { "(\($0.lon), \($0.lat))" }.joined(separator: ", ") + ")"
+        var text = "SkyPolygon("
+        text.reserveCapacity(12 + 48 * vertices.count)
+        for (i, v) in vertices.enumerated() {
+            text += i == 0 ? "(" : ", ("
+            text += v.lon.description
+            text += ", "
+            text += v.lat.description
+            text += ")"
+        }
+        text += ")"
+        return text
     }
 }

@@ -7,7 +7,8 @@ import Testing
     }
 
     func texts(_ text: String) -> [String] {
-        Lexer.tokenize(text).tokens.filter { $0.kind != .end }.map(\.text)
+        let lexed = Lexer.tokenize(text)
+        return lexed.tokens.filter { $0.kind != .end }.map { lexed.text(of: $0) }
     }
 
     @Test func numberFollowedByKeyword() {
@@ -25,10 +26,11 @@ import Testing
         ("1e-3", .real), ("2.5E+10", .real), (".5e2", .real), ("0x1F", .hexInteger), ("0XaB", .hexInteger),
     ])
     func numbers(_ text: String, _ kind: TokenKind) {
-        let tokens = Lexer.tokenize(text).tokens
+        let lexed = Lexer.tokenize(text)
+        let tokens = lexed.tokens
         #expect(tokens.count == 2)
         #expect(tokens[0].kind == kind)
-        #expect(tokens[0].text == text)
+        #expect(lexed.text(of: tokens[0]) == text)
     }
 
     @Test func hexWithoutDigitsIsZeroThenWord() {
@@ -37,17 +39,19 @@ import Testing
     }
 
     @Test func stringsAndDelimitedIdentifiers() {
-        let tokens = Lexer.tokenize("'it''s' \"a \"\"b\"\"\" ''").tokens
-        #expect(tokens[0].kind == .string && tokens[0].text == "it's")
-        #expect(tokens[1].kind == .delimitedIdentifier && tokens[1].text == "a \"b\"")
-        #expect(tokens[2].kind == .string && tokens[2].text == "")
+        let lexed = Lexer.tokenize("'it''s' \"a \"\"b\"\"\" ''")
+        let tokens = lexed.tokens
+        #expect(tokens[0].kind == .string && lexed.text(of: tokens[0]) == "it's")
+        #expect(tokens[1].kind == .delimitedIdentifier && lexed.text(of: tokens[1]) == "a \"b\"")
+        #expect(tokens[2].kind == .string && lexed.text(of: tokens[2]) == "")
     }
 
     @Test(arguments: ["=", "<>", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "||", ",", ".", "(", ")", ";"])
     func operators(_ op: String) {
-        let tokens = Lexer.tokenize("a\(op)b").tokens
+        let lexed = Lexer.tokenize("a\(op)b")
+        let tokens = lexed.tokens
         #expect(tokens.count == 4)
-        #expect(tokens[1].kind == .symbol && tokens[1].text == op)
+        #expect(tokens[1].kind == .symbol && lexed.text(of: tokens[1]) == op)
     }
 
     @Test func comments() {
@@ -60,13 +64,21 @@ import Testing
     }
 
     @Test func keywordsAreCaseInsensitive() {
-        let tokens = Lexer.tokenize("select SeLeCt SELECT").tokens
+        let lexed = Lexer.tokenize("select SeLeCt SELECT")
+        let tokens = lexed.tokens
         #expect(tokens.prefix(3).allSatisfy { $0.isWord("SELECT") })
-        #expect(tokens[0].text == "select")
+        #expect(lexed.text(of: tokens[0]) == "select")
+        #expect(tokens.prefix(3).allSatisfy { lexed.upper(of: $0) == "SELECT" })
+        // Words longer than a keyword key keep their text and upper-cased form.
+        let long = Lexer.tokenize("current_timestamp a_rather_long_column_name")
+        #expect(long.tokens[0].isReservedWord && !long.tokens[1].isReservedWord)
+        #expect(long.upper(of: long.tokens[1]) == "A_RATHER_LONG_COLUMN_NAME")
+        #expect(!long.tokens[1].isWord("A_RATHER_LONG_COL"))
     }
 
     @Test func positionsCountLinesAndScalars() {
-        let tokens = Lexer.tokenize("SELECT\n  'é✓' , \"星\"\r\n x\r y").tokens
+        let lexed = Lexer.tokenize("SELECT\n  'é✓' , \"星\"\r\n x\r y")
+        let tokens = lexed.tokens
         #expect(tokens[0].start == SourcePosition(line: 1, column: 1, offset: 0))
         #expect(tokens[1].start == SourcePosition(line: 2, column: 3, offset: 9))
         #expect(tokens[1].end.column == 7)
@@ -89,9 +101,10 @@ import Testing
         ("@", "unexpected character \"@\""),
     ])
     func lexicalErrors(_ text: String, _ message: String) {
-        let tokens = Lexer.tokenize(text).tokens
+        let lexed = Lexer.tokenize(text)
+        let tokens = lexed.tokens
         #expect(tokens.first?.kind == .invalid)
-        #expect(tokens.first?.text == message)
+        #expect(tokens.first.map { lexed.text(of: $0) } == message)
         #expect(tokens.last?.kind == .end)
     }
 

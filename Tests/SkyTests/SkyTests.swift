@@ -42,6 +42,14 @@ import Testing
 // MARK: - Regions
 
 @Suite struct RegionTests {
+    /// The planner's pruning notes quote this text: each vertex as `(lon, lat)`, in order.
+    @Test func polygonDescriptionListsItsVertices() throws {
+        let p = try SkyPolygon(vertices: [(62, -37), (63, -37), (63, -36), (62, -36)])
+        let listed = p.lonLatVertices.map { "(\($0.lon), \($0.lat))" }.joined(separator: ", ")
+        #expect(p.description == "SkyPolygon(\(listed))")
+        #expect(p.lonLatVertices.count == 4)
+    }
+
     static let circle = SkyRegion.circle(SkyCircle(centerLon: 10, centerLat: 20, radius: 1))
     static let polarCircle = SkyRegion.circle(SkyCircle(centerLon: 0, centerLat: 89.5, radius: 1))
     static let wrapBox = SkyRegion.box(SkyBox(lonMin: 350, lonMax: 10, latMin: -5, latMax: 5))
