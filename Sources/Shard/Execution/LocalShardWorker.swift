@@ -60,6 +60,15 @@ public final class LocalShardWorker: SharedScanWorker {
         return try openConnection(chunkId)
     }
 
+    /// Closes the idle connections (and so unmaps their files); connections in use stay.
+    public func closeIdleConnections() {
+        let closed = idle.withLock { i -> Int in
+            defer { i.removeAll() }
+            return i.values.reduce(0) { $0 + $1.count }
+        }
+        idleCount.subtract(closed, ordering: .relaxed)
+    }
+
     func checkin(_ connection: SQLiteConnection, chunkId: Int) {
         if idleCount.load(ordering: .relaxed) >= maxIdleConnections { return }
         idleCount.add(1, ordering: .relaxed)
