@@ -144,6 +144,19 @@ enum EngineFixture {
         #expect(count.chunkSQLParts.count == 2)
         let counted = try await engine.executor.execute(count).collect()
         #expect(counted[0, 0].int64Value == Int64(expected.count))
+        // Ordering with TOP and OFFSET: each part's top rows, merged and cut once.
+        let ordered = try #require(try planner.plan(try SkyShardEngine.parse(
+            adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT TOP 5 objectId")
+                + " ORDER BY objectId OFFSET 3")).distributed)
+        #expect(ordered.chunkSQLParts.count == 2)
+        let page = try await engine.executor.execute(ordered).collect()
+        #expect((0..<page.rowCount).map { page[$0, 0].int64Value! } == Array(expected.dropFirst(3).prefix(5)))
+        // TOP without ORDER BY: any n of the rows, none twice.
+        let some = try #require(try planner.plan(try SkyShardEngine.parse(
+            adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT TOP 4 objectId"))).distributed)
+        let few = try await engine.executor.execute(some).collect()
+        let ids = (0..<few.rowCount).map { few[$0, 0].int64Value! }
+        #expect(ids.count == min(4, expected.count) && Set(ids).count == ids.count && Set(ids).isSubset(of: Set(expected)))
         // And the engine's own planner leaves these sparse chunks whole.
         #expect(try #require(try engine.plan(adql).distributed).chunkSQLParts.isEmpty)
     }
