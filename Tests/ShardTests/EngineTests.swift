@@ -113,8 +113,20 @@ enum EngineFixture {
         let chunk = try #require(plan.chunkIds.first)
         let db = try SQLiteConnection(path: engine.version.chunkFile(chunk).path, mode: .readOnlyImmutable)
         UserFunctions.register(on: db)
-        let steps = try db.query("EXPLAIN QUERY PLAN " + plan.chunkSQL).compactMap { row -> String? in if case .text(let t) = row.last { t } else { nil } }
-        #expect(steps.contains { $0.contains("USING INDEX Object_zone_coord_ra_idx") }, "\(steps)")
+        func queryPlan(_ sql: String) throws -> [String] {
+            try db.query("EXPLAIN QUERY PLAN " + sql).compactMap { row -> String? in if case .text(let t) = row.last { t } else { nil } }
+        }
+        let steps = try queryPlan(plan.chunkSQL)
+        // objectId and r_cModelFlux are principal columns: the zone index carries them, so the
+        // rows are not fetched from the table at all.
+        #expect(steps.contains { $0.contains("USING COVERING INDEX Object_zone_coord_ra_idx") }, "\(steps)")
+        // refFwhm is not principal: the zone index narrows the search and the rows are fetched.
+        let wide = try #require(try engine.plan("""
+            SELECT objectId, refFwhm FROM dp02_dc2_catalogs.Object
+            WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62.0, -37.0, \(radius))) = 1
+            """).distributed)
+        let wideSteps = try queryPlan(wide.chunkSQL)
+        #expect(wideSteps.contains { $0.contains("USING INDEX Object_zone_coord_ra_idx") }, "\(wideSteps)")
     }
 
     /// A dense one-chunk box runs as two statements over its zones' halves; the answer is the

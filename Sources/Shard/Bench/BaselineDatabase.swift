@@ -1,6 +1,7 @@
 import ADQL
 import Catalog
 import Foundation
+import Planner
 import Tabular
 
 /// The baseline of `skyshard bench`: ONE unsharded SQLite file with the same rows as an ingested
@@ -15,7 +16,8 @@ import Tabular
 ///   building a rowid B-tree from interleaved key runs is a random-insert load), each child's
 ///   foreign key is indexed, the catalog's other primary keys are unique, and — to be fair to
 ///   raw SQLite on spatial queries — the director has an index on (lat, lon), so that a
-///   declination band with an RA range is answered from the index alone; and every other
+///   declination band with an RA range is answered from the index alone (it carries the same
+///   principal columns as the chunks' zone index, `ZoneIndex.coveredColumns`); and every other
 ///   index that SkyShard's chunk files or replicated.sqlite have (e.g. Object (tract, patch)),
 ///   except those on `chunkId` / `subChunkId`;
 /// - queried through a read-only immutable connection with the SkyShard user functions
@@ -23,7 +25,7 @@ import Tabular
 ///   unchanged (`FlatDialect` maps `schema.table` to `"table"`).
 public enum BaselineDatabase {
     /// Bumped when the file's layout changes, so that an old file is rebuilt.
-    public static let formatVersion = 3
+    public static let formatVersion = 4
 
     /// Builds the file at `file` (replacing it) from `version`; returns the seconds it took.
     @discardableResult
@@ -124,7 +126,11 @@ public enum BaselineDatabase {
             if let spec = table.directorSpec {
                 done.insert([spec.keyColumn])
                 out.append("CREATE UNIQUE INDEX \(quote("\(table.name)_\(spec.keyColumn)")) ON \(t) (\(quote(spec.keyColumn)))")
-                out.append("CREATE INDEX \(quote("\(table.name)_radec")) ON \(t) (\(quote(spec.latColumn)), \(quote(spec.lonColumn)))")
+                // Carrying the columns the chunks' zone index carries, so that a cone search
+                // reading only those is answered from this index alone, as in a chunk.
+                let radec = [spec.latColumn, spec.lonColumn]
+                    + ZoneIndex.coveredColumns(table.columns, latColumn: spec.latColumn, lonColumn: spec.lonColumn)
+                out.append("CREATE INDEX \(quote("\(table.name)_radec")) ON \(t) (\(radec.map(quote).joined(separator: ", ")))")
             }
             if case .child(_, let foreignKey) = table.partitioning, !done.contains([foreignKey]) {
                 done.insert([foreignKey])

@@ -480,11 +480,14 @@ enum SQLiteSchemaWriter {
             let idx = quote("\(tableName)_\(l.cols.joined(separator: "_"))_idx")
             return "CREATE \(l.unique ? "UNIQUE " : "")INDEX \(idx) ON \(quote(tableName)) (\(l.cols.map(quote).joined(separator: ", ")))"
         }
-        // (zone, longitude): a cone's index reads stay within its bounding box (`ZoneIndex`).
+        // (zone, longitude): a cone's index reads stay within its bounding box (`ZoneIndex`);
+        // the principal columns after them answer the common cone queries from the index.
         if partitionColumns, let lat = plan.latIndex, let lon = plan.lonIndex {
+            let latName = plan.columns[lat].name, lonName = plan.columns[lon].name
             out.append(try ZoneIndex.createIndexSQL(
-                table: tableName, latColumn: plan.columns[lat].name, lonColumn: plan.columns[lon].name,
-                zonesPerDegree: ZoneIndex.defaultZonesPerDegree))
+                table: tableName, latColumn: latName, lonColumn: lonName,
+                zonesPerDegree: ZoneIndex.defaultZonesPerDegree,
+                covering: ZoneIndex.coveredColumns(plan.columns, latColumn: latName, lonColumn: lonName)))
         }
         return out
     }
