@@ -127,6 +127,11 @@ enum EngineFixture {
             """).distributed)
         let wideSteps = try queryPlan(wide.chunkSQL)
         #expect(wideSteps.contains { $0.contains("USING INDEX Object_zone_coord_ra_idx") }, "\(wideSteps)")
+        // A full scan of principal columns reads the zone index instead of the wide rows.
+        let scan = try #require(try engine.plan(
+            "SELECT AVG(r_cModelFlux) FROM dp02_dc2_catalogs.Object WHERE r_cModelFlux > 1000").distributed)
+        let scanSteps = try queryPlan(scan.chunkSQL)
+        #expect(scanSteps.contains { $0.contains("SCAN Object USING COVERING INDEX Object_zone_coord_ra_idx") }, "\(scanSteps)")
     }
 
     /// A dense one-chunk box runs as two statements over its zones' halves; the answer is the

@@ -209,6 +209,35 @@ private func versionDirectories(_ root: URL) -> [String] {
         #expect(DataLayout(root: root).currentVersion() == report.version)
     }
 
+    /// Sampled ANALYZE gives the indexes of one table different row counts (here one narrow and
+    /// one wide index of 20,000 rows); ingest's ANALYZE writes the exact count over them, so
+    /// that SQLite prices index scans against the table scan with the true size.
+    @Test func analyzeRecordsExactRowCounts() throws {
+        let dir = ScratchDirectory.make(prefix: "skyshard-analyze-")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try SQLiteConnection(path: dir.appendingPathComponent("t.sqlite").path, mode: .readWriteCreate)
+        try SQLiteSchemaWriter.configureForBuild(db)
+        try db.execute("CREATE TABLE t (a INTEGER, b REAL, c TEXT)")
+        try db.execute("""
+            WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 19999)
+            INSERT INTO t SELECT i, (i * 7919 % 20000) / 20000.0, substr(hex(randomblob(100)), 1, 1 + i % 200) FROM n
+            """)
+        try db.execute("CREATE INDEX t_a ON t (a)")
+        try db.execute("CREATE INDEX t_bc ON t (b, c)")
+        func firstNumbers() throws -> [Int64] {
+            try db.query("SELECT stat FROM sqlite_stat1 WHERE tbl = 't' ORDER BY idx").map { row in
+                guard case .text(let stat) = row[0] else { return -1 }
+                return Int64(stat.split(separator: " ")[0]) ?? -1
+            }
+        }
+        // The premise: the sample alone is off for at least one index.
+        try db.execute("ANALYZE")
+        #expect(try firstNumbers().contains { $0 != 20_000 })
+        try SQLiteSchemaWriter.analyze(db)
+        #expect(try firstNumbers() == [20_000, 20_000])
+    }
+
     @Test func failedIngestLeavesCurrentServing() throws {
         let bundle = try TestBundle(objects: 1_000)
         let root = try DataTestSupport.tempDirectory("root-int")

@@ -452,6 +452,27 @@ enum SQLiteSchemaWriter {
         try db.execute("PRAGMA analysis_limit = 1000")
     }
 
+    /// ANALYZE, sampled (`analysis_limit`), with each table's exact row count written over the
+    /// sample's estimates.
+    ///
+    /// The sample estimates an index's entries from the pages it reads, so the indexes of one
+    /// table get different row counts (48,906 to 103,480 for a 78,499-row chunk), and SQLite
+    /// prices a scan of an index against a scan of the table with them: it then read whole
+    /// 157-column rows where the zone index, five times narrower, held every column the query
+    /// needed. Counting a freshly written table is cheap; the other statistics stay sampled.
+    static func analyze(_ db: SQLiteConnection) throws {
+        try db.execute("ANALYZE")
+        let tables = try db.query("SELECT DISTINCT tbl FROM sqlite_stat1").compactMap { row -> String? in
+            if case .text(let t) = row[0] { t } else { nil }
+        }
+        for table in tables {
+            let rows = try db.query("SELECT COUNT(*) FROM \(quote(table))").first?.first ?? .integer(0)
+            _ = try db.query(
+                "UPDATE sqlite_stat1 SET stat = ?1 || substr(stat, instr(stat || ' ', ' ')) WHERE tbl = ?2",
+                [rows, .text(table)])
+        }
+    }
+
     static func createTable(_ name: String, columns: [ColumnInfo], extra: [String]) -> String {
         let defs = columns.map { "\(quote($0.name)) \($0.sqliteType)" } + extra.map { "\(quote($0)) INTEGER" }
         return "CREATE TABLE \(quote(name)) (\(defs.joined(separator: ", ")))"

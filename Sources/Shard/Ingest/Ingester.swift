@@ -284,7 +284,7 @@ public struct Ingester: Sendable {
             }
         }
         try db.execute("COMMIT")
-        try db.execute("ANALYZE")
+        try SQLiteSchemaWriter.analyze(db)
         return counts
     }
 
@@ -390,7 +390,7 @@ public struct Ingester: Sendable {
             sqlite3_reset(stmt.handle)  // every parameter is bound again for the next row
         }
         try db.execute("COMMIT")
-        try db.execute("ANALYZE")
+        try SQLiteSchemaWriter.analyze(db)
     }
 
     /// Builds one chunk file; returns the number of overlap rows in it.
@@ -457,7 +457,7 @@ public struct Ingester: Sendable {
             for sql in try SQLiteSchemaWriter.indexes(for: c, tableName: c.table.name, partitionColumns: false) { try db.execute(sql) }
         }
         try db.execute("COMMIT")
-        try db.execute("ANALYZE")
+        try SQLiteSchemaWriter.analyze(db)
         return overlapRows
     }
 
