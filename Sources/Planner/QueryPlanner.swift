@@ -51,9 +51,28 @@ public struct QueryPlanner: Sendable {
     /// The plan of any query: scatter-gather with a merge when the query distributes,
     /// otherwise a coordinator plan built from distributed parts.
     public func plan(_ query: Query) throws -> QueryPlan {
-        let query = try Self.foldRegions(query)
+        // One walk finds both whether regions need folding and whether there is a sub-query
+        // (folding creates none), instead of one walk each.
+        // (For a single SELECT; `checkDistributable` looks at the select's expressions and the
+        // top node of each ORDER BY item, and so does this.)
+        var folding = false, subquery: Bool?
+        if query.with.isEmpty, case .select(let select) = query.body {
+            var found = false
+            select.walkExpressions { e in
+                if !folding && RegionFolding.startsFolding(e) { folding = true }
+                if !found && e.isSubqueryNode { found = true }
+                return !(folding && found)
+            }
+            for item in query.orderBy {
+                if item.expression.isSubqueryNode { found = true }
+                if !folding { folding = item.expression.contains(intoSubqueries: true, where: RegionFolding.startsFolding) }
+            }
+            subquery = found
+        }
+        // Not a single SELECT: `fold` looks for nodes to fold itself.
+        let query = subquery == nil ? try Self.foldRegions(query) : folding ? try Self.foldRegions(query, needed: true) : query
         do {
-            return .distributed(try planDistributed(folded: query))
+            return .distributed(try planDistributed(folded: query, hasSubquery: subquery))
         } catch let reason as NotDistributable {
             var plan = try CoordinatorPlanner.plan(query, planner: self)
             plan.passes.insert("coordinator: \(reason.reason)", at: 0)
@@ -64,9 +83,10 @@ public struct QueryPlanner: Sendable {
     /// Constant REGION strings and geometry CASTs as the constructors they stand for, and
     /// CONTAINS / INTERSECTS over compound regions expanded (see `RegionFolding`), before
     /// binding, so that chunk pruning sees them like any other shape.
-    static func foldRegions(_ query: Query) throws -> Query {
+    /// `needed`: the caller found a node to fold (false: `RegionFolding.fold` looks for one).
+    static func foldRegions(_ query: Query, needed: Bool = false) throws -> Query {
         do {
-            return try RegionFolding.fold(query)
+            return try needed ? RegionFolding.foldAll(query) : RegionFolding.fold(query)
         } catch let error as SQLiteRenderError {
             throw Binder.error(error.message, at: error.range)
         }
@@ -79,8 +99,9 @@ public struct QueryPlanner: Sendable {
     }
 
     /// `planDistributed` of a query whose regions are already folded (`plan` folds them once).
-    func planDistributed(folded query: Query) throws -> DistributedPlan {
-        try Self.checkDistributable(query)
+    /// `hasSubquery`: whether the query holds a sub-query, when the caller has walked it already.
+    func planDistributed(folded query: Query, hasSubquery: Bool? = nil) throws -> DistributedPlan {
+        try Self.checkDistributable(query, hasSubquery: hasSubquery)
         var passes: [String] = []
         var bound = try binder.bind(query)
         passes.append("bind: \(bound.tables.count) table(s), \(bound.outputs.count) result column(s)")
@@ -290,7 +311,7 @@ public struct QueryPlanner: Sendable {
 
     /// The distributed planner handles one SELECT block over catalog tables; other shapes are
     /// planned by the coordinator on top of it.
-    static func checkDistributable(_ query: Query) throws {
+    static func checkDistributable(_ query: Query, hasSubquery known: Bool? = nil) throws {
         guard query.with.isEmpty else { throw NotDistributable("WITH") }
         guard case .select(let select) = query.body else { throw NotDistributable("set operation") }
         func hasDerived(_ ref: TableReference) -> Bool {
@@ -301,12 +322,14 @@ public struct QueryPlanner: Sendable {
             }
         }
         if select.from.contains(where: hasDerived) { throw NotDistributable("derived table") }
-        var hasSubquery = false
-        select.walkExpressions { e in
-            if !e.subqueries.isEmpty { hasSubquery = true }
-            return !hasSubquery
+        var hasSubquery = known ?? false
+        if known == nil {
+            select.walkExpressions { e in
+                if e.isSubqueryNode { hasSubquery = true }
+                return !hasSubquery
+            }
+            for item in query.orderBy where item.expression.isSubqueryNode { hasSubquery = true }
         }
-        for item in query.orderBy where !item.expression.subqueries.isEmpty { hasSubquery = true }
         if hasSubquery { throw NotDistributable("sub-query") }
     }
 
