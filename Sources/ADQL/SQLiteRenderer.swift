@@ -92,14 +92,26 @@ public struct SQLBuffer: Sendable {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    /// The decimal digits of `value`.
+    /// The decimal digits of `value`, written in place (no String per number).
     public mutating func append(_ value: Int64) {
-        if value >= 0 && value < 10 {
-            bytes.append(48 + UInt8(value))
-        } else {
-            append(String(value))
+        if value < 0 {
+            bytes.append(45)
+            if value == .min { return append("9223372036854775808") }
+        }
+        var v = value.magnitude
+        var digits = 1, scale: UInt64 = 1
+        while v / scale >= 10 {
+            scale *= 10
+            digits += 1
+        }
+        for _ in 0..<digits {
+            bytes.append(48 + UInt8(v / scale))
+            v %= scale
+            scale /= 10
         }
     }
+
+    public mutating func append(byte: UInt8) { bytes.append(byte) }
 
     /// `"name"` with embedded double quotes doubled.
     public mutating func appendQuoted(_ name: String) {
@@ -247,9 +259,10 @@ public struct SQLiteRenderer: Sendable {
 
     /// Appends `quotedName(name)` to `out`: this runs for every column reference of every plan.
     public static func appendQuotedName(_ name: QualifiedName, to out: inout SQLBuffer) {
-        for (i, part) in name.parts.enumerated() {
-            if i > 0 { out += "." }
-            appendQuotedIdentifier(part.name, to: &out)
+        // By index: the parts are read in place, not copied (every column reference comes here).
+        for i in name.parts.indices {
+            if i > 0 { out.append(byte: 46) }
+            out.appendQuoted(name.parts[i].name)
         }
     }
 

@@ -105,12 +105,17 @@ public final class Binder: Sendable {
     final class Scope {
         let tables: [BoundTable]
         /// Select-list aliases, usable in ORDER BY (and, as SQLite allows, GROUP BY / HAVING).
-        var aliases: [String: Expression] = [:]
+        /// (A list: it is only ever scanned, for a name matching under ADQL's case rules; a later
+        /// alias spelt the same replaces an earlier one.)
+        var aliases: [(name: String, value: Expression)] = []
         /// Columns merged by USING or NATURAL joins (lower-cased name → the merged value), which
         /// an unqualified reference names without ambiguity.
         var merged: [String: Expression] = [:]
         /// The right-hand columns a merge hides from `*`.
         var hidden: Set<String> = []
+        /// Aggregate calls bound so far (a clause that must hold none is checked by the count,
+        /// not by another walk).
+        var aggregateCalls = 0
         /// Each table's precomputed column list (names, FIELDs, references, and the folded-name
         /// table), looked up once per scope rather than per column reference (nil: the table is
         /// not in the catalog's index).
@@ -248,7 +253,7 @@ public final class Binder: Sendable {
                 }
                 if allowAliases, name.parts.count == 1 {
                     let key = name.parts[0]
-                    if let aliased = scope.aliases.first(where: { key.matches($0.key) })?.value,
+                    if let aliased = scope.aliases.first(where: { key.matches($0.name) })?.value,
                         (try? resolveColumn(name, in: scope)) == nil
                     {
                         return aliased
@@ -277,6 +282,7 @@ public final class Binder: Sendable {
                     range: e.range)
             case .function(let call):
                 try functions.check(call, range: e.range)
+                if e.isAggregateCall { scope.aggregateCalls += 1 }
                 // Literal arguments (a CIRCLE's centre and radius) have nothing to bind: the
                 // call is kept rather than rebuilt.
                 if call.arguments.allSatisfy({ if case .literal = $0.kind { true } else { false } }) { return e }
@@ -384,11 +390,20 @@ public final class Binder: Sendable {
             }
         }
         for (item, output) in zip(select.items, outputs) {
-            if case .expression(_, let alias?) = item { scope.aliases[alias.name] = output.expression }
+            if case .expression(_, let alias?) = item {
+                if let i = scope.aliases.firstIndex(where: { $0.name == alias.name }) {
+                    scope.aliases[i].value = output.expression
+                } else {
+                    scope.aliases.append((alias.name, output.expression))
+                }
+            }
         }
 
+        let aggregatesBefore = scope.aggregateCalls
         let whereClause = try select.whereClause.map { try bindExpression($0, in: scope) }
-        if let whereClause, whereClause.containsAggregate {
+        // (Equivalent to `whereClause.containsAggregate`: binding WHERE replaces no node by one
+        // holding an aggregate, and keeps literal-argument calls, which hold none, as they are.)
+        if let whereClause, scope.aggregateCalls > aggregatesBefore {
             throw Self.error("aggregate functions are not allowed in WHERE; use HAVING", at: whereClause.range)
         }
         let groupBy = try select.groupBy.map { try bindExpression($0, in: scope, allowAliases: true) }

@@ -5,7 +5,8 @@
 ///
 /// Built only for tables whose column names are all ASCII: a name with other letters may
 /// fold in Unicode's ways (the Kelvin sign lower-cases to `k`), which the general path handles.
-struct FoldedNameTable: Sendable {
+/// A class: a scope holds its tables' name tables without copying their arrays.
+final class FoldedNameTable: Sendable {
     /// The folded names one after another; name `i` is `bytes[starts[i] ..< starts[i + 1]]`.
     private let bytes: [UInt8]
     private let starts: [Int]
