@@ -473,7 +473,11 @@ struct Parser {
             try expectSymbol("*")
             return .qualifiedWildcard(name, range(from: start))
         }
-        let expression = try parseSearchCondition()
+        // A lone column or literal ending the item (`objectId,`, `ra AS r`, `dec FROM`): what the
+        // search condition's levels would return, without passing through them.
+        let next = self[ahead: 1]
+        let lone = isLoneOperand && (next.isSymbol(",") || next.isWord("FROM") || next.isWord("AS"))
+        let expression = try lone ? parsePrimary() : parseSearchCondition()
         let alias = try parseOptionalAlias()
         return .expression(expression, alias: alias)
     }
@@ -795,7 +799,25 @@ struct Parser {
 
     /// value_expression := term { ( "+" | "-" | "||" ) term }
     mutating func parseValueExpression() throws -> Expression {
-        try parseLeftAssociative(Self.additiveOperator) { try $0.parseTerm() }
+        // A lone literal or name (most comparison operands): straight to the primary, past the
+        // levels that would find no operator and return it unchanged.
+        if isLoneOperand { return try parsePrimary() }
+        return try parseLeftAssociative(Self.additiveOperator) { try $0.parseTerm() }
+    }
+
+    /// Whether the current token is a literal or an unreserved name that no arithmetic
+    /// operator, call, or qualification continues: `parseValueExpression` would return
+    /// `parsePrimary()` as it is.
+    private var isLoneOperand: Bool {
+        switch current.kind {
+        case .integer, .real, .string: break
+        case .word where !current.isReservedWord: break
+        default: return false
+        }
+        let next = self[ahead: 1]
+        guard next.kind == .symbol else { return true }
+        return Self.additiveOperator(next) == nil && Self.multiplicativeOperator(next) == nil
+            && !next.isSymbol("(") && !next.isSymbol(".")
     }
 
     /// term := factor { ( "*" | "/" ) factor }
@@ -1079,7 +1101,14 @@ struct Parser {
         var arguments: [Expression] = []
         if acceptSymbol(")") { return arguments }
         repeat {
-            arguments.append(try parseSearchCondition())
+            // A lone operand ending the argument (coordinates, columns): what the search
+            // condition's levels would return, without passing through them.
+            let next = self[ahead: 1]
+            if isLoneOperand && (next.isSymbol(",") || next.isSymbol(")")) {
+                arguments.append(try parsePrimary())
+            } else {
+                arguments.append(try parseSearchCondition())
+            }
         } while acceptSymbol(",")
         guard current.isSymbol(")") else { throw error(expected: ["\",\"", "\")\""]) }
         advance()
