@@ -688,6 +688,11 @@ public struct SQLiteRenderer: Sendable {
             out += ")"
             return
         }
+        // CONTAINS / INTERSECTS of two constant-coordinate shapes (every cone and polygon
+        // search): written in place, before the function tables are consulted.
+        if upper == "CONTAINS" || upper == "INTERSECTS", let (prefix, a, b) = Self.shapePredicate(f, upper: upper) {
+            return try appendShapeCall(prefix, a, b, range: range, to: &out)
+        }
         guard upper.utf8.count <= ADQLKeywords.maxFunctionNameLength, ADQLKeywords.functionArity[upper] != nil else {
             return try appendCall(f.name.name, f.arguments, range: range, to: &out)
         }
@@ -732,19 +737,10 @@ public struct SQLiteRenderer: Sendable {
         switch upper {
         case "CONTAINS", "INTERSECTS":
             guard args.count == 2 else { break }
-            if let a = Shape(args[0]), let b = Shape(args[1]) {
-                if upper == "CONTAINS" && b.kind != .point {
-                    return try shapeCall("adql_contains", a, b, range: range)
-                }
-                if upper == "INTERSECTS" {
-                    if a.kind == .point, b.kind != .point { return try shapeCall("adql_contains", a, b, range: range) }
-                    if b.kind == .point, a.kind != .point { return try shapeCall("adql_contains", b, a, range: range) }
-                    if a.kind != .point {
-                        return a.kind.rawValue <= b.kind.rawValue
-                            ? try shapeCall("adql_intersects", a, b, range: range)
-                            : try shapeCall("adql_intersects", b, a, range: range)
-                    }
-                }
+            if let (prefix, a, b) = Self.shapePredicate(f, upper: upper) {
+                var out = SQLBuffer(capacity: 128)
+                try appendShapeCall(prefix, a, b, range: range, to: &out)
+                return out.string
             }
             return try call("adql_" + upper.lowercased(), [geometryValue(args[0]), geometryValue(args[1])], range: range)
         case "DISTANCE":
@@ -796,15 +792,36 @@ public struct SQLiteRenderer: Sendable {
         return try render(e)
     }
 
-    private func shapeCall(_ prefix: String, _ a: Shape, _ b: Shape, range: SourceRange) throws -> String {
+    /// The shape function a CONTAINS / INTERSECTS (`upper`) call of two constant-coordinate
+    /// shapes renders as: its name prefix and its two shapes in argument order; nil when the
+    /// call is not of that form.
+    private static func shapePredicate(_ f: FunctionCall, upper: String) -> (String, Shape, Shape)? {
+        guard f.arguments.count == 2, let a = Shape(f.arguments[0]), let b = Shape(f.arguments[1]) else { return nil }
+        if upper == "CONTAINS" && b.kind != .point { return ("adql_contains", a, b) }
+        if upper == "INTERSECTS" {
+            if a.kind == .point, b.kind != .point { return ("adql_contains", a, b) }
+            if b.kind == .point, a.kind != .point { return ("adql_contains", b, a) }
+            if a.kind != .point { return a.kind.rawValue <= b.kind.rawValue ? ("adql_intersects", a, b) : ("adql_intersects", b, a) }
+        }
+        return nil
+    }
+
+    /// Appends `<prefix>_<a>_<b>(coordinates)` to `out`.
+    private func appendShapeCall(_ prefix: String, _ a: Shape, _ b: Shape, range: SourceRange,
+                                 to out: inout SQLBuffer) throws {
         let polygons = a.kind == .polygon && b.kind == .polygon
-        let name = prefix + "_" + a.kind.description + "_" + b.kind.description
-        try SQLiteRenderer.checkArgumentCount((polygons ? 1 : 0) + a.arguments.count + b.arguments.count, of: name,
-                                              range: range)
-        // The coordinates are written from the call's own arguments into one buffer (no
-        // argument array and no String per coordinate).
-        var out = SQLBuffer(capacity: 128)
-        out += name
+        let count = (polygons ? 1 : 0) + a.arguments.count + b.arguments.count
+        if count > SQLiteRenderer.maxFunctionArguments {
+            try SQLiteRenderer.checkArgumentCount(count, of: prefix + "_" + a.kind.description + "_" + b.kind.description,
+                                                  range: range)
+        }
+        // The name and the coordinates are written in place, the coordinates from the call's
+        // own arguments (no name String, no argument array and no String per coordinate).
+        out += prefix
+        out.append(byte: 95)
+        out += a.kind.description
+        out.append(byte: 95)
+        out += b.kind.description
         out += "("
         var first = true
         if polygons {
@@ -821,7 +838,6 @@ public struct SQLiteRenderer: Sendable {
             try append(e, to: &out)
         }
         out += ")"
-        return out.string
     }
 }
 
