@@ -283,15 +283,24 @@ public final class Binder: Sendable {
             case .function(let call):
                 try functions.check(call, range: e.range)
                 if e.isAggregateCall { scope.aggregateCalls += 1 }
-                // Literal arguments (a CIRCLE's centre and radius) have nothing to bind: the
-                // call is kept rather than rebuilt.
-                if call.arguments.allSatisfy({ if case .literal = $0.kind { true } else { false } }) { return e }
+                // Literal arguments (a CIRCLE's centre and radius, a POLYGON's signed vertices)
+                // have nothing to bind: the call is kept rather than rebuilt.
+                if call.arguments.allSatisfy(Self.isSignedLiteral) { return e }
                 return nil
             case .exists, .scalarSubquery, .inSubquery:
                 throw NotDistributable("sub-query")
             default:
                 return nil
             }
+        }
+    }
+
+    /// A literal, or a sign applied to one (`-37`): binding leaves it as it is.
+    static func isSignedLiteral(_ e: Expression) -> Bool {
+        switch e.kind {
+        case .literal: true
+        case .unary(_, let operand): if case .literal = operand.kind { true } else { false }
+        default: false
         }
     }
 

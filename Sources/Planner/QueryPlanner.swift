@@ -34,6 +34,9 @@ public struct QueryPlanner: Sendable {
     let allChunksSorted: [Int]
     /// One binder per planner (a class: the binder's closures capture a reference, not a copy).
     let binder: Binder
+    /// The integer literal of every zone of the sky (with a zone index), made once: a band
+    /// lists up to `ZoneIndex.maxZones` of them, each a new node per plan otherwise.
+    let zoneLiterals: [Expression]
 
     public init(catalog: CatalogDescription, directorIndex: (any DirectorIndex)?, functions: FunctionRegistry = .standard) {
         self.catalog = catalog
@@ -46,6 +49,8 @@ public struct QueryPlanner: Sendable {
         self.allChunks = Set(catalog.chunkRowCounts.keys)
         self.allChunksSorted = allChunks.sorted()
         self.binder = Binder(catalog: catalog, functions: functions, columnIndex: columnIndex)
+        let zones = catalog.zonesPerDegree.map { 180 * Int64($0) } ?? -1
+        self.zoneLiterals = zones < 0 ? [] : (0...zones).map { Expression(.literal(.integer($0))) }
     }
 
     /// The plan of any query: scatter-gather with a merge when the query distributes,
@@ -291,7 +296,9 @@ public struct QueryPlanner: Sendable {
                 func zones(_ range: ClosedRange<Int64>) -> Expression {
                     let list = Expression(.inList(
                         ZoneIndex.expression(latitude: lat, zonesPerDegree: perDegree),
-                        range.map { Expression(.literal(.integer($0))) }, negated: false))
+                        range.map { zone in
+                            zone >= 0 && zone < zoneLiterals.count ? zoneLiterals[Int(zone)] : Expression(.literal(.integer(zone)))
+                        }, negated: false))
                     return Expression.and([list, window])!
                 }
                 var halves: [Expression] = []
