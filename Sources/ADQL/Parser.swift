@@ -475,8 +475,11 @@ struct Parser {
         }
         // A lone column or literal ending the item (`objectId,`, `ra AS r`, `dec FROM`): what the
         // search condition's levels would return, without passing through them.
-        let next = self[ahead: 1]
-        let lone = isLoneOperand && (next.isSymbol(",") || next.isWord("FROM") || next.isWord("AS"))
+        var lone = false
+        if let length = loneOperandLength {
+            let next = self[ahead: length]
+            lone = next.isSymbolByte(44) || next.isWord("FROM") || next.isWord("AS")
+        }
         let expression = try lone ? parsePrimary() : parseSearchCondition()
         let alias = try parseOptionalAlias()
         return .expression(expression, alias: alias)
@@ -801,23 +804,28 @@ struct Parser {
     mutating func parseValueExpression() throws -> Expression {
         // A lone literal or name (most comparison operands): straight to the primary, past the
         // levels that would find no operator and return it unchanged.
-        if isLoneOperand { return try parsePrimary() }
+        if loneOperandLength != nil { return try parsePrimary() }
         return try parseLeftAssociative(Self.additiveOperator) { try $0.parseTerm() }
     }
 
-    /// Whether the current token is a literal or an unreserved name that no arithmetic
-    /// operator, call, or qualification continues: `parseValueExpression` would return
-    /// `parsePrimary()` as it is.
-    private var isLoneOperand: Bool {
+    /// When the current token starts a literal or a (possibly qualified) column name that no
+    /// arithmetic operator or call continues, the number of tokens it spans: then
+    /// `parseValueExpression` would return `parsePrimary()` as it is. nil otherwise.
+    private var loneOperandLength: Int? {
+        var length = 1
         switch current.kind {
         case .integer, .real, .string: break
-        case .word where !current.isReservedWord: break
-        default: return false
+        case .word where !current.isReservedWord, .delimitedIdentifier:
+            while self[ahead: length].isSymbolByte(46), self[ahead: length + 1].isIdentifier { length += 2 }
+        default: return nil
         }
-        let next = self[ahead: 1]
-        guard next.kind == .symbol else { return true }
-        return Self.additiveOperator(next) == nil && Self.multiplicativeOperator(next) == nil
-            && !next.isSymbol("(") && !next.isSymbol(".")
+        // Integer tests on the next symbol's first byte: + - * / || ( . continue the operand.
+        let next = self[ahead: length]
+        guard next.kind == .symbol else { return length }
+        switch UInt8(truncatingIfNeeded: next.key.0) {
+        case 43, 45, 42, 47, 124, 40, 46: return nil
+        default: return length
+        }
     }
 
     /// term := factor { ( "*" | "/" ) factor }
@@ -1103,8 +1111,7 @@ struct Parser {
         repeat {
             // A lone operand ending the argument (coordinates, columns): what the search
             // condition's levels would return, without passing through them.
-            let next = self[ahead: 1]
-            if isLoneOperand && (next.isSymbol(",") || next.isSymbol(")")) {
+            if let length = loneOperandLength, self[ahead: length].isSymbolByte(44) || self[ahead: length].isSymbolByte(41) {
                 arguments.append(try parsePrimary())
             } else {
                 arguments.append(try parseSearchCondition())
