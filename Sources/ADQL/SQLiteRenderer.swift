@@ -552,8 +552,22 @@ public struct SQLiteRenderer: Sendable {
             try append(inner, to: &out)
         case .function(let call):
             try appendFunction(call, of: e, to: &out)
+        case .cast(let value, let type) where SQLiteRenderer.numericCastType(type) != nil:
+            // Numeric casts (the zone of every zone-indexed band) in place.
+            out += "CAST("
+            try append(value, to: &out)
+            out += SQLiteRenderer.numericCastType(type)!
         default:
             out += try renderNode(e)
+        }
+    }
+
+    /// The ` AS <type>)` that ends a numeric CAST; nil for the other types.
+    private static func numericCastType(_ type: CastType) -> String? {
+        switch type {
+        case .smallint, .integer, .bigint: " AS INTEGER)"
+        case .real, .doublePrecision: " AS REAL)"
+        default: nil
         }
     }
 
@@ -626,8 +640,7 @@ public struct SQLiteRenderer: Sendable {
 
     private func cast(_ value: String, _ type: CastType, range: SourceRange) throws -> String {
         switch type {
-        case .smallint, .integer, .bigint: return "CAST(" + value + " AS INTEGER)"
-        case .real, .doublePrecision: return "CAST(" + value + " AS REAL)"
+        case .smallint, .integer, .bigint, .real, .doublePrecision: return "CAST(" + value + SQLiteRenderer.numericCastType(type)!
         case .char(let n), .varchar(let n):
             let text = "CAST(" + value + " AS TEXT)"
             if let n { return "substr(" + text + ", 1, \(n))" }
