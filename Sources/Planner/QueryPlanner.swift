@@ -279,10 +279,13 @@ public struct QueryPlanner: Sendable {
         let margin = 1e-9
         let lat = Expression.column(director.correlation, spec.latColumn)
         func number(_ v: Double) -> Expression { Expression(.literal(.real(v, text: "\(v)"))) }
-        let band = Expression(.between(lat, low: number(low - margin), high: number(high + margin), negated: false))
+        // (Made only where it is used: with a zone index the zones stand for it.)
+        func band() -> Expression {
+            Expression(.between(lat, low: number(low - margin), high: number(high + margin), negated: false))
+        }
         // With the longitude window as well, the chunk's (lat, lon) index answers both ranges
         // before any row is read: only the region's bounding box is fetched.
-        guard hasWindow else { return (band, []) }
+        guard hasWindow else { return (band(), []) }
         let lon = Expression.column(director.correlation, spec.lonColumn)
         let window = Expression(.between(lon, low: number(west - margin), high: number(east + margin), negated: false))
         // With a zone index, the band's zones instead of the band: each zone is read only
@@ -313,7 +316,7 @@ public struct QueryPlanner: Sendable {
                 return (zones(first...last), halves)
             }
         }
-        return (Expression(.binary(.and, band, window)), [])
+        return (Expression(.binary(.and, band(), window)), [])
     }
 
     /// The distributed planner handles one SELECT block over catalog tables; other shapes are
