@@ -398,12 +398,13 @@ public final class Binder: Sendable {
                 addOutput(bound, preferredName: alias?.name ?? Self.defaultName(of: bound))
             }
         }
-        for (item, output) in zip(select.items, outputs) {
-            if case .expression(_, let alias?) = item {
+        // By index: items and outputs are read in place, not copied.
+        for n in 0..<min(select.items.count, outputs.count) {
+            if case .expression(_, let alias?) = select.items[n] {
                 if let i = scope.aliases.firstIndex(where: { $0.name == alias.name }) {
-                    scope.aliases[i].value = output.expression
+                    scope.aliases[i].value = outputs[n].expression
                 } else {
-                    scope.aliases.append((alias.name, output.expression))
+                    scope.aliases.append((alias.name, outputs[n].expression))
                 }
             }
         }
@@ -444,7 +445,7 @@ public final class Binder: Sendable {
 
         var statement = select
         statement.from = boundFrom
-        statement.items = expandedItems ?? outputs.map(Self.selectItem)
+        statement.items = expandedItems ?? outputs.indices.map { Self.selectItem(expression: outputs[$0].expression, name: outputs[$0].field.name) }
         statement.whereClause = whereClause
         statement.groupBy = groupBy
         statement.having = having
@@ -453,7 +454,11 @@ public final class Binder: Sendable {
 
     /// A bound output as a select item: its expression, aliased to its (delimited) name.
     static func selectItem(_ output: OutputColumn) -> SelectItem {
-        .expression(output.expression, alias: Identifier(output.field.name, isDelimited: true))
+        selectItem(expression: output.expression, name: output.field.name)
+    }
+
+    static func selectItem(expression: Expression, name: String) -> SelectItem {
+        .expression(expression, alias: Identifier(name, isDelimited: true))
     }
 
     private func bindJoinConditions(_ ref: TableReference, scope: Scope) throws -> TableReference {
