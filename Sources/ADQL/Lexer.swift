@@ -77,6 +77,9 @@ struct Token: Sendable {
     func isWord(_ keyword: String) -> Bool { kind == .word && keyEquals(keyword) }
     @inline(__always)
     func isSymbol(_ symbol: String) -> Bool { kind == .symbol && keyEquals(symbol) }
+    /// Whether this is the one-byte symbol `c` (an integer test: the parser's look-ahead).
+    @inline(__always)
+    func isSymbolByte(_ c: UInt8) -> Bool { kind == .symbol && keyLength == 1 && UInt8(truncatingIfNeeded: key.0) == c }
     /// A regular identifier that is not reserved, or a delimited identifier.
     @inline(__always)
     var isIdentifier: Bool { (kind == .word && !isReservedWord) || kind == .delimitedIdentifier }

@@ -473,7 +473,14 @@ struct Parser {
             try expectSymbol("*")
             return .qualifiedWildcard(name, range(from: start))
         }
-        let expression = try parseSearchCondition()
+        // A lone column or literal ending the item (`objectId,`, `ra AS r`, `dec FROM`): what the
+        // search condition's levels would return, without passing through them.
+        var lone = false
+        if let length = loneOperandLength {
+            let next = self[ahead: length]
+            lone = next.isSymbolByte(44) || next.isWord("FROM") || next.isWord("AS")
+        }
+        let expression = try lone ? parsePrimary() : parseSearchCondition()
         let alias = try parseOptionalAlias()
         return .expression(expression, alias: alias)
     }
@@ -795,7 +802,30 @@ struct Parser {
 
     /// value_expression := term { ( "+" | "-" | "||" ) term }
     mutating func parseValueExpression() throws -> Expression {
-        try parseLeftAssociative(Self.additiveOperator) { try $0.parseTerm() }
+        // A lone literal or name (most comparison operands): straight to the primary, past the
+        // levels that would find no operator and return it unchanged.
+        if loneOperandLength != nil { return try parsePrimary() }
+        return try parseLeftAssociative(Self.additiveOperator) { try $0.parseTerm() }
+    }
+
+    /// When the current token starts a literal or a (possibly qualified) column name that no
+    /// arithmetic operator or call continues, the number of tokens it spans: then
+    /// `parseValueExpression` would return `parsePrimary()` as it is. nil otherwise.
+    private var loneOperandLength: Int? {
+        var length = 1
+        switch current.kind {
+        case .integer, .real, .string: break
+        case .word where !current.isReservedWord, .delimitedIdentifier:
+            while self[ahead: length].isSymbolByte(46), self[ahead: length + 1].isIdentifier { length += 2 }
+        default: return nil
+        }
+        // Integer tests on the next symbol's first byte: + - * / || ( . continue the operand.
+        let next = self[ahead: length]
+        guard next.kind == .symbol else { return length }
+        switch UInt8(truncatingIfNeeded: next.key.0) {
+        case 43, 45, 42, 47, 124, 40, 46: return nil
+        default: return length
+        }
     }
 
     /// term := factor { ( "*" | "/" ) factor }
@@ -1079,7 +1109,13 @@ struct Parser {
         var arguments: [Expression] = []
         if acceptSymbol(")") { return arguments }
         repeat {
-            arguments.append(try parseSearchCondition())
+            // A lone operand ending the argument (coordinates, columns): what the search
+            // condition's levels would return, without passing through them.
+            if let length = loneOperandLength, self[ahead: length].isSymbolByte(44) || self[ahead: length].isSymbolByte(41) {
+                arguments.append(try parsePrimary())
+            } else {
+                arguments.append(try parseSearchCondition())
+            }
         } while acceptSymbol(",")
         guard current.isSymbol(")") else { throw error(expected: ["\",\"", "\")\""]) }
         advance()

@@ -50,14 +50,26 @@ public enum RegionFolding {
         // (nearly all) is returned as it is, without rebuilding its tree.
         var needed = false
         query.walkExpressions { e in
-            switch e.kind {
-            case .function(let f) where f.upperName == "REGION": needed = true
-            case .cast(_, let type) where type.isGeometry: needed = true
-            default: break
-            }
+            if startsFolding(e) { needed = true }
             return !needed
         }
         guard needed else { return query }
+        return try foldAll(query)
+    }
+
+    /// Whether `fold` rewrites at this node: a REGION call or a geometry CAST (a planner that
+    /// walks the query anyway tests this on its way instead of a walk of its own).
+    @inline(__always)
+    public static func startsFolding(_ e: Expression) -> Bool {
+        switch e.kind {
+        case .function(let f): f.upperName == "REGION"
+        case .cast(_, let type): type.isGeometry
+        default: false
+        }
+    }
+
+    /// `fold` of a query known to hold a node where `startsFolding`.
+    public static func foldAll(_ query: Query) throws -> Query {
         // Errors are carried out of the traversal rather than thrown through its rethrowing
         // closures (which crashed a debug build when an error crossed them).
         var failure: (any Error)?

@@ -92,14 +92,26 @@ public struct SQLBuffer: Sendable {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    /// The decimal digits of `value`.
+    /// The decimal digits of `value`, written in place (no String per number).
     public mutating func append(_ value: Int64) {
-        if value >= 0 && value < 10 {
-            bytes.append(48 + UInt8(value))
-        } else {
-            append(String(value))
+        if value < 0 {
+            bytes.append(45)
+            if value == .min { return append("9223372036854775808") }
+        }
+        var v = value.magnitude
+        var digits = 1, scale: UInt64 = 1
+        while v / scale >= 10 {
+            scale *= 10
+            digits += 1
+        }
+        for _ in 0..<digits {
+            bytes.append(48 + UInt8(v / scale))
+            v %= scale
+            scale /= 10
         }
     }
+
+    public mutating func append(byte: UInt8) { bytes.append(byte) }
 
     /// `"name"` with embedded double quotes doubled.
     public mutating func appendQuoted(_ name: String) {
@@ -247,9 +259,10 @@ public struct SQLiteRenderer: Sendable {
 
     /// Appends `quotedName(name)` to `out`: this runs for every column reference of every plan.
     public static func appendQuotedName(_ name: QualifiedName, to out: inout SQLBuffer) {
-        for (i, part) in name.parts.enumerated() {
-            if i > 0 { out += "." }
-            appendQuotedIdentifier(part.name, to: &out)
+        // By index: the parts are read in place, not copied (every column reference comes here).
+        for i in name.parts.indices {
+            if i > 0 { out.append(byte: 46) }
+            out.appendQuoted(name.parts[i].name)
         }
     }
 
@@ -539,8 +552,22 @@ public struct SQLiteRenderer: Sendable {
             try append(inner, to: &out)
         case .function(let call):
             try appendFunction(call, of: e, to: &out)
+        case .cast(let value, let type) where SQLiteRenderer.numericCastType(type) != nil:
+            // Numeric casts (the zone of every zone-indexed band) in place.
+            out += "CAST("
+            try append(value, to: &out)
+            out += SQLiteRenderer.numericCastType(type)!
         default:
             out += try renderNode(e)
+        }
+    }
+
+    /// The ` AS <type>)` that ends a numeric CAST; nil for the other types.
+    private static func numericCastType(_ type: CastType) -> String? {
+        switch type {
+        case .smallint, .integer, .bigint: " AS INTEGER)"
+        case .real, .doublePrecision: " AS REAL)"
+        default: nil
         }
     }
 
@@ -613,8 +640,7 @@ public struct SQLiteRenderer: Sendable {
 
     private func cast(_ value: String, _ type: CastType, range: SourceRange) throws -> String {
         switch type {
-        case .smallint, .integer, .bigint: return "CAST(" + value + " AS INTEGER)"
-        case .real, .doublePrecision: return "CAST(" + value + " AS REAL)"
+        case .smallint, .integer, .bigint, .real, .doublePrecision: return "CAST(" + value + SQLiteRenderer.numericCastType(type)!
         case .char(let n), .varchar(let n):
             let text = "CAST(" + value + " AS TEXT)"
             if let n { return "substr(" + text + ", 1, \(n))" }
@@ -675,6 +701,11 @@ public struct SQLiteRenderer: Sendable {
             out += ")"
             return
         }
+        // CONTAINS / INTERSECTS of two constant-coordinate shapes (every cone and polygon
+        // search): written in place, before the function tables are consulted.
+        if upper == "CONTAINS" || upper == "INTERSECTS", let (prefix, a, b) = Self.shapePredicate(f, upper: upper) {
+            return try appendShapeCall(prefix, a, b, range: range, to: &out)
+        }
         guard upper.utf8.count <= ADQLKeywords.maxFunctionNameLength, ADQLKeywords.functionArity[upper] != nil else {
             return try appendCall(f.name.name, f.arguments, range: range, to: &out)
         }
@@ -719,19 +750,10 @@ public struct SQLiteRenderer: Sendable {
         switch upper {
         case "CONTAINS", "INTERSECTS":
             guard args.count == 2 else { break }
-            if let a = Shape(args[0]), let b = Shape(args[1]) {
-                if upper == "CONTAINS" && b.kind != .point {
-                    return try shapeCall("adql_contains", a, b, range: range)
-                }
-                if upper == "INTERSECTS" {
-                    if a.kind == .point, b.kind != .point { return try shapeCall("adql_contains", a, b, range: range) }
-                    if b.kind == .point, a.kind != .point { return try shapeCall("adql_contains", b, a, range: range) }
-                    if a.kind != .point {
-                        return a.kind.rawValue <= b.kind.rawValue
-                            ? try shapeCall("adql_intersects", a, b, range: range)
-                            : try shapeCall("adql_intersects", b, a, range: range)
-                    }
-                }
+            if let (prefix, a, b) = Self.shapePredicate(f, upper: upper) {
+                var out = SQLBuffer(capacity: 128)
+                try appendShapeCall(prefix, a, b, range: range, to: &out)
+                return out.string
             }
             return try call("adql_" + upper.lowercased(), [geometryValue(args[0]), geometryValue(args[1])], range: range)
         case "DISTANCE":
@@ -783,15 +805,36 @@ public struct SQLiteRenderer: Sendable {
         return try render(e)
     }
 
-    private func shapeCall(_ prefix: String, _ a: Shape, _ b: Shape, range: SourceRange) throws -> String {
+    /// The shape function a CONTAINS / INTERSECTS (`upper`) call of two constant-coordinate
+    /// shapes renders as: its name prefix and its two shapes in argument order; nil when the
+    /// call is not of that form.
+    private static func shapePredicate(_ f: FunctionCall, upper: String) -> (String, Shape, Shape)? {
+        guard f.arguments.count == 2, let a = Shape(f.arguments[0]), let b = Shape(f.arguments[1]) else { return nil }
+        if upper == "CONTAINS" && b.kind != .point { return ("adql_contains", a, b) }
+        if upper == "INTERSECTS" {
+            if a.kind == .point, b.kind != .point { return ("adql_contains", a, b) }
+            if b.kind == .point, a.kind != .point { return ("adql_contains", b, a) }
+            if a.kind != .point { return a.kind.rawValue <= b.kind.rawValue ? ("adql_intersects", a, b) : ("adql_intersects", b, a) }
+        }
+        return nil
+    }
+
+    /// Appends `<prefix>_<a>_<b>(coordinates)` to `out`.
+    private func appendShapeCall(_ prefix: String, _ a: Shape, _ b: Shape, range: SourceRange,
+                                 to out: inout SQLBuffer) throws {
         let polygons = a.kind == .polygon && b.kind == .polygon
-        let name = prefix + "_" + a.kind.description + "_" + b.kind.description
-        try SQLiteRenderer.checkArgumentCount((polygons ? 1 : 0) + a.arguments.count + b.arguments.count, of: name,
-                                              range: range)
-        // The coordinates are written from the call's own arguments into one buffer (no
-        // argument array and no String per coordinate).
-        var out = SQLBuffer(capacity: 128)
-        out += name
+        let count = (polygons ? 1 : 0) + a.arguments.count + b.arguments.count
+        if count > SQLiteRenderer.maxFunctionArguments {
+            try SQLiteRenderer.checkArgumentCount(count, of: prefix + "_" + a.kind.description + "_" + b.kind.description,
+                                                  range: range)
+        }
+        // The name and the coordinates are written in place, the coordinates from the call's
+        // own arguments (no name String, no argument array and no String per coordinate).
+        out += prefix
+        out.append(byte: 95)
+        out += a.kind.description
+        out.append(byte: 95)
+        out += b.kind.description
         out += "("
         var first = true
         if polygons {
@@ -808,7 +851,6 @@ public struct SQLiteRenderer: Sendable {
             try append(e, to: &out)
         }
         out += ")"
-        return out.string
     }
 }
 

@@ -105,38 +105,81 @@ public final class Binder: Sendable {
     final class Scope {
         let tables: [BoundTable]
         /// Select-list aliases, usable in ORDER BY (and, as SQLite allows, GROUP BY / HAVING).
-        var aliases: [String: Expression] = [:]
+        /// (A list: it is only ever scanned, for a name matching under ADQL's case rules; a later
+        /// alias spelt the same replaces an earlier one.)
+        var aliases: [(name: String, value: Expression)] = []
         /// Columns merged by USING or NATURAL joins (lower-cased name → the merged value), which
         /// an unqualified reference names without ambiguity.
         var merged: [String: Expression] = [:]
         /// The right-hand columns a merge hides from `*`.
         var hidden: Set<String> = []
-        /// Each table's columns by case-folded name, looked up once per scope rather than per
-        /// column reference (nil: the table is not in the catalog's index).
-        private let columnsByKey: [[String: [ColumnInfo]]?]
-        /// Each table's column FIELDs by exact name (nil: the table is not in the index).
-        private let fieldsByName: [[String: FieldDescriptor]?]
+        /// Aggregate calls bound so far (a clause that must hold none is checked by the count,
+        /// not by another walk).
+        var aggregateCalls = 0
+        /// Each table's precomputed column list (names, FIELDs, references, and the folded-name
+        /// table), looked up once per scope rather than per column reference (nil: the table is
+        /// not in the catalog's index).
+        let lists: [ColumnIndex.ColumnList?]
         private let columnIndex: ColumnIndex
 
         init(tables: [BoundTable], columnIndex: ColumnIndex) {
             self.tables = tables
             self.columnIndex = columnIndex
-            self.columnsByKey = tables.map { columnIndex.columnsByKey(of: $0.info) }
-            self.fieldsByName = tables.map { columnIndex.fieldsByName(of: $0.info) }
+            self.lists = tables.map { columnIndex.catalogColumnList(of: $0.info) }
         }
 
         /// The FIELD of column `column` (exact name) of the first table called `correlation`.
         func field(correlation: String, column: String) -> FieldDescriptor? {
             guard let i = tables.firstIndex(where: { $0.correlation == correlation }) else { return nil }
-            guard let byName = fieldsByName[i] else { return columnIndex.field(of: tables[i].info, exactly: column) }
-            return byName[column]
+            if let list = lists[i], let folded = list.folded {
+                var found: Int?
+                _ = folded.forEachMatch(column) { j in
+                    if list.names[j] == column { found = j }
+                    return found == nil
+                }
+                return found.map { list.fields[$0] }
+            }
+            return columnIndex.field(of: tables[i].info, exactly: column)
         }
 
         /// The columns of `tables[i]` whose names equal `name` ignoring case.
         func columns(ofTable i: Int, named name: String, index: ColumnIndex) -> [ColumnInfo] {
-            guard let byKey = columnsByKey[i] else { return index.columns(of: tables[i].info, named: name) }
-            return byKey[CaseFolding.key(name)] ?? []
+            index.columns(of: tables[i].info, named: name)
         }
+
+        /// The bound reference to column `j` of `tables[i]`, at `range`: the catalog's
+        /// precomputed one when the table is not aliased (no new node), else a new one.
+        /// (`tables[i]` has a column list: `resolveFast` found the column in it.)
+        func reference(table i: Int, column j: Int, range: SourceRange) -> Expression {
+            let list = lists[i]!
+            let shared = tables[i].correlation == tables[i].info.name
+            return Expression(shared ? list.references[j].kind : Expression.column(tables[i].correlation, list.names[j]).kind, range: range)
+        }
+    }
+
+    /// The (table, column) indices of the one column `name` refers to, through the tables'
+    /// folded-name tables; nil when that is not certain (no table, non-ASCII names, none or
+    /// several matches): `resolveColumn` then decides, and reports the errors.
+    func resolveFast(_ name: QualifiedName, in scope: Scope) -> (table: Int, column: Int)? {
+        let parts = name.parts
+        let columnId = parts[parts.count - 1]
+        let qualifier = parts.dropLast()
+        var match: (table: Int, column: Int)?
+        var count = 0
+        for i in scope.tables.indices {
+            if !qualifier.isEmpty && !Self.qualifier(qualifier, matches: scope.tables[i]) { continue }
+            guard let list = scope.lists[i], let folded = list.folded else { return nil }
+            let ascii = folded.forEachMatch(columnId.name) { j in
+                // Folded equality is ASCII case-insensitive equality: a regular identifier
+                // matches; a delimited one only as spelled.
+                if columnId.isDelimited && list.names[j] != columnId.name { return true }
+                count += 1
+                if match == nil { match = (i, j) }
+                return count < 2
+            }
+            if !ascii || count > 1 { return nil }
+        }
+        return count == 1 ? match : nil
     }
 
     /// The table (its correlation name) and the catalog spelling of the column `name` refers to.
@@ -210,12 +253,13 @@ public final class Binder: Sendable {
                 }
                 if allowAliases, name.parts.count == 1 {
                     let key = name.parts[0]
-                    if let aliased = scope.aliases.first(where: { key.matches($0.key) })?.value,
+                    if let aliased = scope.aliases.first(where: { key.matches($0.name) })?.value,
                         (try? resolveColumn(name, in: scope)) == nil
                     {
                         return aliased
                     }
                 }
+                if let (i, j) = resolveFast(name, in: scope) { return scope.reference(table: i, column: j, range: e.range) }
                 let (correlation, column) = try resolveColumn(name, in: scope)
                 return Expression(
                     .column(QualifiedName([Identifier(correlation, isDelimited: true), Identifier(column, isDelimited: true)])),
@@ -238,15 +282,25 @@ public final class Binder: Sendable {
                     range: e.range)
             case .function(let call):
                 try functions.check(call, range: e.range)
-                // Literal arguments (a CIRCLE's centre and radius) have nothing to bind: the
-                // call is kept rather than rebuilt.
-                if call.arguments.allSatisfy({ if case .literal = $0.kind { true } else { false } }) { return e }
+                if e.isAggregateCall { scope.aggregateCalls += 1 }
+                // Literal arguments (a CIRCLE's centre and radius, a POLYGON's signed vertices)
+                // have nothing to bind: the call is kept rather than rebuilt.
+                if call.arguments.allSatisfy(Self.isSignedLiteral) { return e }
                 return nil
             case .exists, .scalarSubquery, .inSubquery:
                 throw NotDistributable("sub-query")
             default:
                 return nil
             }
+        }
+    }
+
+    /// A literal, or a sign applied to one (`-37`): binding leaves it as it is.
+    static func isSignedLiteral(_ e: Expression) -> Bool {
+        switch e.kind {
+        case .literal: true
+        case .unary(_, let operand): if case .literal = operand.kind { true } else { false }
+        default: false
         }
     }
 
@@ -329,6 +383,11 @@ public final class Binder: Sendable {
                 if case .column(let name) = expression.kind, scope.merged.isEmpty {
                     // A bare column: what `bindExpression` and the type inference find, without
                     // the rewrite's closure and a second dispatch on the node.
+                    if let (i, j) = resolveFast(name, in: scope), let list = scope.lists[i] {
+                        addOutput(scope.reference(table: i, column: j, range: expression.range),
+                                  preferredName: alias?.name ?? list.names[j], known: list.fields[j])
+                        continue
+                    }
                     let (correlation, column) = try resolveColumn(name, in: scope)
                     let bound = Expression.column(correlation, column)
                     addOutput(Expression(bound.kind, range: expression.range), preferredName: alias?.name ?? column,
@@ -339,12 +398,22 @@ public final class Binder: Sendable {
                 addOutput(bound, preferredName: alias?.name ?? Self.defaultName(of: bound))
             }
         }
-        for (item, output) in zip(select.items, outputs) {
-            if case .expression(_, let alias?) = item { scope.aliases[alias.name] = output.expression }
+        // By index: items and outputs are read in place, not copied.
+        for n in 0..<min(select.items.count, outputs.count) {
+            if case .expression(_, let alias?) = select.items[n] {
+                if let i = scope.aliases.firstIndex(where: { $0.name == alias.name }) {
+                    scope.aliases[i].value = outputs[n].expression
+                } else {
+                    scope.aliases.append((alias.name, outputs[n].expression))
+                }
+            }
         }
 
+        let aggregatesBefore = scope.aggregateCalls
         let whereClause = try select.whereClause.map { try bindExpression($0, in: scope) }
-        if let whereClause, whereClause.containsAggregate {
+        // (Equivalent to `whereClause.containsAggregate`: binding WHERE replaces no node by one
+        // holding an aggregate, and keeps literal-argument calls, which hold none, as they are.)
+        if let whereClause, scope.aggregateCalls > aggregatesBefore {
             throw Self.error("aggregate functions are not allowed in WHERE; use HAVING", at: whereClause.range)
         }
         let groupBy = try select.groupBy.map { try bindExpression($0, in: scope, allowAliases: true) }
@@ -376,7 +445,7 @@ public final class Binder: Sendable {
 
         var statement = select
         statement.from = boundFrom
-        statement.items = expandedItems ?? outputs.map(Self.selectItem)
+        statement.items = expandedItems ?? outputs.indices.map { Self.selectItem(expression: outputs[$0].expression, name: outputs[$0].field.name) }
         statement.whereClause = whereClause
         statement.groupBy = groupBy
         statement.having = having
@@ -385,7 +454,11 @@ public final class Binder: Sendable {
 
     /// A bound output as a select item: its expression, aliased to its (delimited) name.
     static func selectItem(_ output: OutputColumn) -> SelectItem {
-        .expression(output.expression, alias: Identifier(output.field.name, isDelimited: true))
+        selectItem(expression: output.expression, name: output.field.name)
+    }
+
+    static func selectItem(expression: Expression, name: String) -> SelectItem {
+        .expression(expression, alias: Identifier(name, isDelimited: true))
     }
 
     private func bindJoinConditions(_ ref: TableReference, scope: Scope) throws -> TableReference {
@@ -486,25 +559,25 @@ final class ColumnIndex: Sendable {
 
     /// A table's columns in catalog order: names, case-folded keys, FIELDs, and references
     /// `[table, column]` (both delimited) as `*` binds them when the table is not aliased.
-    struct ColumnList: Sendable {
-        var names: [String] = []
-        var keys: [String] = []
-        var fields: [FieldDescriptor] = []
-        var references: [Expression] = []
+    /// A class: a scope holds its tables' lists without copying their arrays.
+    final class ColumnList: Sendable {
+        let names: [String]
+        let keys: [String]
+        let fields: [FieldDescriptor]
+        let references: [Expression]
+        /// The names by ASCII-folded spelling (nil when some name is not ASCII).
+        let folded: FoldedNameTable?
         /// The whole expansion of `*` over the table alone, when the table is not aliased and
         /// no two of its column names fold to the same key (nil otherwise): the output
         /// columns, the select items naming them, and the used-names table they leave behind.
-        var expansion: (outputs: [OutputColumn], items: [SelectItem], usedNames: [String: Int])?
-
-        init() {}
+        let expansion: (outputs: [OutputColumn], items: [SelectItem], usedNames: [String: Int])?
 
         init(_ table: TableInfo) {
-            for column in table.columns {
-                names.append(column.name)
-                keys.append(CaseFolding.key(column.name))
-                fields.append(column.fieldDescriptor)
-                references.append(.column(table.name, column.name))
-            }
+            names = table.columns.map(\.name)
+            keys = names.map(CaseFolding.key)
+            fields = table.columns.map(\.fieldDescriptor)
+            references = names.map { .column(table.name, $0) }
+            folded = FoldedNameTable(names)
             let usedNames = Dictionary(keys.map { ($0, 1) }, uniquingKeysWith: { a, _ in a })
             if usedNames.count == keys.count {
                 var outputs: [OutputColumn] = []
@@ -514,6 +587,8 @@ final class ColumnIndex: Sendable {
                     outputs.append(OutputColumn(expression: references[i], field: field))
                 }
                 expansion = (outputs, outputs.map(Binder.selectItem), usedNames)
+            } else {
+                expansion = nil
             }
         }
     }
@@ -554,9 +629,9 @@ final class ColumnIndex: Sendable {
         lists[TableKey(schema: table.schema, name: table.name)] ?? ColumnList(table)
     }
 
-    /// The FIELDs of `table`'s columns by exact name (nil for a table outside the catalog).
-    func fieldsByName(of table: TableInfo) -> [String: FieldDescriptor]? {
-        fields[TableKey(schema: table.schema, name: table.name)]
+    /// The precomputed columns of `table` (nil for a table outside the catalog).
+    func catalogColumnList(of table: TableInfo) -> ColumnList? {
+        lists[TableKey(schema: table.schema, name: table.name)]
     }
 
     /// The FIELD of the column of `table` named exactly `name`.
@@ -570,11 +645,6 @@ final class ColumnIndex: Sendable {
     /// The column of `table` named exactly `name`.
     func column(of table: TableInfo, exactly name: String) -> ColumnInfo? {
         columns(of: table, named: name).first { $0.name == name }
-    }
-
-    /// The columns of `table` by case-folded name (nil for a table outside the catalog).
-    func columnsByKey(of table: TableInfo) -> [String: [ColumnInfo]]? {
-        byTable[TableKey(schema: table.schema, name: table.name)]
     }
 
     /// The columns of `table` whose names equal `name` ignoring case.

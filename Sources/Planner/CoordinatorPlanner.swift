@@ -127,6 +127,8 @@ struct CoordinatorPlanner {
         usesWildcard = wildcard
     }
 
+    /// `query`'s regions are folded (`QueryPlanner.plan` folds them first): its parts are planned
+    /// with `planDistributed(folded:)`, without folding again.
     static func plan(_ query: Query, planner: QueryPlanner) throws -> CoordinatorPlan {
         // Every function of the query must be known, including those only the finishing
         // statement evaluates: nothing unknown is passed through to SQLite.
@@ -172,7 +174,7 @@ struct CoordinatorPlanner {
     mutating func process(_ query: Query, ctes: Set<String>, topLevel: Bool) throws -> Query {
         // An uncorrelated query that distributes is materialized whole.
         if !topLevel, query.with.isEmpty, !Self.mentionsAny(query, of: ctes),
-            let plan = try? planner.planDistributed(query)
+            let plan = try? planner.planDistributed(folded: query)
         {
             let table = addStep(plan: plan, columns: plan.fields, note: "sub-query, distributed")
             passes.append("materialize-subquery: \(table) from a distributable sub-query")
@@ -299,7 +301,7 @@ struct CoordinatorPlanner {
                 QualifiedName([Identifier(info.schema, isDelimited: true), Identifier(info.name, isDelimited: true)]),
                 alias: Identifier(correlation, isDelimited: true), range: .synthesized)],
             whereClause: Expression.and(predicates))
-        let plan = try planner.planDistributed(Query(body: .select(statement)))
+        let plan = try planner.planDistributed(folded: Query(body: .select(statement)))
         let table = addStep(plan: plan, columns: selected.map(\.fieldDescriptor),
                             note: "\(info.qualifiedName) AS \(correlation), \(predicates.count) predicate(s) pushed down")
         replacements[range] = table

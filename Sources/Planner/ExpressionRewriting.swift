@@ -51,13 +51,14 @@ extension Expression {
 
     var containsAggregate: Bool { contains(where: { $0.isAggregateCall }) }
 
-    var containsSubquery: Bool {
-        contains(where: {
-            switch $0.kind {
-            case .exists, .scalarSubquery, .inSubquery: true
-            default: false
-            }
-        })
+    var containsSubquery: Bool { contains(where: { $0.isSubqueryNode }) }
+
+    /// Whether this node is a sub-query (EXISTS, IN, scalar): `!subqueries.isEmpty` without the array.
+    var isSubqueryNode: Bool {
+        switch kind {
+        case .exists, .scalarSubquery, .inSubquery: true
+        default: false
+        }
     }
 
     static let aggregateNames: Set<String> = ["COUNT", "SUM", "AVG", "MIN", "MAX"]

@@ -34,6 +34,9 @@ public struct QueryPlanner: Sendable {
     let allChunksSorted: [Int]
     /// One binder per planner (a class: the binder's closures capture a reference, not a copy).
     let binder: Binder
+    /// The integer literal of every zone of the sky (with a zone index), made once: a band
+    /// lists up to `ZoneIndex.maxZones` of them, each a new node per plan otherwise.
+    let zoneLiterals: [Expression]
 
     public init(catalog: CatalogDescription, directorIndex: (any DirectorIndex)?, functions: FunctionRegistry = .standard) {
         self.catalog = catalog
@@ -46,14 +49,35 @@ public struct QueryPlanner: Sendable {
         self.allChunks = Set(catalog.chunkRowCounts.keys)
         self.allChunksSorted = allChunks.sorted()
         self.binder = Binder(catalog: catalog, functions: functions, columnIndex: columnIndex)
+        let zones = catalog.zonesPerDegree.map { 180 * Int64($0) } ?? -1
+        self.zoneLiterals = zones < 0 ? [] : (0...zones).map { Expression(.literal(.integer($0))) }
     }
 
     /// The plan of any query: scatter-gather with a merge when the query distributes,
     /// otherwise a coordinator plan built from distributed parts.
     public func plan(_ query: Query) throws -> QueryPlan {
-        let query = try Self.foldRegions(query)
+        // One walk finds both whether regions need folding and whether there is a sub-query
+        // (folding creates none), instead of one walk each.
+        // (For a single SELECT; `checkDistributable` looks at the select's expressions and the
+        // top node of each ORDER BY item, and so does this.)
+        var folding = false, subquery: Bool?
+        if query.with.isEmpty, case .select(let select) = query.body {
+            var found = false
+            select.walkExpressions { e in
+                if !folding && RegionFolding.startsFolding(e) { folding = true }
+                if !found && e.isSubqueryNode { found = true }
+                return !(folding && found)
+            }
+            for item in query.orderBy {
+                if item.expression.isSubqueryNode { found = true }
+                if !folding { folding = item.expression.contains(intoSubqueries: true, where: RegionFolding.startsFolding) }
+            }
+            subquery = found
+        }
+        // Not a single SELECT: `fold` looks for nodes to fold itself.
+        let query = subquery == nil ? try Self.foldRegions(query) : folding ? try Self.foldRegions(query, needed: true) : query
         do {
-            return .distributed(try planDistributed(folded: query))
+            return .distributed(try planDistributed(folded: query, hasSubquery: subquery))
         } catch let reason as NotDistributable {
             var plan = try CoordinatorPlanner.plan(query, planner: self)
             plan.passes.insert("coordinator: \(reason.reason)", at: 0)
@@ -64,9 +88,10 @@ public struct QueryPlanner: Sendable {
     /// Constant REGION strings and geometry CASTs as the constructors they stand for, and
     /// CONTAINS / INTERSECTS over compound regions expanded (see `RegionFolding`), before
     /// binding, so that chunk pruning sees them like any other shape.
-    static func foldRegions(_ query: Query) throws -> Query {
+    /// `needed`: the caller found a node to fold (false: `RegionFolding.fold` looks for one).
+    static func foldRegions(_ query: Query, needed: Bool = false) throws -> Query {
         do {
-            return try RegionFolding.fold(query)
+            return try needed ? RegionFolding.foldAll(query) : RegionFolding.fold(query)
         } catch let error as SQLiteRenderError {
             throw Binder.error(error.message, at: error.range)
         }
@@ -79,8 +104,9 @@ public struct QueryPlanner: Sendable {
     }
 
     /// `planDistributed` of a query whose regions are already folded (`plan` folds them once).
-    func planDistributed(folded query: Query) throws -> DistributedPlan {
-        try Self.checkDistributable(query)
+    /// `hasSubquery`: whether the query holds a sub-query, when the caller has walked it already.
+    func planDistributed(folded query: Query, hasSubquery: Bool? = nil) throws -> DistributedPlan {
+        try Self.checkDistributable(query, hasSubquery: hasSubquery)
         var passes: [String] = []
         var bound = try binder.bind(query)
         passes.append("bind: \(bound.tables.count) table(s), \(bound.outputs.count) result column(s)")
@@ -253,10 +279,13 @@ public struct QueryPlanner: Sendable {
         let margin = 1e-9
         let lat = Expression.column(director.correlation, spec.latColumn)
         func number(_ v: Double) -> Expression { Expression(.literal(.real(v, text: "\(v)"))) }
-        let band = Expression(.between(lat, low: number(low - margin), high: number(high + margin), negated: false))
+        // (Made only where it is used: with a zone index the zones stand for it.)
+        func band() -> Expression {
+            Expression(.between(lat, low: number(low - margin), high: number(high + margin), negated: false))
+        }
         // With the longitude window as well, the chunk's (lat, lon) index answers both ranges
         // before any row is read: only the region's bounding box is fetched.
-        guard hasWindow else { return (band, []) }
+        guard hasWindow else { return (band(), []) }
         let lon = Expression.column(director.correlation, spec.lonColumn)
         let window = Expression(.between(lon, low: number(west - margin), high: number(east + margin), negated: false))
         // With a zone index, the band's zones instead of the band: each zone is read only
@@ -270,7 +299,9 @@ public struct QueryPlanner: Sendable {
                 func zones(_ range: ClosedRange<Int64>) -> Expression {
                     let list = Expression(.inList(
                         ZoneIndex.expression(latitude: lat, zonesPerDegree: perDegree),
-                        range.map { Expression(.literal(.integer($0))) }, negated: false))
+                        range.map { zone in
+                            zone >= 0 && zone < zoneLiterals.count ? zoneLiterals[Int(zone)] : Expression(.literal(.integer(zone)))
+                        }, negated: false))
                     return Expression.and([list, window])!
                 }
                 var halves: [Expression] = []
@@ -285,12 +316,12 @@ public struct QueryPlanner: Sendable {
                 return (zones(first...last), halves)
             }
         }
-        return (Expression(.binary(.and, band, window)), [])
+        return (Expression(.binary(.and, band(), window)), [])
     }
 
     /// The distributed planner handles one SELECT block over catalog tables; other shapes are
     /// planned by the coordinator on top of it.
-    static func checkDistributable(_ query: Query) throws {
+    static func checkDistributable(_ query: Query, hasSubquery known: Bool? = nil) throws {
         guard query.with.isEmpty else { throw NotDistributable("WITH") }
         guard case .select(let select) = query.body else { throw NotDistributable("set operation") }
         func hasDerived(_ ref: TableReference) -> Bool {
@@ -301,12 +332,14 @@ public struct QueryPlanner: Sendable {
             }
         }
         if select.from.contains(where: hasDerived) { throw NotDistributable("derived table") }
-        var hasSubquery = false
-        select.walkExpressions { e in
-            if !e.subqueries.isEmpty { hasSubquery = true }
-            return !hasSubquery
+        var hasSubquery = known ?? false
+        if known == nil {
+            select.walkExpressions { e in
+                if e.isSubqueryNode { hasSubquery = true }
+                return !hasSubquery
+            }
+            for item in query.orderBy where item.expression.isSubqueryNode { hasSubquery = true }
         }
-        for item in query.orderBy where !item.expression.subqueries.isEmpty { hasSubquery = true }
         if hasSubquery { throw NotDistributable("sub-query") }
     }
 
