@@ -55,6 +55,18 @@ public final class SharedScanScheduler: Sendable {
         var parked = false
     }
 
+    /// What running one statement of a query needs, copied out of its `Member`. Not the
+    /// `Member` itself: a copy of it shares the storage of its `pending` and `cursors`
+    /// dictionaries while the statement runs, so the next pass's `take` (or `register`) on the
+    /// other thread copied the whole dictionary under the lock — once per chunk, quadratic in
+    /// the chunk count (a 104-chunk COUNT spent a fifth of its time there and in the lock).
+    fileprivate struct Runner {
+        let worker: LocalShardWorker
+        let sink: BatchSink
+        let batchRows: Int
+        let stats: ExecutorStats?
+    }
+
     fileprivate struct State {
         var members: [Int: Member] = [:]
         var nextMemberId = 0
@@ -239,13 +251,14 @@ public final class SharedScanScheduler: Sendable {
         endPass(chunk, members.count, connection: connection, worker: worker, failing: failed, finishing: done)
     }
 
-    /// Query `id` if it still waits for its statements; otherwise it goes to `done`.
-    private func live(_ id: Int, done: inout [Int]) -> Member? {
-        guard let member = state.withLock({ $0.members[id] }), member.continuation != nil else {
-            done.append(id)
-            return nil
+    /// Query `id`'s runner if it still waits for its statements; otherwise it goes to `done`.
+    private func live(_ id: Int, done: inout [Int]) -> Runner? {
+        let runner = state.withLock { s -> Runner? in
+            guard let member = s.members[id], member.continuation != nil else { return nil }
+            return Runner(worker: member.worker, sink: member.sink, batchRows: member.batchRows, stats: member.stats)
         }
-        return member
+        if runner == nil { done.append(id) }
+        return runner
     }
 
     /// Accounts for one statement of a pass; `connection` is what the pass's next statement
@@ -287,7 +300,7 @@ public final class SharedScanScheduler: Sendable {
         case failed(SQLiteConnection?, any Error)
     }
 
-    private func runStatement(_ task: ChunkTask, of id: Int, _ member: Member, on given: SQLiteConnection?) async -> Outcome {
+    private func runStatement(_ task: ChunkTask, of id: Int, _ member: Runner, on given: SQLiteConnection?) async -> Outcome {
         let worker = member.worker
         let batchRows = member.batchRows
         guard case .consumer(let deliver) = member.sink else {
@@ -341,13 +354,13 @@ public final class SharedScanScheduler: Sendable {
 
     /// A statement whose batches go to a `.local` sink: opened, stepped to its end and released
     /// in one pool job (no consumer can stall the pass).
-    private func runLocally(_ task: ChunkTask, of id: Int, _ member: Member, on given: SQLiteConnection?) async -> Outcome {
+    private func runLocally(_ task: ChunkTask, of id: Int, _ member: Runner, on given: SQLiteConnection?) async -> Outcome {
         (try? await pool.run(lane: .scan) { [self] in runLocallyHere(task, of: id, member, on: given) })
             ?? .finished(given)
     }
 
     /// `runLocally` on the calling (pool) thread.
-    private func runLocallyHere(_ task: ChunkTask, of id: Int, _ member: Member, on given: SQLiteConnection?) -> Outcome {
+    private func runLocallyHere(_ task: ChunkTask, of id: Int, _ member: Runner, on given: SQLiteConnection?) -> Outcome {
         guard case .local(let sink) = member.sink else { return .finished(given) }
         let cursor: ChunkCursor
         do {
@@ -375,7 +388,7 @@ public final class SharedScanScheduler: Sendable {
 
     /// The rest of a statement whose consumer stalled its pass, at the consumer's pace.
     private func finishDetached(
-        _ cursor: ChunkCursor, delivery: Task<Void, any Error>, done: Bool, task: ChunkTask, of id: Int, _ member: Member
+        _ cursor: ChunkCursor, delivery: Task<Void, any Error>, done: Bool, task: ChunkTask, of id: Int, _ member: Runner
     ) async {
         var failure: (any Error)?
         do {
@@ -410,7 +423,7 @@ public final class SharedScanScheduler: Sendable {
         }
     }
 
-    private func release(_ cursor: ChunkCursor, of id: Int, _ member: Member) {
+    private func release(_ cursor: ChunkCursor, of id: Int, _ member: Runner) {
         cursor.statement.reset()
         member.stats?.chunkFinished()
         state.withLock { _ = $0.members[id]?.cursors.removeValue(forKey: ObjectIdentifier(cursor)) }
