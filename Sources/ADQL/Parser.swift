@@ -21,6 +21,20 @@ public enum ADQLParser {
         }
     }
 
+    /// Parses a query and reports how many tokens the text has and how many were read again
+    /// after failed speculative parses (for tests: the parser's work must stay polynomial).
+    static func parseCountingRereads(_ text: String) -> (result: Result<Query, ADQLSyntaxError>, tokens: Int, reread: Int) {
+        var parser = Parser(text)
+        do {
+            let query = try parser.parseQuery()
+            _ = parser.acceptSymbol(";")
+            try parser.expectEnd()
+            return (.success(query), parser.tokenCount, parser.tokensReread)
+        } catch {
+            return (.failure(Parser.syntaxError(error)), parser.tokenCount, parser.tokensReread)
+        }
+    }
+
     /// Parses a single value or search-condition expression (for tests and tools).
     public static func parseExpression(_ text: String) throws(ADQLSyntaxError) -> Expression {
         do {
@@ -75,6 +89,9 @@ struct Parser {
     /// Positions at which a speculative "this parenthesis opens a query" parse failed.
     private var failedQueryAttempts: Set<Int> = []
     private let stackGuard = StackGuard()
+    /// Tokens read again after a failed speculative parse: the parser's only work beyond one
+    /// pass over the tokens (tests check it stays polynomial in the query's length).
+    private(set) var tokensReread = 0
 
     /// The parser only throws `ADQLSyntaxError` (internally untyped: typed throws reserve an
     /// error buffer in every frame, which matters for deep recursion).
@@ -89,6 +106,8 @@ struct Parser {
         lexed.tokens = []
         self.lexed = lexed
     }
+
+    var tokenCount: Int { tokens.count }
 
     /// The token's text (see `Lexed.text(of:)`).
     private func text(_ token: Token) -> String { lexed.text(of: token) }
@@ -113,6 +132,13 @@ struct Parser {
 
     /// Moves past the current token (never past the end). Returns nothing: copying a `Token`
     /// retains its strings, and the parser reads tokens in place through `current`.
+    /// Goes back to `save` after a failed speculative parse, counting the tokens given up.
+    private mutating func rewind(to save: Int, end: SourcePosition) {
+        tokensReread += pos - save
+        pos = save
+        lastEnd = end
+    }
+
     private mutating func advance() {
         let kind = tokens[pos].kind
         if kind != .end && kind != .invalid {
@@ -585,8 +611,7 @@ struct Parser {
                 } catch {
                     firstError = error as? ADQLSyntaxError
                     failedQueryAttempts.insert(save)
-                    pos = save
-                    lastEnd = saveEnd
+                    rewind(to: save, end: saveEnd)
                 }
                 do {
                     return try parseParenthesizedJoin()
@@ -774,8 +799,7 @@ struct Parser {
                 return Expression(.inSubquery(left, query, negated: negated), range: range(from: start))
             } catch {
                 failedQueryAttempts.insert(save)
-                pos = save
-                lastEnd = saveEnd
+                rewind(to: save, end: saveEnd)
                 let first = error as? ADQLSyntaxError
                 do {
                     return try parseInList(left, negated: negated)
@@ -970,8 +994,7 @@ struct Parser {
                 return Expression(.scalarSubquery(query), range: range(from: start))
             } catch {
                 failedQueryAttempts.insert(save)
-                pos = save
-                lastEnd = saveEnd
+                rewind(to: save, end: saveEnd)
                 let first = error as? ADQLSyntaxError
                 do {
                     return try parseParenthesizedExpression()

@@ -2,13 +2,77 @@ import Synchronization
 import TAPService
 import Tabular
 
-/// What the test engine's streaming producer has done, shared with the test.
+/// What the test engine's streaming producer has done, shared with the test, and the signals
+/// that replace sleeping: a test awaits `untilCancelled()`; a producer holding its rows back
+/// awaits `untilReleased()`, which takes one of the test's `release()` calls.
 final class ProducerProbe: Sendable {
-    private let state = Mutex<(produced: Int, cancelled: Bool)>((0, false))
+    private struct State {
+        var produced = 0
+        var cancelled = false
+        var cancelWaiters: [CheckedContinuation<Void, Never>] = []
+        var releases = 0
+        var releaseWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
     var produced: Int { state.withLock { $0.produced } }
     var cancelled: Bool { state.withLock { $0.cancelled } }
     func didProduce(_ n: Int) { state.withLock { $0.produced += n } }
-    func cancel() { state.withLock { $0.cancelled = true } }
+
+    func cancel() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.cancelled = true
+            defer { s.cancelWaiters = [] }
+            return s.cancelWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once `cancel()` has been called (at once if it has been already), or when the
+    /// waiting task is cancelled (a test's time limit): the caller then finds `cancelled` false.
+    func untilCancelled() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { s -> Bool in
+                    if s.cancelled || Task.isCancelled { return true }
+                    s.cancelWaiters.append(continuation)
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+                defer { s.cancelWaiters = [] }
+                return s.cancelWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    func release() {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if s.releaseWaiters.isEmpty {
+                s.releases += 1
+                return nil
+            }
+            return s.releaseWaiters.removeFirst()
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once a `release()` is available, and takes it.
+    func untilReleased() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { s -> Bool in
+                if s.releases > 0 {
+                    s.releases -= 1
+                    return true
+                }
+                s.releaseWaiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
 }
 
 final class RequestLog: Sendable {
@@ -68,20 +132,21 @@ struct TestEngine: TAPQueryEngine {
             // An engine bug: batches narrower than the fields.
             return .materialized(fields: Self.fields, rows: [RowBatch(columnCount: 2, values: [.integer(1), .real(2)])])
         case "select * from slowstart":
-            // The first rows come after a pause longer than the keep-alive interval.
+            // The first rows come only when the test releases them (after it has seen keep-alives).
             let batch = Self.batch(Self.smallRows)
             let state = Mutex(0)
+            let probe = self.probe
             return QueryResult(fields: Self.fields, batches: RowBatchSequence {
                 let n = state.withLock { s -> Int in s += 1; return s }
                 guard n == 1 else { return nil }
-                try await Task.sleep(for: .milliseconds(700))
+                await probe.untilReleased()
                 return batch
-            }, onCancel: {})
+            }, onCancel: { probe.release() })
         case "select * from idle":
             // Produces nothing until cancelled.
             let probe = self.probe
             return QueryResult(fields: Self.fields, batches: RowBatchSequence {
-                while !probe.cancelled { try await Task.sleep(for: .milliseconds(20)) }
+                await probe.untilCancelled()
                 return nil
             }, onCancel: { probe.cancel() })
         case "select * from big":

@@ -192,6 +192,10 @@ struct RawConnection: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard fd >= 0, rc == 0 else { throw POSIXError(.ECONNREFUSED) }
+        // A safety net, not a synchronisation: a test waiting for bytes that never come fails
+        // after 60 s instead of hanging the run.
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     func send(_ text: String) {
@@ -235,7 +239,9 @@ struct RawConnection: Sendable {
 
     struct MalformedResponse: Error {}
 
-    static func decodeChunked(_ raw: [UInt8]) throws -> (status: String, body: [UInt8]) {
+    /// De-chunks a whole response; with `partial`, a response still arriving: the body of the
+    /// chunks complete so far.
+    static func decodeChunked(_ raw: [UInt8], partial: Bool = false) throws -> (status: String, body: [UInt8]) {
         let crlf: [UInt8] = [13, 10]
         func findCRLF(from: Int) -> Int? {
             var i = from
@@ -254,6 +260,7 @@ struct RawConnection: Sendable {
             if line.hasPrefix("transfer-encoding:") && line.contains("chunked") { chunked = true }
             pos = end + 2
         }
+        if partial && findCRLF(from: pos) != pos { return (status, []) }  // headers not all here yet
         pos += 2
         guard chunked else { return (status, Array(raw[pos...])) }
         var body: [UInt8] = []
@@ -262,11 +269,13 @@ struct RawConnection: Sendable {
             guard let size = Int(String(decoding: raw[pos..<end], as: UTF8.self).split(separator: ";")[0], radix: 16)
             else { throw MalformedResponse() }
             if size == 0 { return (status, body) }
+            if partial && end + 2 + size + 2 > raw.count { return (status, body) }
             guard end + 2 + size + 2 <= raw.count, Array(raw[(end + 2 + size)..<(end + 4 + size)]) == crlf
             else { throw MalformedResponse() }
             body += raw[(end + 2)..<(end + 2 + size)]
             pos = end + 4 + size
         }
+        if partial { return (status, body) }
         throw MalformedResponse()  // no last chunk: the transfer was cut
     }
 }
@@ -293,23 +302,46 @@ func count(_ needle: String, in bytes: [UInt8]) -> Int {
     }
 }
 
-@Suite struct StreamingTests {
+@Suite(.timeLimit(.minutes(2))) struct StreamingTests {
     static var fastKeepAlive: TAPServiceConfiguration {
         var configuration = testConfiguration
         configuration.keepAliveInterval = .milliseconds(100)
         return configuration
     }
 
+    /// Keep-alive newlines go out while the first rows are not ready: the producer holds its
+    /// rows until the client has received three of them after the table's opening tag.
     @Test func keepAliveWhileQueryIsSlow() async throws {
-        try await withService(configuration: Self.fastKeepAlive) { client in
+        let probe = ProducerProbe()
+        try await withService(TestEngine(probe: probe), configuration: Self.fastKeepAlive) { client in
             let port = try #require(client.port)
             for format in ["votable", "votable/b2"] {
                 let path = "/tap/sync?" + queryString([("LANG", "ADQL"), ("QUERY", "SELECT * FROM slowstart"),
                                                        ("FORMAT", format)])
-                let (status, body) = try await RawConnection.get(port: port, path: path)
+                let opening = format == "votable" ? "<TABLEDATA>\n\n\n" : "<STREAM encoding=\"base64\">\n\n\n"
+                let (raw, sawKeepAlives) = try await onOwnThread { () -> ([UInt8], Bool) in
+                    let connection = try RawConnection(port: port)
+                    defer { connection.close() }
+                    connection.send("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    var raw: [UInt8] = []
+                    var seen = false
+                    while !seen {
+                        let more = connection.receive(atLeast: 1)
+                        if more.isEmpty { break }
+                        raw += more
+                        if let body = try? RawConnection.decodeChunked(raw, partial: true).body {
+                            seen = count(opening, in: body) > 0
+                        }
+                    }
+                    probe.release()
+                    raw += connection.receive(atLeast: Int.max)
+                    return (raw, seen)
+                }
+                #expect(sawKeepAlives)
+                let (status, body) = try RawConnection.decodeChunked(raw)
                 #expect(status.hasPrefix("HTTP/1.1 200"))
                 let text = String(decoding: body, as: UTF8.self)
-                #expect(text.contains(format == "votable" ? "<TABLEDATA>\n\n\n" : "<STREAM encoding=\"base64\">\n\n\n"))
+                #expect(text.contains(opening))
                 let doc = try XMLTreeBuilder.parse(body)
                 #expect(doc.statuses == ["OK"])
                 if format == "votable" {
@@ -334,10 +366,7 @@ func count(_ needle: String, in bytes: [UInt8]) -> Int {
             }
             #expect(String(decoding: first, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
             connection.close()
-            let deadline = ContinuousClock.now + .seconds(10)
-            while !probe.cancelled && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            await probe.untilCancelled()
             #expect(probe.cancelled)
         }
     }
@@ -363,10 +392,7 @@ func count(_ needle: String, in bytes: [UInt8]) -> Int {
             #expect(!probe.cancelled)
             connection.close()
             // The service notices the hang-up at its next write and stops the producer.
-            let deadline = ContinuousClock.now + .seconds(15)
-            while !probe.cancelled && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            await probe.untilCancelled()
             #expect(probe.cancelled)
             let producedAtCancel = probe.produced
             #expect(producedAtCancel < 2_000_000)
