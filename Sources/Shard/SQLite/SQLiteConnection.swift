@@ -334,18 +334,22 @@ public final class SQLiteStatement: @unchecked Sendable {
         while try step() {}
     }
 
+    /// The current row's value in column `index`. Read through the column's `sqlite3_value`:
+    /// one API call that checks the statement, instead of two (`sqlite3_column_type` and the
+    /// typed getter each check it and end with `sqlite3ApiExit`). The value is used at once,
+    /// on the thread stepping the statement, as the unprotected value it is may be.
     public func value(at index: Int) -> Value {
-        let i = Int32(index)
-        switch sqlite3_column_type(handle, i) {
-        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, i))
-        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, i))
+        guard let v = sqlite3_column_value(handle, Int32(index)) else { return .null }
+        switch sqlite3_value_type(v) {
+        case SQLITE_INTEGER: return .integer(sqlite3_value_int64(v))
+        case SQLITE_FLOAT: return .real(sqlite3_value_double(v))
         case SQLITE_TEXT:
-            guard let p = sqlite3_column_text(handle, i) else { return .text("") }
-            let n = Int(sqlite3_column_bytes(handle, i))
+            guard let p = sqlite3_value_text(v) else { return .text("") }
+            let n = Int(sqlite3_value_bytes(v))
             return .text(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
         case SQLITE_BLOB:
-            let n = Int(sqlite3_column_bytes(handle, i))
-            guard n > 0, let p = sqlite3_column_blob(handle, i) else { return .blob([]) }
+            let n = Int(sqlite3_value_bytes(v))
+            guard n > 0, let p = sqlite3_value_blob(v) else { return .blob([]) }
             return .blob(Array(UnsafeRawBufferPointer(start: p, count: n)))
         default: return .null
         }
