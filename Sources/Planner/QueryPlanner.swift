@@ -296,7 +296,7 @@ public struct QueryPlanner: Sendable {
             let first = ZoneIndex.zone(of: low - margin, zonesPerDegree: perDegree)
             let last = ZoneIndex.zone(of: high + margin, zonesPerDegree: perDegree)
             if last - first < Int64(ZoneIndex.maxZones) {
-                func zones(_ range: ClosedRange<Int64>) -> Expression {
+                func zones(_ range: ClosedRange<Int64>, window: Expression = window) -> Expression {
                     let list = Expression(.inList(
                         ZoneIndex.expression(latitude: lat, zonesPerDegree: perDegree),
                         range.map { zone in
@@ -309,14 +309,63 @@ public struct QueryPlanner: Sendable {
                     let middleLatitude: Double = (low + high) / 2 * .pi / 180
                     let sky: Double = (high - low) * (east - west) * cos(middleLatitude)
                     if Double(rows) * sky / (stripeHeight * stripeHeight) > Double(zoneSplitRows) {
-                        let middle = first + (last - first + 1) / 2
-                        halves = [zones(first...(middle - 1)), zones(middle...last)]
+                        let circles = regions.compactMap { region -> SkyCircle? in
+                            if case .circle(let circle) = region { return circle }
+                            return nil
+                        }
+                        if circles.isEmpty {
+                            let middle = first + (last - first + 1) / 2
+                            halves = [zones(first...(middle - 1)), zones(middle...last)]
+                        } else {
+                            halves = circleParts(first...last, circles: circles, west: west, east: east,
+                                                 perDegree: perDegree, margin: margin).map { part in
+                                zones(part.zones, window: Expression(.between(
+                                    lon, low: number(part.west), high: number(part.east), negated: false)))
+                            }
+                        }
                     }
                 }
                 return (zones(first...last), halves)
             }
         }
         return (Expression(.binary(.and, band(), window)), [])
+    }
+
+    /// Most statements a dense one-chunk cone runs as (`circleParts`).
+    public var maxCircleParts = 8
+
+    /// A dense cone's zones cut into runs of consecutive zones, each with the longitude window
+    /// of the circles' parts in its zones (`SkyCircle.longitudeHalfWidth`) within the box's
+    /// [`west`, `east`]. One window for all zones reads the whole bounding box, of which the
+    /// circle covers π/4; a window per run of 4 zones skips most of the box's corners.
+    /// Runs whose zones hold no point of some circle are left out (none of their rows can be in
+    /// the answer). Windows are widened by `margin`, as the box's is.
+    public func circleParts(_ zones: ClosedRange<Int64>, circles: [SkyCircle], west: Double, east: Double,
+                     perDegree: Int, margin: Double) -> [(zones: ClosedRange<Int64>, west: Double, east: Double)] {
+        let count = zones.count
+        let parts = min(maxCircleParts, max(2, count / 4))
+        var out: [(zones: ClosedRange<Int64>, west: Double, east: Double)] = []
+        for k in 0..<parts {
+            let lower = zones.lowerBound + Int64(k * count / parts)
+            let upper = zones.lowerBound + Int64((k + 1) * count / parts) - 1
+            guard lower <= upper else { continue }
+            // Zone z holds latitudes from z / perDegree − 90 up to (z + 1) / perDegree − 90.
+            let bottom = Double(lower) / Double(perDegree) - 90 - margin
+            let top = Double(upper + 1) / Double(perDegree) - 90 + margin
+            var w = west, e = east
+            var empty = false
+            for circle in circles {
+                guard let half = circle.longitudeHalfWidth(latitudesFrom: bottom, to: top) else {
+                    empty = true
+                    break
+                }
+                w = max(w, circle.centerLon - half)
+                e = min(e, circle.centerLon + half)
+            }
+            if empty || w > e { continue }
+            out.append((lower...upper, w - margin, e + margin))
+        }
+        return out
     }
 
     /// The distributed planner handles one SELECT block over catalog tables; other shapes are

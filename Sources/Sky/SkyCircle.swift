@@ -62,6 +62,33 @@ public struct SkyCircle: Sendable, Hashable, CustomStringConvertible {
         return SkyBox(lonMin: centerLon - halfWidth, lonMax: centerLon + halfWidth, latMin: latLo, latMax: latHi)
     }
 
+    /// The circle's longitude half-width (degrees) over its points whose latitude lies in
+    /// [`low`, `high`]: every point of the circle in that band has a longitude within this of
+    /// the center's. Nil when no point of the circle lies in the band; meant for circles that
+    /// contain no pole (whose bounding box does not wrap).
+    ///
+    /// At latitude φ the circle spans ±Δ with sin²(Δ/2) = (sin²(r/2) − sin²((φ − δ)/2)) /
+    /// (cos φ cos δ) (haversine form: exact near the circle's top and bottom, where the
+    /// cosine form loses digits). Δ grows from the bottom of the circle up to the latitude of
+    /// its widest point (sin φ* = sin δ / cos r) and shrinks above it, so the band's widest is
+    /// at φ* clamped into the band. Conservative: the radius is taken 1e-9° larger than the
+    /// containment tolerance needs, and the result 1e-7° wider than the formula's.
+    public func longitudeHalfWidth(latitudesFrom low: Double, to high: Double) -> Double? {
+        let rad = SkyAngle.radiansPerDegree
+        let r = radius * (1 + 1e-12) + 1e-9
+        let bottom = max(low, centerLat - r), top = min(high, centerLat + r)
+        guard bottom <= top else { return nil }
+        let rr = r * rad, delta = centerLat * rad
+        let widest = asin(max(-1, min(1, sin(delta) / cos(rr)))) / rad
+        let phi = min(max(widest, bottom), top) * rad
+        let halfChord = sin(rr / 2), halfOffset = sin((phi - delta) / 2)
+        let denominator = cos(phi) * cos(delta)
+        guard denominator > 0 else { return 180 }
+        let s = (halfChord * halfChord - halfOffset * halfOffset) / denominator
+        if s >= 1 { return 180 }
+        return 2 * asin(max(0, s).squareRoot()) / rad + 1e-7
+    }
+
     /// Minimum angular distance (radians) from the center to the box (0 if the center is inside).
     func centerDistance(to box: SkyBox) -> Double {
         SphericalMath.distance(from: Vec3(center), lon: centerLon, lat: centerLat, to: box)

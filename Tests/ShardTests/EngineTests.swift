@@ -134,8 +134,9 @@ enum EngineFixture {
         #expect(scanSteps.contains { $0.contains("SCAN Object USING COVERING INDEX Object_zone_coord_ra_idx") }, "\(scanSteps)")
     }
 
-    /// A dense one-chunk box runs as two statements over its zones' halves; the answer is the
-    /// same rows (these test chunks are small, so the split is forced by a low threshold).
+    /// A dense one-chunk cone runs as several statements over runs of its zones, each with the
+    /// circle's longitude window in those zones; the answer is the same rows (these test chunks
+    /// are small, so the split is forced by a low threshold). A box runs as two halves.
     @Test(arguments: [(62.5, -36.5, 0.3), (70.5, -44.0, 0.3)])
     func aSplitConeMatchesBruteForce(_ ra: Double, _ dec: Double, _ radius: Double) async throws {
         var planner = QueryPlanner(catalog: engine.catalog, directorIndex: nil)
@@ -146,8 +147,32 @@ enum EngineFixture {
             """
         let plan = try #require(try planner.plan(try SkyShardEngine.parse(adql)).distributed)
         try #require(plan.chunkIds.count == 1, "the circle must lie in one chunk for this test")
-        #expect(plan.chunkSQLParts.count == 2)
         #expect(plan.passes.contains { $0.hasPrefix("zone-split") })
+        // Every point of the circle, its edge included, is in the window of its zone's run; the
+        // outer runs' windows are narrower than the circle's bounding box.
+        let circle = SkyCircle(centerLon: ra, centerLat: dec, radius: radius)
+        let perDegree = try #require(engine.catalog.zonesPerDegree)
+        let box = circle.boundingBox
+        let zones = ZoneIndex.zone(of: box.latMin - 1e-9, zonesPerDegree: perDegree)...ZoneIndex.zone(of: box.latMax + 1e-9, zonesPerDegree: perDegree)
+        let parts = planner.circleParts(zones, circles: [circle], west: box.lonMin, east: box.lonMax,
+                                        perDegree: perDegree, margin: 1e-9)
+        // 0.6° spans 19 or 20 two-minute zones: runs of four or five zones.
+        #expect(parts.count >= 4)
+        #expect(plan.chunkSQLParts.count == parts.count)
+        #expect(parts.first!.east - parts.first!.west < 0.9 * (box.lonMax - box.lonMin))
+        #expect(parts.last!.east - parts.last!.west < 0.9 * (box.lonMax - box.lonMin))
+        let rad = Double.pi / 180, r = radius * rad * (1 - 1e-12), d = dec * rad
+        for k in 0..<5000 {
+            let theta = Double(k) / 5000 * 2 * .pi
+            let lat = asin(sin(d) * cos(r) + cos(d) * sin(r) * cos(theta))
+            let lon = ra + atan2(sin(theta) * sin(r) * cos(d), cos(r) - sin(d) * sin(lat)) / rad
+            let zone = ZoneIndex.zone(of: lat / rad, zonesPerDegree: perDegree)
+            let part = try #require(parts.first { $0.zones.contains(zone) }, "zone \(zone) of an edge point is in no run")
+            #expect(lon >= part.west && lon <= part.east, "edge point (\(lon), \(lat / rad)) outside \(part)")
+        }
+        let boxPlan = try #require(try planner.plan(try SkyShardEngine.parse(adql.replacingOccurrences(
+            of: "CIRCLE('ICRS', \(ra), \(dec), \(radius))", with: "BOX('ICRS', \(ra), \(dec), \(radius), \(radius))"))).distributed)
+        #expect(boxPlan.chunkSQLParts.count == 2)
         let rows = try await engine.executor.execute(plan).collect()
         let got = (0..<rows.rowCount).map { rows[$0, 0].int64Value! }.sorted()
         let expected = EngineFixture.allObjects
@@ -158,14 +183,14 @@ enum EngineFixture {
         // An aggregate's parts are merged like chunks.
         let count = try #require(try planner.plan(try SkyShardEngine.parse(
             adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT COUNT(*)"))).distributed)
-        #expect(count.chunkSQLParts.count == 2)
+        #expect(count.chunkSQLParts.count == parts.count)
         let counted = try await engine.executor.execute(count).collect()
         #expect(counted[0, 0].int64Value == Int64(expected.count))
         // Ordering with TOP and OFFSET: each part's top rows, merged and cut once.
         let ordered = try #require(try planner.plan(try SkyShardEngine.parse(
             adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT TOP 5 objectId")
                 + " ORDER BY objectId OFFSET 3")).distributed)
-        #expect(ordered.chunkSQLParts.count == 2)
+        #expect(ordered.chunkSQLParts.count == parts.count)
         let page = try await engine.executor.execute(ordered).collect()
         #expect((0..<page.rowCount).map { page[$0, 0].int64Value! } == Array(expected.dropFirst(3).prefix(5)))
         // TOP without ORDER BY: any n of the rows, none twice.

@@ -369,6 +369,66 @@ import Testing
             }
         }
     }
+
+    /// A circle's longitude half-width over a latitude band holds every point of the circle in
+    /// that band, the edge included (points on the edge are the widest), and is tight: it
+    /// equals the bounding box's half-width for a band holding the widest latitude and is not
+    /// much wider than the widest edge point found in the band.
+    @Test func longitudeHalfWidthOverABandHoldsTheCirclesPoints() throws {
+        var rng = SplitMix64(seed: 23)
+        let rad = Double.pi / 180
+        var bandsChecked = 0, narrower = 0
+        for _ in 0..<120 {
+            let radius = [1e-4, 0.01, 0.05, 0.5, 2, 5][Int(rng.next() % 6)] * (0.5 + rng.unit())
+            let lat = (rng.unit() * 2 - 1) * (88 - radius)
+            let circle = SkyCircle(centerLon: 10 + rng.unit() * 340, centerLat: lat, radius: radius)
+            let full = (circle.boundingBox.lonMax - circle.boundingBox.lonMin) / 2
+            // Points on the edge, a little inside the containment tolerance.
+            let r = (radius * rad + 0.9e-12)
+            let edge: [(lon: Double, lat: Double)] = (0..<2000).map { k in
+                let theta = Double(k) / 2000 * 2 * .pi
+                let d = circle.centerLat * rad
+                let lat2 = asin(sin(d) * cos(r) + cos(d) * sin(r) * cos(theta))
+                let dlon = atan2(sin(theta) * sin(r) * cos(d), cos(r) - sin(d) * sin(lat2))
+                return (circle.centerLon + dlon / rad, lat2 / rad)
+            }
+            // Bands of a zone's height (1/30°) and wider ones, across the circle.
+            for height in [1.0 / 30, radius / 3, radius] {
+                var low = circle.centerLat - radius - height / 2
+                while low < circle.centerLat + radius {
+                    let high = low + height
+                    defer { low = high }
+                    let inBand = edge.filter { $0.lat >= low && $0.lat <= high }
+                    guard let width = circle.longitudeHalfWidth(latitudesFrom: low, to: high) else {
+                        #expect(inBand.isEmpty, "\(circle) [\(low), \(high)]: no width but edge points")
+                        continue
+                    }
+                    #expect(width <= full + 2e-7, "\(circle) [\(low), \(high)]: \(width) > \(full)")
+                    var widest = 0.0
+                    for p in inBand {
+                        #expect(circle.contains(lon: p.lon, lat: p.lat))
+                        let offset = abs(p.lon - circle.centerLon)
+                        #expect(offset <= width, "\(circle) [\(low), \(high)]: edge point \(p) beyond \(width)")
+                        widest = max(widest, offset)
+                    }
+                    if !inBand.isEmpty {
+                        // 2000 edge points are ~0.003 r apart: the widest found is near the true one.
+                        #expect(width - widest <= 0.01 * full + 2e-7, "\(circle) [\(low), \(high)]: \(width) vs \(widest)")
+                        bandsChecked += 1
+                    }
+                    let middle = asin(sin(circle.centerLat * rad) / cos(radius * rad)) / rad
+                    if middle >= low && middle <= high {
+                        #expect(width >= full - 1e-9, "\(circle) [\(low), \(high)] holds the widest latitude")
+                    } else if width < 0.9 * full {
+                        narrower += 1
+                    }
+                }
+            }
+        }
+        print("longitude half-widths: \(bandsChecked) bands with edge points, \(narrower) narrower than 0.9 of the box")
+        #expect(bandsChecked > 2000)
+        #expect(narrower > 400)
+    }
 }
 
 // MARK: - Helpers
