@@ -33,7 +33,7 @@ public struct RowBatch: Sendable, Hashable {
         values.append(contentsOf: row)
     }
 
-    public mutating func append(_ value: Value) { values.append(value) }
+    public mutating func append(_ value: consuming Value) { values.append(value) }
 
     /// Appends the rows of `other` (which has as many columns, or none).
     public mutating func append(contentsOf other: RowBatch) {
