@@ -48,15 +48,29 @@ public enum ADQLParser {
     }
 }
 
-/// The lexer's tokens, read in place through their address.
+/// The lexer's tokens, appended by the lexer and read in place through their address by the
+/// parser (a `Token` holds no references: the storage is moved when it grows, never copied
+/// token by token, and needs no deinitialisation).
 final class TokenBuffer {
-    private let base: UnsafeMutablePointer<Token>
-    let count: Int
+    private var base: UnsafeMutablePointer<Token>
+    private var capacity: Int
+    private(set) var count = 0
 
-    init(_ tokens: [Token]) {
-        count = tokens.count
-        base = .allocate(capacity: tokens.count)
-        tokens.withUnsafeBufferPointer { base.initialize(from: $0.baseAddress!, count: tokens.count) }
+    init(capacity: Int) {
+        self.capacity = max(capacity, 4)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func append(_ token: Token) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Token>.allocate(capacity: 2 * capacity)
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        (base + count).initialize(to: token)
+        count += 1
     }
 
     deinit {
@@ -101,9 +115,8 @@ struct Parser {
     }
 
     init(_ text: String) {
-        var lexed = Lexer.tokenize(text)
-        tokens = TokenBuffer(lexed.tokens)
-        lexed.tokens = []
+        let lexed = Lexer.tokenize(text)
+        tokens = lexed.buffer
         self.lexed = lexed
     }
 

@@ -108,6 +108,7 @@ public struct QueryPlanner: Sendable {
     func planDistributed(folded query: Query, hasSubquery: Bool? = nil) throws -> DistributedPlan {
         try Self.checkDistributable(query, hasSubquery: hasSubquery)
         var passes: [PlanNote] = []
+        passes.reserveCapacity(8)
         var bound = try binder.bind(query)
         passes.append(.bind(tables: bound.tables.count, columns: bound.outputs.count))
 
