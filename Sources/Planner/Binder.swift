@@ -320,6 +320,7 @@ public final class Binder: Sendable {
 
         // Select list with * expanded.
         var outputs: [OutputColumn] = []
+        outputs.reserveCapacity(select.items.count)
         var usedNames: [String: Int] = [:]
         // One name per item, at least (no rehashing while they are added).
         usedNames.reserveCapacity(select.items.count)
@@ -362,8 +363,9 @@ public final class Binder: Sendable {
         }
         /// The select items when they are exactly one table's precomputed expansion.
         var expandedItems: [SelectItem]?
-        for item in select.items {
-            switch item {
+        // By index: `for item in` copied every item (alias and all) before looking at it.
+        for itemIndex in select.items.indices {
+            switch select.items[itemIndex] {
             case .wildcard:
                 let merging = !scope.hidden.isEmpty || !scope.merged.isEmpty
                 // `SELECT * FROM t` (t not aliased): the expansion is the same every time.
