@@ -63,20 +63,23 @@ struct Token: Sendable {
     }
 
     /// Whether the key spells `s` (ASCII, upper case for words).
+    /// (A `StaticString`: the parser's keywords and symbols are literals, whose bytes are read
+    /// in place, without a String's small-string copy.)
     @inline(__always)
-    func keyEquals(_ s: String) -> Bool {
-        let n = s.utf8.count
-        guard n == Int(keyLength) && n <= Token.maxKeyLength else { return false }
-        // A literal's bytes are contiguous: packed through a pointer, not the UTF-8 view's index.
-        let k = s.utf8.withContiguousStorageIfAvailable { Token.pack($0) } ?? Token.pack(s.utf8)
-        return k.0 == key.0 && k.1 == key.1
+    func keyEquals(_ s: StaticString) -> Bool {
+        s.withUTF8Buffer { bytes in
+            let n = bytes.count
+            guard n == Int(keyLength) && n <= Token.maxKeyLength else { return false }
+            let k = Token.pack(bytes)
+            return k.0 == key.0 && k.1 == key.1
+        }
     }
 
     // Inlined, and on integers only: see `key`.
     @inline(__always)
-    func isWord(_ keyword: String) -> Bool { kind == .word && keyEquals(keyword) }
+    func isWord(_ keyword: StaticString) -> Bool { kind == .word && keyEquals(keyword) }
     @inline(__always)
-    func isSymbol(_ symbol: String) -> Bool { kind == .symbol && keyEquals(symbol) }
+    func isSymbol(_ symbol: StaticString) -> Bool { kind == .symbol && keyEquals(symbol) }
     /// Whether this is the one-byte symbol `c` (an integer test: the parser's look-ahead).
     @inline(__always)
     func isSymbolByte(_ c: UInt8) -> Bool { kind == .symbol && keyLength == 1 && UInt8(truncatingIfNeeded: key.0) == c }

@@ -63,11 +63,22 @@ public struct QueryPlanner: Sendable {
         var folding = false, subquery: Bool?
         if query.with.isEmpty, case .select(let select) = query.body {
             var found = false
-            select.walkExpressions { e in
-                if !folding && RegionFolding.startsFolding(e) { folding = true }
-                if !found && e.isSubqueryNode { found = true }
-                return !(folding && found)
+            // The select list, WHERE, GROUP BY and HAVING by direct recursion (the generic
+            // walk's visitor closure cost more than the tests); FROM (join conditions, derived
+            // tables) through the walk.
+            for i in select.items.indices {
+                if case .expression(let e, _) = select.items[i] { Self.scan(e, folding: &folding, subquery: &found) }
             }
+            for t in select.from {
+                t.walkExpressions { e in
+                    if !folding && RegionFolding.startsFolding(e) { folding = true }
+                    if !found && e.isSubqueryNode { found = true }
+                    return !(folding && found)
+                }
+            }
+            if let w = select.whereClause { Self.scan(w, folding: &folding, subquery: &found) }
+            for e in select.groupBy { Self.scan(e, folding: &folding, subquery: &found) }
+            if let h = select.having { Self.scan(h, folding: &folding, subquery: &found) }
             for item in query.orderBy {
                 if item.expression.isSubqueryNode { found = true }
                 if !folding { folding = item.expression.contains(intoSubqueries: true, where: RegionFolding.startsFolding) }
@@ -83,6 +94,20 @@ public struct QueryPlanner: Sendable {
             plan.passes.insert("coordinator: \(reason.reason)", at: 0)
             return .coordinated(plan)
         }
+    }
+
+    /// Sets `folding` if `e` or a node below it (sub-queries included) starts region folding,
+    /// and `subquery` if one of them is a sub-query node; stops early once both are set.
+    private static func scan(_ e: Expression, folding: inout Bool, subquery: inout Bool) {
+        if !folding && RegionFolding.startsFolding(e) { folding = true }
+        if e.isSubqueryNode {
+            subquery = true
+            // The node's operand and its query, through the walk (sub-queries are rare).
+            if !folding { folding = e.contains(intoSubqueries: true, where: RegionFolding.startsFolding) }
+            return
+        }
+        if folding && subquery { return }
+        e.forEachChild { scan($0, folding: &folding, subquery: &subquery) }
     }
 
     /// Constant REGION strings and geometry CASTs as the constructors they stand for, and
