@@ -105,8 +105,15 @@ public struct SQLBuffer: Sendable {
     @inline(__always)
     private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count
-        guard n > 0 else { return }
-        reserve(n).initialize(from: bytes.baseAddress!, count: n)
+        guard n > 0, let source = bytes.baseAddress else { return }
+        let at = reserve(n)
+        // Most pieces are a few bytes (", ", " AS ", a name): copied here rather than through
+        // a call of memcpy.
+        if n <= 16 {
+            for i in 0..<n { at[i] = source[i] }
+        } else {
+            at.initialize(from: source, count: n)
+        }
     }
 
     public mutating func append(_ text: String) {
