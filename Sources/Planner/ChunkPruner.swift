@@ -152,9 +152,11 @@ struct ChunkPruner {
 
     /// Whether `e` is the director's longitude or latitude column.
     func positionColumn(_ e: Expression) -> PositionColumn? {
+        // The table found by index and its spec read in place (a BoundTable copy retains all
+        // of its TableInfo; this runs for every conjunct and every position argument).
         guard case .column(let name) = e.unparenthesized.kind, name.parts.count == 2,
-            let table = tables.first(where: { $0.correlation == name.parts[0].name }),
-            let spec = table.info.directorSpec
+            let i = tables.firstIndex(where: { $0.correlation == name.parts[0].name }),
+            case .director(let spec) = tables[i].info.partitioning
         else { return nil }
         if name.parts[1].name == spec.lonColumn { return .lon }
         if name.parts[1].name == spec.latColumn { return .lat }
@@ -313,9 +315,9 @@ struct ChunkPruner {
     /// Whether `e` is the director's key column or a child's foreign key to it.
     func isDirectorKey(_ e: Expression) -> Bool {
         guard case .column(let name) = e.unparenthesized.kind, name.parts.count == 2,
-            let table = tables.first(where: { $0.correlation == name.parts[0].name })
+            let i = tables.firstIndex(where: { $0.correlation == name.parts[0].name })
         else { return false }
-        switch table.info.partitioning {
+        switch tables[i].info.partitioning {
         case .director(let spec): return name.parts[1].name == spec.keyColumn
         case .child(_, let foreignKey): return name.parts[1].name == foreignKey
         case .replicated: return false
