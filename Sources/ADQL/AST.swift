@@ -7,20 +7,35 @@
 
 /// A position in the query text. Lines and columns count from 1; columns count Unicode scalars.
 public struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
+    // Stored in 32 bits each (a position beyond 2^31 - 1 is clamped there): a range is then 24
+    // bytes instead of 48, and every token and AST node carries one, copied at every rewrite.
+    private var storedLine: Int32
+    private var storedColumn: Int32
+    private var storedOffset: Int32
+
+    public var line: Int {
+        get { Int(storedLine) }
+        set { storedLine = Int32(clamping: newValue) }
+    }
+    public var column: Int {
+        get { Int(storedColumn) }
+        set { storedColumn = Int32(clamping: newValue) }
+    }
     /// Offset in Unicode scalars from the start of the text.
-    public var offset: Int
+    public var offset: Int {
+        get { Int(storedOffset) }
+        set { storedOffset = Int32(clamping: newValue) }
+    }
 
     public init(line: Int, column: Int, offset: Int) {
-        self.line = line
-        self.column = column
-        self.offset = offset
+        storedLine = Int32(clamping: line)
+        storedColumn = Int32(clamping: column)
+        storedOffset = Int32(clamping: offset)
     }
 
     public static let start = SourcePosition(line: 1, column: 1, offset: 0)
 
-    public static func < (a: SourcePosition, b: SourcePosition) -> Bool { a.offset < b.offset }
+    public static func < (a: SourcePosition, b: SourcePosition) -> Bool { a.storedOffset < b.storedOffset }
 
     public var description: String { "line \(line), column \(column)" }
 }

@@ -63,20 +63,23 @@ struct Token: Sendable {
     }
 
     /// Whether the key spells `s` (ASCII, upper case for words).
+    /// (A `StaticString`: the parser's keywords and symbols are literals, whose bytes are read
+    /// in place, without a String's small-string copy.)
     @inline(__always)
-    func keyEquals(_ s: String) -> Bool {
-        let n = s.utf8.count
-        guard n == Int(keyLength) && n <= Token.maxKeyLength else { return false }
-        // A literal's bytes are contiguous: packed through a pointer, not the UTF-8 view's index.
-        let k = s.utf8.withContiguousStorageIfAvailable { Token.pack($0) } ?? Token.pack(s.utf8)
-        return k.0 == key.0 && k.1 == key.1
+    func keyEquals(_ s: StaticString) -> Bool {
+        s.withUTF8Buffer { bytes in
+            let n = bytes.count
+            guard n == Int(keyLength) && n <= Token.maxKeyLength else { return false }
+            let k = Token.pack(bytes)
+            return k.0 == key.0 && k.1 == key.1
+        }
     }
 
     // Inlined, and on integers only: see `key`.
     @inline(__always)
-    func isWord(_ keyword: String) -> Bool { kind == .word && keyEquals(keyword) }
+    func isWord(_ keyword: StaticString) -> Bool { kind == .word && keyEquals(keyword) }
     @inline(__always)
-    func isSymbol(_ symbol: String) -> Bool { kind == .symbol && keyEquals(symbol) }
+    func isSymbol(_ symbol: StaticString) -> Bool { kind == .symbol && keyEquals(symbol) }
     /// Whether this is the one-byte symbol `c` (an integer test: the parser's look-ahead).
     @inline(__always)
     func isSymbolByte(_ c: UInt8) -> Bool { kind == .symbol && keyLength == 1 && UInt8(truncatingIfNeeded: key.0) == c }
@@ -88,9 +91,13 @@ struct Token: Sendable {
 /// The lexer's output: the tokens, the text's bytes and the values of the tokens whose text
 /// is not their source bytes.
 struct Lexed {
-    var tokens: [Token]
+    /// The tokens, written by the lexer straight into the buffer the parser reads.
+    let buffer: TokenBuffer
     var bytes: [UInt8]
     var values: [String]
+
+    /// The tokens as an array (tests).
+    var tokens: [Token] { (0..<buffer.count).map { buffer[$0] } }
 
     /// The token's text: a word, number or symbol as written; a string literal's value or a
     /// delimited identifier's name (quotes removed, doubled quotes unescaped); a lexical
@@ -115,7 +122,8 @@ struct Lexed {
 /// Works on the UTF-8 bytes of the text; positions count Unicode scalars (every byte that is
 /// not a UTF-8 continuation byte starts a scalar).
 struct Lexer {
-    let bytes: [UInt8]
+    /// The text's bytes (those of `tokenize`'s array, valid while it lexes).
+    let bytes: UnsafeBufferPointer<UInt8>
     /// Values of string literals, delimited identifiers and errors (`Token.valueIndex`).
     private(set) var values: [String] = []
     private var index = 0
@@ -123,26 +131,30 @@ struct Lexer {
     private var column = 1
     private var scalarOffset = 0
 
-    init(_ text: String) {
-        bytes = Array(text.utf8)
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
     }
 
     /// Lexes the whole text. Stops at the first lexical error, which becomes an `.invalid` token
     /// followed by `.end`, so that the parser reports any earlier syntax error first.
     static func tokenize(_ text: String) -> Lexed {
-        var lexer = Lexer(text)
-        var tokens: [Token] = []
-        tokens.reserveCapacity(lexer.bytes.count / 3 + 2)
-        while true {
-            tokens.append(lexer.next())
-            let kind = tokens[tokens.count - 1].kind
-            if kind == .end { break }
-            if kind == .invalid {
-                tokens.append(lexer.makeToken(.end, start: lexer.position, startByte: lexer.index))
-                break
+        let bytes = Array(text.utf8)
+        let tokens = TokenBuffer(capacity: bytes.count / 3 + 2)
+        // Read through a pointer: no bounds checks and no retain of the array per word.
+        let values = bytes.withUnsafeBufferPointer { pointer in
+            var lexer = Lexer(pointer)
+            while true {
+                let token = lexer.next()
+                tokens.append(token)
+                if token.kind == .end { break }
+                if token.kind == .invalid {
+                    tokens.append(lexer.makeToken(.end, start: lexer.position, startByte: lexer.index))
+                    break
+                }
             }
+            return lexer.values
         }
-        return Lexed(tokens: tokens, bytes: lexer.bytes, values: lexer.values)
+        return Lexed(buffer: tokens, bytes: bytes, values: values)
     }
 
     var position: SourcePosition { SourcePosition(line: line, column: column, offset: scalarOffset) }

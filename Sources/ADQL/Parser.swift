@@ -48,15 +48,29 @@ public enum ADQLParser {
     }
 }
 
-/// The lexer's tokens, read in place through their address.
+/// The lexer's tokens, appended by the lexer and read in place through their address by the
+/// parser (a `Token` holds no references: the storage is moved when it grows, never copied
+/// token by token, and needs no deinitialisation).
 final class TokenBuffer {
-    private let base: UnsafeMutablePointer<Token>
-    let count: Int
+    private var base: UnsafeMutablePointer<Token>
+    private var capacity: Int
+    private(set) var count = 0
 
-    init(_ tokens: [Token]) {
-        count = tokens.count
-        base = .allocate(capacity: tokens.count)
-        tokens.withUnsafeBufferPointer { base.initialize(from: $0.baseAddress!, count: tokens.count) }
+    init(capacity: Int) {
+        self.capacity = max(capacity, 4)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func append(_ token: Token) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Token>.allocate(capacity: 2 * capacity)
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        (base + count).initialize(to: token)
+        count += 1
     }
 
     deinit {
@@ -101,9 +115,8 @@ struct Parser {
     }
 
     init(_ text: String) {
-        var lexed = Lexer.tokenize(text)
-        tokens = TokenBuffer(lexed.tokens)
-        lexed.tokens = []
+        let lexed = Lexer.tokenize(text)
+        tokens = lexed.buffer
         self.lexed = lexed
     }
 
@@ -147,7 +160,7 @@ struct Parser {
         }
     }
 
-    mutating func acceptSymbol(_ symbol: String) -> Bool {
+    mutating func acceptSymbol(_ symbol: StaticString) -> Bool {
         if current.isSymbol(symbol) {
             advance()
             return true
@@ -155,7 +168,7 @@ struct Parser {
         return false
     }
 
-    private mutating func acceptWord(_ keyword: String) -> Bool {
+    private mutating func acceptWord(_ keyword: StaticString) -> Bool {
         if current.isWord(keyword) {
             advance()
             return true
@@ -164,14 +177,14 @@ struct Parser {
     }
 
     @inline(never)
-    private mutating func expectWord(_ keyword: String) throws {
-        guard current.isWord(keyword) else { throw error(expected: [keyword]) }
+    private mutating func expectWord(_ keyword: StaticString) throws {
+        guard current.isWord(keyword) else { throw error(expected: [keyword.description]) }
         advance()
     }
 
     @inline(never)
-    private mutating func expectSymbol(_ symbol: String) throws {
-        guard current.isSymbol(symbol) else { throw error(expected: ["\"\(symbol)\""]) }
+    private mutating func expectSymbol(_ symbol: StaticString) throws {
+        guard current.isSymbol(symbol) else { throw error(expected: ["\"\(symbol.description)\""]) }
         advance()
     }
 
@@ -887,6 +900,32 @@ struct Parser {
         return Expression(.unary(op, operand), range: range(from: start))
     }
 
+    /// The value of a plain decimal `digits.digits` with at most 15 significant digits and 22
+    /// decimals, computed exactly: the digits as an integer (below 2^53, so exact as a Double)
+    /// divided by a power of ten (exact up to 10^22) is one correctly rounded operation, the
+    /// same value as `Double(text)` gives, without its string scan. nil for any other form.
+    static func exactDecimal(_ text: ArraySlice<UInt8>) -> Double? {
+        var mantissa: Int64 = 0, digits = 0, decimals = 0, seenPoint = false
+        for c in text {
+            if c == 46 {  // .
+                if seenPoint { return nil }
+                seenPoint = true
+            } else if c >= 48 && c <= 57 {
+                if mantissa != 0 || c != 48 { digits += 1 }
+                if digits > 15 { return nil }
+                mantissa = mantissa * 10 + Int64(c - 48)
+                if seenPoint { decimals += 1 }
+            } else {
+                return nil
+            }
+        }
+        guard decimals <= 22 else { return nil }
+        return Double(mantissa) / exactPowersOfTen[decimals]
+    }
+
+    /// 10^0 ... 10^22, each exact as a Double.
+    private static let exactPowersOfTen: [Double] = (0...22).map { n in (0..<n).reduce(1.0) { x, _ in x * 10 } }
+
     /// primary := literal | column_reference | function_call | CASE ... | CAST ... | EXISTS "(" query ")"
     ///          | "(" query ")" | "(" search_condition ")"
     private mutating func parsePrimary() throws -> Expression {
@@ -910,8 +949,9 @@ struct Parser {
             return Expression(.literal(.integer(signed)), range: token.range)
         case .real:
             let text = text(current), range = current.range
+            let value = Self.exactDecimal(bytes[current.startByte..<current.endByte]) ?? Double(text) ?? .infinity
             advance()
-            return Expression(.literal(.real(Double(text) ?? .infinity, text: text)), range: range)
+            return Expression(.literal(.real(value, text: text)), range: range)
         case .string:
             let text = text(current), range = current.range
             advance()

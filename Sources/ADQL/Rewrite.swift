@@ -168,8 +168,12 @@ extension SelectStatement {
 
     /// Visits every expression of this SELECT (see `Expression.walk`).
     public func walkExpressions(_ visit: (Expression) throws -> Bool) rethrows {
-        for item in items {
-            if case .expression(let e, _) = item { try e.walk(visit) }
+        // By index: a `for item in items` copied each whole item (its alias too) first.
+        for i in items.indices {
+            switch items[i] {
+            case .expression(let e, _): try e.walk(visit)
+            case .wildcard, .qualifiedWildcard: break
+            }
         }
         for t in from { try t.walkExpressions(visit) }
         try whereClause?.walk(visit)

@@ -161,18 +161,20 @@ public final class Binder: Sendable {
     /// folded-name tables; nil when that is not certain (no table, non-ASCII names, none or
     /// several matches): `resolveColumn` then decides, and reports the errors.
     func resolveFast(_ name: QualifiedName, in scope: Scope) -> (table: Int, column: Int)? {
-        let parts = name.parts
-        let columnId = parts[parts.count - 1]
-        let qualifier = parts.dropLast()
+        // The column's name and kind read in place (not a copy of its Identifier, range and
+        // all); a qualifier only sliced when there is one.
+        let last = name.parts.count - 1
+        let columnName = name.parts[last].name
+        let delimited = name.parts[last].isDelimited
         var match: (table: Int, column: Int)?
         var count = 0
         for i in scope.tables.indices {
-            if !qualifier.isEmpty && !Self.qualifier(qualifier, matches: scope.tables[i]) { continue }
+            if last > 0 && !Self.qualifier(name.parts[..<last], matches: scope.tables[i]) { continue }
             guard let list = scope.lists[i], let folded = list.folded else { return nil }
-            let ascii = folded.forEachMatch(columnId.name) { j in
+            let ascii = folded.forEachMatch(columnName) { j in
                 // Folded equality is ASCII case-insensitive equality: a regular identifier
                 // matches; a delimited one only as spelled.
-                if columnId.isDelimited && list.names[j] != columnId.name { return true }
+                if delimited && list.names[j] != columnName { return true }
                 count += 1
                 if match == nil { match = (i, j) }
                 return count < 2
@@ -320,6 +322,7 @@ public final class Binder: Sendable {
 
         // Select list with * expanded.
         var outputs: [OutputColumn] = []
+        outputs.reserveCapacity(select.items.count)
         var usedNames: [String: Int] = [:]
         // One name per item, at least (no rehashing while they are added).
         usedNames.reserveCapacity(select.items.count)
@@ -362,8 +365,9 @@ public final class Binder: Sendable {
         }
         /// The select items when they are exactly one table's precomputed expansion.
         var expandedItems: [SelectItem]?
-        for item in select.items {
-            switch item {
+        // By index: `for item in` copied every item (alias and all) before looking at it.
+        for itemIndex in select.items.indices {
+            switch select.items[itemIndex] {
             case .wildcard:
                 let merging = !scope.hidden.isEmpty || !scope.merged.isEmpty
                 // `SELECT * FROM t` (t not aliased): the expansion is the same every time.

@@ -25,7 +25,7 @@ enum ChunkSet: Equatable {
 }
 
 final class NoteList: @unchecked Sendable {
-    var value: [String] = []
+    var value: [PlanNote] = []
 }
 
 /// The regions a pruning found in the top-level conjuncts of its WHERE clause.
@@ -78,7 +78,7 @@ struct ChunkPruner {
                 let box = lon.hi - lon.lo >= 360
                     ? SkyBox(lonMin: 0, lonMax: 360, latMin: lat.lo, latMax: lat.hi)
                     : SkyBox(lonMin: lon.lo, lonMax: min(lon.hi, 360), latMin: lat.lo, latMax: lat.hi)
-                notes.value.append("spatial-pruning: \(SkyRegion.box(box))")
+                notes.value.append(.spatialPruning(.box(box)))
                 result = result.intersection(.some(Set(chunker.chunks(intersecting: .box(box)))))
             }
             return result
@@ -87,7 +87,7 @@ struct ChunkPruner {
         default:
             if let region = region(of: e) {
                 if topLevel { topLevelRegions.value.append(region) }
-                notes.value.append("spatial-pruning: \(region)")
+                notes.value.append(.spatialPruning(region))
                 return .some(Set(chunker.chunks(intersecting: region)))
             }
             if let set = try keyChunks(e) { return set }
@@ -152,9 +152,11 @@ struct ChunkPruner {
 
     /// Whether `e` is the director's longitude or latitude column.
     func positionColumn(_ e: Expression) -> PositionColumn? {
+        // The table found by index and its spec read in place (a BoundTable copy retains all
+        // of its TableInfo; this runs for every conjunct and every position argument).
         guard case .column(let name) = e.unparenthesized.kind, name.parts.count == 2,
-            let table = tables.first(where: { $0.correlation == name.parts[0].name }),
-            let spec = table.info.directorSpec
+            let i = tables.firstIndex(where: { $0.correlation == name.parts[0].name }),
+            case .director(let spec) = tables[i].info.partitioning
         else { return nil }
         if name.parts[1].name == spec.lonColumn { return .lon }
         if name.parts[1].name == spec.latColumn { return .lat }
@@ -172,30 +174,38 @@ struct ChunkPruner {
     /// POINT(['sys',] lon, lat) → (lon, lat) expressions.
     func pointArguments(_ e: Expression) -> (Expression, Expression)? {
         guard case .function(let call) = e.unparenthesized.kind, call.upperName == "POINT" else { return nil }
-        let args = call.arguments.count == 3 ? Array(call.arguments.dropFirst()) : call.arguments
-        guard args.count == 2 else { return nil }
-        return (args[0], args[1])
+        // The last two of three arguments (a coordinate system first), or both of two.
+        let args = call.arguments
+        switch args.count {
+        case 3: return (args[1], args[2])
+        case 2: return (args[0], args[1])
+        default: return nil
+        }
     }
 
     /// A CIRCLE / BOX / POLYGON with constant arguments.
     func constantShape(_ e: Expression) -> SkyRegion? {
         guard case .function(let call) = e.unparenthesized.kind else { return nil }
-        var args = call.arguments
-        if let first = args.first, case .literal(.string) = first.unparenthesized.kind { args.removeFirst() }
+        // The arguments after a leading coordinate-system string, read in place (no copy of
+        // the argument array, no array of their values).
+        let all = call.arguments
+        var skip = 0
+        if let first = all.first, case .literal(.string) = first.unparenthesized.kind { skip = 1 }
+        let args = all[skip...]
+        func value(_ i: Int) -> Double? { constant(all[skip + i]) }
         switch call.upperName {
         case "CIRCLE":
-            if args.count == 2, let (lonE, latE) = pointArguments(args[0]),
-                let lon = constant(lonE), let lat = constant(latE), let r = constant(args[1])
+            if args.count == 2, let (lonE, latE) = pointArguments(all[skip]),
+                let lon = constant(lonE), let lat = constant(latE), let r = value(1)
             {
                 return .circle(SkyCircle(centerLon: lon, centerLat: lat, radius: r))
             }
-            let values = args.compactMap(constant)
-            guard values.count == 3, args.count == 3 else { return nil }
-            return .circle(SkyCircle(centerLon: values[0], centerLat: values[1], radius: values[2]))
+            guard args.count == 3, let lon = value(0), let lat = value(1), let r = value(2) else { return nil }
+            return .circle(SkyCircle(centerLon: lon, centerLat: lat, radius: r))
         case "BOX":
-            let values = args.compactMap(constant)
-            guard values.count == 4, args.count == 4 else { return nil }
-            return .box(SkyBox(centerLon: values[0], centerLat: values[1], width: values[2], height: values[3]))
+            guard args.count == 4, let lon = value(0), let lat = value(1), let width = value(2), let height = value(3)
+            else { return nil }
+            return .box(SkyBox(centerLon: lon, centerLat: lat, width: width, height: height))
         case "POLYGON":
             var values: [Double] = []
             for a in args {
@@ -225,14 +235,15 @@ struct ChunkPruner {
         guard case .function(let call) = e.kind else { return nil }
         switch call.upperName {
         case "CONTAINS", "INTERSECTS":
-            guard call.arguments.count == 2 else { return nil }
-            for (p, s) in [(call.arguments[0], call.arguments[1]), (call.arguments[1], call.arguments[0])] {
-                if let (lon, lat) = pointArguments(p), isDirectorPosition(lon, lat), let shape = constantShape(s) {
-                    return shape
-                }
-                if call.upperName == "CONTAINS" { break }
+            let a = call.arguments
+            guard a.count == 2 else { return nil }
+            func shape(point p: Expression, in s: Expression) -> SkyRegion? {
+                guard let (lon, lat) = pointArguments(p), isDirectorPosition(lon, lat) else { return nil }
+                return constantShape(s)
             }
-            return nil
+            // CONTAINS(point, shape); INTERSECTS either way round.
+            if let found = shape(point: a[0], in: a[1]) { return found }
+            return call.upperName == "INTERSECTS" ? shape(point: a[1], in: a[0]) : nil
         case "SCISQL_S2PTINCIRCLE":
             let a = call.arguments
             guard a.count == 5, isDirectorPosition(a[0], a[1]),
@@ -304,9 +315,9 @@ struct ChunkPruner {
     /// Whether `e` is the director's key column or a child's foreign key to it.
     func isDirectorKey(_ e: Expression) -> Bool {
         guard case .column(let name) = e.unparenthesized.kind, name.parts.count == 2,
-            let table = tables.first(where: { $0.correlation == name.parts[0].name })
+            let i = tables.firstIndex(where: { $0.correlation == name.parts[0].name })
         else { return false }
-        switch table.info.partitioning {
+        switch tables[i].info.partitioning {
         case .director(let spec): return name.parts[1].name == spec.keyColumn
         case .child(_, let foreignKey): return name.parts[1].name == foreignKey
         case .replicated: return false
@@ -333,7 +344,7 @@ struct ChunkPruner {
         case .between(let x, let low, let high, negated: false) where isDirectorKey(x):
             if let lo = integerConstant(low), let hi = integerConstant(high) {
                 let set = try index.chunks(forKeysBetween: lo, and: hi)
-                notes.value.append("director-index: key range \(lo)...\(hi) → \(set.count) chunk(s)")
+                notes.value.append(.text("director-index: key range \(lo)...\(hi) → \(set.count) chunk(s)"))
                 return .some(set)
             }
         default:
@@ -343,7 +354,7 @@ struct ChunkPruner {
 
         func lookup(_ keys: [Int64]) throws -> ChunkSet {
             let set = try index.chunks(forKeys: keys)
-            notes.value.append("director-index: \(keys.count) key(s) → \(set.count) chunk(s)")
+            notes.value.append(.text("director-index: \(keys.count) key(s) → \(set.count) chunk(s)"))
             return .some(set)
         }
     }

@@ -1,5 +1,28 @@
 import ADQL
+import Sky
 import Tabular
+
+/// One pass's note in a plan, kept as its parts: the text is made only when someone reads
+/// `DistributedPlan.passes` (an explanation or a test), not on every plan (formatting a
+/// region's doubles and the counts cost as much as a tenth of planning a cone search).
+enum PlanNote: Sendable {
+    case text(String)
+    /// `bind: N table(s), M result column(s)`
+    case bind(tables: Int, columns: Int)
+    /// `spatial-pruning: <region>`
+    case spatialPruning(SkyRegion)
+    /// `chunk-pruning: K of N chunks kept`
+    case chunksKept(Int, of: Int)
+
+    var text: String {
+        switch self {
+        case .text(let s): s
+        case .bind(let tables, let columns): "bind: \(tables) table(s), \(columns) result column(s)"
+        case .spatialPruning(let region): "spatial-pruning: \(region)"
+        case .chunksKept(let kept, let all): "chunk-pruning: \(kept) of \(all) chunks kept"
+        }
+    }
+}
 
 /// How the coordinator combines the rows that the chunk statements return.
 public enum MergeStep: Sendable, Hashable {
@@ -24,7 +47,12 @@ public struct DistributedPlan: Sendable {
     /// The result's columns.
     public var fields: [FieldDescriptor]
     /// The rewrite passes that were applied, in order, with a note on what each did.
-    public var passes: [String]
+    public var passes: [String] {
+        get { notes.map(\.text) }
+        set { notes = newValue.map(PlanNote.text) }
+    }
+    /// `passes` before their text is made.
+    var notes: [PlanNote]
     /// The statement each chunk runs (the same text for every chunk: each chunk is its own
     /// file, so the template's chunk substitution is the choice of file).
     public var chunkSQL: String

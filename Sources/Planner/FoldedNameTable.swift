@@ -74,18 +74,23 @@ final class FoldedNameTable: Sendable {
             h = (h ^ UInt64(Self.fold(c))) &* 0x100_0000_01b3
         }
         var slot = Int(truncatingIfNeeded: h) & mask
+        // Through pointers: the indices come from the table itself (no bounds tests per byte).
         return bytes.withUnsafeBufferPointer { folded in
-            while slots[slot] != 0 {
-                let i = Int(slots[slot]) - 1
-                let start = starts[i], count = starts[i + 1] - start
-                if count == query.count {
-                    var n = 0
-                    while n < count && folded[start + n] == Self.fold(query[n]) { n += 1 }
-                    if n == count { return i }
+            starts.withUnsafeBufferPointer { starts in
+                slots.withUnsafeBufferPointer { slots in
+                    while slots[slot] != 0 {
+                        let i = Int(slots[slot]) - 1
+                        let start = starts[i], count = starts[i + 1] - start
+                        if count == query.count {
+                            var n = 0
+                            while n < count && folded[start + n] == Self.fold(query[n]) { n += 1 }
+                            if n == count { return i }
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                    return -1
                 }
-                slot = (slot + 1) & mask
             }
-            return -1
         }
     }
 

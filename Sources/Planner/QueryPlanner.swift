@@ -63,11 +63,22 @@ public struct QueryPlanner: Sendable {
         var folding = false, subquery: Bool?
         if query.with.isEmpty, case .select(let select) = query.body {
             var found = false
-            select.walkExpressions { e in
-                if !folding && RegionFolding.startsFolding(e) { folding = true }
-                if !found && e.isSubqueryNode { found = true }
-                return !(folding && found)
+            // The select list, WHERE, GROUP BY and HAVING by direct recursion (the generic
+            // walk's visitor closure cost more than the tests); FROM (join conditions, derived
+            // tables) through the walk.
+            for i in select.items.indices {
+                if case .expression(let e, _) = select.items[i] { Self.scan(e, folding: &folding, subquery: &found) }
             }
+            for t in select.from {
+                t.walkExpressions { e in
+                    if !folding && RegionFolding.startsFolding(e) { folding = true }
+                    if !found && e.isSubqueryNode { found = true }
+                    return !(folding && found)
+                }
+            }
+            if let w = select.whereClause { Self.scan(w, folding: &folding, subquery: &found) }
+            for e in select.groupBy { Self.scan(e, folding: &folding, subquery: &found) }
+            if let h = select.having { Self.scan(h, folding: &folding, subquery: &found) }
             for item in query.orderBy {
                 if item.expression.isSubqueryNode { found = true }
                 if !folding { folding = item.expression.contains(intoSubqueries: true, where: RegionFolding.startsFolding) }
@@ -83,6 +94,20 @@ public struct QueryPlanner: Sendable {
             plan.passes.insert("coordinator: \(reason.reason)", at: 0)
             return .coordinated(plan)
         }
+    }
+
+    /// Sets `folding` if `e` or a node below it (sub-queries included) starts region folding,
+    /// and `subquery` if one of them is a sub-query node; stops early once both are set.
+    private static func scan(_ e: Expression, folding: inout Bool, subquery: inout Bool) {
+        if !folding && RegionFolding.startsFolding(e) { folding = true }
+        if e.isSubqueryNode {
+            subquery = true
+            // The node's operand and its query, through the walk (sub-queries are rare).
+            if !folding { folding = e.contains(intoSubqueries: true, where: RegionFolding.startsFolding) }
+            return
+        }
+        if folding && subquery { return }
+        e.forEachChild { scan($0, folding: &folding, subquery: &subquery) }
     }
 
     /// Constant REGION strings and geometry CASTs as the constructors they stand for, and
@@ -107,9 +132,10 @@ public struct QueryPlanner: Sendable {
     /// `hasSubquery`: whether the query holds a sub-query, when the caller has walked it already.
     func planDistributed(folded query: Query, hasSubquery: Bool? = nil) throws -> DistributedPlan {
         try Self.checkDistributable(query, hasSubquery: hasSubquery)
-        var passes: [String] = []
+        var passes: [PlanNote] = []
+        passes.reserveCapacity(8)
         var bound = try binder.bind(query)
-        passes.append("bind: \(bound.tables.count) table(s), \(bound.outputs.count) result column(s)")
+        passes.append(.bind(tables: bound.tables.count, columns: bound.outputs.count))
 
         let partitioned = bound.tables.filter { $0.info.isPartitioned }
         let directors = bound.tables.filter { $0.info.directorSpec != nil }
@@ -130,7 +156,7 @@ public struct QueryPlanner: Sendable {
             }
             overlapReferences = [directors[1].correlation]
             primary = directors[0].correlation
-            passes.append("near-neighbour: \(directors[1].correlation) reads \(directors[1].info.name) plus its overlap rows (radius \(radius)° ≤ overlap \(catalog.chunking.overlap)°)")
+            passes.append(.text("near-neighbour: \(directors[1].correlation) reads \(directors[1].info.name) plus its overlap rows (radius \(radius)° ≤ overlap \(catalog.chunking.overlap)°)"))
             // Two positions closer than r differ by less than r in latitude: this window is
             // implied, and lets the second reference read its latitude index instead of
             // every row of the chunk and its overlap for each row of the first.
@@ -143,7 +169,7 @@ public struct QueryPlanner: Sendable {
                     lat2, low: Expression(.binary(.subtract, lat1, r)), high: Expression(.binary(.add, lat1, r)),
                     negated: false))
                 bound.statement.whereClause = Expression.and([bound.statement.whereClause, window].compactMap { $0 })
-                passes.append("near-neighbour-window: \(directors[1].correlation).\(spec.latColumn) within \(radius)° of \(directors[0].correlation).\(spec.latColumn)")
+                passes.append(.text("near-neighbour-window: \(directors[1].correlation).\(spec.latColumn) within \(radius)° of \(directors[0].correlation).\(spec.latColumn)"))
             }
         } else if directors.count > 2 {
             throw NotDistributable("the director table \(directors[0].info.name) is referenced more than twice")
@@ -161,7 +187,7 @@ public struct QueryPlanner: Sendable {
         var conjunctRegions: [SkyRegion]?
         if partitioned.isEmpty {
             target = .replicated
-            passes.append("replicated-only: run once on the replicated tables")
+            passes.append(.text("replicated-only: run once on the replicated tables"))
         } else {
             let all = allChunks
             var chunkSet = ChunkSet.all
@@ -185,7 +211,7 @@ public struct QueryPlanner: Sendable {
             case .some(let ids): kept = ids.intersection(all).sorted()
             }
             if kept.count < all.count {
-                passes.append("chunk-pruning: \(kept.count) of \(all.count) chunks kept")
+                passes.append(.chunksKept(kept.count, of: all.count))
             }
             target = .chunks(kept)
         }
@@ -199,10 +225,10 @@ public struct QueryPlanner: Sendable {
             // First: SQLite tests a loop's remaining terms in the order written, so the index's
             // cheap longitude window rejects entries before a geometry function sees them.
             bound.statement.whereClause = Expression.and([band, bound.statement.whereClause].compactMap { $0 })
-            passes.append("latitude-band: the region's declination band (and longitude window, and zones) added for the chunk indexes")
+            passes.append(.text("latitude-band: the region's declination band (and longitude window, and zones) added for the chunk indexes"))
         }
         let split = try MergeRewriter(bound: bound).rewrite()
-        passes.append(contentsOf: split.passes)
+        for pass in split.passes { passes.append(.text(pass)) }
         var mapper = TableMapper(tables: bound.tables)
         mapper.overlapCorrelations = overlapReferences
         let chunkSQL = try SQLGeneration.render(split.chunkQuery, tables: mapper)
@@ -214,7 +240,7 @@ public struct QueryPlanner: Sendable {
             parts.append(try SQLGeneration.render(try MergeRewriter(bound: b).rewrite().chunkQuery, tables: mapper))
         }
         if !parts.isEmpty {
-            passes.append("zone-split: the chunk's box holds many rows; its zones run as \(parts.count) statements at once")
+            passes.append(.text("zone-split: the chunk's box holds many rows; its zones run as \(parts.count) statements at once"))
         }
         let merge: MergeStep
         switch split.merge {
@@ -228,7 +254,7 @@ public struct QueryPlanner: Sendable {
         case .replicated: chunkCount = 1
         }
         return DistributedPlan(
-            fields: bound.outputs.map(\.field), passes: passes, chunkSQL: chunkSQL, target: target,
+            fields: bound.outputs.map(\.field), notes: passes, chunkSQL: chunkSQL, target: target,
             totalChunks: catalog.chunkRowCounts.count, merge: merge,
             interactive: chunkCount <= interactiveChunkLimit, chunkSQLParts: parts)
     }

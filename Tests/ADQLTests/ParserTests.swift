@@ -185,6 +185,44 @@ import Testing
         #expect(try expr("null").kind == .literal(.null))
     }
 
+    /// Plain decimals take the parser's exact path (digits over a power of ten); the value must
+    /// be the one `Double(text)` parses, at the path's limits and beyond them.
+    @Test func decimalLiteralsHaveTheValueDoubleParses() throws {
+        var texts = ["0.1", "62.0", "-37.0", ".5", "0.000001", "123456789012345.6", "1234567890123456.7",
+                     "0.1234567890123456789012", "0.12345678901234567890123", "9007199254740993.0",
+                     "00000000000000000000.1", "3.14159265358979", "1.5e3"]
+        // A fixed sequence (SplitMix64), so that a failure repeats.
+        struct SplitMix: RandomNumberGenerator {
+            var state: UInt64 = 0x5EED
+            mutating func next() -> UInt64 {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return z ^ (z >> 31)
+            }
+        }
+        var generator = SplitMix()
+        for _ in 0..<500 {
+            let digits = Int.random(in: 1...18, using: &generator)
+            var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+            text.insert(".", at: text.index(text.startIndex, offsetBy: Int.random(in: 0...digits, using: &generator)))
+            texts.append(text)
+        }
+        for text in texts {
+            let unsigned = text.hasPrefix("-") ? String(text.dropFirst()) : text
+            guard case .literal(.real(let value, _)) = try expr(unsigned).kind else {
+                Issue.record("\(unsigned) is not a real literal")
+                continue
+            }
+            #expect(value == Double(unsigned), "\(unsigned)")
+        }
+        // The typical literals do take the exact path.
+        #expect(Parser.exactDecimal(ArraySlice(Array("62.0".utf8))) == 62.0)
+        #expect(Parser.exactDecimal(ArraySlice(Array("0.1".utf8))) == 0.1)
+        #expect(Parser.exactDecimal(ArraySlice(Array("1234567890123456.7".utf8))) == nil)
+    }
+
     @Test func castTypes() throws {
         let cases: [(String, CastType)] = [
             ("SMALLINT", .smallint), ("INTEGER", .integer), ("INT", .integer), ("BIGINT", .bigint), ("REAL", .real),
