@@ -232,9 +232,21 @@ public struct QueryPlanner: Sendable {
         var mapper = TableMapper(tables: bound.tables)
         mapper.overlapCorrelations = overlapReferences
         let chunkSQL = try SQLGeneration.render(split.chunkQuery, tables: mapper)
-        // A dense one-chunk box: its zones in two halves, one statement each, on both cores.
+        // A dense one-chunk box or cone: its zones in parts, one statement each, on both cores.
+        // The chunk query keeps the band as the first term of its WHERE clause: each part's
+        // statement is that query with the part's band in its place (the merge rewrite is not
+        // repeated); otherwise the part's query is rewritten from the bound statement.
         var parts: [String] = []
         for half in halves {
+            if let band = banded?.band, case .select(var chunkSelect) = split.chunkQuery.body,
+               let whereClause = chunkSelect.whereClause, case .binary(.and, let first, let rest) = whereClause.kind,
+               first == band {
+                chunkSelect.whereClause = Expression(.binary(.and, half, rest), range: whereClause.range)
+                var query = split.chunkQuery
+                query.body = .select(chunkSelect)
+                parts.append(try SQLGeneration.render(query, tables: mapper))
+                continue
+            }
             var b = unbanded
             b.statement.whereClause = Expression.and([half, b.statement.whereClause].compactMap { $0 })
             parts.append(try SQLGeneration.render(try MergeRewriter(bound: b).rewrite().chunkQuery, tables: mapper))
