@@ -192,17 +192,7 @@ import Testing
                      "0.1234567890123456789012", "0.12345678901234567890123", "9007199254740993.0",
                      "00000000000000000000.1", "3.14159265358979", "1.5e3"]
         // A fixed sequence (SplitMix64), so that a failure repeats.
-        struct SplitMix: RandomNumberGenerator {
-            var state: UInt64 = 0x5EED
-            mutating func next() -> UInt64 {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return z ^ (z >> 31)
-            }
-        }
-        var generator = SplitMix()
+        var generator = SplitMix64(seed: 0x5EED)
         for _ in 0..<500 {
             let digits = Int.random(in: 1...18, using: &generator)
             var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
