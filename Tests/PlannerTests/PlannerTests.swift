@@ -102,6 +102,23 @@ enum TestCatalog {
         #expect(plan.fields.map(\.name) == ["tract", "mean"])
     }
 
+    @Test func averagePartialsReadTheColumnOnce() throws {
+        // A REAL column is summed without a CAST; under a WHERE that keeps no NULL of it, the
+        // count is COUNT(*).
+        let filtered = try TestCatalog.plan(
+            "SELECT AVG(r_cModelFlux), COUNT(r_cModelFlux) FROM dp02_dc2_catalogs.Object WHERE r_cModelFlux > 1000")
+        #expect(filtered.chunkSQL.contains("sum(\"Object\".\"r_cModelFlux\")"))
+        #expect(!filtered.chunkSQL.contains("CAST"))
+        #expect(!filtered.chunkSQL.contains("count(\"Object\".\"r_cModelFlux\")"))
+        #expect(filtered.chunkSQL.contains("count(*)"))
+        // Without such a WHERE (OR), the count counts values; an INTEGER column is summed as REAL.
+        let open = try TestCatalog.plan(
+            "SELECT AVG(r_cModelFlux), AVG(tract) FROM dp02_dc2_catalogs.Object WHERE r_cModelFlux > 1000 OR tract = 1")
+        #expect(open.chunkSQL.contains("count(\"Object\".\"r_cModelFlux\")"))
+        #expect(open.chunkSQL.contains("sum(CAST(\"Object\".\"tract\" AS REAL))"))
+        #expect(!open.chunkSQL.contains("count(*)"))
+    }
+
     @Test func orderByWithTopIsPushedDown() throws {
         let plan = try TestCatalog.plan(
             "SELECT TOP 100 objectId FROM dp02_dc2_catalogs.Object ORDER BY r_cModelFlux DESC")
