@@ -54,8 +54,13 @@ public struct QueryMeasurement: Sendable {
     public var skyshardDigest: ResultDigest
     public var sqliteDigest: ResultDigest
     public var repeats: Int
+    /// For a speedup goal: the two-core ceiling (`CoreSpeeds.ceiling`) measured before each
+    /// round (empty when it could not be measured).
+    public var ceilings: [Double] = []
 
     public var agrees: Bool { skyshardDigest == sqliteDigest }
+    /// Median of `ceilings`.
+    public var ceiling: Double? { ceilings.isEmpty ? nil : TimingStats(ceilings).median }
     /// SkyShard time / SQLite time (medians): below 1 is faster.
     public var ratio: Double { skyshard.median / sqlite.median }
     public var speedup: Double { sqlite.median / skyshard.median }
@@ -207,10 +212,19 @@ public final class BenchRunner: @unchecked Sendable {
         if blocks { try evictOtherSide(before: .skyshard) }
         let (warmEngine, engineBatch) = try await runSkyShard(query.adql)
         var e: [Double] = [], s: [Double] = []
+        // A speedup over one thread is bounded by the cores' speeds at the time: measured
+        // before each round (before each side's block when in blocks).
+        var ceilings: [Double] = []
+        func measureCores() {
+            guard case .speedup = query.goal, let speeds = CoreSpeeds.measure() else { return }
+            ceilings.append(speeds.ceiling)
+        }
         var n = repeats
         if blocks {
             n = warmEngine > 0 ? min(repeats, max(1, Int(budgetSeconds / 2 / warmEngine))) : repeats
+            measureCores()
             for _ in 0..<n { e.append(try await runSkyShard(query.adql).0) }
+            measureCores()
             try evictOtherSide(before: .sqlite)
         }
         let (warmSQLite, sqliteBatch) = try runSQLite(sql)
@@ -227,13 +241,16 @@ public final class BenchRunner: @unchecked Sendable {
             let perRound = warmEngine + warmSQLite
             n = perRound > 0 ? min(repeats, max(1, Int(budgetSeconds / perRound))) : repeats
             for _ in 0..<n {
+                measureCores()
                 e.append(try await runSkyShard(query.adql).0)
                 s.append(try runSQLite(sql).0)
             }
         }
-        return QueryMeasurement(
+        var m = QueryMeasurement(
             query: query, skyshard: TimingStats(e), sqlite: TimingStats(s), planSeconds: TimingStats(planTimes).median,
             chunks: chunks, skyshardDigest: engineDigest, sqliteDigest: sqliteDigest, repeats: n)
+        m.ceilings = ceilings
+        return m
     }
 
     /// Times `SkyShardEngine.parse` (the baseline) and `engine.plan` (parse + bind + plan) of a
@@ -298,7 +315,8 @@ public struct BenchReport: Sendable {
         guard let goal = m.query.goal else { return "—" }
         if !m.agrees { return "WRONG ANSWER" }
         let met = m.goalMet == true ? "met" : "missed"
-        return "\(met) (\(goal))"
+        guard let ceiling = m.ceiling else { return "\(met) (\(goal))" }
+        return "\(met) (\(goal)); cores' ceiling \(BenchFormat.ratio(ceiling))×"
     }
 
     /// A fixed-width table for the terminal.
@@ -383,6 +401,12 @@ public struct BenchReport: Sendable {
                       + "\(BenchFormat.ratio(m.ratio)) | \(BenchFormat.ratio(m.speedup))× | \(BenchFormat.duration(m.planSeconds)) | "
                       + "\(m.repeats) | \(m.agrees ? "same (\(String(m.skyshardDigest.checksum, radix: 16).prefix(8)))" : "**differ**") | "
                       + "\(Self.goalText(m)) |")
+        }
+        if queries.contains(where: { $0.ceiling != nil }) {
+            md.append("")
+            md.append("Cores' ceiling: the speed of all cores running the same SQLite scan at once over the fastest core "
+                      + "alone (`CoreSpeeds`), measured before each round; the median of the rounds. No engine can beat "
+                      + "one thread on the fastest core by more than that.")
         }
         if !plans.isEmpty {
             md.append("")
