@@ -34,6 +34,26 @@ public enum MergeStep: Sendable, Hashable {
     case mergeSQL(sql: String, mergeColumns: Int)
 }
 
+/// A TOP with ORDER BY whose chunk statements take a bound on the first sort key: each chunk
+/// statement has the parameter `?1` in a term `(?1 IS NULL OR key >= ?1)` (descending; for
+/// ascending `key <= ?1 OR key IS NULL`, NULLs sorting first), ANDed to its WHERE clause. The
+/// executor binds the `count`-th best key among the rows the merge has received so far when it
+/// starts each chunk statement (NULL before there are that many): a row beyond it cannot be in
+/// the result, so a chunk started late skips its rows instead of sorting them.
+public struct TopKBound: Sendable, Hashable {
+    /// The merge column (`c<column>`) that holds the first sort key.
+    public var column: Int
+    public var descending: Bool
+    /// TOP + OFFSET: rows the merge keeps.
+    public var count: Int
+
+    public init(column: Int, descending: Bool, count: Int) {
+        self.column = column
+        self.descending = descending
+        self.count = count
+    }
+}
+
 /// Where the chunk statement runs.
 public enum PlanTarget: Sendable, Hashable {
     /// On each listed chunk.
@@ -66,6 +86,8 @@ public struct DistributedPlan: Sendable {
     /// over disjoint parts of the chunk's rows (a dense one-chunk cone's zones cut in two, so
     /// that both cores work on it). The merge is the same: the parts are merged like chunks.
     public var chunkSQLParts: [String] = []
+    /// When set, the chunk statements take the bound `?1` on the first sort key (see `TopKBound`).
+    public var topKBound: TopKBound?
 
     public var chunkIds: [Int] {
         if case .chunks(let ids) = target { return ids }
@@ -91,6 +113,10 @@ public struct DistributedPlan: Sendable {
         } else {
             lines.append("  in \(chunkSQLParts.count) parts, run at once:")
             for part in chunkSQLParts { lines.append("  \(part)") }
+        }
+        if let bound = topKBound {
+            lines.append("  ?1 = the \(bound.count)th \(bound.descending ? "largest" : "smallest") c\(bound.column) merged so far "
+                         + "when the chunk's statement starts (NULL before)")
         }
         switch merge {
         case .concatenate(let limit, let offset):

@@ -18,7 +18,13 @@ struct MergeRewriter {
         var chunkQuery: Query
         var merge: Merge
         var passes: [String]
+        var topKBound: TopKBound? = nil
     }
+
+    /// The parameter of a `TopKBound`: a call that only the shard dialect renders (as `?1`).
+    /// Its name cannot be a function that a bound query calls: the binder accepts only the
+    /// functions of its registry.
+    static let topKBoundParameter = FunctionCall(name: Identifier("skyshard:top-k bound", isDelimited: true), arguments: [])
 
     static func mergeColumn(_ index: Int) -> Expression {
         Expression(.column(QualifiedName([chunkColumnName(index)])))
@@ -69,6 +75,30 @@ struct MergeRewriter {
                 items: items.enumerated().map { .expression($1, alias: Self.chunkColumnName($0)) },
                 from: s.from, whereClause: s.whereClause)
             let chunkOrder = order.map { OrderItem(expression: items[$0.0], descending: $0.1) }
+            // TOP with ORDER BY on a numeric column: chunks started later skip the rows that
+            // cannot reach the TOP (see `TopKBound`). Not with DISTINCT: the merge's best rows
+            // may repeat, and the bound would then be too tight.
+            var topKBound: TopKBound?
+            var passes: [String] = []
+            if !distinct, let limit = chunkLimit, let first = order.first, isNumericColumn(items[first.0]) {
+                let key = items[first.0]
+                let parameter = Expression(.function(Self.topKBoundParameter))
+                let beyond = first.1
+                    ? Expression(.binary(.greaterOrEqual, key, parameter))
+                    : Expression(.binary(
+                        .or, Expression(.binary(.lessOrEqual, key, parameter)), Expression(.isNull(key, negated: false))))
+                let term = Expression(.parenthesized(Expression(.binary(.or, Expression(.isNull(parameter, negated: false)), beyond))))
+                // After the other terms, and inside the AND whose first term is a latitude
+                // band (which the zone-split parts replace, see `QueryPlanner`).
+                if let w = s.whereClause, case .binary(.and, let first, let rest) = w.kind,
+                   let tail = Expression.and([rest, term]) {
+                    chunk.whereClause = Expression(.binary(.and, first, Expression(.parenthesized(tail))), range: w.range)
+                } else {
+                    chunk.whereClause = Expression.and([s.whereClause, term].compactMap { $0 })
+                }
+                topKBound = TopKBound(column: first.0, descending: first.1, count: limit)
+                passes.append("top-k-bound: a chunk started after \(limit) rows have merged skips rows beyond the \(limit)th \(first.1 ? "largest" : "smallest") \(try Self.key(key))")
+            }
             if !distinct && order.isEmpty {
                 chunk.top = chunkLimit
                 var passes = ["projection: rows streamed from every chunk"]
@@ -81,7 +111,6 @@ struct MergeRewriter {
                 quantifier: distinct ? .distinct : nil, top: s.top,
                 items: outputs.indices.map { .expression(Self.mergeColumn($0), alias: nil) },
                 from: [Self.mergeTable])
-            var passes: [String] = []
             if distinct { passes.append("distinct: DISTINCT in chunks and at the merge") }
             if !order.isEmpty {
                 passes.append(s.top != nil
@@ -95,7 +124,7 @@ struct MergeRewriter {
                           orderBy: order.map { OrderItem(expression: Self.mergeColumn($0.0), descending: $0.1) },
                           offset: bound.offset),
                     columns: items.count),
-                passes: passes)
+                passes: passes, topKBound: topKBound)
         }
 
         // Aggregation.
@@ -213,6 +242,16 @@ struct MergeRewriter {
               let column = table.info.columns.first(where: { $0.name == name.parts[1].name })
         else { return false }
         return column.sqliteType == "REAL"
+    }
+
+    /// Whether `e` is a column of a base table stored as REAL or INTEGER in SQLite, whose
+    /// values therefore compare as numbers.
+    func isNumericColumn(_ e: Expression) -> Bool {
+        guard case .column(let name) = e.unparenthesized.kind, name.parts.count == 2,
+              let table = bound.tables.first(where: { $0.correlation == name.parts[0].name }),
+              let column = table.info.columns.first(where: { $0.name == name.parts[1].name })
+        else { return false }
+        return column.sqliteType == "REAL" || column.sqliteType == "INTEGER"
     }
 
     /// Whether a conjunct at the top of the WHERE clause is false or unknown whenever column `e`

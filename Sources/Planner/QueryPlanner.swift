@@ -265,10 +265,12 @@ public struct QueryPlanner: Sendable {
         case .chunks(let ids): chunkCount = ids.count
         case .replicated: chunkCount = 1
         }
-        return DistributedPlan(
+        var plan = DistributedPlan(
             fields: bound.outputs.map(\.field), notes: passes, chunkSQL: chunkSQL, target: target,
             totalChunks: catalog.chunkRowCounts.count, merge: merge,
             interactive: chunkCount <= interactiveChunkLimit, chunkSQLParts: parts)
+        plan.topKBound = split.topKBound
+        return plan
     }
 
     /// `lat BETWEEN a AND b` for the band of the regions that top-level conjuncts confine the

@@ -28,6 +28,10 @@ enum SQLGeneration {
         func appendColumnReference(_ name: QualifiedName, to out: inout SQLBuffer, renderer: SQLiteRenderer) throws {
             SQLiteRenderer.appendQuotedName(name, to: &out)
         }
+
+        func functionCall(_ call: FunctionCall, range: SourceRange, renderer: SQLiteRenderer) throws -> String? {
+            call == MergeRewriter.topKBoundParameter ? "?1" : nil
+        }
     }
 
     static func quote(_ name: String) -> String { SQLiteRenderer.quoteIdentifier(name) }

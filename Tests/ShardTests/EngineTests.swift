@@ -223,6 +223,38 @@ enum EngineFixture {
         #expect((0..<rows.rowCount).map { rows[$0, 0].int64Value! } == Array(expected))
     }
 
+    @Test func laterChunksOfATopKTakeTheBoundAndLoseNoRow() async throws {
+        // Two chunk statements at a time over ~100 chunks: all but the first few start after
+        // the merge has its 7 rows, with the 7th largest flux as their bound.
+        let executor = ScatterGatherExecutor(
+            workers: engine.executor.workers, pool: engine.pool, fanOut: 2, shareScans: false)
+        for (order, descending) in [("DESC", true), ("", false)] {
+            let adql = "SELECT TOP 7 objectId, r_cModelFlux FROM dp02_dc2_catalogs.Object ORDER BY r_cModelFlux \(order), objectId"
+            let plan = try #require(try engine.plan(adql).distributed)
+            #expect(plan.topKBound == TopKBound(column: 1, descending: descending, count: 7))
+            let before = executor.stats.chunksWithTopKBound
+            let rows = try await executor.execute(plan).collect()
+            #expect(executor.stats.chunksWithTopKBound - before > plan.chunkIds.count / 2)
+            // Brute force over every chunk file: NULL fluxes sort first ascending, last descending.
+            var all: [(id: Int64, flux: Double?)] = []
+            for chunk in engine.catalog.chunkIds {
+                let connection = try SQLiteConnection(path: engine.version.chunkFile(chunk).path, mode: .readOnly)
+                for row in try connection.query("SELECT objectId, r_cModelFlux FROM \"Object\"") {
+                    all.append((row[0].int64Value!, row[1].doubleValue))
+                }
+            }
+            let sorted = all.sorted { a, b in
+                switch (a.flux, b.flux) {
+                case (nil, nil): return a.id < b.id
+                case (nil, _): return !descending
+                case (_, nil): return descending
+                case (let x?, let y?): return x == y ? a.id < b.id : (descending ? x > y : x < y)
+                }
+            }
+            #expect((0..<rows.rowCount).map { rows[$0, 0].int64Value! } == sorted.prefix(7).map(\.id))
+        }
+    }
+
     @Test func rowLimitStopsEarly() async throws {
         let rows = try await EngineFixture.run("SELECT objectId FROM dp02_dc2_catalogs.Object", rowLimit: 25)
         #expect(rows.rowCount == 25)

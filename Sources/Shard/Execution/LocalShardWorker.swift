@@ -128,7 +128,7 @@ public final class LocalShardWorker: SharedScanWorker {
         connection.clearInterruptRequest()
         do {
             let statement = try connection.cachedStatement(task.sql)
-            try statement.bind(task.parameters)
+            try statement.bind(task.boundParameters)
             return ChunkCursor(connection: connection, statement: statement, stats: stats)
         } catch {
             if given == nil { checkin(connection, chunkId: task.chunkId) }

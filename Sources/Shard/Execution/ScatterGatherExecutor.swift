@@ -143,17 +143,20 @@ public final class ScatterGatherExecutor: Sendable {
 
     /// Runs the chunk statement on every chunk, at most `fanOut` at once, handing each batch
     /// to `sink`.
-    func scatter(_ plan: DistributedPlan, sink: BatchSink) async throws {
+    /// `threshold`: the running bound of a plan with a `TopKBound`, which the sink updates.
+    func scatter(_ plan: DistributedPlan, sink: BatchSink, threshold: TopKThreshold? = nil) async throws {
         let tasks: [ChunkTask]
         switch plan.target {
         case .chunks(let ids):
             let statements = plan.chunkSQLParts.isEmpty ? [plan.chunkSQL] : plan.chunkSQLParts
-            tasks = ids.flatMap { id in statements.map { ChunkTask(chunkId: id, sql: $0, interactive: plan.interactive) } }
+            tasks = ids.flatMap { id in
+                statements.map { ChunkTask(chunkId: id, sql: $0, interactive: plan.interactive, threshold: threshold) }
+            }
         case .replicated:
             guard let any = workers.lazy.flatMap(\.chunkIds).min() else {
                 throw QueryError(.unavailable, "no worker is available for the replicated tables")
             }
-            tasks = [ChunkTask(chunkId: any, sql: plan.chunkSQL, interactive: true)]
+            tasks = [ChunkTask(chunkId: any, sql: plan.chunkSQL, interactive: true, threshold: threshold)]
         }
         guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, sink: sink) }
         // Scan-lane chunks go to the shared passes of the workers that have them.
@@ -222,9 +225,12 @@ public final class ScatterGatherExecutor: Sendable {
         let merge = MergeTable(columns: columns)
         let lane: BlockingPool.Lane = plan.interactive ? .interactive : .scan
         // Chunk statements buffer their rows on their pool thread, which also does the flushes.
+        let threshold = plan.topKBound.map(TopKThreshold.init)
         try await scatter(plan, sink: .local { batch in
+            threshold?.observe(batch)
             if merge.buffer(batch) { try merge.flush() }
-        })
+        }, threshold: threshold)
+        if let threshold { stats.chunksStartedWithTopKBound(threshold.boundedStarts) }
         try Task.checkCancellation()
         let batchRows = self.batchRows
         // The last flush, the merge statement and its first batch are one pool job; a
@@ -369,6 +375,14 @@ public final class ExecutorStats: Sendable {
     private let maxInFlight = Atomic<Int>(0)
     private let chunks = Atomic<Int>(0)
     private let buffered = Atomic<Int>(0)
+
+    private let topKBounded = Atomic<Int>(0)
+
+    /// Chunk statements of TOP/ORDER BY queries that started with a bound on the sort key
+    /// (`TopKBound`), in all queries.
+    public var chunksWithTopKBound: Int { topKBounded.load(ordering: .relaxed) }
+
+    func chunksStartedWithTopKBound(_ count: Int) { topKBounded.add(count, ordering: .relaxed) }
 
     /// Chunk statements that ran, in all queries.
     public var chunksRun: Int { chunks.load(ordering: .relaxed) }

@@ -10,12 +10,23 @@ public struct ChunkTask: Sendable, Hashable {
     public var parameters: [Value]
     /// Whether the query is small enough for the interactive lane.
     public var interactive: Bool
+    /// A TOP with ORDER BY's running bound (`TopKBound`), bound as the statement's `?1` when it
+    /// starts (then `parameters` is empty).
+    public var threshold: TopKThreshold?
 
-    public init(chunkId: Int, sql: String, parameters: [Value] = [], interactive: Bool) {
+    public init(chunkId: Int, sql: String, parameters: [Value] = [], interactive: Bool, threshold: TopKThreshold? = nil) {
         self.chunkId = chunkId
         self.sql = sql
         self.parameters = parameters
         self.interactive = interactive
+        self.threshold = threshold
+    }
+
+    /// The values to bind when the statement starts: the running bound, if any, is read now.
+    /// (A worker on another host receives these, taken when the task is sent.)
+    public var boundParameters: [Value] {
+        guard let threshold else { return parameters }
+        return [threshold.current]
     }
 }
 
