@@ -21,6 +21,12 @@ struct MergeRewriter {
         var topKBound: TopKBound? = nil
     }
 
+    /// AVG's partial in the chunks and its merge: internal aggregates, rendered by the shard
+    /// dialect only (as `skyshard_avg_partial` and `skyshard_avg_merge`); their names, like the
+    /// top-k parameter's, are no function that the binder admits from a query.
+    static let averagePartial = FunctionCall(name: Identifier("skyshard:avg-partial", isDelimited: true), arguments: [])
+    static let averageMerge = FunctionCall(name: Identifier("skyshard:avg-merge", isDelimited: true), arguments: [])
+
     /// The parameter of a `TopKBound`: a call that only the shard dialect renders (as `?1`).
     /// Its name cannot be a function that a bound query calls: the binder accepts only the
     /// functions of its registry.
@@ -183,16 +189,12 @@ struct MergeRewriter {
             case "MIN": merged = fn("MIN", [partial(a)])
             case "MAX": merged = fn("MAX", [partial(a)])
             case "AVG":
-                // Summed as doubles: a 64-bit integer sum of large ids would overflow where
-                // AVG itself does not. A REAL column is a double already (the scan's hottest
-                // loop: no CAST per row). COUNT(x) is COUNT(*) where the WHERE clause keeps
-                // only rows whose x is not NULL (one column read less per row).
-                let argument = call.arguments[0]
-                let summed = isRealColumn(argument) ? argument : Expression(.cast(argument, .doublePrecision))
-                let sum = partial(fn("SUM", [summed]))
-                let count = partial(whereRejectsNull(argument) ? countStar : fn("COUNT", call.arguments))
-                merged = Expression(.binary(
-                    .divide, Expression(.cast(fn("SUM", [sum]), .doublePrecision)), fn("SUM", [count])))
+                // One aggregate per row in the chunks, as SQLite's AVG: its partial carries
+                // the sum (as a double: a 64-bit integer sum of large ids would overflow where
+                // AVG itself does not) and the count (see `Shard.PartialAggregates`).
+                let p = partial(Expression(.function(
+                    FunctionCall(name: Self.averagePartial.name, arguments: call.arguments))))
+                merged = Expression(.function(FunctionCall(name: Self.averageMerge.name, arguments: [p])))
             default:
                 throw QueryError(.semantic, "\(name) is not an aggregate function")
             }
@@ -232,16 +234,6 @@ struct MergeRewriter {
                       offset: bound.offset),
                 columns: chunkItems.count),
             passes: passes)
-    }
-
-    /// Whether `e` is a column of a base table stored as REAL in SQLite (a Felis float or
-    /// double), so that SQLite reads it as a double.
-    func isRealColumn(_ e: Expression) -> Bool {
-        guard case .column(let name) = e.unparenthesized.kind, name.parts.count == 2,
-              let table = bound.tables.first(where: { $0.correlation == name.parts[0].name }),
-              let column = table.info.columns.first(where: { $0.name == name.parts[1].name })
-        else { return false }
-        return column.sqliteType == "REAL"
     }
 
     /// Whether `e` is a column of a base table stored as REAL or INTEGER in SQLite, whose

@@ -29,8 +29,17 @@ enum SQLGeneration {
             SQLiteRenderer.appendQuotedName(name, to: &out)
         }
 
+        /// The merge rewrite's internal calls (names no bound query can call).
         func functionCall(_ call: FunctionCall, range: SourceRange, renderer: SQLiteRenderer) throws -> String? {
-            call == MergeRewriter.topKBoundParameter ? "?1" : nil
+            guard call.name.isDelimited, call.arguments.count <= 1 else { return nil }
+            switch call.name.name {
+            case MergeRewriter.topKBoundParameter.name.name where call.arguments.isEmpty: return "?1"
+            case MergeRewriter.averagePartial.name.name where call.arguments.count == 1:
+                return "skyshard_avg_partial(" + (try renderer.render(call.arguments[0])) + ")"
+            case MergeRewriter.averageMerge.name.name where call.arguments.count == 1:
+                return "skyshard_avg_merge(" + (try renderer.render(call.arguments[0])) + ")"
+            default: return nil
+            }
         }
     }
 

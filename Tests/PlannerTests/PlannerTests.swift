@@ -94,29 +94,31 @@ enum TestCatalog {
             Issue.record("expected a merge statement")
             return
         }
-        // tract, SUM(flux), COUNT(flux), COUNT(*)
-        #expect(columns == 4)
+        // tract, AVG's partial (sum and count), COUNT(*)
+        #expect(columns == 3)
+        #expect(plan.chunkSQL.contains("skyshard_avg_partial(\"Object\".\"r_cModelFlux\")"))
+        #expect(sql.contains("skyshard_avg_merge(\"c1\")"))
         #expect(plan.chunkSQL.contains("GROUP BY"))
         #expect(!plan.chunkSQL.contains("HAVING"))
         #expect(sql.contains("HAVING"))
         #expect(plan.fields.map(\.name) == ["tract", "mean"])
     }
 
-    @Test func averagePartialsReadTheColumnOnce() throws {
-        // A REAL column is summed without a CAST; under a WHERE that keeps no NULL of it, the
-        // count is COUNT(*).
+    @Test func countOfAColumnTheWhereKeepsNonNullIsCountStar() throws {
+        // Under a WHERE that keeps no NULL of the column, COUNT(x) is COUNT(*) in the chunks
+        // (one column read less per row); AVG is one partial aggregate per row.
         let filtered = try TestCatalog.plan(
             "SELECT AVG(r_cModelFlux), COUNT(r_cModelFlux) FROM dp02_dc2_catalogs.Object WHERE r_cModelFlux > 1000")
-        #expect(filtered.chunkSQL.contains("sum(\"Object\".\"r_cModelFlux\")"))
-        #expect(!filtered.chunkSQL.contains("CAST"))
+        #expect(filtered.chunkSQL.contains("skyshard_avg_partial(\"Object\".\"r_cModelFlux\")"))
         #expect(!filtered.chunkSQL.contains("count(\"Object\".\"r_cModelFlux\")"))
         #expect(filtered.chunkSQL.contains("count(*)"))
-        // Without such a WHERE (OR), the count counts values; an INTEGER column is summed as REAL.
-        let open = try TestCatalog.plan(
-            "SELECT AVG(r_cModelFlux), AVG(tract) FROM dp02_dc2_catalogs.Object WHERE r_cModelFlux > 1000 OR tract = 1")
-        #expect(open.chunkSQL.contains("count(\"Object\".\"r_cModelFlux\")"))
-        #expect(open.chunkSQL.contains("sum(CAST(\"Object\".\"tract\" AS REAL))"))
-        #expect(!open.chunkSQL.contains("count(*)"))
+        // Without such a WHERE (OR, IS NULL), the count counts values.
+        for condition in ["r_cModelFlux > 1000 OR tract = 1", "r_cModelFlux IS NULL"] {
+            let open = try TestCatalog.plan(
+                "SELECT COUNT(r_cModelFlux) FROM dp02_dc2_catalogs.Object WHERE \(condition)")
+            #expect(open.chunkSQL.contains("count(\"Object\".\"r_cModelFlux\")"))
+            #expect(!open.chunkSQL.contains("count(*)"))
+        }
     }
 
     @Test func orderByWithTopIsPushedDown() throws {

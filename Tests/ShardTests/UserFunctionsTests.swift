@@ -21,6 +21,44 @@ import Testing
         try value(connection(), expression)
     }
 
+    // MARK: - AVG's partial aggregates
+
+    @Test func averagePartialsMergeToSQLitesAverage() throws {
+        let c = try Self.connection()
+        try c.execute("CREATE TABLE t (g INTEGER, x)")
+        // Reals, integers (one near 2^62: summed as a double, no overflow), NULLs, a numeric
+        // text, and one group of NULLs only.
+        try c.execute("""
+            INSERT INTO t VALUES (1, 1.5), (1, NULL), (1, 2), (2, 4611686018427387904), (2, -3.25), \
+            (2, '7.5'), (3, 0.125), (3, 10), (4, NULL)
+            """)
+        let merged = try c.query("""
+            SELECT skyshard_avg_merge(p) FROM (SELECT g, skyshard_avg_partial(x) AS p FROM t GROUP BY g)
+            """)[0][0]
+        let direct = try c.query("SELECT avg(x) FROM t")[0][0]
+        let m = try #require(merged.doubleValue), d = try #require(direct.doubleValue)
+        #expect(abs(m - d) <= 1e-12 * abs(d))
+        // Per group: the partials of the groups as they are; a group of NULLs averages to NULL.
+        let groups = try c.query("""
+            SELECT g, skyshard_avg_merge(p), (SELECT avg(x) FROM t AS u WHERE u.g = v.g) FROM \
+            (SELECT g, skyshard_avg_partial(x) AS p FROM t GROUP BY g) AS v GROUP BY g ORDER BY g
+            """)
+        #expect(groups.count == 4)
+        for row in groups {
+            if let expected = row[2].doubleValue {
+                #expect(abs(row[1].doubleValue! - expected) <= 1e-12 * abs(expected))
+            } else {
+                #expect(row[1].isNull)
+            }
+        }
+        // A partial is 16 bytes; no rows at all merge to NULL.
+        #expect(try Self.value(c, "length(skyshard_avg_partial(x)) FROM t WHERE g = 4") == .integer(16))
+        #expect(try Self.value(c, "skyshard_avg_merge(skyshard_avg_partial_of_nothing) FROM (SELECT NULL AS skyshard_avg_partial_of_nothing WHERE 0)").isNull)
+        // Anything but a partial is an error, not a silent average.
+        #expect(throws: SQLiteError.self) { try c.query("SELECT skyshard_avg_merge(x'0011')") }
+        #expect(throws: SQLiteError.self) { try c.query("SELECT skyshard_avg_merge(3.5)") }
+    }
+
     // MARK: - Every renderer UDF exists
 
     /// Valid SQL arguments for a shape of the given kind; polygons get `vertices` vertices.

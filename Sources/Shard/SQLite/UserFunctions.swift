@@ -50,6 +50,7 @@ public enum UserFunctions {
                                                 UnsafeMutableRawPointer(bitPattern: d.tag), d.function, nil, nil, nil)
             assert(rc == SQLITE_OK, "cannot register \(d.name)/\(d.arity): \(rc)")
         }
+        PartialAggregates.register(on: connection)
     }
 
     static let definitions: [Definition] = scisqlDefinitions + MathFunctions.definitions + GeometryFunctions.definitions
