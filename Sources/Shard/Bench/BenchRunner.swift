@@ -91,9 +91,10 @@ public struct PlanMeasurement: Sendable {
 ///
 /// When the catalog and the baseline together do not fit in the machine's memory, alternating
 /// would make every full scan on either side read its pages back from the disk, evicted by the
-/// other side's last run: both sides would measure the disk. The rounds then run in two blocks
-/// instead, each after its own warm-up: SkyShard's runs, then SQLite's, so that each side runs
-/// from the page cache like a service whose data fit in memory (`blocks` is then true).
+/// other side's last run: both sides would measure the disk. The runs are then in blocks
+/// instead, each after its own warm-up: SkyShard's runs, then SQLite's, in up to three rounds,
+/// so that each side runs from the page cache like a service whose data fit in memory
+/// (`blocks` is then true).
 public final class BenchRunner: @unchecked Sendable {
     public let engine: SkyShardEngine
     /// Used from one thread at a time (the runner runs one thing at a time).
@@ -104,7 +105,7 @@ public final class BenchRunner: @unchecked Sendable {
     public var budgetSeconds: Double
     public var timeout: Duration
     public var log: @Sendable (String) -> Void
-    /// Each query's runs in two blocks (SkyShard's, then SQLite's) instead of alternating.
+    /// Each query's runs in rounds of two blocks (SkyShard's, then SQLite's) instead of alternating.
     public var blocks: Bool
 
     public init(engine: SkyShardEngine, baselineFile: URL, repeats: Int, budgetSeconds: Double = 60,
@@ -207,39 +208,46 @@ public final class BenchRunner: @unchecked Sendable {
             _ = try engine.plan(query.adql)
             planTimes.append(BenchClock.seconds(t0, BenchClock.now()))
         }
-        // Warm-up: one run of each; also the answers that are compared. In blocks, SQLite's
-        // warm-up comes after SkyShard's runs.
+        // Warm-up: one run of each; also the answers that are compared. In blocks, each side's
+        // warm-up follows the eviction of the other side's pages.
         if blocks { try evictOtherSide(before: .skyshard) }
         let (warmEngine, engineBatch) = try await runSkyShard(query.adql)
-        var e: [Double] = [], s: [Double] = []
-        // A speedup over one thread is bounded by the cores' speeds at the time: measured
-        // before each round (before each side's block when in blocks).
-        var ceilings: [Double] = []
-        func measureCores() {
-            guard case .speedup = query.goal, let speeds = CoreSpeeds.measure() else { return }
-            ceilings.append(speeds.ceiling)
-        }
-        var n = repeats
-        if blocks {
-            n = warmEngine > 0 ? min(repeats, max(1, Int(budgetSeconds / 2 / warmEngine))) : repeats
-            measureCores()
-            for _ in 0..<n { e.append(try await runSkyShard(query.adql).0) }
-            measureCores()
-            try evictOtherSide(before: .sqlite)
-        }
+        if blocks { try evictOtherSide(before: .sqlite) }
         let (warmSQLite, sqliteBatch) = try runSQLite(sql)
         let engineDigest = Self.digest(engineBatch)
         let sqliteDigest = Self.digest(sqliteBatch)
         if engineDigest != sqliteDigest {
             log("  MISMATCH \(query.name): SkyShard \(engineDigest), SQLite \(sqliteDigest)")
         }
+        var e: [Double] = [], s: [Double] = []
+        // A speedup over one thread is bounded by the cores' speeds at the time: measured
+        // before each round (before each block when in blocks).
+        var ceilings: [Double] = []
+        func measureCores() {
+            guard case .speedup = query.goal, let speeds = CoreSpeeds.measure() else { return }
+            ceilings.append(speeds.ceiling)
+        }
+        let perRound = warmEngine + warmSQLite
+        var n = perRound > 0 ? min(repeats, max(1, Int(budgetSeconds / perRound))) : repeats
         if blocks {
-            let m = warmSQLite > 0 ? min(repeats, max(1, Int(budgetSeconds / 2 / warmSQLite))) : repeats
-            for _ in 0..<m { s.append(try runSQLite(sql).0) }
-            n = min(n, m)
+            // Up to three rounds of a SkyShard block and an SQLite block, each block after the
+            // other side's eviction and its own warm-up: the machine's slow and fast phases
+            // (which last seconds on the development VM) then fall on both sides more evenly
+            // than in one block each.
+            let rounds = min(3, n)
+            let perBlock = (n + rounds - 1) / rounds
+            for _ in 0..<rounds {
+                try evictOtherSide(before: .skyshard)
+                _ = try await runSkyShard(query.adql)
+                measureCores()
+                for _ in 0..<perBlock { e.append(try await runSkyShard(query.adql).0) }
+                try evictOtherSide(before: .sqlite)
+                _ = try runSQLite(sql)
+                measureCores()
+                for _ in 0..<perBlock { s.append(try runSQLite(sql).0) }
+            }
+            n = rounds * perBlock
         } else {
-            let perRound = warmEngine + warmSQLite
-            n = perRound > 0 ? min(repeats, max(1, Int(budgetSeconds / perRound))) : repeats
             for _ in 0..<n {
                 measureCores()
                 e.append(try await runSkyShard(query.adql).0)
@@ -295,7 +303,7 @@ public struct BenchReport: Sendable {
     public var queries: [QueryMeasurement]
     public var plans: [PlanMeasurement]
     public var skipped: [String]
-    /// The runs of each query were in two blocks, not alternating (`BenchRunner.blocks`).
+    /// The runs of each query were in rounds of blocks, not alternating (`BenchRunner.blocks`).
     public var blocks = false
 
     public init(machine: MachineInfo, objects: Int, threads: Int, repeats: Int, ingest: IngestMeasurement?,
@@ -389,8 +397,8 @@ public struct BenchReport: Sendable {
                   + "\(machine.buildConfiguration) build; engine threads \(threads); "
                   + "\(repeats) timed runs per query after one warm-up (fewer when a run is slow)"
                   + (blocks ? "; the catalog and the baseline together exceed 80 % of RAM, so each query's runs were in "
-                      + "two blocks, SkyShard's then SQLite's, each after dropping the other side's files from the page "
-                      + "cache and its own warm-up, instead of alternating." : "."))
+                      + "up to three rounds of two blocks, SkyShard's then SQLite's, each after dropping the other side's "
+                      + "files from the page cache and its own warm-up, instead of alternating." : "."))
         md.append("")
         md.append("| query | chunks | rows | SkyShard p50 | p90 | SQLite p50 | p90 | SkyShard/SQLite | speedup | plan p50 | runs | answers | goal |")
         md.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|")
