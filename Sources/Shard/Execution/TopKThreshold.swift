@@ -77,19 +77,11 @@ public final class TopKThreshold: Sendable, Hashable {
 
     /// Whether `a` sorts before `b` in the result's order (both of one kind, not NULL).
     static func better(_ a: Value, than b: Value, descending: Bool) -> Bool {
-        let less: Bool
         switch (a, b) {
-        case (.integer(let x), .integer(let y)): less = x < y
-        case (.real(let x), .real(let y)): less = x < y
-        default: return false
+        case (.integer(let x), .integer(let y)): descending ? x > y : x < y
+        case (.real(let x), .real(let y)): descending ? x > y : x < y
+        default: false
         }
-        let greater: Bool
-        switch (a, b) {
-        case (.integer(let x), .integer(let y)): greater = x > y
-        case (.real(let x), .real(let y)): greater = x > y
-        default: return false
-        }
-        return descending ? greater : less
     }
 
     /// The root is the worst key: a parent is never better than its children.
