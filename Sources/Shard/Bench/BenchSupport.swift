@@ -107,6 +107,52 @@ public enum BenchMemory {
     }
 }
 
+/// What this process has read from storage so far: the bytes the kernel fetched for it from
+/// the block layer (`read_bytes` of `/proc/self/io`, page-cache misses of `read()` and of mapped
+/// pages alike) and its major page faults (`getrusage`). A timed run that read from storage
+/// measured the disk as well as the engine; the bench reports such reads next to its ratios.
+public struct StorageReads: Sendable, Equatable {
+    public var bytes: Int64
+    public var majorFaults: Int64
+
+    public init(bytes: Int64, majorFaults: Int64) {
+        self.bytes = bytes
+        self.majorFaults = majorFaults
+    }
+
+    public static let zero = StorageReads(bytes: 0, majorFaults: 0)
+
+    /// The counters now; nil where `/proc/self/io` is missing (not Linux, or a kernel without
+    /// task I/O accounting).
+    public static func now() -> StorageReads? {
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8),
+              let bytes = readBytes(procIO: text) else { return nil }
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return nil }
+        return StorageReads(bytes: bytes, majorFaults: Int64(usage.ru_majflt))
+        #else
+        return nil
+        #endif
+    }
+
+    /// The `read_bytes:` field of a `/proc/<pid>/io` text.
+    static func readBytes(procIO text: String) -> Int64? {
+        for line in text.split(separator: "\n") where line.hasPrefix("read_bytes:") {
+            return Int64(line.dropFirst("read_bytes:".count).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
+
+    public static func + (a: StorageReads, b: StorageReads) -> StorageReads {
+        StorageReads(bytes: a.bytes + b.bytes, majorFaults: a.majorFaults + b.majorFaults)
+    }
+
+    public static func - (a: StorageReads, b: StorageReads) -> StorageReads {
+        StorageReads(bytes: a.bytes - b.bytes, majorFaults: a.majorFaults - b.majorFaults)
+    }
+}
+
 /// A child process run to completion, with its own resource usage (`wait4`).
 public struct ChildRun: Sendable {
     public var status: Int32
