@@ -109,7 +109,8 @@ struct BenchCommand: AsyncParsableCommand {
         let runner = try BenchRunner(
             engine: engine, baselineFile: baselineFile, repeats: self.repeat, budgetSeconds: budget, log: logger)
         if runner.blocks {
-            logger("the catalog and the baseline exceed 80 % of RAM: each query runs SkyShard's block, then SQLite's")
+            logger("the catalog and the baseline exceed 80 % of RAM: a query whose two sides' pages do not stay cached "
+                   + "together runs SkyShard's block, then SQLite's")
         }
         let parameters = try runner.parameters()
         let selected = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }

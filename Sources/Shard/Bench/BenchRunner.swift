@@ -57,6 +57,12 @@ public struct QueryMeasurement: Sendable {
     /// For a speedup goal: the two-core ceiling (`CoreSpeeds.ceiling`) measured before each
     /// round (empty when it could not be measured).
     public var ceilings: [Double] = []
+    /// What each side read from storage during its timed runs (warm-ups left out); nil where
+    /// the counters are not available (`StorageReads`).
+    public var skyshardReads: StorageReads?
+    public var sqliteReads: StorageReads?
+    /// The runs were in rounds of blocks, not alternating (`BenchRunner.run`).
+    public var inBlocks = false
 
     public var agrees: Bool { skyshardDigest == sqliteDigest }
     /// Median of `ceilings`.
@@ -94,7 +100,9 @@ public struct PlanMeasurement: Sendable {
 /// other side's last run: both sides would measure the disk. The runs are then in blocks
 /// instead, each after its own warm-up: SkyShard's runs, then SQLite's, in up to three rounds,
 /// so that each side runs from the page cache like a service whose data fit in memory
-/// (`blocks` is then true).
+/// (`blocks` is then true). Only for the queries that need it: a query whose pages on both
+/// sides stay cached together (a scan of a narrow index, a cone) still alternates, so that the
+/// machine's phases fall on both sides alike (`pagesStayCachedTogether`).
 public final class BenchRunner: @unchecked Sendable {
     public let engine: SkyShardEngine
     /// Used from one thread at a time (the runner runs one thing at a time).
@@ -105,8 +113,13 @@ public final class BenchRunner: @unchecked Sendable {
     public var budgetSeconds: Double
     public var timeout: Duration
     public var log: @Sendable (String) -> Void
-    /// Each query's runs in rounds of two blocks (SkyShard's, then SQLite's) instead of alternating.
+    /// The catalog and the baseline may not fit in the page cache together: a query's runs are
+    /// then in rounds of two blocks (SkyShard's, then SQLite's) unless its own pages on both
+    /// sides stay cached together.
     public var blocks: Bool
+    /// Storage reads by one run of each side, both warm, up to which their pages count as
+    /// cached together (the development VM's host reclaims a few MiB now and then).
+    static let cachedReadAllowance: Int64 = 16 << 20
 
     public init(engine: SkyShardEngine, baselineFile: URL, repeats: Int, budgetSeconds: Double = 60,
                 timeout: Duration = .seconds(1800), log: @escaping @Sendable (String) -> Void) throws {
@@ -139,6 +152,20 @@ public final class BenchRunner: @unchecked Sendable {
     }
 
     enum BenchSide { case skyshard, sqlite }
+
+    /// After the warm-ups of blocks (SQLite's last, after SkyShard's pages were dropped): one
+    /// run of SkyShard to read its pages back, then one run of each side, counted. True when
+    /// those two read from storage no more than `cachedReadAllowance`, so that alternating
+    /// measures no disk; false when it cannot be told.
+    func pagesStayCachedTogether(_ adql: String, _ sql: String) async throws -> Bool {
+        guard StorageReads.now() != nil else { return false }
+        _ = try await runSkyShard(adql)
+        guard let before = StorageReads.now() else { return false }
+        _ = try await runSkyShard(adql)
+        _ = try runSQLite(sql)
+        guard let after = StorageReads.now() else { return false }
+        return (after - before).bytes <= Self.cachedReadAllowance
+    }
 
     /// `posix_fadvise(DONTNEED)` over the whole file: its clean, unmapped pages leave the cache.
     static func dropCachedPages(of file: URL) {
@@ -227,9 +254,28 @@ public final class BenchRunner: @unchecked Sendable {
             guard case .speedup = query.goal, let speeds = CoreSpeeds.measure() else { return }
             ceilings.append(speeds.ceiling)
         }
+        // Storage reads during the timed runs, by side: a run that read from the disk measured
+        // the disk too (on the development VM the host reclaims page cache it deems cold).
+        var readsE = StorageReads.now().map { _ in StorageReads.zero }
+        var readsS = readsE
+        func timedSkyShard() async throws {
+            let before = StorageReads.now()
+            e.append(try await runSkyShard(query.adql).0)
+            if let b = before, let a = StorageReads.now() { readsE = readsE.map { $0 + (a - b) } }
+        }
+        func timedSQLite() throws {
+            let before = StorageReads.now()
+            s.append(try runSQLite(sql).0)
+            if let b = before, let a = StorageReads.now() { readsS = readsS.map { $0 + (a - b) } }
+        }
         let perRound = warmEngine + warmSQLite
         var n = perRound > 0 ? min(repeats, max(1, Int(budgetSeconds / perRound))) : repeats
-        if blocks {
+        var inBlocks = blocks
+        if blocks, try await pagesStayCachedTogether(query.adql, sql) {
+            inBlocks = false
+            log("  \(query.name): both sides' pages stay cached together; alternating")
+        }
+        if inBlocks {
             // Up to three rounds of a SkyShard block and an SQLite block, each block after the
             // other side's eviction and its own warm-up: the machine's slow and fast phases
             // (which last seconds on the development VM) then fall on both sides more evenly
@@ -240,24 +286,27 @@ public final class BenchRunner: @unchecked Sendable {
                 try evictOtherSide(before: .skyshard)
                 _ = try await runSkyShard(query.adql)
                 measureCores()
-                for _ in 0..<perBlock { e.append(try await runSkyShard(query.adql).0) }
+                for _ in 0..<perBlock { try await timedSkyShard() }
                 try evictOtherSide(before: .sqlite)
                 _ = try runSQLite(sql)
                 measureCores()
-                for _ in 0..<perBlock { s.append(try runSQLite(sql).0) }
+                for _ in 0..<perBlock { try timedSQLite() }
             }
             n = rounds * perBlock
         } else {
             for _ in 0..<n {
                 measureCores()
-                e.append(try await runSkyShard(query.adql).0)
-                s.append(try runSQLite(sql).0)
+                try await timedSkyShard()
+                try timedSQLite()
             }
         }
         var m = QueryMeasurement(
             query: query, skyshard: TimingStats(e), sqlite: TimingStats(s), planSeconds: TimingStats(planTimes).median,
             chunks: chunks, skyshardDigest: engineDigest, sqliteDigest: sqliteDigest, repeats: n)
         m.ceilings = ceilings
+        m.skyshardReads = readsE
+        m.sqliteReads = readsS
+        m.inBlocks = inBlocks
         return m
     }
 
@@ -327,6 +376,19 @@ public struct BenchReport: Sendable {
         return "\(met) (\(goal)); cores' ceiling \(BenchFormat.ratio(ceiling))×"
     }
 
+    /// The queries whose timed runs read from storage, one line each ("name: SkyShard …;
+    /// SQLite …", per timed run); empty when none did or nothing was measured.
+    var storageReadLines: [String] {
+        func side(_ r: StorageReads, runs: Int) -> String {
+            let n = Int64(max(runs, 1))
+            return "\(BenchFormat.bytes(Int(r.bytes / n))) and \(r.majorFaults / n) major faults per run"
+        }
+        return queries.compactMap { m in
+            guard let e = m.skyshardReads, let s = m.sqliteReads, e != .zero || s != .zero else { return nil }
+            return "\(m.query.name): SkyShard \(side(e, runs: m.repeats)); SQLite \(side(s, runs: m.repeats))"
+        }
+    }
+
     /// A fixed-width table for the terminal.
     public var text: String {
         var lines: [String] = []
@@ -345,6 +407,15 @@ public struct BenchReport: Sendable {
                 + lpad(BenchFormat.duration(m.sqlite.median), 12) + lpad(BenchFormat.duration(m.sqlite.p90), 11)
                 + lpad(BenchFormat.ratio(m.ratio), 9) + lpad(BenchFormat.ratio(m.speedup), 9)
                 + "  " + pad(m.agrees ? "same" : "DIFFER", 6) + "  " + Self.goalText(m))
+        }
+        let blocked = queries.filter(\.inBlocks).map(\.query.name)
+        if !blocked.isEmpty {
+            lines.append("in blocks (their two sides' pages do not stay cached together): \(blocked.joined(separator: ", "))")
+        }
+        let reads = storageReadLines
+        if !reads.isEmpty {
+            lines.append("read from storage during timed runs (a disk in the measure):")
+            lines.append(contentsOf: reads.map { "  " + $0 })
         }
         if !plans.isEmpty {
             lines.append("")
@@ -396,9 +467,14 @@ public struct BenchReport: Sendable {
                   + "\(BenchFormat.bytes(machine.memoryBytes)) RAM, Linux \(machine.kernel); \(machine.swiftVersion); "
                   + "\(machine.buildConfiguration) build; engine threads \(threads); "
                   + "\(repeats) timed runs per query after one warm-up (fewer when a run is slow)"
-                  + (blocks ? "; the catalog and the baseline together exceed 80 % of RAM, so each query's runs were in "
-                      + "up to three rounds of two blocks, SkyShard's then SQLite's, each after dropping the other side's "
-                      + "files from the page cache and its own warm-up, instead of alternating." : "."))
+                  + (blocks ? "; the catalog and the baseline together exceed 80 % of RAM, so a query whose pages on both "
+                      + "sides did not stay in the page cache together (more than "
+                      + "\(BenchFormat.bytes(Int(BenchRunner.cachedReadAllowance))) read from storage by a run of each, warm) "
+                      + "ran in up to three rounds of two blocks, SkyShard's then SQLite's, each after dropping the other "
+                      + "side's files from the page cache and its own warm-up, instead of alternating: "
+                      + (queries.contains(where: \.inBlocks)
+                          ? queries.filter(\.inBlocks).map { "`\($0.query.name)`" }.joined(separator: ", ") : "none")
+                      + "." : "."))
         md.append("")
         md.append("| query | chunks | rows | SkyShard p50 | p90 | SQLite p50 | p90 | SkyShard/SQLite | speedup | plan p50 | runs | answers | goal |")
         md.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|")
@@ -415,6 +491,14 @@ public struct BenchReport: Sendable {
             md.append("Cores' ceiling: the speed of all cores running the same SQLite scan at once over the fastest core "
                       + "alone (`CoreSpeeds`), measured before each round; the median of the rounds. No engine can beat "
                       + "one thread on the fastest core by more than that.")
+        }
+        let reads = storageReadLines
+        if !reads.isEmpty {
+            md.append("")
+            md.append("Read from storage during the timed runs (`read_bytes` of `/proc/self/io`, major page faults), "
+                      + "so these figures include the disk:")
+            md.append("")
+            for line in reads { md.append("- " + line) }
         }
         if !plans.isEmpty {
             md.append("")
