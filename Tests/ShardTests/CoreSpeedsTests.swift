@@ -12,6 +12,15 @@ import Testing
         #expect(CoreSpeeds(cpus: [0, 1], alone: [0, 0], together: [1, 1]).ceiling == 1)
     }
 
+    /// The report's split of a benchmark's rounds by the ceiling measured before each.
+    @Test func roundsAreSplitByWhetherTheirCeilingReachedTheGoal() {
+        let rounds = [BenchRound(ceiling: 1.95, speedup: 2.1), BenchRound(ceiling: 1.4, speedup: 1.5),
+                      BenchRound(ceiling: nil, speedup: 3), BenchRound(ceiling: 1.8, speedup: 1.7)]
+        let (high, low) = BenchReport.splitRounds(rounds, goal: 1.8)
+        #expect(high == [2.1, 1.7])
+        #expect(low == [1.5])
+    }
+
     #if os(Linux)
     @Test func threadsRunOnTheCoreTheyArePinnedTo() throws {
         let cpus = CoreSpeeds.allowedCPUs()

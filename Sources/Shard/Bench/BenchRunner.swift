@@ -42,6 +42,15 @@ public struct IngestMeasurement: Sendable, Codable {
     }
 }
 
+/// One round of a query benchmark: a SkyShard run and an SQLite run when alternating, a block
+/// of each in blocks, with the cores' ceiling measured before it (blocks: the median of the
+/// two measured before the blocks).
+public struct BenchRound: Sendable {
+    public var ceiling: Double?
+    /// SQLite's time over SkyShard's (medians of the blocks).
+    public var speedup: Double
+}
+
 /// The outcome of one query benchmark.
 public struct QueryMeasurement: Sendable {
     public var query: BenchQuery
@@ -57,12 +66,24 @@ public struct QueryMeasurement: Sendable {
     /// For a speedup goal: the two-core ceiling (`CoreSpeeds.ceiling`) measured before each
     /// round (empty when it could not be measured).
     public var ceilings: [Double] = []
-    /// What each side read from storage during its timed runs (warm-ups left out); nil where
-    /// the counters are not available (`StorageReads`).
-    public var skyshardReads: StorageReads?
-    public var sqliteReads: StorageReads?
+    /// What each side used during its timed runs, summed (warm-ups left out): storage reads
+    /// and CPU time (`RunCounters`); nil where the counters are not available.
+    public var skyshardCounters: RunCounters?
+    public var sqliteCounters: RunCounters?
+    /// SkyShard's CPU time over SQLite's for the same runs: the work it spends on top of
+    /// SQLite's for the answer (1.00: none), whatever the cores' speeds.
+    public var cpuRatio: Double? {
+        guard let e = skyshardCounters, let s = sqliteCounters, s.cpuSeconds > 0 else { return nil }
+        return e.cpuSeconds / s.cpuSeconds
+    }
+    /// SkyShard's CPU time over its wall time: how many cores its runs kept busy on average.
+    public var skyshardBusyCores: Double? {
+        guard let e = skyshardCounters, skyshard.total > 0 else { return nil }
+        return e.cpuSeconds / skyshard.total
+    }
     /// The runs were in rounds of blocks, not alternating (`BenchRunner.run`).
     public var inBlocks = false
+    public var rounds: [BenchRound] = []
 
     public var agrees: Bool { skyshardDigest == sqliteDigest }
     /// Median of `ceilings`.
@@ -158,13 +179,13 @@ public final class BenchRunner: @unchecked Sendable {
     /// those two read from storage no more than `cachedReadAllowance`, so that alternating
     /// measures no disk; false when it cannot be told.
     func pagesStayCachedTogether(_ adql: String, _ sql: String) async throws -> Bool {
-        guard StorageReads.now() != nil else { return false }
+        guard RunCounters.now() != nil else { return false }
         _ = try await runSkyShard(adql)
-        guard let before = StorageReads.now() else { return false }
+        guard let before = RunCounters.now() else { return false }
         _ = try await runSkyShard(adql)
         _ = try runSQLite(sql)
-        guard let after = StorageReads.now() else { return false }
-        return (after - before).bytes <= Self.cachedReadAllowance
+        guard let after = RunCounters.now() else { return false }
+        return (after - before).readBytes <= Self.cachedReadAllowance
     }
 
     /// `posix_fadvise(DONTNEED)` over the whole file: its clean, unmapped pages leave the cache.
@@ -254,22 +275,28 @@ public final class BenchRunner: @unchecked Sendable {
             guard case .speedup = query.goal, let speeds = CoreSpeeds.measure() else { return }
             ceilings.append(speeds.ceiling)
         }
-        // Storage reads during the timed runs, by side: a run that read from the disk measured
-        // the disk too (on the development VM the host reclaims page cache it deems cold).
-        var readsE = StorageReads.now().map { _ in StorageReads.zero }
-        var readsS = readsE
+        // Storage reads and CPU time during the timed runs, by side: a run that read from the
+        // disk measured the disk too (on the development VM the host reclaims page cache it
+        // deems cold); CPU time tells the engine's work from the cores' speed.
+        var countersE = RunCounters.now().map { _ in RunCounters.zero }
+        var countersS = countersE
         func timedSkyShard() async throws {
-            let before = StorageReads.now()
+            let before = RunCounters.now()
             e.append(try await runSkyShard(query.adql).0)
-            if let b = before, let a = StorageReads.now() { readsE = readsE.map { $0 + (a - b) } }
+            if let b = before, let a = RunCounters.now() { countersE = countersE.map { $0 + (a - b) } }
         }
         func timedSQLite() throws {
-            let before = StorageReads.now()
+            let before = RunCounters.now()
             s.append(try runSQLite(sql).0)
-            if let b = before, let a = StorageReads.now() { readsS = readsS.map { $0 + (a - b) } }
+            if let b = before, let a = RunCounters.now() { countersS = countersS.map { $0 + (a - b) } }
         }
         let perRound = warmEngine + warmSQLite
         var n = perRound > 0 ? min(repeats, max(1, Int(budgetSeconds / perRound))) : repeats
+        var roundList: [BenchRound] = []
+        func round(ceilings c: ArraySlice<Double>, e: ArraySlice<Double>, s: ArraySlice<Double>) -> BenchRound {
+            BenchRound(ceiling: c.isEmpty ? nil : TimingStats(Array(c)).median,
+                       speedup: TimingStats(Array(s)).median / TimingStats(Array(e)).median)
+        }
         var inBlocks = blocks
         if blocks, try await pagesStayCachedTogether(query.adql, sql) {
             inBlocks = false
@@ -283,6 +310,8 @@ public final class BenchRunner: @unchecked Sendable {
             let rounds = min(3, n)
             let perBlock = (n + rounds - 1) / rounds
             for _ in 0..<rounds {
+                let c0 = ceilings.count, e0 = e.count, s0 = s.count
+                defer { roundList.append(round(ceilings: ceilings[c0...], e: e[e0...], s: s[s0...])) }
                 try evictOtherSide(before: .skyshard)
                 _ = try await runSkyShard(query.adql)
                 measureCores()
@@ -295,18 +324,21 @@ public final class BenchRunner: @unchecked Sendable {
             n = rounds * perBlock
         } else {
             for _ in 0..<n {
+                let c0 = ceilings.count, e0 = e.count, s0 = s.count
                 measureCores()
                 try await timedSkyShard()
                 try timedSQLite()
+                roundList.append(round(ceilings: ceilings[c0...], e: e[e0...], s: s[s0...]))
             }
         }
         var m = QueryMeasurement(
             query: query, skyshard: TimingStats(e), sqlite: TimingStats(s), planSeconds: TimingStats(planTimes).median,
             chunks: chunks, skyshardDigest: engineDigest, sqliteDigest: sqliteDigest, repeats: n)
         m.ceilings = ceilings
-        m.skyshardReads = readsE
-        m.sqliteReads = readsS
+        m.skyshardCounters = countersE
+        m.sqliteCounters = countersS
         m.inBlocks = inBlocks
+        m.rounds = roundList
         return m
     }
 
@@ -376,15 +408,39 @@ public struct BenchReport: Sendable {
         return "\(met) (\(goal)); cores' ceiling \(BenchFormat.ratio(ceiling))×"
     }
 
+    /// The speedups of the rounds whose measured ceiling reached `goal`, and of those whose
+    /// ceiling fell short (rounds without a ceiling are left out).
+    static func splitRounds(_ rounds: [BenchRound], goal: Double) -> (high: [Double], low: [Double]) {
+        var high: [Double] = [], low: [Double] = []
+        for r in rounds {
+            guard let c = r.ceiling else { continue }
+            if c >= goal { high.append(r.speedup) } else { low.append(r.speedup) }
+        }
+        return (high, low)
+    }
+
+    /// Per query with CPU counters: CPU time per run of each side, their ratio, and SkyShard's
+    /// busy cores.
+    var workLines: [String] {
+        queries.compactMap { m in
+            guard let ratio = m.cpuRatio, let busy = m.skyshardBusyCores, let e = m.skyshardCounters,
+                  let s = m.sqliteCounters else { return nil }
+            let n = Double(max(m.repeats, 1))
+            return "\(m.query.name): SkyShard \(BenchFormat.duration(e.cpuSeconds / n)), SQLite "
+                + "\(BenchFormat.duration(s.cpuSeconds / n)), ratio \(BenchFormat.ratio(ratio)); "
+                + "SkyShard busy cores \(BenchFormat.ratio(busy))"
+        }
+    }
+
     /// The queries whose timed runs read from storage, one line each ("name: SkyShard …;
     /// SQLite …", per timed run); empty when none did or nothing was measured.
     var storageReadLines: [String] {
-        func side(_ r: StorageReads, runs: Int) -> String {
+        func side(_ r: RunCounters, runs: Int) -> String {
             let n = Int64(max(runs, 1))
-            return "\(BenchFormat.bytes(Int(r.bytes / n))) and \(r.majorFaults / n) major faults per run"
+            return "\(BenchFormat.bytes(Int(r.readBytes / n))) and \(r.majorFaults / n) major faults per run"
         }
         return queries.compactMap { m in
-            guard let e = m.skyshardReads, let s = m.sqliteReads, e != .zero || s != .zero else { return nil }
+            guard let e = m.skyshardCounters, let s = m.sqliteCounters, e.readFromStorage || s.readFromStorage else { return nil }
             return "\(m.query.name): SkyShard \(side(e, runs: m.repeats)); SQLite \(side(s, runs: m.repeats))"
         }
     }
@@ -407,6 +463,11 @@ public struct BenchReport: Sendable {
                 + lpad(BenchFormat.duration(m.sqlite.median), 12) + lpad(BenchFormat.duration(m.sqlite.p90), 11)
                 + lpad(BenchFormat.ratio(m.ratio), 9) + lpad(BenchFormat.ratio(m.speedup), 9)
                 + "  " + pad(m.agrees ? "same" : "DIFFER", 6) + "  " + Self.goalText(m))
+        }
+        let work = workLines
+        if !work.isEmpty {
+            lines.append("CPU per run (all threads): SkyShard's over SQLite's, and the cores SkyShard kept busy:")
+            lines.append(contentsOf: work.map { "  " + $0 })
         }
         let blocked = queries.filter(\.inBlocks).map(\.query.name)
         if !blocked.isEmpty {
@@ -491,6 +552,38 @@ public struct BenchReport: Sendable {
             md.append("Cores' ceiling: the speed of all cores running the same SQLite scan at once over the fastest core "
                       + "alone (`CoreSpeeds`), measured before each round; the median of the rounds. No engine can beat "
                       + "one thread on the fastest core by more than that.")
+            md.append("")
+            md.append("By round (one run of each side, or a block of each), split by whether the ceiling measured "
+                      + "before the round reached the goal:")
+            md.append("")
+            md.append("| query | goal | rounds with ceiling ≥ goal | their speedups min / median | met | "
+                      + "rounds below | their speedups min / median |")
+            md.append("|---|--:|--:|--:|--:|--:|--:|")
+            for m in queries {
+                guard case .speedup(let goal) = m.query.goal, m.rounds.contains(where: { $0.ceiling != nil }) else { continue }
+                let (high, low) = Self.splitRounds(m.rounds, goal: goal)
+                func stats(_ r: [Double]) -> String {
+                    r.isEmpty ? "—" : "\(BenchFormat.ratio(r.min()!))× / \(BenchFormat.ratio(TimingStats(r).median))×"
+                }
+                md.append("| `\(m.query.name)` | \(BenchFormat.ratio(goal))× | \(high.count) | \(stats(high)) | "
+                          + "\(high.filter { $0 >= goal }.count) | \(low.count) | \(stats(low)) |")
+            }
+        }
+        if queries.contains(where: { $0.cpuRatio != nil }) {
+            md.append("")
+            md.append("Work and cores: CPU time per timed run (user + system, all threads of the process), SkyShard's "
+                      + "over SQLite's (the work SkyShard spends on top of SQLite's for the same answer), and SkyShard's "
+                      + "CPU time over its wall time (the cores it kept busy):")
+            md.append("")
+            md.append("| query | SkyShard CPU / run | SQLite CPU / run | CPU ratio | SkyShard busy cores |")
+            md.append("|---|--:|--:|--:|--:|")
+            for m in queries {
+                guard let ratio = m.cpuRatio, let busy = m.skyshardBusyCores, let e = m.skyshardCounters,
+                      let s = m.sqliteCounters else { continue }
+                let n = Double(max(m.repeats, 1))
+                md.append("| `\(m.query.name)` | \(BenchFormat.duration(e.cpuSeconds / n)) | "
+                          + "\(BenchFormat.duration(s.cpuSeconds / n)) | \(BenchFormat.ratio(ratio)) | \(BenchFormat.ratio(busy)) |")
+            }
         }
         let reads = storageReadLines
         if !reads.isEmpty {

@@ -44,6 +44,9 @@ public struct TimingStats: Sendable, Codable {
     }
 
     public var p90: Double { quantile(0.9) }
+
+    /// The sum of the samples.
+    public var total: Double { samples.reduce(0, +) }
 }
 
 /// Row count and an order-independent checksum of a result: each row is rendered canonically
@@ -107,30 +110,41 @@ public enum BenchMemory {
     }
 }
 
-/// What this process has read from storage so far: the bytes the kernel fetched for it from
-/// the block layer (`read_bytes` of `/proc/self/io`, page-cache misses of `read()` and of mapped
-/// pages alike) and its major page faults (`getrusage`). A timed run that read from storage
-/// measured the disk as well as the engine; the bench reports such reads next to its ratios.
-public struct StorageReads: Sendable, Equatable {
-    public var bytes: Int64
+/// What this process has used so far, as the bench counts it around each timed run: the bytes
+/// the kernel fetched for it from storage (`read_bytes` of `/proc/self/io`, page-cache misses of
+/// `read()` and of mapped pages alike), its major page faults, and the CPU time of all its
+/// threads (user + system, `getrusage`).
+///
+/// A run that read from storage measured the disk as well as the engine. CPU time over wall
+/// time says how many cores a run kept busy, and SkyShard's CPU time over SQLite's how much
+/// more work it did for the same answer: together they separate the engine from the machine.
+public struct RunCounters: Sendable, Equatable {
+    public var readBytes: Int64
     public var majorFaults: Int64
+    public var cpuSeconds: Double
 
-    public init(bytes: Int64, majorFaults: Int64) {
-        self.bytes = bytes
+    public init(readBytes: Int64, majorFaults: Int64, cpuSeconds: Double) {
+        self.readBytes = readBytes
         self.majorFaults = majorFaults
+        self.cpuSeconds = cpuSeconds
     }
 
-    public static let zero = StorageReads(bytes: 0, majorFaults: 0)
+    public static let zero = RunCounters(readBytes: 0, majorFaults: 0, cpuSeconds: 0)
+
+    /// Whether anything was read from storage.
+    public var readFromStorage: Bool { readBytes > 0 || majorFaults > 0 }
 
     /// The counters now; nil where `/proc/self/io` is missing (not Linux, or a kernel without
     /// task I/O accounting).
-    public static func now() -> StorageReads? {
+    public static func now() -> RunCounters? {
         #if os(Linux)
         guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8),
               let bytes = readBytes(procIO: text) else { return nil }
         var usage = rusage()
         guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return nil }
-        return StorageReads(bytes: bytes, majorFaults: Int64(usage.ru_majflt))
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return RunCounters(readBytes: bytes, majorFaults: Int64(usage.ru_majflt),
+                           cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime))
         #else
         return nil
         #endif
@@ -144,12 +158,14 @@ public struct StorageReads: Sendable, Equatable {
         return nil
     }
 
-    public static func + (a: StorageReads, b: StorageReads) -> StorageReads {
-        StorageReads(bytes: a.bytes + b.bytes, majorFaults: a.majorFaults + b.majorFaults)
+    public static func + (a: RunCounters, b: RunCounters) -> RunCounters {
+        RunCounters(readBytes: a.readBytes + b.readBytes, majorFaults: a.majorFaults + b.majorFaults,
+                    cpuSeconds: a.cpuSeconds + b.cpuSeconds)
     }
 
-    public static func - (a: StorageReads, b: StorageReads) -> StorageReads {
-        StorageReads(bytes: a.bytes - b.bytes, majorFaults: a.majorFaults - b.majorFaults)
+    public static func - (a: RunCounters, b: RunCounters) -> RunCounters {
+        RunCounters(readBytes: a.readBytes - b.readBytes, majorFaults: a.majorFaults - b.majorFaults,
+                    cpuSeconds: a.cpuSeconds - b.cpuSeconds)
     }
 }
 

@@ -6,20 +6,38 @@ import Testing
 import Glibc
 #endif
 
-/// The bench's count of what a timed run read from storage (`StorageReads`).
-@Suite struct StorageReadsTests {
+/// The bench's counters around a timed run (`RunCounters`).
+@Suite struct RunCountersTests {
     @Test func readBytesIsTakenFromItsOwnLine() {
         let text = "rchar: 6976\nwchar: 10\nsyscr: 10\nsyscw: 0\nread_bytes: 40960\nwrite_bytes: 4096\n"
             + "cancelled_write_bytes: 0\n"
-        #expect(StorageReads.readBytes(procIO: text) == 40960)
-        #expect(StorageReads.readBytes(procIO: "rchar: 1\nwrite_bytes: 2\n") == nil)
-        #expect(StorageReads.readBytes(procIO: "read_bytes: many\n") == nil)
-        let a = StorageReads(bytes: 10, majorFaults: 3), b = StorageReads(bytes: 4, majorFaults: 1)
-        #expect(a - b == StorageReads(bytes: 6, majorFaults: 2))
+        #expect(RunCounters.readBytes(procIO: text) == 40960)
+        #expect(RunCounters.readBytes(procIO: "rchar: 1\nwrite_bytes: 2\n") == nil)
+        #expect(RunCounters.readBytes(procIO: "read_bytes: many\n") == nil)
+        let a = RunCounters(readBytes: 10, majorFaults: 3, cpuSeconds: 1.5)
+        let b = RunCounters(readBytes: 4, majorFaults: 1, cpuSeconds: 0.25)
+        #expect(a - b == RunCounters(readBytes: 6, majorFaults: 2, cpuSeconds: 1.25))
         #expect(a + b - a == b)
+        #expect(!RunCounters(readBytes: 0, majorFaults: 0, cpuSeconds: 9).readFromStorage)
+        #expect(RunCounters(readBytes: 0, majorFaults: 1, cpuSeconds: 0).readFromStorage)
     }
 
     #if os(Linux)
+    /// CPU time counts this process's work: a busy loop moves it by 50 ms well before a
+    /// generous wall-clock limit.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/io")))
+    func cpuTimeGrowsWithWork() throws {
+        let before = try #require(RunCounters.now())
+        let start = Date()
+        var x: UInt64 = 1, used = 0.0
+        while used < 0.05 && Date().timeIntervalSince(start) < 20 {
+            for i in 0..<100_000 { x = x &* 6364136223846793005 &+ UInt64(i) }
+            used = try #require(RunCounters.now()).cpuSeconds - before.cpuSeconds
+        }
+        #expect(x != 0)
+        #expect(used >= 0.05, "CPU time after a busy loop: \(used) s")
+    }
+
     /// A file written, synced and dropped from the page cache is read back from the disk, and
     /// the counters say so; read again at once, it comes from the cache.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/io")))
@@ -49,15 +67,15 @@ import Glibc
             }
             return total
         }
-        let before = try #require(StorageReads.now())
+        let before = try #require(RunCounters.now())
         #expect(readAll() == size)
-        let cold = try #require(StorageReads.now()) - before
-        #expect(cold.bytes >= Int64(size / 2), "read back from the disk: \(cold.bytes) bytes counted")
+        let cold = try #require(RunCounters.now()) - before
+        #expect(cold.readBytes >= Int64(size / 2), "read back from the disk: \(cold.readBytes) bytes counted")
 
-        let again = try #require(StorageReads.now())
+        let again = try #require(RunCounters.now())
         #expect(readAll() == size)
-        let warm = try #require(StorageReads.now()) - again
-        #expect(warm.bytes < Int64(size / 2), "read from the cache: \(warm.bytes) bytes counted")
+        let warm = try #require(RunCounters.now()) - again
+        #expect(warm.readBytes < Int64(size / 2), "read from the cache: \(warm.readBytes) bytes counted")
     }
     #endif
 }
