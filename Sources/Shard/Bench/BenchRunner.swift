@@ -281,14 +281,14 @@ public final class BenchRunner: @unchecked Sendable {
         var countersE = RunCounters.now().map { _ in RunCounters.zero }
         var countersS = countersE
         func timedSkyShard() async throws {
-            let before = RunCounters.now()
-            e.append(try await runSkyShard(query.adql).0)
-            if let b = before, let a = RunCounters.now() { countersE = countersE.map { $0 + (a - b) } }
+            let (run, used) = try await RunCounters.measure { try await runSkyShard(query.adql) }
+            e.append(run.0)
+            countersE = used.flatMap { u in countersE.map { $0 + u } }
         }
-        func timedSQLite() throws {
-            let before = RunCounters.now()
-            s.append(try runSQLite(sql).0)
-            if let b = before, let a = RunCounters.now() { countersS = countersS.map { $0 + (a - b) } }
+        func timedSQLite() async throws {
+            let (run, used) = try await RunCounters.measure { try runSQLite(sql) }
+            s.append(run.0)
+            countersS = used.flatMap { u in countersS.map { $0 + u } }
         }
         let perRound = warmEngine + warmSQLite
         var n = perRound > 0 ? min(repeats, max(1, Int(budgetSeconds / perRound))) : repeats
@@ -319,7 +319,7 @@ public final class BenchRunner: @unchecked Sendable {
                 try evictOtherSide(before: .sqlite)
                 _ = try runSQLite(sql)
                 measureCores()
-                for _ in 0..<perBlock { try timedSQLite() }
+                for _ in 0..<perBlock { try await timedSQLite() }
             }
             n = rounds * perBlock
         } else {
@@ -327,7 +327,7 @@ public final class BenchRunner: @unchecked Sendable {
                 let c0 = ceilings.count, e0 = e.count, s0 = s.count
                 measureCores()
                 try await timedSkyShard()
-                try timedSQLite()
+                try await timedSQLite()
                 roundList.append(round(ceilings: ceilings[c0...], e: e[e0...], s: s[s0...]))
             }
         }

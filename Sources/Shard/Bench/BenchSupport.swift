@@ -137,14 +137,36 @@ public struct RunCounters: Sendable, Equatable {
     /// The counters now; nil where `/proc/self/io` is missing (not Linux, or a kernel without
     /// task I/O accounting).
     public static func now() -> RunCounters? {
+        guard let bytes = storageBytes(), let (faults, cpu) = usage() else { return nil }
+        return RunCounters(readBytes: bytes, majorFaults: faults, cpuSeconds: cpu)
+    }
+
+    /// What `body` used. `/proc/self/io` is read before the CPU clock is taken and after it is
+    /// taken again, so that reading it (tens of µs) does not count as the run's CPU time.
+    public static func measure<T>(_ body: () async throws -> T) async rethrows -> (T, RunCounters?) {
+        let bytes0 = storageBytes(), usage0 = usage()
+        let result = try await body()
+        let usage1 = usage(), bytes1 = storageBytes()
+        guard let b0 = bytes0, let b1 = bytes1, let u0 = usage0, let u1 = usage1 else { return (result, nil) }
+        return (result, RunCounters(readBytes: b1 - b0, majorFaults: u1.majorFaults - u0.majorFaults,
+                                    cpuSeconds: u1.cpuSeconds - u0.cpuSeconds))
+    }
+
+    static func storageBytes() -> Int64? {
         #if os(Linux)
-        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8),
-              let bytes = readBytes(procIO: text) else { return nil }
+        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
+        return readBytes(procIO: text)
+        #else
+        return nil
+        #endif
+    }
+
+    static func usage() -> (majorFaults: Int64, cpuSeconds: Double)? {
+        #if os(Linux)
         var usage = rusage()
         guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return nil }
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return RunCounters(readBytes: bytes, majorFaults: Int64(usage.ru_majflt),
-                           cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime))
+        return (Int64(usage.ru_majflt), seconds(usage.ru_utime) + seconds(usage.ru_stime))
         #else
         return nil
         #endif
