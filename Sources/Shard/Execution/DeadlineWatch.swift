@@ -13,7 +13,7 @@ final class DeadlineWatch: @unchecked Sendable {
     /// How long the thread sleeps while no limit is set (a later limit then needs no wake-up).
     static let idleSleep: Duration = .seconds(1)
 
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     // Guarded by `condition`.
     private var entries: [Int: (deadline: ContinuousClock.Instant, expire: @Sendable () -> Void)] = [:]
     private var nextId = 0
@@ -61,9 +61,72 @@ final class DeadlineWatch: @unchecked Sendable {
             }
             let until = entries.values.map(\.deadline).min() ?? now + Self.idleSleep
             sleepingUntil = until
-            let (seconds, attoseconds) = (until - now).components
-            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) * 1e-18))
+            _ = condition.wait(for: until - now)
             sleepingUntil = nil
         }
     }
+}
+
+/// A lock and a condition whose timed wait runs on the monotonic clock.
+///
+/// `NSCondition.wait(until:)` takes a `Date`: the wait ends at a wall-clock time, so a step of
+/// the wall clock backwards (an NTP correction, a virtual machine resumed) during the wait
+/// would stretch it by the size of the step, and a query's time limit with it. Here the
+/// deadline is on `CLOCK_MONOTONIC` (where the platform lets a condition use it).
+final class MonotonicCondition: @unchecked Sendable {
+    #if os(Linux)
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(cond, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(cond)
+        pthread_mutex_destroy(mutex)
+        cond.deallocate()
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+    func signal() { pthread_cond_signal(cond) }
+
+    /// With the lock held: waits for `signal` or until `duration` has passed on the monotonic
+    /// clock. False when the time ran out. (Like any condition wait it may also end early.)
+    func wait(for duration: Duration) -> Bool {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        var deadline = Self.adding(duration, to: now)
+        return pthread_cond_timedwait(cond, mutex, &deadline) == 0
+    }
+
+    /// `start` + `duration` as a normalised timespec (a negative duration counts as zero).
+    static func adding(_ duration: Duration, to start: timespec) -> timespec {
+        let (seconds, attoseconds) = duration.components
+        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return start }
+        var sec = Int(start.tv_sec) + Int(seconds)
+        var nsec = Int(start.tv_nsec) + Int(attoseconds / 1_000_000_000)
+        if nsec >= 1_000_000_000 {
+            sec += 1
+            nsec -= 1_000_000_000
+        }
+        return timespec(tv_sec: sec, tv_nsec: nsec)
+    }
+    #else
+    private let condition = NSCondition()
+    func lock() { condition.lock() }
+    func unlock() { condition.unlock() }
+    func signal() { condition.signal() }
+    func wait(for duration: Duration) -> Bool {
+        let (seconds, attoseconds) = duration.components
+        return condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) * 1e-18))
+    }
+    #endif
 }
