@@ -123,12 +123,6 @@ public struct RunCounters: Sendable, Equatable {
     public var majorFaults: Int64
     public var cpuSeconds: Double
 
-    public init(readBytes: Int64, majorFaults: Int64, cpuSeconds: Double) {
-        self.readBytes = readBytes
-        self.majorFaults = majorFaults
-        self.cpuSeconds = cpuSeconds
-    }
-
     public static let zero = RunCounters(readBytes: 0, majorFaults: 0, cpuSeconds: 0)
 
     /// Whether anything was read from storage.
