@@ -284,6 +284,7 @@ public final class Binder: Sendable {
                     range: e.range)
             case .function(let call):
                 try functions.check(call, range: e.range)
+                try GeometryArguments.check(call, range: e.range)
                 if e.isAggregateCall { scope.aggregateCalls += 1 }
                 // Literal arguments (a CIRCLE's centre and radius, a POLYGON's signed vertices)
                 // have nothing to bind: the call is kept rather than rebuilt.

@@ -60,6 +60,9 @@ struct ChunkPruner {
             var lon = (lo: 0.0, hi: 360.0), lat = (lo: -90.0, hi: 90.0)
             var ranged = false
             var result = ChunkSet.all
+            // The regions this conjunction confines the position to: when two of them cannot
+            // meet, no row can match and no chunk needs to be read.
+            var regions: [SkyRegion] = []
             for term in e.conjuncts {
                 if let range = coordinateRange(term) {
                     ranged = true
@@ -69,30 +72,45 @@ struct ChunkPruner {
                     case .lon(let lo, let hi): lon = (max(lon.lo, lo), min(lon.hi, hi))
                     case .lat(let lo, let hi): lat = (max(lat.lo, lo), min(lat.hi, hi))
                     }
+                } else if let region = region(of: term.unparenthesized) {
+                    regions.append(region)
+                    result = result.intersection(chunks(of: region, topLevel: topLevel))
                 } else {
                     result = result.intersection(try chunks(for: term, topLevel: topLevel))
                 }
             }
             if ranged {
-                if lon.lo > lon.hi || lat.lo > lat.hi { return .some([]) }
+                guard lon.lo <= lon.hi, lat.lo <= lat.hi else {
+                    notes.value.append(.text("empty-region: the longitude or latitude ranges leave no position"))
+                    return .some([])
+                }
                 let box = lon.hi - lon.lo >= 360
                     ? SkyBox(lonMin: 0, lonMax: 360, latMin: lat.lo, latMax: lat.hi)
                     : SkyBox(lonMin: lon.lo, lonMax: min(lon.hi, 360), latMin: lat.lo, latMax: lat.hi)
                 notes.value.append(.spatialPruning(.box(box)))
+                regions.append(.box(box))
                 result = result.intersection(.some(Set(chunker.chunks(intersecting: .box(box)))))
+            }
+            if !SkyRegion.mayAllMeet(regions) {
+                notes.value.append(.text("empty-region: regions AND-ed together cannot meet; no chunk is read"))
+                return .some([])
             }
             return result
         case .binary(.or, let a, let b):
             return try chunks(for: a, topLevel: false).union(try chunks(for: b, topLevel: false))
         default:
-            if let region = region(of: e) {
-                if topLevel { topLevelRegions.value.append(region) }
-                notes.value.append(.spatialPruning(region))
-                return .some(Set(chunker.chunks(intersecting: region)))
-            }
+            if let region = region(of: e) { return chunks(of: region, topLevel: topLevel) }
             if let set = try keyChunks(e) { return set }
             return .all
         }
+    }
+
+    /// The chunks a region may touch, noted in the plan (and kept for the latitude band when
+    /// the region is one of the top-level conjuncts).
+    private func chunks(of region: SkyRegion, topLevel: Bool) -> ChunkSet {
+        if topLevel { topLevelRegions.value.append(region) }
+        notes.value.append(.spatialPruning(region))
+        return .some(Set(chunker.chunks(intersecting: region)))
     }
 
     // MARK: Spatial predicates
@@ -289,25 +307,12 @@ struct ChunkPruner {
         return nil
     }
 
-    /// The value of a constant numeric expression.
+    /// The value of a constant numeric expression, when it is a finite number (an infinite or
+    /// NaN value, from an overflowing literal or arithmetic, prunes nothing).
     func constant(_ e: Expression) -> Double? {
-        switch e.unparenthesized.kind {
-        case .literal(.integer(let v)): return Double(v)
-        case .literal(.real(let v, _)): return v
-        case .literal(.boolean(let b)): return b ? 1 : 0
-        case .unary(.minus, let x): return constant(x).map { -$0 }
-        case .unary(.plus, let x): return constant(x)
-        case .binary(let op, let a, let b):
-            guard let x = constant(a), let y = constant(b) else { return nil }
-            switch op {
-            case .add: return x + y
-            case .subtract: return x - y
-            case .multiply: return x * y
-            case .divide: return y == 0 ? nil : x / y
-            default: return nil
-            }
-        default: return nil
-        }
+        if case .literal(.boolean(let b)) = e.unparenthesized.kind { return b ? 1 : 0 }
+        guard let v = ConstantFolding.number(e), v.isFinite else { return nil }
+        return v
     }
 
     // MARK: Director key predicates
@@ -327,7 +332,10 @@ struct ChunkPruner {
     func integerConstant(_ e: Expression) -> Int64? {
         switch e.unparenthesized.kind {
         case .literal(.integer(let v)): return v
-        case .unary(.minus, let x): return integerConstant(x).map { -$0 }
+        case .unary(.minus, let x):
+            // -Int64.min does not exist: such a key prunes nothing.
+            guard let v = integerConstant(x), v != .min else { return nil }
+            return -v
         default: return nil
         }
     }

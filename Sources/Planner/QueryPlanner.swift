@@ -217,8 +217,13 @@ public struct QueryPlanner: Sendable {
         }
 
         var oneChunk: Int?
-        if case .chunks(let ids) = target, ids.count == 1 { oneChunk = ids[0] }
-        let banded = latitudeBand(bound, primary: primary, regions: conjunctRegions, halvesFor: oneChunk)
+        var noChunks = false
+        if case .chunks(let ids) = target {
+            if ids.count == 1 { oneChunk = ids[0] }
+            noChunks = ids.isEmpty
+        }
+        // No chunk to read: no band to narrow the reading with.
+        let banded = noChunks ? nil : latitudeBand(bound, primary: primary, regions: conjunctRegions, halvesFor: oneChunk)
         let halves = banded?.halves ?? []
         let unbanded = bound
         if let band = banded?.band {
@@ -306,6 +311,9 @@ public struct QueryPlanner: Sendable {
                 east = min(east, box.lonMax)
             }
         }
+        // Regions that only touch (within the boundary tolerance) can leave a band inverted by
+        // rounding: no band then, which is always correct (the band only narrows the reading).
+        guard low.isFinite, high.isFinite, low <= high else { return nil }
         guard low > -90 || high < 90 else { return nil }
         // Reading a quarter of a stripe's rows or more through the index costs more than
         // scanning the chunk: only narrow bands are worth it, or a band with a longitude window

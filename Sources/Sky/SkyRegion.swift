@@ -82,6 +82,43 @@ public enum SkyRegion: Sendable, Hashable, CustomStringConvertible {
     /// Conservative: false only when the region and the box certainly share no point.
     public func mayIntersect(_ box: SkyBox) -> Bool { relate(to: box) != .disjoint }
 
+    /// Conservative: false only when the two regions are farther apart than
+    /// `conservativeMarginRadians`, so that no point can lie in both, even within the boundary
+    /// tolerance of the exact tests. The planner uses it to answer an AND of regions that
+    /// cannot meet without reading any chunk; a `true` promises nothing.
+    ///
+    /// Circles are tested against circles, boxes and polygons by distance; boxes against boxes
+    /// exactly (with the margin); polygons against boxes and polygons through their bounding boxes.
+    public func mayMeet(_ other: SkyRegion) -> Bool {
+        let m = Self.conservativeMarginRadians
+        if !boundingBox.intersects(other.boundingBox, toleranceRadians: 2 * m) { return false }
+        switch (self, other) {
+        case (.circle(let a), .circle(let b)):
+            if a.isFull || b.isFull { return true }
+            return Vec3(a.center).angle(to: Vec3(b.center)) <= a.radiusRadians + b.radiusRadians + m
+        case (.circle(let c), .box(let b)), (.box(let b), .circle(let c)):
+            return c.isFull || c.centerDistance(to: b) <= c.radiusRadians + m
+        case (.circle(let c), .polygon(let p)), (.polygon(let p), .circle(let c)):
+            return c.isFull || p.distance(from: Vec3(c.center)) <= c.radiusRadians + m
+        case (.box(let a), .box(let b)):
+            return a.intersects(b, toleranceRadians: 2 * m)
+        case (.box, .polygon), (.polygon, .box), (.polygon, .polygon):
+            return true
+        }
+    }
+
+    /// Whether every pair of `regions` may meet (`mayMeet`): false when some two of them
+    /// certainly share no point, so that their intersection is empty.
+    public static func mayAllMeet(_ regions: [SkyRegion]) -> Bool {
+        guard regions.count > 1 else { return true }
+        for i in regions.indices {
+            for j in regions.index(after: i)..<regions.endIndex where !regions[i].mayMeet(regions[j]) {
+                return false
+            }
+        }
+        return true
+    }
+
     /// Exact intersection test (closed regions; contact within ~1e-12 rad counts), for ADQL INTERSECTS.
     public func intersectsExactly(_ other: SkyRegion) -> Bool {
         switch (self, other) {
