@@ -133,7 +133,10 @@ struct CoordinatorPlanner {
         // Every function of the query must be known, including those only the finishing
         // statement evaluates: nothing unknown is passed through to SQLite.
         try query.walkExpressions { e in
-            if case .function(let call) = e.kind { try planner.functions.check(call, range: e.range) }
+            if case .function(let call) = e.kind {
+                try planner.functions.check(call, range: e.range)
+                try GeometryArguments.check(call, range: e.range)
+            }
             return true
         }
         // Every column name too, so that a misspelt one is reported at its position rather
@@ -142,9 +145,14 @@ struct CoordinatorPlanner {
         var coordinator = CoordinatorPlanner(planner: planner, query: query)
         let rewritten = try coordinator.process(query, ctes: [], topLevel: true)
         let widths = Dictionary(coordinator.steps.map { ($0.table, $0.columns.count) }, uniquingKeysWith: { a, _ in a })
-        let sql = try SQLiteRenderer(dialect: FinishDialect(
-            replacements: coordinator.replacements, planner: planner, stepWidths: widths))
-            .render(rewritten)
+        let sql: String
+        do {
+            sql = try SQLiteRenderer(dialect: FinishDialect(
+                replacements: coordinator.replacements, planner: planner, stepWidths: widths))
+                .render(rewritten)
+        } catch let error as SQLiteRenderError {
+            throw SQLGeneration.queryError(error)
+        }
         var names: [String]?
         if case .select(let s) = query.body, !s.items.contains(where: {
             if case .expression = $0 { return false }

@@ -11,7 +11,8 @@ import Tabular
 /// - longitudes may be any finite number and mean that number modulo 360;
 /// - a CIRCLE's radius lies in [0, 180] (180 is the whole sky);
 /// - a BOX's width lies in [0, 360] and its height in [0, 180]; a box that reaches past a pole
-///   is cut at the pole.
+///   is cut at the pole;
+/// - a polygon has at most `maxPolygonVertices` vertices.
 ///
 /// Arguments computed from columns are not constants and are not checked here: the SQL
 /// functions give NULL for them where no region exists.
@@ -41,6 +42,9 @@ enum GeometryArguments {
         }
     }
 
+    /// The most vertices a polygon may have.
+    static let maxPolygonVertices = 1_000
+
     /// Checks the constant arguments of `call` (at `range`) against the rules above.
     static func check(_ call: FunctionCall, range: SourceRange) throws {
         let args = call.arguments
@@ -69,6 +73,13 @@ enum GeometryArguments {
                 roles = [(skip + 1, .width), (skip + 2, .height)]
             }
         case "POLYGON":
+            // Testing a polygon for convexity takes time quadratic in its vertices, inside one
+            // SQL function call that the query's time limit cannot interrupt.
+            let vertices = (skip..<args.count).contains(where: isPoint) ? rest : rest / 2
+            guard vertices <= maxPolygonVertices else {
+                throw Binder.error(
+                    "POLYGON has \(vertices) vertices; at most \(maxPolygonVertices) are allowed", at: range)
+            }
             if !(skip..<args.count).contains(where: isPoint) {
                 roles = (skip..<args.count).map { ($0, ($0 - skip) % 2 == 0 ? Role.longitude : .latitude) }
             }
@@ -83,6 +94,11 @@ enum GeometryArguments {
                 roles = [(0, .longitude), (1, .latitude), (2, .longitude), (3, .latitude), (4, .longitude), (5, .latitude)]
             }
         case "SCISQL_S2PTINCPOLY":
+            guard (args.count - 2) / 2 <= maxPolygonVertices else {
+                throw Binder.error(
+                    "scisql_s2PtInCPoly has \((args.count - 2) / 2) vertices; at most \(maxPolygonVertices) are allowed",
+                    at: range)
+            }
             roles = args.indices.map { ($0, $0 % 2 == 0 ? Role.longitude : .latitude) }
         default:
             return

@@ -55,7 +55,12 @@ struct MergeRewriter {
         let s = bound.statement
         let outputs = bound.outputs.map(\.expression)
         let offset = bound.offset ?? 0
-        let chunkLimit = s.top.map { $0 + offset }
+        // TOP and OFFSET are each at most Int.max: their sum saturates (a limit that large
+        // keeps every row) instead of overflowing.
+        let chunkLimit = s.top.map { top in
+            let (sum, overflow) = top.addingReportingOverflow(offset)
+            return overflow ? Int.max : sum
+        }
         let hasAggregates = outputs.contains { $0.containsAggregate } || s.having != nil
             || bound.orderBy.contains { $0.expression.containsAggregate }
         let grouped = hasAggregates || !s.groupBy.isEmpty

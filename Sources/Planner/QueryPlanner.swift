@@ -217,13 +217,8 @@ public struct QueryPlanner: Sendable {
         }
 
         var oneChunk: Int?
-        var noChunks = false
-        if case .chunks(let ids) = target {
-            if ids.count == 1 { oneChunk = ids[0] }
-            noChunks = ids.isEmpty
-        }
-        // No chunk to read: no band to narrow the reading with.
-        let banded = noChunks ? nil : latitudeBand(bound, primary: primary, regions: conjunctRegions, halvesFor: oneChunk)
+        if case .chunks(let ids) = target, ids.count == 1 { oneChunk = ids[0] }
+        let banded = latitudeBand(bound, primary: primary, regions: conjunctRegions, halvesFor: oneChunk)
         let halves = banded?.halves ?? []
         let unbanded = bound
         if let band = banded?.band {

@@ -49,9 +49,14 @@ enum SQLGeneration {
         do {
             return try SQLiteRenderer(dialect: ShardDialect(tables: tables)).render(query)
         } catch let error as SQLiteRenderError {
-            throw QueryError(.semantic, error.description, line: error.range == .synthesized ? nil : error.range.start.line,
-                             column: error.range == .synthesized ? nil : error.range.start.column, cause: error)
+            throw queryError(error)
         }
+    }
+
+    /// A query that cannot be rendered as the user's error, at the position of its cause.
+    static func queryError(_ error: SQLiteRenderError) -> QueryError {
+        QueryError(.semantic, error.description, line: error.range == .synthesized ? nil : error.range.start.line,
+                   column: error.range == .synthesized ? nil : error.range.start.column, cause: error)
     }
 
     /// The renderer of merge-side expressions, built once (the merge rewriter renders one per

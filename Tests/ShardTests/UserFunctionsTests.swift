@@ -579,6 +579,189 @@ import Testing
         #expect(expected.matches(v, tolerance: 1e-9), "\(sql) = \(v), expected \(expected)")
     }
 
+    // MARK: - Hostile values: never a trap
+
+    /// Arguments at the edges of what SQL can pass (±Inf as `1e999`, ±1e308, Int64.min/max,
+    /// out-of-range latitudes, negative or infinite radii, odd or short vertex lists): each call
+    /// has a defined result (NULL for non-finite results and malformed shapes).
+    static let hostileCases: [(String, Expected)] = [
+        // Math at the limits.
+        ("adql_round(1.5, 1e999)", .real(1.5)), ("adql_round(1.5, -1e999)", .real(0)),
+        ("adql_round(123, 9223372036854775807)", .integer(123)),
+        ("adql_round(123, -9223372036854775808)", .integer(0)),
+        ("adql_round(-9223372036854775808, -400)", .integer(0)),
+        ("adql_round(9223372036854775807, -20)", .integer(0)),
+        ("adql_round(-9223372036854775808, -19)", .real(-1e19)),
+        ("adql_round(9223372036854775807, -18)", .integer(9_000_000_000_000_000_000)),
+        ("adql_round(-9223372036854775808, -1)", .real(-9223372036854775810.0)),
+        ("adql_truncate(-9223372036854775808, -1)", .integer(-9223372036854775800)),
+        ("adql_truncate(-9223372036854775808, -19)", .integer(0)),
+        ("adql_round(1e999)", .null), ("adql_truncate(-1e999, 3)", .null),
+        ("adql_round(1e308, -308)", .real(1e308)), ("adql_round(1.7976931348623157e308, -308)", .null),
+        ("adql_round(5e-324, 400)", .real(.leastNonzeroMagnitude)), ("adql_round(-5e-324)", .real(0)),
+        ("adql_mod(-9223372036854775808, 9223372036854775807)", .integer(-1)),
+        ("adql_mod(9223372036854775807, -9223372036854775808)", .integer(9223372036854775807)),
+        ("adql_mod(-9223372036854775808, -9223372036854775808)", .integer(0)),
+        ("adql_mod(1e999, 2)", .null), ("adql_mod(5, 1e999)", .real(5)), ("adql_mod(5, 5e-324)", .real(0)),
+        ("adql_ceiling(1e999)", .null), ("adql_floor(-1e999)", .null),
+        ("adql_ceiling(-9223372036854775808)", .integer(Int64.min)), ("adql_floor(1e308)", .real(1e308)),
+        ("adql_exp(1e999)", .null), ("adql_exp(-1e999)", .real(0)), ("adql_power(1e999, 0)", .real(1)),
+        ("adql_power(10, 1e999)", .null), ("adql_power(0, -1e999)", .null), ("adql_sqrt(1e999)", .null),
+        ("adql_log(1e999)", .null), ("adql_log10(-1e999)", .null), ("adql_sin(1e999)", .null),
+        ("adql_cot(-1e999)", .null), ("adql_acos(1e308)", .null), ("adql_atan(1e999)", .real(Double.pi / 2)),
+        ("adql_atan2(1e999, 1e999)", .real(Double.pi / 4)), ("adql_degrees(1e308)", .null),
+        ("adql_radians(-1e999)", .null),
+        ("scisql_fluxToAbMag(1e999)", .null), ("scisql_nanojanskyToAbMag(-1e999)", .null),
+        ("scisql_abMagToNanojansky(-1e999)", .null), ("scisql_abMagToNanojansky(1e999)", .real(0)),
+        ("scisql_fluxToAbMagSigma(5e-324, 1e308)", .null), ("scisql_angSep(1e999, 0, 0, 0)", .null),
+        // Circles: infinite and negative radii are clamped to [0, 180].
+        ("adql_contains_point_circle(0, 0, 0, 0, 1e999)", .integer(1)),
+        ("adql_contains_point_circle(123, -45, 0, 1e999, 180)", .integer(1)),
+        ("adql_contains_point_circle(0, 0, 0, 0, -1e999)", .integer(1)),
+        ("adql_contains_point_circle(10, 0, 0, 0, -1e999)", .integer(0)),
+        ("adql_contains_point_circle(0, 89.5, 0, 1e308, 1)", .integer(1)),
+        ("adql_area_circle(0, 0, 1e999)", .real(129_600 / Double.pi)),
+        ("adql_area_circle(0, 0, -1e999)", .real(0)),
+        ("adql_circle(0, 0, 1e999)", .null), ("adql_point(1e999, 0)", .null),
+        ("adql_point(1e15, -1e15)", .text("1000000000000000.0 -1000000000000000.0")),
+        ("adql_point(999999999999999, -9223372036854775808)", .text("999999999999999 -9.223372036854776e+18")),
+        // Boxes: infinite sizes are the whole sky, a non-finite centre is malformed.
+        ("adql_contains_point_box(0, 0, 0, 0, 1e999, 1e999)", .integer(1)),
+        ("adql_contains_point_box(0, 0, 0, 0, -1e999, -1e999)", .integer(1)),
+        ("adql_contains_point_box(0, 0, 1e999, 0, 10, 10)", .null),
+        ("adql_area_box(0, 0, 1e999, 1e999)", .real(129_600 / Double.pi)),
+        ("adql_area_box(1e999, 0, 1, 1)", .null), ("adql_area_box(0, 0, -1e999, 1)", .real(0)),
+        ("adql_box(0, 0, 1e999, 1e999)", .text("0 -90 360 -90 360 90 0 90")),
+        // Polygons: non-finite vertices, odd or degenerate vertex lists give NULL.
+        ("adql_contains_point_polygon(0, 0, 1e999, 0, 1, 0, 1, 1)", .null),
+        ("adql_contains_point_polygon(0, 0, -1, -1, 1, -1, 1, 1, -1, 1, 5)", .null),
+        ("adql_contains_point_polygon(0, 0, 1, 1, 1, 1, 1, 1, 1, 1)", .null),
+        ("adql_area_polygon(0, 0, 1, 0, 1, 1, 1e999)", .null), ("adql_area_polygon(0, 0, 1, 0, 1e999, 1)", .null),
+        ("adql_polygon(0, 0, 1, 0, 1, 1, 7)", .null), ("adql_polygon(0, 0, 1, 0, 1e999, 1)", .null),
+        // Two polygons: the leading vertex count must be an integer that leaves room for both.
+        ("adql_contains_polygon_polygon(3, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3)", .integer(1)),
+        ("adql_contains_polygon_polygon(1e999, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3)", .null),
+        ("adql_contains_polygon_polygon(-1e999, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3)", .null),
+        ("adql_contains_polygon_polygon(9223372036854775807, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3)", .null),
+        ("adql_contains_polygon_polygon(-9223372036854775808, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3)", .null),
+        ("adql_contains_polygon_polygon(3.5, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3)", .null),
+        ("adql_contains_polygon_polygon(5, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3)", .null),
+        ("adql_contains_polygon_polygon(NULL, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3)", .null),
+        ("adql_contains_polygon_polygon('x', 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3)", .null),
+        ("adql_intersects_polygon_polygon(3, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3, 3, -1, 3, 9)", .null),
+        ("adql_contains_circle_polygon(0, 0, 1e999, -1, -1, 3, -1, 3, 3, -1, 3)", .integer(0)),
+        ("adql_contains_polygon_circle(0, 0, 1, 0, 1, 1, 0, 0, 1e999)", .integer(1)),
+        // DALI strings: non-finite numbers, stray bytes and words are malformed values.
+        ("adql_area('1e999 0 1')", .null), ("adql_area('-inf 0 1')", .null), ("adql_area('nan nan nan')", .null),
+        ("adql_area('0 0 1e308')", .real(129_600 / Double.pi)), ("adql_coord1('0x1p3 0')", .real(8)),
+        ("adql_coord2(CAST(x'31200032' AS TEXT))", .null), ("adql_coord1(CAST(x'00' AS TEXT))", .null),
+        ("adql_coord1('')", .null), ("adql_coord1(' , ( ) ')", .null), ("adql_coord1(x'3120')", .null),
+        ("adql_contains('1 2', '0 0 1e999')", .null), ("adql_centroid('0 0 -1e999')", .null),
+        ("adql_area('BOX 0 0 1e308 1e308')", .real(129_600 / Double.pi)),
+        // 200,000 numbers, all one vertex: rejected without quadratic work.
+        ("adql_area(replace(hex(zeroblob(200000)), '00', '1 '))", .null),
+        ("adql_cast_geometry(NULL, '1 2')", .null), ("adql_cast_geometry('point', NULL)", .null),
+    ]
+
+    @Test(arguments: hostileCases)
+    func hostileValues(_ expression: String, _ expected: Expected) throws {
+        let v = try Self.value(expression)
+        #expect(expected.matches(v, tolerance: 1e-9), "\(expression) = \(v), expected \(expected)")
+    }
+
+    /// Calls whose exact result is not the point: they must return (a value or an SQL error)
+    /// instead of trapping; predicates give 0, 1 or NULL.
+    static let survivingCalls: [String] = [
+        "adql_contains_point_circle(1e999, 0, 0, 0, 10)", "adql_contains_point_circle(0, 1e999, 0, 90, 10)",
+        "adql_contains_point_circle(-1e308, 1e308, 1e308, -1e308, 1e308)",
+        "adql_contains_point_box(0, 0, 0, 1e999, 10, 10)", "adql_contains_point_box(1e308, -1e308, -1e308, 1e308, 1e308, 1e308)",
+        "adql_contains_point_box(0, 1e999, 0, 0, 1e999, 1e999)",
+        "adql_contains_point_polygon(1e999, -1e999, -1, -1, 1, -1, 1, 1)",
+        "adql_contains_point_polygon(0, 0, 1e308, 1e308, -1e308, 1e308, 1e308, -1e308)",
+        "adql_contains_point_polygon(0, 1e308, -1, 89, 1, 89, 0, 90)",
+        "adql_distance(1e999, 0, 0, -1e999)", "adql_distance(1e308, 1e308, -1e308, -1e308)",
+        "adql_area_circle(1e999, 1e999, 1)", "adql_area_box(0, 1e308, 1e308, 1e308)",
+        "adql_box(1e308, -1e308, 1e308, 1e308)", "adql_box(-9223372036854775808, 0, 9223372036854775807, 1)",
+        "adql_polygon(-9223372036854775808, 0, 9223372036854775807, 0, 0, 1e308)",
+        "adql_intersects_circle_box(1e308, 1e308, 1e308, 1e999, -1e999, 1e999, -1e999)",
+        "adql_intersects_box_box(0, 0, 1e999, 1e999, 1e308, 1e308, -1e308, -1e308)",
+        "adql_contains_box_circle(0, 1e308, 1e308, 1e308, 0, -1e308, 1e308)",
+        "adql_intersects_circle_circle(0, 0, 1e999, 1e308, -1e308, -1e999)",
+        "adql_contains('0 0', 'BOX 0 0 1e308 -1e308')", "adql_intersects('POLYGON 0 0 1 0 1 1', 'CIRCLE 0 1e308 1e308')",
+        "adql_distance_points('1e308 0', '-1e308 1e308')", "adql_centroid('1e308 1e308 -1e308 1e308 0 -1e308')",
+        "adql_cast_geometry('point', '0x1p-60 0x1p-60')", "adql_cast_geometry('point', '1e999 0')",
+        "adql_cast_geometry('region', 'Circle ICRS 0 0 1e999')", "adql_cast_geometry('polygon', '1 1 1 1 1 1')",
+        "adql_cast_geometry('region', replace(hex(zeroblob(100000)), '00', '1 '))",
+        "adql_cast_geometry('point', 12)", "adql_cast_geometry(x'00', '1 2')",
+        "adql_rand(1e999)", "adql_rand(-9223372036854775808)",
+    ]
+
+    @Test(arguments: survivingCalls)
+    func hostileCallsReturn(_ expression: String) throws {
+        let c = try Self.connection()
+        do {
+            let v = try Self.value(c, expression)
+            let name = expression.prefix(while: { $0 != "(" })
+            if name.contains("_contains") || name.contains("_intersects") {
+                #expect(v.isNull || v == .integer(0) || v == .integer(1), "\(expression) = \(v)")
+            }
+            if case .real(let d) = v { #expect(d.isFinite, "\(expression) = \(v)") }
+        } catch is SQLiteError {
+            // An error is an acceptable answer: what matters is that the process survives.
+        }
+    }
+
+    /// Too few arguments for the shapes are an error whatever their values.
+    @Test func hostileArgumentCountsAreErrors() throws {
+        let c = try Self.connection()
+        for sql in [
+            "adql_contains_circle_polygon(0, 0, 1, -1, -1, 3, -1, 3)",
+            "adql_intersects_polygon_polygon(1e999, 0, 0, 1, 0, 1, 1, -1, -1, 3, -1, 3)",
+            "adql_contains_polygon_box(0, 0, 1, 0, 1, 0, 0, 1e999, 1e999)",
+            "adql_area_polygon(1e999, 0, 0, 1e999, 0)",
+            "adql_polygon(NULL, NULL, NULL, NULL, NULL)",
+        ] {
+            #expect(throws: SQLiteError.self, "\(sql)") { try c.query("SELECT " + sql) }
+        }
+    }
+
+    /// `skyshard_avg_merge` over forged partials: a negative count, or counts whose total
+    /// overflows 64 bits, is an error rather than an overflow trap.
+    @Test func averageMergeRejectsImpossibleCounts() throws {
+        let c = try Self.connection()
+        // sum 1.0, count Int64.max / -1 / 1 (little-endian).
+        let huge = "x'000000000000F03FFFFFFFFFFFFFFF7F'", negative = "x'000000000000F03FFFFFFFFFFFFFFFFF'"
+        let one = "x'000000000000F03F0100000000000000'"
+        #expect(throws: SQLiteError.self) {
+            try c.query("SELECT skyshard_avg_merge(p) FROM (SELECT \(huge) AS p UNION ALL SELECT \(one))")
+        }
+        #expect(throws: SQLiteError.self) { try c.query("SELECT skyshard_avg_merge(\(negative))") }
+        // One partial of Int64.max values is a legal (if implausible) count.
+        let v = try Self.value(c, "skyshard_avg_merge(\(huge))")
+        #expect(v.doubleValue.map { $0 > 0 && $0 < 1e-18 } == true, "\(v)")
+    }
+
+    /// TOP and OFFSET near Int.max: their sum (the rows each chunk keeps) saturates instead of
+    /// overflowing, and the results are the ones the huge values mean.
+    @Test func topAndOffsetNearIntMax() async throws {
+        let table = "dp02_dc2_catalogs.Object"
+        let n = EngineFixture.objects
+        let max = "9223372036854775807"
+        var rows = try await EngineFixture.run("SELECT TOP \(max) objectId FROM \(table) OFFSET 1")
+        #expect(rows.rowCount == n - 1)
+        rows = try await EngineFixture.run("SELECT TOP \(max) objectId FROM \(table) ORDER BY objectId OFFSET \(max)")
+        #expect(rows.rowCount == 0)
+        rows = try await EngineFixture.run("SELECT TOP \(max) objectId FROM \(table) ORDER BY coord_ra DESC OFFSET \(n - 3)")
+        #expect(rows.rowCount == 3)
+        rows = try await EngineFixture.run("SELECT TOP 5 objectId FROM \(table) OFFSET \(max)")
+        #expect(rows.rowCount == 0)
+        // MAXREC's row limit becomes the TOP: it too meets an OFFSET of Int.max.
+        rows = try await EngineFixture.run("SELECT objectId FROM \(table) ORDER BY objectId OFFSET \(max)", rowLimit: 3)
+        #expect(rows.rowCount == 0)
+        rows = try await EngineFixture.run("SELECT COUNT(*) FROM \(table) OFFSET \(max)")
+        #expect(rows.rowCount == 0)
+    }
+
     // MARK: - Benchmark (run with UDF_BENCH=1, in release)
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["UDF_BENCH"] != nil))

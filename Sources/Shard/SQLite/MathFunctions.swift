@@ -140,8 +140,11 @@ enum MathFunctions {
     /// result does not fit in 64 bits.
     static func roundInteger(_ x: Int64, digits: Int, towardZero: Bool) -> IntegerOrReal {
         guard digits <= 18 else {
-            // 10^19 exceeds Int64: the result is 0, or ±1e19 when rounding a value ≥ 5e18.
-            if !towardZero && x.magnitude >= 5_000_000_000_000_000_000 { return .real(x < 0 ? -1e19 : 1e19) }
+            // 10^19 and beyond exceed Int64: the result is 0, or ±1e19 when rounding a value
+            // ≥ 5e18 to a multiple of 10^19 (every Int64 is below half of 10^20).
+            if !towardZero && digits == 19 && x.magnitude >= 5_000_000_000_000_000_000 {
+                return .real(x < 0 ? -1e19 : 1e19)
+            }
             return .integer(0)
         }
         var p: Int64 = 1

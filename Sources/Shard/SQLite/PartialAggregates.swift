@@ -60,8 +60,13 @@ enum PartialAggregates {
         guard let acc = accumulator(ctx) else { return sqlite3_result_error_nomem(ctx) }
         let sum = Double(bitPattern: UInt64(littleEndian: blob.loadUnaligned(as: UInt64.self)))
         let count = Int64(bitPattern: UInt64(littleEndian: blob.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        // A count no partial can hold (negative, or a total beyond Int64) is an error, not a trap.
+        let (total, overflow) = acc.pointee.count.addingReportingOverflow(count)
+        guard count >= 0, !overflow else {
+            return sqlite3_result_error(ctx, "skyshard_avg_merge: not a partial average (bad count)", -1)
+        }
         acc.pointee.sum += sum
-        acc.pointee.count += count
+        acc.pointee.count = total
     }
 
     static let mergeFinal: Final = { ctx in

@@ -276,6 +276,8 @@ public final class SQLiteStatement: @unchecked Sendable {
         }
     }
 
+    /// Text and blobs are bound with 64-bit lengths: one longer than SQLite's limit is SQLite's
+    /// SQLITE_TOOBIG error (an `Int32` length would trap beyond 2 GiB).
     public func bind(_ value: Value, at index: Int) throws(SQLiteError) {
         let i = Int32(index)
         let rc: Int32
@@ -285,12 +287,12 @@ public final class SQLiteStatement: @unchecked Sendable {
         case .real(let v): rc = sqlite3_bind_double(handle, i, v)
         case .text(let s):
             rc = s.utf8.withContiguousStorageIfAvailable { buf in
-                sqlite3_bind_text(handle, i, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                  Int32(buf.count), SQLITE_TRANSIENT_PTR)
+                sqlite3_bind_text64(handle, i, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                    UInt64(buf.count), SQLITE_TRANSIENT_PTR, UInt8(SQLITE_UTF8))
             } ?? sqlite3_bind_text(handle, i, s, -1, SQLITE_TRANSIENT_PTR)
         case .blob(let bytes):
             rc = bytes.withUnsafeBytes { buf in
-                sqlite3_bind_blob(handle, i, buf.baseAddress, Int32(buf.count), SQLITE_TRANSIENT_PTR)
+                sqlite3_bind_blob64(handle, i, buf.baseAddress, UInt64(buf.count), SQLITE_TRANSIENT_PTR)
             }
         }
         if rc != SQLITE_OK { throw SQLiteError(code: rc, message: connection.lastErrorMessage, sql: sql) }
@@ -310,9 +312,9 @@ public final class SQLiteStatement: @unchecked Sendable {
 
     /// Binds UTF-8 bytes as text without building a Swift String.
     public func bindText(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) {
-        sqlite3_bind_text(handle, Int32(index),
-                          bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                          Int32(bytes.count), SQLITE_TRANSIENT_PTR)
+        sqlite3_bind_text64(handle, Int32(index),
+                            bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                            UInt64(bytes.count), SQLITE_TRANSIENT_PTR, UInt8(SQLITE_UTF8))
     }
 
     /// Advances to the next row; false when done.

@@ -99,11 +99,13 @@ public enum UserFunctions {
         if let flag { sqlite3_result_int(ctx, flag ? 1 : 0) } else { sqlite3_result_null(ctx) }
     }
 
+    /// The 64-bit length form: text longer than SQLite's limit becomes SQLite's "string or blob
+    /// too big" error (an `Int32` length would trap beyond 2 GiB).
     static func result(_ ctx: OpaquePointer?, text: String?) {
         guard var text else { return sqlite3_result_null(ctx) }
         text.withUTF8 { buf in
-            sqlite3_result_text(ctx, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                Int32(buf.count), SQLITE_TRANSIENT_PTR)
+            sqlite3_result_text64(ctx, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                  UInt64(buf.count), SQLITE_TRANSIENT_PTR, UInt8(SQLITE_UTF8))
         }
     }
 
