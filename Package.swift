@@ -3,11 +3,13 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+// The layers, lowest first; every dependency points down this list (docs/architecture.md).
 let package = Package(
     name: "skyshard",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "skyshard", targets: ["skyshard"]),
+        .executable(name: "skyshard-bench", targets: ["skyshard-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -16,23 +18,37 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        // The only place that imports SQLite's C API.
+        // SQLite's C API, from the system library. Only `SQLiteKit` imports it.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         // ADQL text → AST → ADQL / SQLite SQL. Knows nothing of catalogs or TAP.
         .target(name: "ADQL", swiftSettings: strict),
         // Spherical geometry and the Qserv chunking scheme.
         .target(name: "Sky", swiftSettings: strict),
-        // Values, column descriptors and row batches shared by the engine and the writers.
+        // Values, column descriptors, row batches and the query error shared by every layer.
         .target(name: "Tabular", swiftSettings: strict),
         // Tables, columns, partitioning metadata, Felis YAML.
         .target(name: "Catalog", dependencies: ["Sky", "Tabular", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
         // Binder, rewrite passes, DistributedPlan.
         .target(name: "Planner", dependencies: ["ADQL", "Sky", "Catalog", "Tabular"], swiftSettings: strict),
-        // SQLite connections, UDFs, scatter-gather executor, merge, ingest, demo data generator.
-        .target(name: "Shard", dependencies: ["Planner", "Catalog", "Sky", "Tabular", "CSQLite"],
+        // SQLite connections and statements, the authorizer, and the SQL functions (ADQL
+        // geometry and math, scisql, partial aggregates).
+        .target(name: "SQLiteKit", dependencies: ["CSQLite", "ADQL", "Sky", "Tabular"], swiftSettings: strict),
+        // Shard workers, the scatter-gather executor, merge streams, shared scans.
+        .target(name: "ScatterGather", dependencies: ["SQLiteKit", "Planner", "Catalog", "Tabular"],
                 swiftSettings: strict),
+        // The query engine the service sees: catalog versions, planning, the coordinator,
+        // TAP_SCHEMA, per-user admission.
+        .target(name: "QueryEngine", dependencies: [
+            "ScatterGather", "SQLiteKit", "Planner", "Catalog", "ADQL", "Sky", "Tabular",
+        ], swiftSettings: strict),
+        // CSV catalogs → chunk files, the director index, catalog versions.
+        .target(name: "Ingest", dependencies: ["SQLiteKit", "Planner", "Catalog", "Sky", "Tabular"],
+                swiftSettings: strict),
+        // The DC2-like demo catalog: its schema (a resource) and generator.
+        .target(name: "DemoData", dependencies: ["Ingest", "Catalog", "Tabular"],
+                resources: [.copy("Resources/dp02_dc2_demo.yaml")], swiftSettings: strict),
         // Streaming VOTable / CSV / TSV writers.
         .target(name: "VOTable", dependencies: ["Tabular"], swiftSettings: strict),
         // The TAP 1.1 HTTP service.
@@ -43,21 +59,34 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "skyshard", dependencies: [
-            "ADQL", "Sky", "Catalog", "Planner", "Shard", "VOTable", "TAPService", "Tabular",
+            "ADQL", "Sky", "Catalog", "Planner", "QueryEngine", "Ingest", "DemoData", "VOTable", "TAPService",
+            "Tabular",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // The benchmark suite: SkyShard against one unsharded SQLite file, apart from the library,
+        // with its CPU-affinity calls.
+        .target(name: "CPUAffinity", path: "Benchmarks/CPUAffinity"),
+        .executableTarget(name: "skyshard-bench", dependencies: [
+            "CPUAffinity", "ADQL", "Catalog", "Planner", "SQLiteKit", "QueryEngine", "Tabular",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/skyshard-bench", swiftSettings: strict),
 
-        .testTarget(name: "ADQLTests", dependencies: ["ADQL"], resources: [], swiftSettings: strict),
+        // Helpers shared by the test targets: scratch directories, repository paths, XML reading.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "ADQLTests", dependencies: ["ADQL"], swiftSettings: strict),
         .testTarget(name: "SkyTests", dependencies: ["Sky"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: strict),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "ADQL", "Catalog", "Sky"], swiftSettings: strict),
-        .testTarget(name: "ShardTests", dependencies: ["Shard", "Planner", "Catalog", "Sky", "Tabular", "ADQL"],
-                    swiftSettings: strict),
-        .testTarget(name: "VOTableTests", dependencies: ["VOTable", "Tabular"], swiftSettings: strict),
+        .testTarget(name: "EngineTests", dependencies: [
+            "TestSupport", "QueryEngine", "ScatterGather", "SQLiteKit", "Ingest", "DemoData", "Planner", "Catalog",
+            "Sky", "Tabular", "ADQL",
+        ], swiftSettings: strict),
+        .testTarget(name: "BenchmarkTests", dependencies: ["skyshard-bench"], swiftSettings: strict),
+        .testTarget(name: "VOTableTests", dependencies: ["TestSupport", "VOTable", "Tabular"], swiftSettings: strict),
         .testTarget(name: "TAPServiceTests", dependencies: [
-            "TAPService", "VOTable", "Tabular",
+            "TestSupport", "TAPService", "VOTable", "Tabular",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], swiftSettings: strict),

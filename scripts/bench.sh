@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds skyshard in release mode and runs the whole benchmark suite (`skyshard bench`).
+# Builds skyshard and skyshard-bench in release mode and runs the whole benchmark suite.
 #
 #   scripts/bench.sh [DATA_DIR] [extra skyshard-bench options...]
 #
@@ -20,13 +20,14 @@ OBJECTS="${OBJECTS:-1000000}"
 REPEAT="${REPEAT:-5}"
 
 swift build -c release --product skyshard
-BIN="$(swift build -c release --product skyshard --show-bin-path)/skyshard"
+swift build -c release --product skyshard-bench
+BIN="$(swift build -c release --product skyshard --show-bin-path)/skyshard-bench"
 SWIFT_VERSION="$(swift --version 2>&1 | head -n 1)"
 
 for n in $OBJECTS; do
   tables="${TABLES:-Object,ForcedSource,CcdVisit,Visit}"
   echo "== skyshard bench: $n objects, tables $tables ==" >&2
-  "$BIN" bench --data "$DATA" --objects "$n" --tables "$tables" --repeat "$REPEAT" \
+  "$BIN" --data "$DATA" --objects "$n" --tables "$tables" --repeat "$REPEAT" \
     --swift-version "$SWIFT_VERSION" "$@"
 done
 echo

@@ -216,7 +216,7 @@ def strrep(dumper, s):
 D.add_representer(str, strrep)
 hdr = ('# SkyShard demo schema: a Felis (lsst-sdm-schemas format) description of a subset of\n'
        '# DP0.2 dp02_dc2_catalogs. Names, datatypes, units and UCDs follow dp02_dc2.yaml;\n'
-       '# descriptions are short SkyShard wording. Sources/Shard/Generate/DemoSchemaYAML.swift\n# embeds a copy of this file: keep the two identical (GenerateTests checks).\n---\n')
+       '# descriptions are short SkyShard wording. Sources/DemoData/Resources/dp02_dc2_demo.yaml\n# is a copy of this file, shipped as a resource: keep the two identical (GenerateTests checks).\n---\n')
 text = hdr + yaml.dump(out, Dumper=D, sort_keys=False, width=120, allow_unicode=True)
 open(sys.argv[1], 'w').write(text)
 for t in out['tables']: print(t['name'], len(t['columns']))

@@ -1,5 +1,7 @@
 import Catalog
-import Shard
+import DemoData
+import Ingest
+import QueryEngine
 import TAPService
 import Tabular
 

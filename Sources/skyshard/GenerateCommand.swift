@@ -1,7 +1,9 @@
 import ArgumentParser
 import Catalog
 import Foundation
-import Shard
+import DemoData
+import Ingest
+import QueryEngine
 
 /// `skyshard generate`: writes a deterministic DC2-like demo catalog as CSV files plus the
 /// Felis schema and the ingest descriptor for them.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Catalog
 import Foundation
-import Shard
+import DemoData
+import Ingest
+import QueryEngine
 
 /// `skyshard ingest`: loads CSV files per an ingest descriptor into a new catalog version and
 /// switches `current` to it.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Shard
+import DemoData
+import Ingest
+import QueryEngine
 import Tabular
 import VOTable
 

@@ -3,7 +3,9 @@ import Foundation
 import Hummingbird
 import Logging
 import Planner
-import Shard
+import DemoData
+import Ingest
+import QueryEngine
 import TAPService
 
 /// Options of the HTTP service.

@@ -5,6 +5,7 @@ import Logging
 import TAPService
 import Tabular
 import Testing
+import TestSupport
 
 let testConfiguration = TAPServiceConfiguration(
     host: "127.0.0.1", port: 0, defaultMaxRecords: 1000, hardMaxRecords: 250_000, flushThresholdBytes: 16 * 1024)

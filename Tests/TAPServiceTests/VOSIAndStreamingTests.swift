@@ -9,6 +9,7 @@ import HummingbirdTesting
 import TAPService
 import Tabular
 import Testing
+import TestSupport
 
 struct CatalogEngine: TAPQueryEngine {
     func execute(_ request: TAPQueryRequest) async throws -> QueryResult {

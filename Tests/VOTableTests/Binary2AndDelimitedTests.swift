@@ -1,6 +1,7 @@
 import Foundation
 import Tabular
 import Testing
+import TestSupport
 @testable import VOTable
 
 /// Reads the BINARY2 stream back, field by field, as a client would.

@@ -1,6 +1,7 @@
 import Foundation
 import Tabular
 import Testing
+import TestSupport
 @testable import VOTable
 
 /// Every datatype the writers handle, with awkward values.

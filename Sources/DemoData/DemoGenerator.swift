@@ -1,0 +1,586 @@
+import Ingest
+import Catalog
+import Foundation
+import Synchronization
+
+/// Writes a deterministic, DC2-like synthetic catalog as CSV files (one per table, a header
+/// line, empty field = NULL), streaming: memory stays constant whatever the object count.
+///
+/// Same `objects`, `seed`, schema and column selection → byte-identical files. Object rows are
+/// made in blocks of `blockSize`; every block has its own random streams (derived from the seed
+/// and the block number), so blocks are generated on all cores and written in order.
+///
+/// Per object: 1 Object row, 8…12 ForcedSource rows (distinct visits), 1 Source row for half of
+/// the objects, 1 TruthSummary and 1 MatchesTruth row; 3 % of objects are variable and get a
+/// DiaObject with 5…11 DiaSource and 8…12 ForcedSourceOnDiaObject rows. Fixed tables: Visit
+/// (`visitCount` rows), CcdVisit (20 detectors per visit), CoaddPatches (130 tracts × 49
+/// patches). See `DemoSky` for positions and the tract/patch tiling.
+public struct DemoGenerator: Sendable {
+    public enum ColumnSelection: String, Sendable, CaseIterable {
+        /// The columns of the demo schema (those of the given schema that the demo schema has).
+        case core
+        /// Every column of the given schema.
+        case all
+    }
+
+    /// The tables the generator knows how to fill, in writing order.
+    public static let knownTables = [
+        "Object", "ForcedSource", "Source", "DiaObject", "DiaSource", "ForcedSourceOnDiaObject",
+        "TruthSummary", "MatchesTruth", "Visit", "CcdVisit", "CoaddPatches",
+    ]
+
+    public let objects: Int
+    public let seed: UInt64
+    public let schema: FelisSchema
+    /// Per table (generated ones only), the columns written, in schema order.
+    public let tableColumns: [String: [ColumnInfo]]
+    public let visitCount: Int
+    public var blockSize = 2048
+    public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// - Parameters:
+    ///   - schema: the Felis schema to follow; nil for the built-in demo schema.
+    ///   - tables: which tables to write (nil: every table of the schema the generator knows).
+    public init(
+        objects: Int, seed: UInt64 = 20_220_630, schema: FelisSchema? = nil, columns: ColumnSelection = .core,
+        tables: [String]? = nil, visitCount: Int = 360
+    ) throws {
+        guard objects >= 0 else { throw GenerateError("the object count must not be negative") }
+        guard visitCount >= 8 else { throw GenerateError("at least 8 visits are needed") }
+        let demo = try DemoSchema.felis()
+        let schema = schema ?? demo
+        var tableColumns: [String: [ColumnInfo]] = [:]
+        let wanted = tables ?? Self.knownTables.filter { schema.table(named: $0) != nil }
+        for name in wanted {
+            guard Self.knownTables.contains(name) else {
+                throw GenerateError("the generator cannot make table \(name); it knows \(Self.knownTables.joined(separator: ", "))")
+            }
+            guard let t = schema.table(named: name) else {
+                throw GenerateError("table \(name) is not in schema \(schema.name)")
+            }
+            var cols = t.columns
+            if columns == .core, let d = demo.table(named: name) {
+                let keep = Set(d.columns.map(\.name))
+                cols = cols.filter { keep.contains($0.name) }
+            }
+            tableColumns[name] = cols
+        }
+        self.objects = objects
+        self.seed = seed
+        self.schema = schema
+        self.tableColumns = tableColumns
+        self.visitCount = visitCount
+    }
+
+    public var tables: [String] { Self.knownTables.filter { tableColumns[$0] != nil } }
+
+    /// Writes `<Table>.csv` for every generated table into `directory` (created if needed) and
+    /// returns the files by table name. `progress` is called on the calling thread with the
+    /// number of objects written so far.
+    @discardableResult
+    public func writeCSV(to directory: URL, progress: ((Int) -> Void)? = nil) throws -> [String: URL] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let sky = DemoSky(seed: seed, visitCount: visitCount)
+        var files: [String: CSVFile] = [:]
+        var urls: [String: URL] = [:]
+        let plans = tables.map { TablePlan(name: $0, columns: tableColumns[$0]!) }
+        for plan in plans {
+            let url = directory.appendingPathComponent("\(plan.name).csv")
+            let f = try CSVFile(path: url.path)
+            let header = CSVBuffer(capacity: 4096)
+            for (i, c) in plan.columns.enumerated() {
+                if i > 0 { header.comma() }
+                header.appendText(c.name)
+            }
+            header.newline()
+            try f.write(header)
+            files[plan.name] = f
+            urls[plan.name] = url
+        }
+        let planByKind = Dictionary(uniqueKeysWithValues: plans.map { ($0.kind, $0) })
+
+        // Fixed tables.
+        try writeFixedTables(sky: sky, plans: planByKind, files: files)
+
+        // Object-driven tables, in blocks generated in parallel and written in order: round
+        // r + 1 is generated on the worker threads while the calling thread writes round r.
+        let blockCount = (objects + blockSize - 1) / blockSize
+        let round = max(1, threads) * 2
+        let gen = self
+        let makeRound = { @Sendable (first: Int) -> [BlockOutput] in
+            let n = min(round, blockCount - first)
+            let results = Mutex<[Int: BlockOutput]>([:])
+            DispatchQueue.concurrentPerform(iterations: n) { k in
+                let out = gen.makeBlock(first + k, sky: sky, plans: planByKind)
+                results.withLock { $0[k] = out }
+            }
+            return results.withLock { r in (0..<n).map { r[$0]! } }
+        }
+        var nextBlock = 0
+        var pending: [BlockOutput] = blockCount > 0 ? makeRound(0) : []
+        while !pending.isEmpty {
+            let following = nextBlock + pending.count
+            let ahead = Mutex<[BlockOutput]?>(nil)
+            let group = DispatchGroup()
+            if following < blockCount {
+                DispatchQueue.global().async(group: group) {
+                    let r = makeRound(following)
+                    ahead.withLock { $0 = r }
+                }
+            }
+            for out in pending {
+                for (kind, buffer) in out.buffers where buffer.count > 0 {
+                    try files[planByKind[kind]!.name]!.write(buffer)
+                }
+            }
+            nextBlock = following
+            progress?(min(objects, nextBlock * blockSize))
+            group.wait()
+            pending = ahead.withLock { $0 } ?? []
+        }
+        for f in files.values { try f.close() }
+        return urls
+    }
+
+    /// Writes the CSV files, the Felis schema they follow (`schema.yaml`) and an ingest
+    /// descriptor (`descriptor.json`) for them into `directory`; returns the descriptor's URL.
+    /// The descriptor follows the demo layout: Object director, ForcedSource child, the rest
+    /// replicated.
+    @discardableResult
+    public func writeBundle(
+        to directory: URL, schemaYAML: String? = nil, badRows: IngestDescriptor.BadRowPolicy = .abort,
+        progress: ((Int) -> Void)? = nil
+    ) throws -> URL {
+        guard tableColumns["Object"] != nil else { throw GenerateError("a bundle needs the Object table") }
+        let urls = try writeCSV(to: directory, progress: progress)
+        try (schemaYAML ?? DemoSchema.yaml()).write(
+            to: directory.appendingPathComponent("schema.yaml"), atomically: true, encoding: .utf8)
+        var descriptor = DemoSchema.descriptor(felis: "schema.yaml", tables: Set(urls.keys))
+        descriptor.badRows = badRows
+        let url = directory.appendingPathComponent("descriptor.json")
+        try descriptor.writeJSON(to: url)
+        return url
+    }
+
+    // MARK: - Generation
+
+    struct TablePlan {
+        let name: String
+        let kind: DemoTableKind
+        let columns: [ColumnInfo]
+        let gens: [ColumnGen]
+
+        init(name: String, columns: [ColumnInfo]) {
+            self.name = name
+            self.kind = DemoTableKind(table: name)!
+            self.columns = columns
+            self.gens = columns.map { resolveColumnGen(kind: DemoTableKind(table: name)!, column: $0) }
+        }
+    }
+
+    struct BlockOutput: Sendable {
+        var buffers: [(DemoTableKind, CSVBuffer)]
+    }
+
+    // DP0.2-like magnitudes: real objectIds are ~1.25e18.
+    private static let objectIdBase: Int64 = 1_250_000_000_000_000_000
+    /// Ids that the DP0.2 tutorial queries look up (outside the scrambled ranges, so unique):
+    /// objects 0…4 get these objectIds, and objects 0…4 are variable with these diaObjectIds.
+    public static let plantedObjectIds: [Int64] = [
+        1_249_537_790_362_809_267, 1_252_220_598_734_559_348, 1_252_528_461_990_360_512,
+        1_486_698_050_427_598_336, 1_651_589_610_221_899_038,
+    ]
+    public static let plantedDiaObjectIds: [Int64] = [
+        1_250_953_961_339_360_185, 1_252_220_598_734_556_212, 1_253_478_440_036_730_088,
+        1_650_393_341_570_843_235, 1_249_537_790_362_809_267,
+    ]
+    private static let forcedSourceIdBase: Int64 = 3_000_000_000_000_000
+    private static let sourceIdBase: Int64 = 500_000_000_000_000_000
+    private static let diaObjectIdBase: Int64 = 1_400_000_000_000_000_000
+    private static let diaSourceIdBase: Int64 = 1_600_000_000_000_000_000
+    private static let fsodoIdBase: Int64 = 1_800_000_000_000_000_000
+    private static let strides = [7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79]
+
+    private var idKey: UInt64 { SplitMix64.mix(seed ^ 0x1D5_CA3B_1E00) }
+
+    /// The objectId of object `index` (0-based): unique, positive, scattered over ~1.25e15 + 2^40.
+    public func objectId(ofIndex index: Int) -> Int64 {
+        index < Self.plantedObjectIds.count
+            ? Self.plantedObjectIds[index] : Self.objectIdBase + Int64(scramble40(UInt64(index), key: idKey))
+    }
+
+    private func rng(_ block: Int, _ stream: UInt64) -> Xoshiro256 {
+        Xoshiro256(seed: SplitMix64.mix(seed &+ SplitMix64.mix(UInt64(block) &* 0x100 &+ stream)))
+    }
+
+    func makeBlock(_ block: Int, sky: DemoSky, plans: [DemoTableKind: TablePlan]) -> BlockOutput {
+        let lo = block * blockSize, hi = min(objects, lo + blockSize)
+        var rObj = rng(block, 1), rObjV = rng(block, 2)
+        var rFS = rng(block, 3), rFSV = rng(block, 4)
+        var rSrc = rng(block, 5), rSrcV = rng(block, 6)
+        var rDia = rng(block, 7), rDiaV = rng(block, 8)
+        var rTru = rng(block, 9)
+        let count = hi - lo
+        var bufs: [DemoTableKind: CSVBuffer] = [:]
+        for kind in plans.keys {
+            let per: Int
+            switch kind {
+            case .object: per = 24 + 12 * plans[kind]!.columns.count
+            case .forcedSource: per = 10 * (20 + 10 * plans[kind]!.columns.count)
+            default: per = 8 * plans[kind]!.columns.count
+            }
+            bufs[kind] = CSVBuffer(capacity: count * per)
+        }
+        let objPlan = plans[.object], fsPlan = plans[.forcedSource], srcPlan = plans[.source]
+        let doPlan = plans[.diaObject], dsPlan = plans[.diaSource], fsoPlan = plans[.forcedSourceOnDiaObject]
+        let tsPlan = plans[.truthSummary], mtPlan = plans[.matchesTruth]
+        let visits = sky.visits
+        let key = idKey
+        let objBuf = bufs[.object], fsBuf = bufs[.forcedSource], srcBuf = bufs[.source]
+        let doBuf = bufs[.diaObject], dsBuf = bufs[.diaSource], fsoBuf = bufs[.forcedSourceOnDiaObject]
+        let tsBuf = bufs[.truthSummary], mtBuf = bufs[.matchesTruth]
+        var ctx = DemoRowContext()
+        for i in lo..<hi {
+            // --- the object itself
+            let scr = scramble40(UInt64(i), key: key)
+            ctx.objectIndex = i
+            ctx.pk = i < Self.plantedObjectIds.count ? Self.plantedObjectIds[i] : Self.objectIdBase + Int64(scr)
+            ctx.objectId = ctx.pk
+            let pos = sky.position(&rObj)
+            ctx.ra = pos.ra
+            ctx.dec = pos.dec
+            let tp = DemoSky.tractPatch(ra: pos.ra, dec: pos.dec)
+            ctx.tract = tp.tract
+            ctx.patch = tp.patch
+            ctx.x = tp.x
+            ctx.y = tp.y
+            ctx.extended = rObj.chance(0.75)
+            ctx.primary = rObj.chance(0.93)
+            ctx.parentId = rObj.chance(0.15) ? Self.objectIdBase + Int64(scramble40(UInt64(i) ^ 0xFF_FFFF_FFFF, key: key ^ 0x5A5A)) : 0
+            ctx.variable = rObj.chance(0.03) || i < Self.plantedDiaObjectIds.count
+            ctx.refBand = rObj.chance(0.8) ? 3 : 2
+            // r magnitude: log-normal distance below 28, clamped to 16…28.
+            let dm = exp(1.25 + 0.45 * rObj.gaussian())
+            let magR = min(28, max(16, 28 - dm))
+            ctx.magR = magR
+            let gr = ctx.extended ? 0.6 + 0.25 * rObj.gaussian() : 0.9 + 0.4 * rObj.gaussian()
+            let colors = (1.1 + 0.3 * rObj.gaussian(), gr, 0.35 + 0.15 * rObj.gaussian(),
+                          0.15 + 0.1 * rObj.gaussian(), 0.08 + 0.08 * rObj.gaussian())
+            let mags = SIMD8<Double>(magR + gr + colors.0, magR + gr, magR, magR - colors.2,
+                                     magR - colors.2 - colors.3, magR - colors.2 - colors.3 - colors.4, 0, 0)
+            let depth = SIMD8<Double>(26.1, 27.4, 27.5, 26.8, 26.1, 24.9, 0, 0)
+            for b in 0..<6 {
+                let f = nJy(mag: mags[b])
+                let err = (nJy(mag: depth[b]) / 5) * (1 + 0.1 * rObj.uniform()) + 0.005 * f
+                ctx.trueFlux[b] = f
+                ctx.fluxErr[b] = err
+                let nullP = b == 0 ? 0.04 : 0.01
+                ctx.flux[b] = rObj.chance(nullP) ? .nan : f + err * rObj.gaussian()
+            }
+            if let p = objPlan { writeRow(p, objBuf!, &ctx, &rObjV) }
+
+            // --- forced photometry on ~10 distinct visits
+            if let p = fsPlan {
+                let nfs = rFS.int(8, 12)
+                let start = rFS.int(0, visits.count - 1)
+                let stride = Self.strides[rFS.int(0, Self.strides.count - 1)]
+                for j in 0..<nfs {
+                    setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rFS)
+                    ctx.pk = Self.forcedSourceIdBase + Int64(scr) * 64 + Int64(j)
+                    writeRow(p, fsBuf!, &ctx, &rFSV)
+                }
+            }
+            // --- one single-epoch detection for half of the objects
+            if let p = srcPlan, rSrc.chance(0.5) {
+                setEpoch(&ctx, visit: visits[rSrc.int(0, visits.count - 1)], index: 0, rng: &rSrc)
+                ctx.pk = Self.sourceIdBase + Int64(scr) * 4
+                writeRow(p, srcBuf!, &ctx, &rSrcV)
+            }
+            // --- variables: DiaObject, DiaSource, ForcedSourceOnDiaObject
+            if ctx.variable {
+                let diaId = i < Self.plantedDiaObjectIds.count
+                    ? Self.plantedDiaObjectIds[i] : Self.diaObjectIdBase + Int64(scr)
+                let nds = rDia.int(5, 11)
+                let savedObjectId = ctx.objectId
+                ctx.objectId = diaId
+                if let p = doPlan {
+                    ctx.pk = diaId
+                    ctx.count = nds
+                    ctx.mjd = 59580 + rDia.uniform(0, 1800)
+                    writeRow(p, doBuf!, &ctx, &rDiaV)
+                }
+                if let p = dsPlan {
+                    let start = rDia.int(0, visits.count - 1)
+                    let stride = Self.strides[rDia.int(0, Self.strides.count - 1)]
+                    for j in 0..<nds {
+                        setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rDia)
+                        ctx.pk = Self.diaSourceIdBase + Int64(scr) * 64 + Int64(j)
+                        writeRow(p, dsBuf!, &ctx, &rDiaV)
+                    }
+                }
+                if let p = fsoPlan {
+                    let n = rDia.int(8, 12)
+                    let start = rDia.int(0, visits.count - 1)
+                    let stride = Self.strides[rDia.int(0, Self.strides.count - 1)]
+                    for j in 0..<n {
+                        setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rDia)
+                        ctx.pk = Self.fsodoIdBase + Int64(scr) * 64 + Int64(j)
+                        writeRow(p, fsoBuf!, &ctx, &rDiaV)
+                    }
+                }
+                ctx.objectId = savedObjectId
+            }
+            // --- truth
+            if tsPlan != nil || mtPlan != nil {
+                ctx.truthType = ctx.extended ? 1 : 2
+                ctx.truthId = ctx.extended ? 10_070_000_000 + Int64(i) : 30_000_000_000 + Int64(scr)
+                ctx.redshift = ctx.extended ? rTru.uniform(0.05, 3.0) : 0
+                ctx.matched = rTru.chance(0.92)
+                if let p = tsPlan { writeRow(p, tsBuf!, &ctx, &rTru) }
+                if let p = mtPlan { writeRow(p, mtBuf!, &ctx, &rTru) }
+            }
+        }
+        return BlockOutput(buffers: bufs.map { ($0.key, $0.value) })
+    }
+
+    @inline(__always)
+    private func setEpoch(_ ctx: inout DemoRowContext, visit v: DemoSky.Visit, index: Int, rng: inout Xoshiro256) {
+        ctx.band = v.band
+        ctx.visitId = v.visitId
+        ctx.detector = DemoSky.detector(ra: ctx.ra, dec: ctx.dec)
+        ctx.ccdVisitId = v.visitId * 200 + Int64(ctx.detector)
+        ctx.mjd = v.mjd
+        let err = nJy(mag: v.depth) / 5
+        let variation = ctx.variable ? 0.3 * ctx.trueFlux[v.band] * sin(v.mjd * 0.37 + Double(ctx.objectIndex % 97)) : 0
+        let base = ctx.trueFlux[v.band] * (ctx.extended ? 0.8 : 1.0)
+        ctx.epochFluxErr = err * (1 + 0.05 * rng.uniform()) + 0.01 * base
+        ctx.diffFluxErr = ctx.epochFluxErr * 1.3
+        let noise = rng.gaussian()
+        ctx.epochFlux = rng.chance(0.005) ? .nan : base + variation + ctx.epochFluxErr * noise
+        ctx.diffFlux = variation + ctx.diffFluxErr * rng.gaussian()
+    }
+
+    private func writeFixedTables(sky: DemoSky, plans: [DemoTableKind: TablePlan], files: [String: CSVFile]) throws {
+        var rng = Xoshiro256(seed: SplitMix64.mix(seed ^ 0xF1_7ED))
+        var ctx = DemoRowContext()
+        if let p = plans[.visit] {
+            let buf = CSVBuffer(capacity: 1 << 16)
+            for v in sky.visits {
+                setVisit(&ctx, v)
+                ctx.ra = v.ra
+                ctx.dec = v.dec
+                writeRow(p, buf, &ctx, &rng)
+            }
+            try files[p.name]!.write(buf)
+        }
+        if let p = plans[.ccdVisit] {
+            let buf = CSVBuffer(capacity: 1 << 20)
+            for v in sky.visits {
+                setVisit(&ctx, v)
+                for det in 0..<(DemoSky.detectorColumns * DemoSky.detectorRows) {
+                    let col = det % DemoSky.detectorColumns, row = det / DemoSky.detectorColumns
+                    let ra0 = DemoSky.raMin + Double(col) * DemoSky.detectorSize
+                    let dec0 = DemoSky.decMin + Double(row) * DemoSky.detectorSize
+                    ctx.corners = (ra0, dec0, ra0 + DemoSky.detectorSize, dec0 + DemoSky.detectorSize)
+                    ctx.ra = ra0 + DemoSky.detectorSize / 2
+                    ctx.dec = dec0 + DemoSky.detectorSize / 2
+                    ctx.detector = det
+                    ctx.ccdVisitId = v.visitId * 200 + Int64(det)
+                    writeRow(p, buf, &ctx, &rng)
+                }
+                if buf.count > 1 << 20 {
+                    try files[p.name]!.write(buf)
+                    buf.removeAll()
+                }
+            }
+            try files[p.name]!.write(buf)
+        }
+        if let p = plans[.coaddPatches] {
+            let buf = CSVBuffer(capacity: 1 << 20)
+            let side = DemoSky.tractSize / Double(DemoSky.patchesPerSide)
+            for row in 0..<DemoSky.tractRows {
+                for col in 0..<DemoSky.tractColumns {
+                    for patch in 0..<(DemoSky.patchesPerSide * DemoSky.patchesPerSide) {
+                        let px = patch % DemoSky.patchesPerSide, py = patch / DemoSky.patchesPerSide
+                        let ra0 = DemoSky.raMin + Double(col) * DemoSky.tractSize + Double(px) * side
+                        let dec0 = DemoSky.decMin + Double(row) * DemoSky.tractSize + Double(py) * side
+                        ctx.tract = DemoSky.tractBase + 20 * row + col
+                        ctx.patch = patch
+                        ctx.corners = (ra0, dec0, ra0 + side, dec0 + side)
+                        ctx.ra = ra0 + side / 2
+                        ctx.dec = dec0 + side / 2
+                        writeRow(p, buf, &ctx, &rng)
+                    }
+                }
+            }
+            try files[p.name]!.write(buf)
+        }
+    }
+
+    private func setVisit(_ ctx: inout DemoRowContext, _ v: DemoSky.Visit) {
+        ctx.band = v.band
+        ctx.visitId = v.visitId
+        ctx.mjd = v.mjd
+        ctx.epochFlux = 0
+        ctx.epochFluxErr = 0
+        ctx.visitIndex = Int(v.visitId)
+        ctx.detector = 0
+        ctx.ccdVisitId = v.visitId * 200
+        ctx.seeing = v.seeing
+        ctx.airmass = v.airmass
+        ctx.rotation = v.rotation
+        ctx.zeroPoint = v.zeroPoint
+    }
+
+    // MARK: - Writing one row
+
+    private static let bandBytes: [UInt8] = Array("ugrizy".utf8)
+
+    @inline(__always)
+    func writeRow(_ plan: TablePlan, _ buf: CSVBuffer, _ ctx: inout DemoRowContext, _ rng: inout Xoshiro256) {
+        var first = true
+        for g in plan.gens {
+            if first { first = false } else { buf.comma() }
+            writeValue(g, buf, &ctx, &rng)
+        }
+        buf.newline()
+    }
+
+    @inline(__always)
+    func writeValue(_ g: ColumnGen, _ buf: CSVBuffer, _ ctx: inout DemoRowContext, _ rng: inout Xoshiro256) {
+        switch g {
+        case .null: break
+        case .pk: buf.appendInt(ctx.pk)
+        case .objectId: buf.appendInt(ctx.objectId)
+        case .parentId: buf.appendInt(ctx.parentId)
+        case .zero: buf.append("0")
+        case .ra(let j): buf.appendFixed(j == 0 ? ctx.ra : ctx.ra + j * rng.uniform(-1, 1), 9)
+        case .dec(let j): buf.appendFixed(j == 0 ? ctx.dec : ctx.dec + j * rng.uniform(-1, 1), 9)
+        case .tract: buf.appendInt(ctx.tract)
+        case .patch: buf.appendInt(ctx.patch)
+        case .x: buf.appendFixed(ctx.x, 3)
+        case .y: buf.appendFixed(ctx.y, 3)
+        case .bandFlux(let b, let gal, let star):
+            let f = ctx.flux[b]
+            if f.isNaN { return }
+            buf.appendFixed(f * (ctx.extended ? gal : star), 3)
+        case .bandFluxErr(let b, let k):
+            if ctx.flux[b].isNaN { return }
+            buf.appendFixed(ctx.fluxErr[b] * k, 3)
+        case .bandExt(let b):
+            if ctx.flux[b].isNaN { return }
+            buf.append(ctx.extended ? "1" : "0")
+        case .ext: buf.append(ctx.extended ? "1" : "0")
+        case .pointSource: buf.append(ctx.extended ? "0" : "1")
+        case .bandLetter: buf.byte(Self.bandBytes[ctx.band])
+        case .refBand: buf.byte(Self.bandBytes[ctx.refBand])
+        case .physicalFilter:
+            buf.byte(Self.bandBytes[ctx.band])
+            buf.append("_sim_1.4")
+        case .primary: buf.appendBool(ctx.primary)
+        case .primaryOr(let p): buf.appendBool(ctx.primary || rng.chance(p))
+        case .isolated: buf.appendBool(ctx.parentId == 0)
+        case .fromBlend: buf.appendBool(ctx.parentId != 0)
+        case .ccdVisitId: buf.appendInt(ctx.ccdVisitId)
+        case .visitId: buf.appendInt(ctx.visitId)
+        case .detector: buf.appendInt(ctx.detector)
+        case .mjd(let off): buf.appendFixed(ctx.mjd + off, 8)
+        case .timestamp(let off): appendTimestamp(mjd: ctx.mjd + off, buf)
+        case .epochFlux(let k): buf.appendFixed(ctx.epochFlux * k, 3)
+        case .epochFluxErr(let k):
+            if ctx.epochFlux.isNaN { return }
+            buf.appendFixed(ctx.epochFluxErr * k, 3)
+        case .diffFlux(let k): buf.appendFixed(ctx.diffFlux * k, 3)
+        case .diffFluxErr(let k): buf.appendFixed(ctx.diffFluxErr * k, 3)
+        case .snr: buf.appendFixed(abs(ctx.diffFlux) / max(ctx.diffFluxErr, 1e-9), 4)
+        case .refFlux(let k):
+            let f = ctx.flux[ctx.refBand]
+            if f.isNaN { return }
+            buf.appendFixed(f * k * rng.uniform(0.9, 1.1), 3)
+        case .refFluxErr(let k): buf.appendFixed(ctx.fluxErr[ctx.refBand] * k, 3)
+        case .flag(let p): buf.appendBool(rng.chance(p))
+        case .int(let lo, let hi): buf.appendInt(lo == hi ? lo : rng.int(lo, hi))
+        case .real(let lo, let hi, let d): buf.appendFixed(lo == hi ? lo : rng.uniform(lo, hi), d)
+        case .gauss(let m, let s, let d): buf.appendFixed(m + s * rng.gaussian(), d)
+        case .moment: buf.appendFixed(ctx.extended ? rng.uniform(3, 25) : rng.uniform(2.5, 6), 3)
+        case .text(let t): buf.append(t)
+        case .count: buf.appendInt(ctx.count)
+        case .seeing: buf.appendFixed(ctx.seeing, 4)
+        case .airmass: buf.appendFixed(ctx.airmass, 4)
+        case .zenith: buf.appendFixed(acos(1 / ctx.airmass) * 180 / .pi, 4)
+        case .altitude: buf.appendFixed(90 - acos(1 / ctx.airmass) * 180 / .pi, 4)
+        case .rotation: buf.appendFixed(ctx.rotation, 4)
+        case .zeroPoint: buf.appendFixed(ctx.zeroPoint, 4)
+        case .psfSigma: buf.appendFixed(ctx.seeing / 0.2 / 2.355, 4)
+        case .cornerRa(let hi): buf.appendFixed(hi ? ctx.corners.2 : ctx.corners.0, 8)
+        case .cornerDec(let hi): buf.appendFixed(hi ? ctx.corners.3 : ctx.corners.1, 8)
+        case .truthIdText: buf.appendInt(ctx.truthId)
+        case .idTruthType:
+            buf.appendInt(ctx.truthId)
+            buf.append("_")
+            buf.appendInt(ctx.truthType)
+        case .truthIdInt: buf.appendInt(ctx.truthId)
+        case .truthType: buf.appendInt(ctx.truthType)
+        case .redshift: buf.appendFixed(ctx.redshift, 5)
+        case .isVariable: buf.append(ctx.variable ? "1" : "0")
+        case .magR: buf.appendFixed(ctx.magR, 4)
+        case .trueFlux(let b, let k): buf.appendFixed(ctx.trueFlux[b] * k, 3)
+        case .matchObjectId: if ctx.matched { buf.appendInt(ctx.objectId) }
+        case .region:
+            let (ra0, dec0, ra1, dec1) = ctx.corners
+            buf.append("POLYGON ICRS ")
+            for (k, v) in [ra0, dec0, ra1, dec0, ra1, dec1, ra0, dec1].enumerated() {
+                if k > 0 { buf.append(" ") }
+                buf.appendFixed(v, 8)
+            }
+        case .diaStat(let b, let tot, let s):
+            let amp = 0.1 * ctx.trueFlux[b] + 50
+            let center = tot ? ctx.trueFlux[b] : 0
+            let v: Double
+            switch s {
+            case .mean: v = center + 0.2 * amp * rng.gaussian()
+            case .meanErr, .errMean: v = amp * rng.uniform(0.05, 0.2)
+            case .sigma: v = amp * rng.uniform(0.8, 1.2)
+            case .chi2: v = rng.uniform(1, 50)
+            case .ndata: v = Double(max(1, ctx.count + rng.int(-2, 2)))
+            case .min: v = center - 2 * amp * rng.uniform(0.8, 1.2)
+            case .max: v = center + 2 * amp * rng.uniform(0.8, 1.2)
+            case .mad: v = 0.67 * amp * rng.uniform(0.8, 1.2)
+            case .percentile(let p): v = center + amp * (p - 50) / 34
+            case .skew: v = 0.5 * rng.gaussian()
+            case .stetsonJ: v = rng.uniform(0, 5)
+            case .linearSlope, .maxSlope: v = amp * 0.01 * rng.gaussian()
+            case .linearIntercept: v = center + amp * 0.1 * rng.gaussian()
+            case .other: v = rng.uniform(0, 1)
+            }
+            buf.appendFixed(v, 4)
+        }
+    }
+
+    private func appendTimestamp(mjd: Double, _ buf: CSVBuffer) {
+        // MJD → civil date (Howard Hinnant's days_from_civil inverse), UTC, milliseconds dropped.
+        let secondsTotal = Int64((mjd - 40587) * 86400)
+        var days = secondsTotal / 86400
+        var secs = secondsTotal % 86400
+        if secs < 0 { secs += 86400; days -= 1 }
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ v: Int64) {
+            if v < 10 { buf.append("0") }
+            buf.appendInt(v)
+        }
+        buf.appendInt(y)
+        buf.append("-"); two(m)
+        buf.append("-"); two(d)
+        buf.append("T"); two(secs / 3600)
+        buf.append(":"); two((secs % 3600) / 60)
+        buf.append(":"); two(secs % 60)
+    }
+}

@@ -1,0 +1,167 @@
+import ScatterGather
+import SQLiteKit
+import ADQL
+import Catalog
+import Foundation
+import Planner
+import Sky
+import Synchronization
+import Tabular
+
+/// The query engine of one catalog version: ADQL text in, a streamed result out.
+///
+/// parse → bind → plan (rewrite passes, chunk pruning) → scatter-gather over the shard
+/// workers → merge. Everything here is Sendable and shared by all concurrent queries.
+public final class SkyShardEngine: Sendable {
+    public let version: CatalogVersion
+    public let catalog: CatalogDescription
+    public let planner: QueryPlanner
+    public let executor: ScatterGatherExecutor
+    let coordinator: Coordinator
+    public let pool: BlockingPool
+    /// The time limit of a query, unless the caller gives another.
+    public let defaultTimeout: Duration?
+    /// Queries one user may run at once.
+    public let userLimiter: UserQueryLimiter
+
+    public init(
+        version: CatalogVersion, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600),
+        queriesPerUser: Int = 8
+    ) throws {
+        self.userLimiter = UserQueryLimiter(limit: queriesPerUser)
+        self.version = version
+        var catalog = try version.loadDescription()
+        // TAP_SCHEMA describes the catalog and is queried like its tables.
+        let tapSchemaFile = try TapSchemaDatabase.ensure(version: version, catalog: catalog)
+        catalog.tables.removeAll { $0.schema == TapSchema.schemaName }
+        catalog.tables += TapSchema.tables
+        if !catalog.schemas.contains(where: { $0.name == TapSchema.schemaName }) {
+            catalog.schemas.append(SchemaInfo(name: TapSchema.schemaName, description: "TAP_SCHEMA 1.1"))
+        }
+        self.catalog = catalog
+        let pool = BlockingPool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.pool = pool
+        let index: (any DirectorIndex)? = FileManager.default.fileExists(atPath: version.directorIndexFile.path)
+            ? try SQLiteDirectorIndex(file: version.directorIndexFile, catalog: catalog) : nil
+        self.planner = QueryPlanner(catalog: catalog, directorIndex: index)
+        let worker = LocalShardWorker(
+            version: version, description: catalog, pool: pool,
+            attachments: ["tap_schema": tapSchemaFile])
+        let executor = ScatterGatherExecutor(workers: [worker], pool: pool)
+        self.executor = executor
+        self.coordinator = Coordinator(
+            executor: executor, pool: pool, catalog: catalog,
+            attachments: [("replicated", version.replicatedFile), ("tap_schema", tapSchemaFile)])
+        self.defaultTimeout = defaultTimeout
+    }
+
+    /// Opens the version that `current` points to under `dataRoot`.
+    public convenience init(
+        dataRoot: URL, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600), queriesPerUser: Int = 8
+    ) throws {
+        guard let version = DataLayout(root: dataRoot).currentVersion() else {
+            throw QueryError(.unavailable, "no catalog has been ingested under \(dataRoot.path)")
+        }
+        try self.init(version: version, threads: threads, defaultTimeout: defaultTimeout, queriesPerUser: queriesPerUser)
+    }
+
+    /// Parses ADQL, turning syntax errors into `QueryError`s that name line and column.
+    public static func parse(_ adql: String) throws -> Query {
+        do {
+            return try ADQLParser.parse(adql)
+        } catch {
+            throw QueryError(.syntax, error.description, line: error.line, column: error.column, cause: error)
+        }
+    }
+
+    /// The plan of a query. `rowLimit` caps the rows the query may return (TAP's MAXREC + 1):
+    /// it becomes the query's TOP when that is smaller.
+    public func plan(_ adql: String, rowLimit: Int? = nil) throws -> QueryPlan {
+        var query = try Self.parse(adql)
+        if let rowLimit, case .select(var select) = query.body {
+            if select.top.map({ $0 > rowLimit }) ?? true {
+                select.top = rowLimit
+                query.body = .select(select)
+            }
+        }
+        return try planner.plan(query)
+    }
+
+    /// Starts a query. Errors in the query text are thrown here, before any row; errors while
+    /// running end the result's row sequence.
+    /// With a `user`, the query counts against that user's limit of concurrent queries until
+    /// its rows end or it is cancelled.
+    public func execute(
+        _ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil, user: String? = nil
+    ) async throws -> QueryResult {
+        guard let user else { return try await start(adql, rowLimit: rowLimit, timeout: timeout) }
+        try userLimiter.acquire(user)
+        do {
+            return userLimiter.releasing(try await start(adql, rowLimit: rowLimit, timeout: timeout), for: user)
+        } catch {
+            userLimiter.release(user)
+            throw error
+        }
+    }
+
+    private func start(_ adql: String, rowLimit: Int?, timeout: Duration?) async throws -> QueryResult {
+        switch try plan(adql, rowLimit: rowLimit) {
+        case .distributed(let plan):
+            return executor.execute(plan, timeout: timeout ?? defaultTimeout)
+        case .coordinated(let plan):
+            return try await coordinator.execute(plan, rowLimit: rowLimit, timeout: timeout ?? defaultTimeout)
+        }
+    }
+}
+
+/// The director index in `director_index.sqlite`, read-only. Its two lookups are prepared
+/// once and reused under the lock (planning a key lookup runs one per plan).
+final class SQLiteDirectorIndex: DirectorIndex, @unchecked Sendable {
+    private let connection: SQLiteConnection
+    private let lock = NSLock()
+    private let chunkOfKey: SQLiteStatement
+    private let chunksOfKeyRange: SQLiteStatement
+
+    init(file: URL, catalog: CatalogDescription) throws {
+        connection = try SQLiteConnection(path: file.path, mode: .readOnlyImmutable)
+        let table = SQLiteConnection.quote(ShardTableNames.directorIndex)
+        let key = SQLiteConnection.quote(catalog.directorTable?.directorSpec?.keyColumn ?? "objectId")
+        chunkOfKey = try connection.prepare("SELECT chunkId FROM \(table) WHERE \(key) = ?")
+        chunksOfKeyRange = try connection.prepare("SELECT DISTINCT chunkId FROM \(table) WHERE \(key) BETWEEN ? AND ?")
+    }
+
+    func chunks(forKeys keys: [Int64]) throws -> Set<Int> {
+        lock.lock()
+        defer { lock.unlock() }
+        let statement = chunkOfKey
+        var result = Set<Int>()
+        func lookup(_ k: Int64) throws {
+            statement.reset()
+            statement.bindInt64(k, at: 1)
+            if try statement.step(), case .integer(let chunk) = statement.value(at: 0) { result.insert(Int(chunk)) }
+        }
+        // One key (the usual `objectId = n`) needs no de-duplication.
+        if keys.count == 1 {
+            try lookup(keys[0])
+        } else {
+            for k in Set(keys) { try lookup(k) }
+        }
+        statement.reset()
+        return result
+    }
+
+    func chunks(forKeysBetween low: Int64, and high: Int64) throws -> Set<Int> {
+        lock.lock()
+        defer { lock.unlock() }
+        let statement = chunksOfKeyRange
+        statement.reset()
+        statement.bindInt64(low, at: 1)
+        statement.bindInt64(high, at: 2)
+        var result = Set<Int>()
+        while try statement.step() {
+            if case .integer(let chunk) = statement.value(at: 0) { result.insert(Int(chunk)) }
+        }
+        statement.reset()
+        return result
+    }
+}

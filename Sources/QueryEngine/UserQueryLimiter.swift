@@ -1,0 +1,62 @@
+import ScatterGather
+import SQLiteKit
+import Synchronization
+import Tabular
+
+/// Caps the queries one user may have running at once, so that one user's burst cannot take
+/// every worker thread from the others.
+public final class UserQueryLimiter: Sendable {
+    public let limit: Int
+    private let running = Mutex<[String: Int]>([:])
+
+    public init(limit: Int) { self.limit = max(1, limit) }
+
+    /// Takes a slot for `user`, or throws when the user is at the limit.
+    func acquire(_ user: String) throws {
+        let admitted = running.withLock { counts -> Bool in
+            let now = counts[user, default: 0]
+            guard now < limit else { return false }
+            counts[user] = now + 1
+            return true
+        }
+        if !admitted {
+            throw QueryError(
+                .unavailable,
+                "you already have \(limit) queries running, the most one user may run at once; wait for one to finish")
+        }
+    }
+
+    func release(_ user: String) {
+        running.withLock { counts in
+            let now = (counts[user] ?? 1) - 1
+            counts[user] = now > 0 ? now : nil
+        }
+    }
+
+    /// Queries running for `user` now.
+    public func running(for user: String) -> Int { running.withLock { $0[user, default: 0] } }
+
+    /// `result`, whose slot is given back once when its rows end, fail or are cancelled.
+    func releasing(_ result: QueryResult, for user: String) -> QueryResult {
+        let released = Atomic<Bool>(false)
+        let release: @Sendable () -> Void = { [self] in
+            if !released.exchange(true, ordering: .acquiringAndReleasing) { self.release(user) }
+        }
+        let iterator = result.batches.makeAsyncIterator()
+        let sequence = RowBatchSequence {
+            var it = iterator
+            do {
+                let next = try await it.next()
+                if next == nil { release() }
+                return next
+            } catch {
+                release()
+                throw error
+            }
+        }
+        return QueryResult(fields: result.fields, batches: sequence) {
+            result.cancel()
+            release()
+        }
+    }
+}

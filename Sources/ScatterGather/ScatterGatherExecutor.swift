@@ -1,0 +1,404 @@
+import SQLiteKit
+import Foundation
+import Planner
+import Synchronization
+import Tabular
+
+/// Runs a `DistributedPlan`: the chunk statement on every chunk of the plan, a bounded number
+/// at a time, through the workers that serve them; then the merge. Rows stream to the
+/// consumer through a bounded channel, so neither the chunks nor the merge hold a whole
+/// result: a slow client slows the chunk statements down instead of filling memory.
+///
+/// A chunk's failure fails the query (never a silently partial result). Cancelling the result
+/// (client gone, ABORT) or passing the time limit interrupts the running statements.
+public final class ScatterGatherExecutor: Sendable {
+    public let workers: [any ShardWorker]
+    public let pool: BlockingPool
+    /// Chunk statements in flight per query.
+    public let fanOut: Int
+    public let batchRows: Int
+    /// Batches buffered between the chunks and the consumer.
+    public let channelCapacity: Int
+    /// Whether scan-lane queries share chunk passes with each other on workers that can
+    /// (`SharedScanWorker`); otherwise each query runs its own chunk statements, `fanOut` at once.
+    public let shareScans: Bool
+    /// Counters of what the executor did, for monitoring and for the tests that check the
+    /// fan-out and buffering bounds.
+    public let stats = ExecutorStats()
+
+    public init(
+        workers: [any ShardWorker], pool: BlockingPool, fanOut: Int? = nil, batchRows: Int = 1024,
+        channelCapacity: Int = 8, shareScans: Bool = true
+    ) {
+        self.shareScans = shareScans
+        self.workers = workers
+        self.pool = pool
+        self.fanOut = fanOut ?? max(2, pool.threadCount * 2)
+        self.batchRows = batchRows
+        self.channelCapacity = channelCapacity
+    }
+
+    func worker(for chunkId: Int) throws -> any ShardWorker {
+        guard let worker = workers.first(where: { $0.chunkIds.contains(chunkId) }) else {
+            throw QueryError(.unavailable, "no worker serves chunk \(chunkId)", context: ["chunk": "\(chunkId)"])
+        }
+        return worker
+    }
+
+    /// Starts the plan and returns the result whose rows arrive as the chunks produce them.
+    public func execute(_ plan: DistributedPlan, timeout: Duration? = nil) -> QueryResult {
+        if let direct = directResult(plan, timeout: timeout) { return direct }
+        let channel = BatchChannel(capacity: channelCapacity, stats: stats)
+        let producer = Task {
+            do {
+                switch plan.merge {
+                case .concatenate:
+                    try await scatter(plan, sink: .consumer { batch in try await channel.send(batch) })
+                case .mergeSQL(let sql, let columns):
+                    try await mergeThroughTable(plan, sql: sql, columns: columns, channel: channel)
+                }
+                channel.finish()
+            } catch is CancellationError {
+                channel.finish(throwing: QueryError(.cancelled, "the query was cancelled"))
+            } catch let error as QueryError {
+                channel.finish(throwing: error)
+            } catch let error as SQLiteError {
+                channel.finish(throwing: QueryError(.internal, "a chunk statement failed: \(error.message)",
+                                                    context: ["sql": error.sql ?? ""], cause: error))
+            } catch {
+                channel.finish(throwing: QueryError(.internal, "the query failed: \(error)", cause: error))
+            }
+        }
+        let limit: Int? = timeout.map { limit in
+            DeadlineWatch.shared.add(after: limit) {
+                channel.finish(throwing: QueryError(.timeout, "the query ran longer than its time limit of \(limit)"))
+                producer.cancel()
+            }
+        }
+        let finishTimer: @Sendable () -> Void = { if let limit { DeadlineWatch.shared.cancel(limit) } }
+        // Cancelling (abort, the reading task cancelled because its client has gone) ends the
+        // stream with `cancelled` unless it has ended already (a time limit's error stays), and
+        // cancels the producer, whose chunk statements interrupt their connections.
+        let cancelQuery: @Sendable () -> Void = {
+            channel.finish(throwing: QueryError(.cancelled, "the query was cancelled"))
+            producer.cancel()
+            channel.consumerCancelled()
+            finishTimer()
+        }
+        let limiter = RowLimiter(plan.merge)
+        let sequence = RowBatchSequence {
+            while true {
+                if limiter.isDone {
+                    producer.cancel()
+                    channel.consumerCancelled()
+                    finishTimer()
+                    return nil
+                }
+                let next = try await withTaskCancellationHandler {
+                    try await channel.next()
+                } onCancel: {
+                    cancelQuery()
+                }
+                guard let batch = next else {
+                    finishTimer()
+                    return nil
+                }
+                if let trimmed = limiter.admit(batch) { return trimmed }
+            }
+        }
+        return QueryResult(fields: plan.fields, batches: sequence, onCancel: cancelQuery)
+    }
+
+    /// A plan of one chunk on the interactive lane whose rows stream as they come, read
+    /// straight from the chunk's statement (see `DirectChunkStream`); nil for other plans.
+    func directResult(_ plan: DistributedPlan, timeout: Duration?) -> QueryResult? {
+        guard plan.interactive, plan.chunkSQLParts.isEmpty, case .concatenate = plan.merge else { return nil }
+        let chunkId: Int
+        switch plan.target {
+        case .chunks(let ids) where ids.count == 1: chunkId = ids[0]
+        case .replicated:
+            guard let any = workers.lazy.flatMap(\.chunkIds).min() else { return nil }
+            chunkId = any
+        default: return nil
+        }
+        guard let worker = try? worker(for: chunkId) as? LocalShardWorker else { return nil }
+        let stream = DirectChunkStream(
+            worker: worker, task: ChunkTask(chunkId: chunkId, sql: plan.chunkSQL, interactive: true),
+            pool: pool, batchRows: batchRows, stats: stats)
+        if let timeout { stream.startTimer(timeout) }
+        let limiter = RowLimiter(plan.merge)
+        let sequence = RowBatchSequence {
+            while true {
+                if limiter.isDone {
+                    stream.finishEarly()
+                    return nil
+                }
+                guard let batch = try await stream.next() else { return nil }
+                if let trimmed = limiter.admit(batch) { return trimmed }
+            }
+        }
+        return QueryResult(fields: plan.fields, batches: sequence, onCancel: {
+            stream.stop(QueryError(.cancelled, "the query was cancelled"))
+        })
+    }
+
+    /// Runs the chunk statement on every chunk, at most `fanOut` at once, handing each batch
+    /// to `sink`.
+    /// `threshold`: the running bound of a plan with a `TopKBound`, which the sink updates.
+    func scatter(_ plan: DistributedPlan, sink: BatchSink, threshold: TopKThreshold? = nil) async throws {
+        let tasks: [ChunkTask]
+        switch plan.target {
+        case .chunks(let ids):
+            let statements = plan.chunkSQLParts.isEmpty ? [plan.chunkSQL] : plan.chunkSQLParts
+            tasks = ids.flatMap { id in
+                statements.map { ChunkTask(chunkId: id, sql: $0, interactive: plan.interactive, threshold: threshold) }
+            }
+        case .replicated:
+            guard let any = workers.lazy.flatMap(\.chunkIds).min() else {
+                throw QueryError(.unavailable, "no worker is available for the replicated tables")
+            }
+            tasks = [ChunkTask(chunkId: any, sql: plan.chunkSQL, interactive: true, threshold: threshold)]
+        }
+        guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, sink: sink) }
+        // Scan-lane chunks go to the shared passes of the workers that have them.
+        var shared: [ObjectIdentifier: (worker: any SharedScanWorker, tasks: [ChunkTask])] = [:]
+        var own: [ChunkTask] = []
+        for task in tasks {
+            if let worker = try worker(for: task.chunkId) as? any SharedScanWorker {
+                shared[ObjectIdentifier(worker), default: (worker, [])].tasks.append(task)
+            } else {
+                own.append(task)
+            }
+        }
+        let (batchRows, stats) = (self.batchRows, self.stats)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (worker, tasks) in shared.values {
+                group.addTask { try await worker.runShared(tasks, batchRows: batchRows, stats: stats, sink: sink) }
+            }
+            if !own.isEmpty {
+                let rest = own
+                group.addTask { try await self.fanOutChunks(rest, sink: sink) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Runs `tasks`, at most `fanOut` at once, each through the worker that serves its chunk.
+    func fanOutChunks(_ tasks: [ChunkTask], sink: BatchSink) async throws {
+        let batchRows = self.batchRows
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func startNext() throws {
+                let task = tasks[next]
+                next += 1
+                let worker = try worker(for: task.chunkId)
+                let stats = self.stats
+                group.addTask {
+                    stats.chunkStarted()
+                    defer { stats.chunkFinished() }
+                    do {
+                        if case .local(let local) = sink, let worker = worker as? LocalShardWorker {
+                            try await worker.runLocally(task, batchRows: batchRows, sink: local)
+                        } else {
+                            try await worker.run(task, batchRows: batchRows, deliver: sink.deliver)
+                        }
+                    } catch let error as SQLiteError {
+                        throw QueryError(
+                            .internal, "chunk \(task.chunkId) failed: \(error.message)",
+                            context: ["chunk": "\(task.chunkId)", "sql": task.sql], cause: error)
+                    }
+                }
+            }
+            while next < tasks.count && next < fanOut { try startNext() }
+            while try await group.next() != nil {
+                if next < tasks.count { try startNext() }
+            }
+        }
+    }
+
+    /// Collects the chunks' rows in a merge table (a private temporary SQLite database, which
+    /// spills to disk when large), then streams the merge statement's rows.
+    ///
+    /// Rows wait in memory until `MergeTable.bufferedValues` values have arrived, then go into
+    /// the table in one transaction on a pool thread: an aggregate's chunks send a row or a
+    /// few each, and a pool job and a transaction per chunk cost more than its statement.
+    func mergeThroughTable(_ plan: DistributedPlan, sql: String, columns: Int, channel: BatchChannel) async throws {
+        let merge = MergeTable(columns: columns)
+        let lane: BlockingPool.Lane = plan.interactive ? .interactive : .scan
+        // Chunk statements buffer their rows on their pool thread, which also does the flushes.
+        let threshold = plan.topKBound.map(TopKThreshold.init)
+        try await scatter(plan, sink: .local { batch in
+            threshold?.observe(batch)
+            if merge.buffer(batch) { try merge.flush() }
+        }, threshold: threshold)
+        if let threshold { stats.chunksStartedWithTopKBound(threshold.boundedStarts) }
+        try Task.checkCancellation()
+        let batchRows = self.batchRows
+        // The last flush, the merge statement and its first batch are one pool job; a
+        // cancellation that arrives before the cursor exists stops it as soon as it does.
+        let current = Mutex<(cursor: ChunkCursor?, cancelled: Bool)>((nil, false))
+        try await withTaskCancellationHandler {
+            let (cursor, first) = try await pool.run(lane: lane) { () throws -> (ChunkCursor, (RowBatch, Bool)) in
+                try merge.flush()
+                let cursor = try merge.cursor(sql)
+                if current.withLock({ c in c.cursor = cursor; return c.cancelled }) { cursor.cancel() }
+                return (cursor, try cursor.next(maxRows: batchRows))
+            }
+            var (batch, done) = first
+            while true {
+                if !batch.isEmpty { try await channel.send(batch) }
+                if done { break }
+                try Task.checkCancellation()
+                (batch, done) = try await pool.run(lane: lane) { try cursor.next(maxRows: batchRows) }
+            }
+        } onCancel: {
+            current.withLock { c in
+                c.cancelled = true
+                return c.cursor
+            }?.cancel()
+        }
+    }
+}
+
+/// The coordinator's merge table. Batches from several chunk tasks are buffered under one
+/// lock and inserted under another, so that buffering never waits for an insert.
+final class MergeTable: @unchecked Sendable {
+    /// Values buffered in memory before they are inserted.
+    static let bufferedValues = 1 << 16
+
+    let columns: Int
+    private let pending = Mutex<(batches: [RowBatch], values: Int)>(([], 0))
+    /// Guards `storage`, which the first flush opens.
+    private let lock = NSLock()
+    private var storage: (connection: SQLiteConnection, insert: SQLiteStatement)?
+
+    init(columns: Int) {
+        self.columns = columns
+    }
+
+    /// Keeps `batch` in memory; true when enough is buffered that it is time to `flush`.
+    func buffer(_ batch: RowBatch) -> Bool {
+        pending.withLock { p in
+            p.batches.append(batch)
+            p.values += batch.values.count
+            return p.values >= Self.bufferedValues
+        }
+    }
+
+    /// Inserts the buffered rows, in one transaction. On a pool thread.
+    func flush() throws {
+        let batches = pending.withLock { p -> [RowBatch] in
+            defer { p = ([], 0) }
+            return p.batches
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        let (connection, insert) = try openStorage()
+        if batches.isEmpty { return }
+        try connection.execute("BEGIN")
+        do {
+            for batch in batches {
+                for row in 0..<batch.rowCount {
+                    for column in 0..<columns {
+                        try insert.bind(batch[row, column], at: column + 1)
+                    }
+                    try insert.run()
+                }
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The merge statement over the table; after the last `flush`.
+    func cursor(_ sql: String) throws -> ChunkCursor {
+        lock.lock()
+        defer { lock.unlock() }
+        let (connection, _) = try openStorage()
+        connection.restrictReads(to: ["merge"])
+        return ChunkCursor(connection: connection, statement: try connection.prepare(sql))
+    }
+
+    /// Under `lock`.
+    private func openStorage() throws -> (connection: SQLiteConnection, insert: SQLiteStatement) {
+        if let storage { return storage }
+        // An empty path opens a private temporary database that SQLite spills to disk.
+        let connection = try SQLiteConnection(path: "", mode: .readWriteCreate)
+        try connection.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384")
+        let names = (0..<columns).map { "\"c\($0)\"" }.joined(separator: ", ")
+        try connection.execute("CREATE TABLE \"merge\" (\(names))")
+        UserFunctions.register(on: connection)
+        let placeholders = Array(repeating: "?", count: columns).joined(separator: ", ")
+        let opened = (connection, try connection.prepare("INSERT INTO \"merge\" VALUES (\(placeholders))"))
+        storage = opened
+        return opened
+    }
+}
+
+/// Applies OFFSET and TOP to a concatenated stream.
+package final class RowLimiter: Sendable {
+    private let state: Mutex<(skip: Int, remaining: Int?)>
+
+    package init(_ merge: MergeStep) {
+        switch merge {
+        case .concatenate(let limit, let offset): state = Mutex((offset, limit))
+        case .mergeSQL: state = Mutex((0, nil))
+        }
+    }
+
+    package var isDone: Bool { state.withLock { $0.remaining == 0 } }
+
+    /// The part of `batch` that belongs to the result, or nil if none of it does.
+    package func admit(_ batch: RowBatch) -> RowBatch? {
+        state.withLock { s in
+            var rows = batch.rowCount
+            var start = 0
+            if s.skip > 0 {
+                let skipped = min(s.skip, rows)
+                s.skip -= skipped
+                start = skipped
+                rows -= skipped
+            }
+            if let remaining = s.remaining { rows = min(rows, remaining); s.remaining = remaining - rows }
+            if rows <= 0 { return nil }
+            if start == 0 && rows == batch.rowCount { return batch }
+            let values = Array(batch.values[(start * batch.columnCount)..<((start + rows) * batch.columnCount)])
+            return RowBatch(columnCount: batch.columnCount, values: values)
+        }
+    }
+}
+
+/// Running counts of the executor's work.
+public final class ExecutorStats: Sendable {
+    private let inFlight = Atomic<Int>(0)
+    private let maxInFlight = Atomic<Int>(0)
+    private let chunks = Atomic<Int>(0)
+    private let buffered = Atomic<Int>(0)
+
+    private let topKBounded = Atomic<Int>(0)
+
+    /// Chunk statements of TOP/ORDER BY queries that started with a bound on the sort key
+    /// (`TopKBound`), in all queries.
+    public var chunksWithTopKBound: Int { topKBounded.load(ordering: .relaxed) }
+
+    func chunksStartedWithTopKBound(_ count: Int) { topKBounded.add(count, ordering: .relaxed) }
+
+    /// Chunk statements that ran, in all queries.
+    public var chunksRun: Int { chunks.load(ordering: .relaxed) }
+    /// The most chunk statements that ran at once.
+    public var maxConcurrentChunks: Int { maxInFlight.load(ordering: .relaxed) }
+    /// The most batches that waited in one query's channel at once.
+    public var maxBufferedBatches: Int { buffered.load(ordering: .relaxed) }
+
+    func chunkStarted() {
+        let now = inFlight.add(1, ordering: .relaxed).newValue
+        chunks.add(1, ordering: .relaxed)
+        maxInFlight.raise(to: now)
+    }
+
+    func chunkFinished() { inFlight.subtract(1, ordering: .relaxed) }
+
+    func buffered(_ count: Int) { buffered.raise(to: count) }
+}

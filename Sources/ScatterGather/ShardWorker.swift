@@ -1,0 +1,66 @@
+import SQLiteKit
+import Tabular
+
+/// One unit of distributed work: a statement to run against one chunk.
+public struct ChunkTask: Sendable, Hashable {
+    public var chunkId: Int
+    /// SQLite SQL over the chunk's tables (`"Object"`, `"ForcedSource"`, the director's overlap
+    /// table) and the replicated tables (schema `replicated`). Generated from the AST only.
+    public var sql: String
+    /// Values bound to the statement's `?` parameters.
+    public var parameters: [Value]
+    /// Whether the query is small enough for the interactive lane.
+    public var interactive: Bool
+    /// A TOP with ORDER BY's running bound (`TopKBound`), bound as the statement's `?1` when it
+    /// starts (then `parameters` is empty).
+    public var threshold: TopKThreshold?
+
+    public init(chunkId: Int, sql: String, parameters: [Value] = [], interactive: Bool, threshold: TopKThreshold? = nil) {
+        self.chunkId = chunkId
+        self.sql = sql
+        self.parameters = parameters
+        self.interactive = interactive
+        self.threshold = threshold
+    }
+
+    /// The values to bind when the statement starts: the running bound, if any, is read now.
+    /// (A worker on another host receives these, taken when the task is sent.)
+    public var boundParameters: [Value] {
+        guard let threshold else { return parameters }
+        return [threshold.current]
+    }
+}
+
+/// Where a query's chunk statements put their batches.
+public enum BatchSink: Sendable {
+    /// A consumer that may suspend (the result's channel): the statement waits for it.
+    case consumer(@Sendable (RowBatch) async throws -> Void)
+    /// Called on the pool thread that stepped the batch, which it may use for blocking work
+    /// (a merge table's inserts) but never to wait for a consumer: a statement whose batches
+    /// go here runs to its end in one pool job.
+    case local(@Sendable (RowBatch) throws -> Void)
+
+    /// The sink as a suspending function, for workers that deliver only that way.
+    public var deliver: @Sendable (RowBatch) async throws -> Void {
+        switch self {
+        case .consumer(let deliver): return deliver
+        case .local(let sink): return { try sink($0) }
+        }
+    }
+}
+
+/// Something that runs chunk statements: the in-process worker over local SQLite files, or a
+/// client of a worker on another host. The planner and the merge know workers only through
+/// this protocol, so nothing above assumes that chunk files are local.
+public protocol ShardWorker: Sendable {
+    /// The chunks this worker serves.
+    var chunkIds: Set<Int> { get }
+
+    /// Runs `task` and hands its rows to `deliver` in batches of at most `batchRows` rows.
+    /// `deliver` may suspend: the worker does not read further rows until it returns
+    /// (back-pressure). Cancelling the calling task stops the statement promptly.
+    func run(
+        _ task: ChunkTask, batchRows: Int,
+        deliver: @Sendable (RowBatch) async throws -> Void
+    ) async throws
+}
