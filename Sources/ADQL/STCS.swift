@@ -167,7 +167,7 @@ private struct STCSParser {
             }
             return .box(lon: v[0], lat: try latitude(v[1], word), width: v[2], height: v[3])
         case "polygon":
-            let v = try numberList()
+            let v = numberList()
             guard v.count >= 6, v.count % 2 == 0 else {
                 throw STCSError(
                     position: word.position,

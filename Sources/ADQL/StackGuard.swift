@@ -45,8 +45,8 @@ struct StackGuard {
             limit = UInt(bitPattern: cached) &- 1
             return
         }
-        // For the main thread glibc finds the stack by reading /proc/self/maps (about a
-        // millisecond), so its bounds are computed once; for other threads it is sub-microsecond.
+        // For the main thread glibc finds the stack by reading /proc/self/maps, which is slow,
+        // so its bounds are computed once; for other threads the lookup is cheap.
         limit = adql_gettid() == getpid() ? StackGuard.mainThreadLimit : StackGuard.currentThreadLimit()
         if let key = StackGuard.limitKey {
             // Stored plus one: an empty slot (nil) means "not computed yet", also for limit 0.

@@ -1,0 +1,191 @@
+// Parser: queries — WITH and common table expressions, set operations (UNION, EXCEPT,
+// INTERSECT), SELECT statements, select items and ORDER BY items.
+
+extension Parser {
+    /// query := [ WITH cte { "," cte } ] set_expression [ ORDER BY order_item { "," order_item } ]
+    ///          [ OFFSET unsigned_integer ]
+    mutating func parseQuery() throws -> Query {
+        try enter()
+        defer { leave() }
+        let start = current.start
+        var ctes: [CommonTableExpression] = []
+        if acceptWord("WITH") {
+            repeat {
+                ctes.append(try parseCommonTableExpression())
+            } while acceptSymbol(",")
+        }
+        if !(current.isWord("SELECT") || current.isSymbol("(")) {
+            throw error(expected: ctes.isEmpty ? ["SELECT", "WITH", "\"(\""] : ["SELECT", "\"(\""])
+        }
+        let body = try parseSetExpression()
+        var orderBy: [OrderItem] = []
+        if acceptWord("ORDER") {
+            try expectWord("BY")
+            repeat {
+                orderBy.append(try parseOrderItem())
+            } while acceptSymbol(",")
+        }
+        var offset: Int?
+        if acceptWord("OFFSET") {
+            offset = try parseUnsignedInteger("OFFSET")
+        }
+        return Query(with: ctes, body: body, orderBy: orderBy, offset: offset, range: range(from: start))
+    }
+
+    /// cte := identifier [ "(" identifier { "," identifier } ")" ] AS "(" query ")"
+    private mutating func parseCommonTableExpression() throws -> CommonTableExpression {
+        let start = current.start
+        let name = try parseIdentifier("query name")
+        var columns: [Identifier] = []
+        if acceptSymbol("(") {
+            repeat {
+                columns.append(try parseIdentifier("column name"))
+            } while acceptSymbol(",")
+            try expectSymbol(")")
+        }
+        try expectWord("AS")
+        try expectSymbol("(")
+        let query = try parseQuery()
+        try expectSymbol(")")
+        return CommonTableExpression(name: name, columnNames: columns, query: query, range: range(from: start))
+    }
+
+    /// set_expression := set_term { ( UNION | EXCEPT ) [ ALL ] set_term }
+    private mutating func parseSetExpression() throws -> QueryBody {
+        var left = try parseSetTerm()
+        var steps = 0
+        defer { depth -= steps }
+        while current.isWord("UNION") || current.isWord("EXCEPT") {
+            let op: SetOperator = current.isWord("UNION") ? .union : .except
+            advance()
+            let all = acceptWord("ALL")
+            steps += 1
+            try chainStep()
+            let right = try parseSetTerm()
+            left = .setOperation(op, all: all, left: left, right: right)
+        }
+        return left
+    }
+
+    /// set_term := set_primary { INTERSECT [ ALL ] set_primary }
+    private mutating func parseSetTerm() throws -> QueryBody {
+        var left = try parseSetPrimary()
+        var steps = 0
+        defer { depth -= steps }
+        while acceptWord("INTERSECT") {
+            let all = acceptWord("ALL")
+            steps += 1
+            try chainStep()
+            let right = try parseSetPrimary()
+            left = .setOperation(.intersect, all: all, left: left, right: right)
+        }
+        return left
+    }
+
+    /// set_primary := select_statement | "(" query ")"
+    private mutating func parseSetPrimary() throws -> QueryBody {
+        if acceptSymbol("(") {
+            let query = try parseQuery()
+            try expectSymbol(")")
+            return .nested(query)
+        }
+        guard current.isWord("SELECT") else { throw error(expected: ["SELECT", "\"(\""]) }
+        return .select(try parseSelectStatement())
+    }
+
+    /// select_statement := SELECT [ ALL | DISTINCT ] [ TOP unsigned_integer ] select_list
+    ///                     FROM table_reference { "," table_reference }
+    ///                     [ WHERE search_condition ] [ GROUP BY expression { "," expression } ]
+    ///                     [ HAVING search_condition ]
+    private mutating func parseSelectStatement() throws -> SelectStatement {
+        let start = current.start
+        try expectWord("SELECT")
+        var quantifier: SetQuantifier?
+        var top: Int?
+        // The standard order is `DISTINCT TOP n`; `TOP n DISTINCT` is accepted too.
+        for _ in 0..<2 {
+            if quantifier == nil, acceptWord("DISTINCT") {
+                quantifier = .distinct
+            } else if quantifier == nil, acceptWord("ALL") {
+                quantifier = .all
+            } else if top == nil, acceptWord("TOP") {
+                top = try parseUnsignedInteger("TOP")
+            }
+        }
+        var items: [SelectItem] = []
+        repeat {
+            items.append(try parseSelectItem())
+        } while acceptSymbol(",")
+        guard current.isWord("FROM") else { throw error(expected: ["FROM"]) }
+        advance()
+        var from: [TableReference] = []
+        repeat {
+            from.append(try parseTableReference())
+        } while acceptSymbol(",")
+        var whereClause: Expression?
+        if acceptWord("WHERE") {
+            whereClause = try parseSearchCondition()
+        }
+        var groupBy: [Expression] = []
+        if acceptWord("GROUP") {
+            try expectWord("BY")
+            repeat {
+                groupBy.append(try parseValueExpression())
+            } while acceptSymbol(",")
+        }
+        var having: Expression?
+        if acceptWord("HAVING") {
+            having = try parseSearchCondition()
+        }
+        return SelectStatement(
+            quantifier: quantifier, top: top, items: items, from: from, whereClause: whereClause,
+            groupBy: groupBy, having: having, range: range(from: start))
+    }
+
+    /// select_item := "*" | qualifier "." "*" | expression [ [ AS ] identifier ]
+    private mutating func parseSelectItem() throws -> SelectItem {
+        let start = current.start
+        if acceptSymbol("*") {
+            return .wildcard(range(from: start))
+        }
+        // Look ahead for `a.b.*`.
+        var i = pos
+        var isQualifiedWildcard = false
+        while i + 2 < tokens.count && tokens[i].isIdentifier && tokens[i + 1].isSymbol(".") {
+            if tokens[i + 2].isSymbol("*") {
+                isQualifiedWildcard = true
+                break
+            }
+            i += 2
+        }
+        if isQualifiedWildcard {
+            let name = try parseQualifiedName("table name", maxParts: 3)
+            try expectSymbol(".")
+            try expectSymbol("*")
+            return .qualifiedWildcard(name, range(from: start))
+        }
+        // A lone column or literal ending the item (`objectId,`, `ra AS r`, `dec FROM`): what the
+        // search condition's levels would return, without passing through them.
+        var lone = false
+        if let length = loneOperandLength {
+            let next = self[ahead: length]
+            lone = next.isSymbolByte(44) || next.isWord("FROM") || next.isWord("AS")
+        }
+        let expression = try lone ? parsePrimary() : parseSearchCondition()
+        let alias = try parseOptionalAlias()
+        return .expression(expression, alias: alias)
+    }
+
+    /// order_item := expression [ ASC | DESC ]
+    private mutating func parseOrderItem() throws -> OrderItem {
+        let start = current.start
+        let expression = try parseValueExpression()
+        var descending = false
+        if acceptWord("DESC") {
+            descending = true
+        } else {
+            _ = acceptWord("ASC")
+        }
+        return OrderItem(expression: expression, descending: descending, range: range(from: start))
+    }
+}
