@@ -28,7 +28,7 @@ let package = Package(
         // Values, column descriptors, row batches and the query error shared by every layer.
         .target(name: "Tabular", swiftSettings: strict),
         // Tables, columns, partitioning metadata, Felis YAML.
-        .target(name: "Catalog", dependencies: ["Sky", "Tabular", .product(name: "Yams", package: "Yams")],
+        .target(name: "Catalog", dependencies: ["Tabular", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
         // Binder, rewrite passes, DistributedPlan.
         .target(name: "Planner", dependencies: ["ADQL", "Sky", "Catalog", "Tabular"], swiftSettings: strict),
@@ -44,10 +44,10 @@ let package = Package(
             "ScatterGather", "SQLiteKit", "Planner", "Catalog", "ADQL", "Sky", "Tabular",
         ], swiftSettings: strict),
         // CSV catalogs → chunk files, the director index, catalog versions.
-        .target(name: "Ingest", dependencies: ["SQLiteKit", "Planner", "Catalog", "Sky", "Tabular"],
+        .target(name: "Ingest", dependencies: ["SQLiteKit", "Planner", "Catalog", "Sky"],
                 swiftSettings: strict),
         // The DC2-like demo catalog: its schema (a resource) and generator.
-        .target(name: "DemoData", dependencies: ["Ingest", "Catalog", "Tabular"],
+        .target(name: "DemoData", dependencies: ["Ingest", "Catalog"],
                 resources: [.copy("Resources/dp02_dc2_demo.yaml")], swiftSettings: strict),
         // Streaming VOTable / CSV / TSV writers.
         .target(name: "VOTable", dependencies: ["Tabular"], swiftSettings: strict),
@@ -69,7 +69,8 @@ let package = Package(
         // with its CPU-affinity calls.
         .target(name: "CPUAffinity", path: "Benchmarks/CPUAffinity"),
         .executableTarget(name: "skyshard-bench", dependencies: [
-            "CPUAffinity", "ADQL", "Catalog", "Planner", "SQLiteKit", "QueryEngine", "Tabular",
+            "CPUAffinity", "ADQL", "Catalog", "Planner", "SQLiteKit", "ScatterGather", "QueryEngine", "Ingest",
+            "DemoData", "Tabular",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/skyshard-bench", swiftSettings: strict),
 
@@ -78,7 +79,7 @@ let package = Package(
         .testTarget(name: "ADQLTests", dependencies: ["ADQL"], swiftSettings: strict),
         .testTarget(name: "SkyTests", dependencies: ["Sky"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: strict),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "ADQL", "Catalog", "Sky"], swiftSettings: strict),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "ADQL", "Catalog", "Sky", "Tabular"], swiftSettings: strict),
         .testTarget(name: "EngineTests", dependencies: [
             "TestSupport", "QueryEngine", "ScatterGather", "SQLiteKit", "Ingest", "DemoData", "Planner", "Catalog",
             "Sky", "Tabular", "ADQL",
@@ -86,9 +87,10 @@ let package = Package(
         .testTarget(name: "BenchmarkTests", dependencies: ["skyshard-bench"], swiftSettings: strict),
         .testTarget(name: "VOTableTests", dependencies: ["TestSupport", "VOTable", "Tabular"], swiftSettings: strict),
         .testTarget(name: "TAPServiceTests", dependencies: [
-            "TestSupport", "TAPService", "VOTable", "Tabular",
+            "TestSupport", "TAPService", "Tabular",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
     ]
 )

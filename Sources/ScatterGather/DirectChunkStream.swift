@@ -5,15 +5,15 @@ import Tabular
 /// The statement of a one-chunk interactive plan, stepped by its reader: each `next` is one
 /// pool job that opens the cursor (the first time) and steps one batch.
 ///
-/// A one-chunk lookup or small cone spends most of its time after planning in hand-overs, not
-/// in SQLite: the general path runs a producer task, a task group, a pool job to open the
+/// A one-chunk lookup or small cone does little work in SQLite, so thread hand-overs would
+/// dominate it: the general path runs a producer task, a task group, a pool job to open the
 /// cursor, another per batch, and a channel to the reader, each a thread hop. Here the reader's
 /// own task waits for the pool job that returns the rows, and back-pressure needs no channel:
 /// the statement is not stepped until the reader asks for more.
 ///
 /// Cancelling (abort, the reader's task cancelled, the time limit) interrupts the statement if
 /// a step is running, and the next `next` throws the reason.
-final class DirectChunkStream: Sendable {
+public final class DirectChunkStream: Sendable {
     let worker: LocalShardWorker
     let task: ChunkTask
     let pool: BlockingPool

@@ -141,6 +141,17 @@ public final class LocalShardWorker: SharedScanWorker {
         try await sharedScans.run(tasks, on: self, batchRows: batchRows, stats: stats, sink: sink)
     }
 
+    public func run(_ task: ChunkTask, batchRows: Int, sink: BatchSink) async throws {
+        switch sink {
+        case .local(let local): try await runLocally(task, batchRows: batchRows, sink: local)
+        case .consumer(let deliver): try await run(task, batchRows: batchRows, deliver: deliver)
+        }
+    }
+
+    public func directStream(_ task: ChunkTask, batchRows: Int, stats: ExecutorStats) -> DirectChunkStream? {
+        DirectChunkStream(worker: self, task: task, pool: pool, batchRows: batchRows, stats: stats)
+    }
+
     /// Runs `task` to its end in one pool job, its batches into `sink` on that thread.
     func runLocally(_ task: ChunkTask, batchRows: Int, sink: @escaping @Sendable (RowBatch) throws -> Void) async throws {
         let lane: BlockingPool.Lane = task.interactive ? .interactive : .scan

@@ -121,10 +121,10 @@ public final class ScatterGatherExecutor: Sendable {
             chunkId = any
         default: return nil
         }
-        guard let worker = try? worker(for: chunkId) as? LocalShardWorker else { return nil }
-        let stream = DirectChunkStream(
-            worker: worker, task: ChunkTask(chunkId: chunkId, sql: plan.chunkSQL, interactive: true),
-            pool: pool, batchRows: batchRows, stats: stats)
+        guard let worker = try? worker(for: chunkId),
+              let stream = worker.directStream(
+                ChunkTask(chunkId: chunkId, sql: plan.chunkSQL, interactive: true), batchRows: batchRows, stats: stats)
+        else { return nil }
         if let timeout { stream.startTimer(timeout) }
         let limiter = RowLimiter(plan.merge)
         let sequence = RowBatchSequence {
@@ -197,11 +197,7 @@ public final class ScatterGatherExecutor: Sendable {
                     stats.chunkStarted()
                     defer { stats.chunkFinished() }
                     do {
-                        if case .local(let local) = sink, let worker = worker as? LocalShardWorker {
-                            try await worker.runLocally(task, batchRows: batchRows, sink: local)
-                        } else {
-                            try await worker.run(task, batchRows: batchRows, deliver: sink.deliver)
-                        }
+                        try await worker.run(task, batchRows: batchRows, sink: sink)
                     } catch let error as SQLiteError {
                         throw QueryError(
                             .internal, "chunk \(task.chunkId) failed: \(error.message)",

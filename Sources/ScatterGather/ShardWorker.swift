@@ -63,4 +63,22 @@ public protocol ShardWorker: Sendable {
         _ task: ChunkTask, batchRows: Int,
         deliver: @Sendable (RowBatch) async throws -> Void
     ) async throws
+
+    /// Runs `task` into `sink`. The executor runs every chunk statement through this call. A
+    /// `.local` sink takes batches on the thread that stepped them, which only a worker that
+    /// steps statements in this process can offer; the default delivers through `run(_:batchRows:deliver:)`.
+    func run(_ task: ChunkTask, batchRows: Int, sink: BatchSink) async throws
+
+    /// A stream that steps `task`'s statement itself, one batch per request of the reader, for a
+    /// one-chunk interactive plan: no channel, no thread hop per batch. Nil (the default) from a
+    /// worker that cannot, such as one on another host; the executor then scatters as usual.
+    func directStream(_ task: ChunkTask, batchRows: Int, stats: ExecutorStats) -> DirectChunkStream?
+}
+
+extension ShardWorker {
+    public func run(_ task: ChunkTask, batchRows: Int, sink: BatchSink) async throws {
+        try await run(task, batchRows: batchRows, deliver: sink.deliver)
+    }
+
+    public func directStream(_ task: ChunkTask, batchRows: Int, stats: ExecutorStats) -> DirectChunkStream? { nil }
 }
