@@ -144,7 +144,8 @@ public final class BenchRunner: @unchecked Sendable {
     /// sides stay cached together.
     public var blocks: Bool
     /// Storage reads by one run of each side, both warm, up to which their pages count as
-    /// cached together (the development VM's host reclaims a few MiB now and then).
+    /// cached together (small, but not zero: a virtual machine's host may reclaim a little page
+    /// cache now and then).
     static let cachedReadAllowance: Int64 = 16 << 20
 
     public init(engine: SkyShardEngine, baselineFile: URL, repeats: Int, budgetSeconds: Double = 60,
@@ -161,7 +162,7 @@ public final class BenchRunner: @unchecked Sendable {
 
     /// In blocks: the other side's file pages out of the page cache before a side's block, so
     /// that each side's warm-up leaves its own pages cached (the kernel keeps pages read twice
-    /// on its active list; the other side's would otherwise crowd out a 13 GB scan). Mapped
+    /// on its active list; the other side's would otherwise crowd out a large scan's pages). Mapped
     /// pages cannot be dropped, so the side's connections are closed first.
     func evictOtherSide(before side: BenchSide) throws {
         switch side {
@@ -310,8 +311,7 @@ public final class BenchRunner: @unchecked Sendable {
         if inBlocks {
             // Up to three rounds of a SkyShard block and an SQLite block, each block after the
             // other side's eviction and its own warm-up: the machine's slow and fast phases
-            // (which last seconds on the development VM) then fall on both sides more evenly
-            // than in one block each.
+            // then fall on both sides more evenly than in one block each.
             let rounds = min(3, n)
             let perBlock = (n + rounds - 1) / rounds
             for _ in 0..<rounds {

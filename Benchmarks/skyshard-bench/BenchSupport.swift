@@ -141,7 +141,8 @@ public struct RunCounters: Sendable, Equatable {
     }
 
     /// What `body` used. `/proc/self/io` is read before the CPU clock is taken and after it is
-    /// taken again, so that reading it (tens of µs) does not count as the run's CPU time.
+    /// taken again, so that reading it (a file read and a parse) does not count as the run's CPU
+    /// time.
     public static func measure<T>(_ body: () async throws -> T) async rethrows -> (T, RunCounters?) {
         let bytes0 = storageBytes(), usage0 = usage()
         let result = try await body()

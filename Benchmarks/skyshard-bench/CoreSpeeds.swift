@@ -10,15 +10,15 @@ import Foundation
 /// once: the ceiling of any speedup that threads on these cores can show over one thread.
 ///
 /// On a virtual machine the cores are not always equal: a virtual CPU whose host core is busy
-/// with another guest runs the same work slower (on the development VM, one of the two cores
-/// at times took 1.65× as long as the other for the same statement). SQLite's single thread
-/// then runs on whichever core the kernel gives it, and SkyShard's threads on both, so the
-/// speedup of a full scan can be no more than (speed of both cores together) / (speed of the
-/// fastest alone), whatever the engine does. The benchmark measures that ceiling next to each
+/// with another guest runs the same work slower, and one core may take noticeably longer than
+/// another for the same statement. SQLite's single thread then runs on whichever core the
+/// kernel gives it, and SkyShard's threads on both, so the speedup of a full scan can be no
+/// more than (speed of both cores together) / (speed of the fastest alone), whatever the
+/// engine does. The benchmark measures that ceiling next to each
 /// full-scan run, so that a ratio is read against what the machine allowed at the time.
 ///
 /// The work is the same on every core: an SQLite statement that sums a column of an in-memory
-/// table of 20,000 rows with a filter (about 2 ms on one core of the development VM), run
+/// table of 20,000 rows with a filter (short, so that measuring every core costs little), run
 /// `passes` times. Each thread is pinned to its core with `sched_setaffinity`.
 public struct CoreSpeeds: Sendable {
     /// The CPUs the process may run on (the benchmark's threads run on these).

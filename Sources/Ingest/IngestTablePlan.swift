@@ -457,10 +457,10 @@ enum SQLiteSchemaWriter {
     /// sample's estimates.
     ///
     /// The sample estimates an index's entries from the pages it reads, so the indexes of one
-    /// table get different row counts (48,906 to 103,480 for a 78,499-row chunk), and SQLite
-    /// prices a scan of an index against a scan of the table with them: it then read whole
-    /// 157-column rows where the zone index, five times narrower, held every column the query
-    /// needed. Counting a freshly written table is cheap; the other statistics stay sampled.
+    /// table get different row counts, some far from the table's true count, and SQLite prices
+    /// a scan of an index against a scan of the table with them: it can then read whole rows of
+    /// a wide table where the far narrower zone index holds every column the query needs.
+    /// Counting a freshly written table is cheap; the other statistics stay sampled.
     static func analyze(_ db: SQLiteConnection) throws {
         try db.execute("ANALYZE")
         let tables = try db.query("SELECT DISTINCT tbl FROM sqlite_stat1").compactMap { row -> String? in

@@ -265,7 +265,8 @@ struct ChunkRecordReader: @unchecked Sendable {
             if fd < 0 { throw IngestError("cannot read \(spillPath): \(String(cString: strerror(errno)))") }
             defer { close(fd) }
             // Not zero-filled: every chunk build reads through a fresh buffer, and clearing
-            // megabytes per chunk showed up in profiles.
+            // megabytes per chunk would be work for nothing (only bytes that read(2) has filled
+            // are ever looked at).
             var capacity = 1 << 23
             var buf = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
             defer { buf.deallocate() }

@@ -4,7 +4,8 @@ import Tabular
 
 /// One pass's note in a plan, kept as its parts: the text is made only when someone reads
 /// `DistributedPlan.passes` (an explanation or a test), not on every plan (formatting a
-/// region's doubles and the counts cost as much as a tenth of planning a cone search).
+/// region's doubles and the counts is a noticeable part of planning a cone search, and most
+/// plans are never explained).
 enum PlanNote: Sendable {
     case text(String)
     /// `bind: N table(s), M result column(s)`

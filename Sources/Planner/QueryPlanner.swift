@@ -23,7 +23,8 @@ public struct QueryPlanner: Sendable {
     /// Queries that touch at most this many chunks run in the interactive lane.
     public var interactiveChunkLimit = 8
     /// Above this many estimated rows a one-chunk box runs as two statements on its zones'
-    /// halves (`latitudeBand`): at ~2 µs a row that is ~8 ms, far above a second statement's cost.
+    /// halves (`latitudeBand`), so that both cores work on it: set where reading the rows costs
+    /// far more than preparing and running a second statement.
     public var zoneSplitRows = 4000
     /// Rows a coordinator plan may materialize in total before the query is refused.
     public var coordinatorRowLimit = 5_000_000

@@ -4,8 +4,8 @@ import Foundation
 /// Time limits of queries, watched by one thread for the whole process.
 ///
 /// A task per query that sleeps until the limit (and is cancelled when the query ends first)
-/// cost a task start, a timer registration and a cancellation per query: tens of microseconds
-/// of thread hand-overs for a lookup that takes less. Here starting and ending a limit is a
+/// would cost a task start, a timer registration and a cancellation per query: thread
+/// hand-overs that can outweigh a short lookup. Here starting and ending a limit is a
 /// dictionary update under a lock; the thread wakes only when a limit expires, when a limit
 /// earlier than the one it sleeps towards arrives, and, while no limit is set, once a second.
 final class DeadlineWatch: @unchecked Sendable {

@@ -59,8 +59,8 @@ public final class SharedScanScheduler: Sendable {
     /// What running one statement of a query needs, copied out of its `Member`. Not the
     /// `Member` itself: a copy of it shares the storage of its `pending` and `cursors`
     /// dictionaries while the statement runs, so the next pass's `take` (or `register`) on the
-    /// other thread copied the whole dictionary under the lock — once per chunk, quadratic in
-    /// the chunk count (a 104-chunk COUNT spent a fifth of its time there and in the lock).
+    /// other thread would copy the whole dictionary under the lock — once per chunk, quadratic
+    /// in the chunk count, and holding the lock while it copies.
     fileprivate struct Runner {
         let worker: LocalShardWorker
         let sink: BatchSink
@@ -190,8 +190,8 @@ public final class SharedScanScheduler: Sendable {
         if members.allSatisfy({ isLocal($0.id) }) {
             // Passes whose queries all have local sinks run on one pool thread, chained: the
             // next needed chunk is taken there too, while its queries are all local and no
-            // interactive job waits. A chunk's aggregate takes microseconds; a task and two
-            // thread hand-overs per chunk cost more.
+            // interactive job waits. A chunk's aggregate is short work; a task and two thread
+            // hand-overs per chunk could cost more than the aggregate itself.
             let (first, taken) = (chunk, members)
             let rest = try? await pool.run(lane: .scan) { [self] in chainLocalPasses(from: first, taken) }
             guard let (next, nextMembers) = rest ?? nil else { return pump() }
