@@ -233,7 +233,8 @@ public final class SQLiteConnection: @unchecked Sendable {
 /// A prepared statement. Belongs to its connection's thread, like the connection.
 public final class SQLiteStatement: @unchecked Sendable {
     unowned let connection: SQLiteConnection
-    let handle: OpaquePointer
+    /// Usable from inlined code: the binding calls below are inlined into ingest's per-value loop.
+    @usableFromInline let handle: OpaquePointer
     public let sql: String
 
     init(connection: SQLiteConnection, handle: OpaquePointer, sql: String) {
@@ -272,6 +273,7 @@ public final class SQLiteStatement: @unchecked Sendable {
 
     /// Makes the statement ready to run again, keeping its bound parameters: for a caller that
     /// binds every parameter anew for each run (clearing them first would be wasted work).
+    @inlinable
     public func rewind() {
         sqlite3_reset(handle)
     }
@@ -304,19 +306,23 @@ public final class SQLiteStatement: @unchecked Sendable {
         if rc != SQLITE_OK { throw SQLiteError(code: rc, message: connection.lastErrorMessage, sql: sql) }
     }
 
+    @inlinable
     public func bindInt64(_ value: Int64, at index: Int) {
         sqlite3_bind_int64(handle, Int32(index), value)
     }
 
+    @inlinable
     public func bindDouble(_ value: Double, at index: Int) {
         sqlite3_bind_double(handle, Int32(index), value)
     }
 
+    @inlinable
     public func bindNull(at index: Int) {
         sqlite3_bind_null(handle, Int32(index))
     }
 
     /// Binds UTF-8 bytes as text without building a Swift String.
+    @inlinable
     public func bindText(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) {
         sqlite3_bind_text64(handle, Int32(index),
                             bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
@@ -370,4 +376,4 @@ public final class SQLiteStatement: @unchecked Sendable {
 }
 
 /// SQLite's SQLITE_TRANSIENT (-1 as a destructor) is a macro Swift cannot import.
-let SQLITE_TRANSIENT_PTR = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+@usableFromInline let SQLITE_TRANSIENT_PTR = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
