@@ -24,13 +24,13 @@ enum ChunkSet: Equatable {
     }
 }
 
-final class NoteList: @unchecked Sendable {
-    var value: [PlanNote] = []
-}
-
-/// The regions a pruning found in the top-level conjuncts of its WHERE clause.
-final class RegionList: @unchecked Sendable {
-    var value: [SkyRegion] = []
+/// What a pruning found: the chunks, the notes for the plan, and the regions of the WHERE
+/// clause's top-level conjuncts (the planner's latitude band reads them instead of computing
+/// every region again).
+struct Pruning {
+    var chunks: ChunkSet = .all
+    var notes: [PlanNote] = []
+    var topLevelRegions: [SkyRegion] = []
 }
 
 /// Finds the chunks a WHERE clause can match: spatial predicates on the director's position
@@ -42,16 +42,15 @@ struct ChunkPruner {
     let chunker: Chunker
     let tables: [BoundTable]
     let directorIndex: (any DirectorIndex)?
-    let notes = NoteList()
-    /// The regions of the top-level conjuncts, in order, filled by `chunks(for:)`: the planner's
-    /// latitude band reads them instead of computing every region again.
-    let topLevelRegions = RegionList()
 
-    func chunks(for expression: Expression) throws -> ChunkSet {
-        try chunks(for: expression, topLevel: true)
+    /// The chunks `expression` (a WHERE clause) can match, with what the pruning noted.
+    func prune(_ expression: Expression) throws -> Pruning {
+        var found = Pruning()
+        found.chunks = try chunks(for: expression, topLevel: true, into: &found)
+        return found
     }
 
-    private func chunks(for expression: Expression, topLevel: Bool) throws -> ChunkSet {
+    private func chunks(for expression: Expression, topLevel: Bool, into found: inout Pruning) throws -> ChunkSet {
         let e = expression.unparenthesized
         switch e.kind {
         case .binary(.and, _, _):
@@ -74,42 +73,42 @@ struct ChunkPruner {
                     }
                 } else if let region = region(of: term.unparenthesized) {
                     regions.append(region)
-                    result = result.intersection(chunks(of: region, topLevel: topLevel))
+                    result = result.intersection(chunks(of: region, topLevel: topLevel, into: &found))
                 } else {
-                    result = result.intersection(try chunks(for: term, topLevel: topLevel))
+                    result = result.intersection(try chunks(for: term, topLevel: topLevel, into: &found))
                 }
             }
             if ranged {
                 guard lon.lo <= lon.hi, lat.lo <= lat.hi else {
-                    notes.value.append(.text("empty-region: the longitude or latitude ranges leave no position"))
+                    found.notes.append(.text("empty-region: the longitude or latitude ranges leave no position"))
                     return .some([])
                 }
                 let box = lon.hi - lon.lo >= 360
                     ? SkyBox(lonMin: 0, lonMax: 360, latMin: lat.lo, latMax: lat.hi)
                     : SkyBox(lonMin: lon.lo, lonMax: min(lon.hi, 360), latMin: lat.lo, latMax: lat.hi)
-                notes.value.append(.spatialPruning(.box(box)))
+                found.notes.append(.spatialPruning(.box(box)))
                 regions.append(.box(box))
                 result = result.intersection(.some(Set(chunker.chunks(intersecting: .box(box)))))
             }
             if !SkyRegion.mayAllMeet(regions) {
-                notes.value.append(.text("empty-region: regions AND-ed together cannot meet; no chunk is read"))
+                found.notes.append(.text("empty-region: regions AND-ed together cannot meet; no chunk is read"))
                 return .some([])
             }
             return result
         case .binary(.or, let a, let b):
-            return try chunks(for: a, topLevel: false).union(try chunks(for: b, topLevel: false))
+            return try chunks(for: a, topLevel: false, into: &found).union(try chunks(for: b, topLevel: false, into: &found))
         default:
-            if let region = region(of: e) { return chunks(of: region, topLevel: topLevel) }
-            if let set = try keyChunks(e) { return set }
+            if let region = region(of: e) { return chunks(of: region, topLevel: topLevel, into: &found) }
+            if let set = try keyChunks(e, into: &found) { return set }
             return .all
         }
     }
 
     /// The chunks a region may touch, noted in the plan (and kept for the latitude band when
     /// the region is one of the top-level conjuncts).
-    private func chunks(of region: SkyRegion, topLevel: Bool) -> ChunkSet {
-        if topLevel { topLevelRegions.value.append(region) }
-        notes.value.append(.spatialPruning(region))
+    private func chunks(of region: SkyRegion, topLevel: Bool, into found: inout Pruning) -> ChunkSet {
+        if topLevel { found.topLevelRegions.append(region) }
+        found.notes.append(.spatialPruning(region))
         return .some(Set(chunker.chunks(intersecting: region)))
     }
 
@@ -340,7 +339,7 @@ struct ChunkPruner {
         }
     }
 
-    func keyChunks(_ e: Expression) throws -> ChunkSet? {
+    func keyChunks(_ e: Expression, into found: inout Pruning) throws -> ChunkSet? {
         guard let index = directorIndex else { return nil }
         switch e.kind {
         case .binary(.equal, let a, let b):
@@ -352,7 +351,7 @@ struct ChunkPruner {
         case .between(let x, let low, let high, negated: false) where isDirectorKey(x):
             if let lo = integerConstant(low), let hi = integerConstant(high) {
                 let set = try index.chunks(forKeysBetween: lo, and: hi)
-                notes.value.append(.text("director-index: key range \(lo)...\(hi) → \(set.count) chunk(s)"))
+                found.notes.append(.text("director-index: key range \(lo)...\(hi) → \(set.count) chunk(s)"))
                 return .some(set)
             }
         default:
@@ -362,7 +361,7 @@ struct ChunkPruner {
 
         func lookup(_ keys: [Int64]) throws -> ChunkSet {
             let set = try index.chunks(forKeys: keys)
-            notes.value.append(.text("director-index: \(keys.count) key(s) → \(set.count) chunk(s)"))
+            found.notes.append(.text("director-index: \(keys.count) key(s) → \(set.count) chunk(s)"))
             return .some(set)
         }
     }

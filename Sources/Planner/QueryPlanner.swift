@@ -198,12 +198,13 @@ public struct QueryPlanner: Sendable {
                 let pruner = ChunkPruner(
                     chunker: chunker, tables: bound.tables.filter { primary == nil || $0.correlation == primary || $0.info.directorSpec == nil },
                     directorIndex: directorIndex)
-                chunkSet = try pruner.chunks(for: whereClause)
-                for note in pruner.notes.value { passes.append(note) }
+                let pruning = try pruner.prune(whereClause)
+                chunkSet = pruning.chunks
+                passes += pruning.notes
                 // With one director among its tables, the pruner's regions of the top-level
                 // conjuncts are exactly those of the latitude band's director.
                 if pruner.tables.lazy.filter({ $0.info.directorSpec != nil }).count == 1 {
-                    conjunctRegions = pruner.topLevelRegions.value
+                    conjunctRegions = pruning.topLevelRegions
                 }
             }
             let kept: [Int]
