@@ -42,6 +42,13 @@ enum GeometryArguments {
         }
     }
 
+    private static let point: [Role] = [.longitude, .latitude]
+    private static let circle: [Role] = [.longitude, .latitude, .radius]
+    private static let radius: [Role] = [.radius]
+    private static let box: [Role] = [.longitude, .latitude, .width, .height]
+    private static let size: [Role] = [.width, .height]
+    private static let pointAndCircle: [Role] = [.longitude, .latitude, .longitude, .latitude, .radius]
+
     /// The most vertices a polygon may have.
     static let maxPolygonVertices = 1_000
 
@@ -56,62 +63,59 @@ enum GeometryArguments {
             guard i < args.count, case .function(let f) = args[i].unparenthesized.kind else { return false }
             return f.upperName == "POINT"
         }
-        var roles: [(Int, Role)] = []
+        // The roles of the arguments from `first` on: `fixed` in order, or alternating
+        // longitude / latitude to the end (a vertex list).
+        var first = skip
+        var fixed: [Role]? = nil
         switch call.upperName {
         case "POINT":
-            if rest == 2 { roles = [(skip, .longitude), (skip + 1, .latitude)] }
+            guard rest == 2 else { return }
+            fixed = Self.point
         case "CIRCLE":
-            if rest == 3 {
-                roles = [(skip, .longitude), (skip + 1, .latitude), (skip + 2, .radius)]
-            } else if rest == 2, isPoint(skip) {
-                roles = [(skip + 1, .radius)]
-            }
+            if rest == 3 { fixed = Self.circle } else if rest == 2, isPoint(skip) { (first, fixed) = (skip + 1, Self.radius) } else { return }
         case "BOX":
-            if rest == 4 {
-                roles = [(skip, .longitude), (skip + 1, .latitude), (skip + 2, .width), (skip + 3, .height)]
-            } else if rest == 3, isPoint(skip) {
-                roles = [(skip + 1, .width), (skip + 2, .height)]
-            }
+            if rest == 4 { fixed = Self.box } else if rest == 3, isPoint(skip) { (first, fixed) = (skip + 1, Self.size) } else { return }
         case "POLYGON":
             // Testing a polygon for convexity takes time quadratic in its vertices, inside one
             // SQL function call that the query's time limit cannot interrupt.
-            let vertices = (skip..<args.count).contains(where: isPoint) ? rest : rest / 2
+            let points = (skip..<args.count).contains(where: isPoint)
+            let vertices = points ? rest : rest / 2
             guard vertices <= maxPolygonVertices else {
                 throw Binder.error(
                     "POLYGON has \(vertices) vertices; at most \(maxPolygonVertices) are allowed", at: range)
             }
-            if !(skip..<args.count).contains(where: isPoint) {
-                roles = (skip..<args.count).map { ($0, ($0 - skip) % 2 == 0 ? Role.longitude : .latitude) }
-            }
+            if points { return }
         case "DISTANCE", "SCISQL_ANGSEP":
-            if args.count == 4 { roles = [(0, .longitude), (1, .latitude), (2, .longitude), (3, .latitude)] }
+            guard args.count == 4 else { return }
+            first = 0
         case "SCISQL_S2PTINCIRCLE":
-            if args.count == 5 {
-                roles = [(0, .longitude), (1, .latitude), (2, .longitude), (3, .latitude), (4, .radius)]
-            }
+            guard args.count == 5 else { return }
+            (first, fixed) = (0, Self.pointAndCircle)
         case "SCISQL_S2PTINBOX":
-            if args.count == 6 {
-                roles = [(0, .longitude), (1, .latitude), (2, .longitude), (3, .latitude), (4, .longitude), (5, .latitude)]
-            }
+            guard args.count == 6 else { return }
+            first = 0
         case "SCISQL_S2PTINCPOLY":
             guard (args.count - 2) / 2 <= maxPolygonVertices else {
                 throw Binder.error(
                     "scisql_s2PtInCPoly has \((args.count - 2) / 2) vertices; at most \(maxPolygonVertices) are allowed",
                     at: range)
             }
-            roles = args.indices.map { ($0, $0 % 2 == 0 ? Role.longitude : .latitude) }
+            first = 0
         default:
             return
         }
-        for (i, role) in roles {
+        let last = fixed.map { first + $0.count } ?? args.count
+        for i in first..<min(last, args.count) {
+            let role = fixed?[i - first] ?? ((i - first) % 2 == 0 ? .longitude : .latitude)
             let argument = args[i]
             guard let value = ConstantFolding.number(argument) else { continue }
+            if value.isFinite, role.allowed?.contains(value) ?? true { continue }
+            // Out of range: the error names the value as written and where it stands.
             let at = argument.range == .synthesized ? range : argument.range
             let written = ConstantFolding.text(of: argument, value: value)
             guard value.isFinite else {
                 throw Binder.error("the \(role.name) \(written) in \(call.name.name) is not a finite number of degrees", at: at)
             }
-            guard let allowed = role.allowed, !allowed.contains(value) else { continue }
             let why: String
             switch role {
             case .latitude: why = "latitudes lie between -90 and 90 degrees"
