@@ -113,7 +113,12 @@ struct MergeRewriter {
             if !distinct && order.isEmpty {
                 chunk.top = chunkLimit
                 var passes = ["projection: rows streamed from every chunk"]
-                if let top = s.top { passes.append("limit-early-stop: TOP \(top) pushed to chunks; stop after \(top) rows") }
+                if let top = s.top, let chunkLimit {
+                    // With an OFFSET each chunk must return TOP + OFFSET rows: say the limit the
+                    // chunk SQL carries, not only the TOP.
+                    let offsetNote = offset > 0 ? " (TOP \(top) + OFFSET \(offset))" : ""
+                    passes.append("limit-early-stop: LIMIT \(chunkLimit)\(offsetNote) pushed to chunks; stop after \(chunkLimit) rows")
+                }
                 return Result(
                     chunkQuery: Query(body: .select(chunk)),
                     merge: .concatenate(limit: s.top, offset: offset), passes: passes)
@@ -124,9 +129,12 @@ struct MergeRewriter {
                 from: [Self.mergeTable])
             if distinct { passes.append("distinct: DISTINCT in chunks and at the merge") }
             if !order.isEmpty {
-                passes.append(s.top != nil
-                    ? "order-limit-pushdown: ORDER BY with TOP \(s.top!) in chunks, re-applied at the merge"
-                    : "order-merge: rows sorted at the merge")
+                if let top = s.top, let chunkLimit {
+                    let offsetNote = offset > 0 ? " (TOP \(top) + OFFSET \(offset))" : ""
+                    passes.append("order-limit-pushdown: ORDER BY with LIMIT \(chunkLimit)\(offsetNote) in chunks, re-applied at the merge")
+                } else {
+                    passes.append("order-merge: rows sorted at the merge")
+                }
             }
             return Result(
                 chunkQuery: Query(body: .select(chunk), orderBy: s.top != nil ? chunkOrder : []),
