@@ -1,12 +1,12 @@
-import SQLiteKit
-import ScatterGather
-import QueryEngine
-import Ingest
-import DemoData
 import ADQL
 import Catalog
+import DemoData
 import Foundation
+import Ingest
 import Planner
+import QueryEngine
+import SQLiteKit
+import ScatterGather
 import Tabular
 
 /// The baseline of `skyshard bench`: ONE unsharded SQLite file with the same rows as an ingested
@@ -57,7 +57,8 @@ public enum BaselineDatabase {
             func copy(_ table: TableInfo, from schema: String) throws {
                 let columns = table.columns.map { quote($0.name) }.joined(separator: ", ")
                 try db.execute(
-                    "INSERT INTO main.\(quote(table.name)) (\(columns)) SELECT \(columns) FROM \(quote(schema)).\(quote(table.name))")
+                    "INSERT INTO main.\(quote(table.name)) (\(columns)) SELECT \(columns) FROM \(quote(schema)).\(quote(table.name))"
+                )
             }
             let partitioned = tables.filter(\.isPartitioned)
             let chunks = catalog.chunkIds
@@ -67,8 +68,11 @@ public enum BaselineDatabase {
                 let path = version.chunkFile(chunk).path
                 guard fm.fileExists(atPath: path) else { continue }
                 try db.attach(path: path, as: "chunk", readOnly: true)
-                let present = Set(try db.query("SELECT name FROM chunk.sqlite_master WHERE type = 'table'")
-                    .compactMap { row -> String? in if case .text(let t) = row[0] { return t.lowercased() } else { return nil } })
+                let present = Set(
+                    try db.query("SELECT name FROM chunk.sqlite_master WHERE type = 'table'")
+                        .compactMap { row -> String? in
+                            if case .text(let t) = row[0] { return t.lowercased() } else { return nil }
+                        })
                 for table in partitioned where shardIndexes[table.name] == nil && present.contains(table.name.lowercased()) {
                     shardIndexes[table.name] = try indexes(of: table.name, schema: "chunk", db: db)
                 }
@@ -116,7 +120,9 @@ public enum BaselineDatabase {
     }
 
     /// CREATE INDEX statements of the baseline (see the type's comment).
-    static func indexStatements(_ tables: [TableInfo], shardIndexes: [String: [(columns: [String], unique: Bool)]] = [:]) -> [String] {
+    static func indexStatements(
+        _ tables: [TableInfo], shardIndexes: [String: [(columns: [String], unique: Bool)]] = [:]
+    ) -> [String] {
         var out: [String] = []
         for table in tables {
             let t = quote(table.name)
@@ -124,8 +130,9 @@ public enum BaselineDatabase {
             defer {
                 for index in shardIndexes[table.name] ?? [] where !done.contains(index.columns) {
                     done.insert(index.columns)
-                    out.append("CREATE \(index.unique ? "UNIQUE " : "")INDEX \(quote("\(table.name)_\(index.columns.joined(separator: "_"))")) "
-                               + "ON \(t) (\(index.columns.map(quote).joined(separator: ", ")))")
+                    out.append(
+                        "CREATE \(index.unique ? "UNIQUE " : "")INDEX \(quote("\(table.name)_\(index.columns.joined(separator: "_"))")) "
+                            + "ON \(t) (\(index.columns.map(quote).joined(separator: ", ")))")
                 }
             }
             if let spec = table.directorSpec {
@@ -133,7 +140,8 @@ public enum BaselineDatabase {
                 out.append("CREATE UNIQUE INDEX \(quote("\(table.name)_\(spec.keyColumn)")) ON \(t) (\(quote(spec.keyColumn)))")
                 // Carrying the columns the chunks' zone index carries, so that a cone search
                 // reading only those is answered from this index alone, as in a chunk.
-                let radec = [spec.latColumn, spec.lonColumn]
+                let radec =
+                    [spec.latColumn, spec.lonColumn]
                     + ZoneIndex.coveredColumns(table.columns, latColumn: spec.latColumn, lonColumn: spec.lonColumn)
                 out.append("CREATE INDEX \(quote("\(table.name)_radec")) ON \(t) (\(radec.map(quote).joined(separator: ", ")))")
             }

@@ -1,11 +1,11 @@
-import SQLiteKit
-import ScatterGather
-import QueryEngine
-import Ingest
-import DemoData
 import ArgumentParser
 import Catalog
+import DemoData
 import Foundation
+import Ingest
+import QueryEngine
+import SQLiteKit
+import ScatterGather
 
 /// `skyshard-bench` (also reached as `skyshard bench`): SkyShard against one unsharded SQLite
 /// file of the same data, in one process.
@@ -26,7 +26,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Number of Object rows.")
     var objects: Int = 1_000_000
 
-    @Option(name: .long, help: "Only these benchmarks (comma-separated query names, 'plan' for parse/plan, 'shared_scans' for concurrent scans).")
+    @Option(
+        name: .long,
+        help: "Only these benchmarks (comma-separated query names, 'plan' for parse/plan, 'shared_scans' for concurrent scans).")
     var only: String?
 
     @Option(name: .long, help: "Leave out these benchmarks (comma-separated names, as for --only).")
@@ -77,12 +79,14 @@ struct BenchCommand: AsyncParsableCommand {
         var measurement: IngestMeasurement?
         var reused = false
         if !rebuild, let version = DataLayout(root: dataRoot).currentVersion(),
-           let description = try? version.loadDescription(),
-           description.tableRowCounts["Object"] == objects,
-           Set(description.tables.map(\.name)) == Set(tableList)
+            let description = try? version.loadDescription(),
+            description.tableRowCounts["Object"] == objects,
+            Set(description.tables.map(\.name)) == Set(tableList)
         {
             reused = true
-            measurement = (try? Data(contentsOf: statsFile)).flatMap { try? JSONDecoder().decode(IngestMeasurement.self, from: $0) }
+            measurement = (try? Data(contentsOf: statsFile)).flatMap {
+                try? JSONDecoder().decode(IngestMeasurement.self, from: $0)
+            }
             log("reusing the catalog in \(version.directory.path)")
         } else {
             measurement = try generateAndIngest(root: root, dataRoot: dataRoot, tables: tableList)
@@ -115,8 +119,9 @@ struct BenchCommand: AsyncParsableCommand {
         let runner = try BenchRunner(
             engine: engine, baselineFile: baselineFile, repeats: self.repeat, budgetSeconds: budget, log: logger)
         if runner.blocks {
-            logger("the catalog and the baseline exceed 80 % of RAM: a query whose two sides' pages do not stay cached "
-                   + "together runs SkyShard's block, then SQLite's")
+            logger(
+                "the catalog and the baseline exceed 80 % of RAM: a query whose two sides' pages do not stay cached "
+                    + "together runs SkyShard's block, then SQLite's")
         }
         let parameters = try runner.parameters()
         let selected = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
@@ -135,8 +140,9 @@ struct BenchCommand: AsyncParsableCommand {
             }
             log("running \(query.name)")
             let m = try await runner.run(query)
-            log("  SkyShard \(BenchFormat.duration(m.skyshard.median)), SQLite \(BenchFormat.duration(m.sqlite.median)), "
-                + "\(m.skyshardDigest.rows) rows, \(m.agrees ? "same answer" : "ANSWERS DIFFER")")
+            log(
+                "  SkyShard \(BenchFormat.duration(m.skyshard.median)), SQLite \(BenchFormat.duration(m.sqlite.median)), "
+                    + "\(m.skyshardDigest.rows) rows, \(m.agrees ? "same answer" : "ANSWERS DIFFER")")
             results.append(m)
         }
         var plans: [PlanMeasurement] = []
@@ -152,8 +158,10 @@ struct BenchCommand: AsyncParsableCommand {
         if selected?.contains("shared_scans") ?? true, !leftOut.contains("shared_scans") {
             for n in [1, 2, 4] {
                 log("running shared_scans with \(n) concurrent queries")
-                sharedScans.append(try await SharedScanBench.run(
-                    engine: engine, queries: SharedScanBench.queries(count: n), rounds: max(1, self.repeat / 2), log: logger))
+                let halfOfRepeats = `repeat` / 2
+                sharedScans.append(
+                    try await SharedScanBench.run(
+                        engine: engine, queries: SharedScanBench.queries(count: n), rounds: max(1, halfOfRepeats), log: logger))
             }
         }
 
@@ -165,9 +173,11 @@ struct BenchCommand: AsyncParsableCommand {
         report.blocks = runner.blocks
         var markdownText = report.markdown
         if !sharedScans.isEmpty {
-            var lines = ["", "", "Concurrent full-scan aggregates of Object, shared chunk passes vs one pass per query:", "",
-                         "| queries | shared p50 | p90 | separate p50 | p90 | separate/shared | passes / statements (shared) | answers |",
-                         "|--:|--:|--:|--:|--:|--:|--:|---|"]
+            var lines = [
+                "", "", "Concurrent full-scan aggregates of Object, shared chunk passes vs one pass per query:", "",
+                "| queries | shared p50 | p90 | separate p50 | p90 | separate/shared | passes / statements (shared) | answers |",
+                "|--:|--:|--:|--:|--:|--:|--:|---|",
+            ]
             lines += sharedScans.map(SharedScanBench.markdownRow)
             markdownText += lines.joined(separator: "\n") + "\n"
         }
@@ -175,14 +185,16 @@ struct BenchCommand: AsyncParsableCommand {
         if !sharedScans.isEmpty {
             print("\nshared scans (N concurrent full scans; separate/shared > 1 means sharing is faster):")
             for m in sharedScans {
-                print("  N=\(m.queries.count): shared \(BenchFormat.duration(m.shared.median)), separate "
-                      + "\(BenchFormat.duration(m.separate.median)), ratio \(BenchFormat.ratio(m.speedup)), "
-                      + "passes \(m.chunkPasses) / statements \(m.chunkTasks), \(m.agrees ? "same answers" : "ANSWERS DIFFER")")
+                print(
+                    "  N=\(m.queries.count): shared \(BenchFormat.duration(m.shared.median)), separate "
+                        + "\(BenchFormat.duration(m.separate.median)), ratio \(BenchFormat.ratio(m.speedup)), "
+                        + "passes \(m.chunkPasses) / statements \(m.chunkTasks), \(m.agrees ? "same answers" : "ANSWERS DIFFER")")
             }
         }
         // A partial run (--only / --skip) does not overwrite the full run's report.
         let partial = only != nil || skip != nil
-        let markdownFile = markdown.map { URL(fileURLWithPath: $0) }
+        let markdownFile =
+            markdown.map { URL(fileURLWithPath: $0) }
             ?? root.appendingPathComponent(partial ? "report-partial.md" : "report.md")
         try (markdownText + "\n").write(to: markdownFile, atomically: true, encoding: .utf8)
         print("\nmarkdown section written to \(markdownFile.path)")
@@ -204,16 +216,20 @@ struct BenchCommand: AsyncParsableCommand {
         try? fm.removeItem(at: csv)
         try? fm.removeItem(at: dataRoot)
         log("generating \(objects) objects (\(tables.joined(separator: ", "))) into \(csv.path)")
-        let gen = try ChildRun.run(exe, [
-            "generate", "--objects", "\(objects)", "--out", csv.path, "--tables", tables.joined(separator: ","), "--quiet",
-        ])
+        let gen = try ChildRun.run(
+            exe,
+            [
+                "generate", "--objects", "\(objects)", "--out", csv.path, "--tables", tables.joined(separator: ","), "--quiet",
+            ])
         guard gen.status == 0 else { throw ValidationError("generate failed (exit \(gen.status))") }
         let csvBytes = Self.size(of: csv)
         log("generated in \(String(format: "%.1f", gen.seconds)) s; ingesting")
-        let ing = try ChildRun.run(exe, [
-            "ingest", "--descriptor", csv.appendingPathComponent("descriptor.json").path,
-            "--data-root", dataRoot.path, "--quiet",
-        ])
+        let ing = try ChildRun.run(
+            exe,
+            [
+                "ingest", "--descriptor", csv.appendingPathComponent("descriptor.json").path,
+                "--data-root", dataRoot.path, "--quiet",
+            ])
         guard ing.status == 0 else { throw ValidationError("ingest failed (exit \(ing.status))") }
         log("ingested in \(String(format: "%.1f", ing.seconds)) s")
         if !keepCSV { try? fm.removeItem(at: csv) }

@@ -1,12 +1,12 @@
-import SQLiteKit
-import ScatterGather
-import QueryEngine
-import Ingest
-import DemoData
 import ADQL
 import Catalog
+import DemoData
 import Foundation
+import Ingest
 import Planner
+import QueryEngine
+import SQLiteKit
+import ScatterGather
 import Tabular
 
 /// What generating and ingesting the benchmark catalog cost (measured on child processes).
@@ -148,8 +148,10 @@ public final class BenchRunner: @unchecked Sendable {
     /// cache now and then).
     static let cachedReadAllowance: Int64 = 16 << 20
 
-    public init(engine: SkyShardEngine, baselineFile: URL, repeats: Int, budgetSeconds: Double = 60,
-                timeout: Duration = .seconds(1800), log: @escaping @Sendable (String) -> Void) throws {
+    public init(
+        engine: SkyShardEngine, baselineFile: URL, repeats: Int, budgetSeconds: Double = 60,
+        timeout: Duration = .seconds(1800), log: @escaping @Sendable (String) -> Void
+    ) throws {
         self.engine = engine
         self.baseline = try BaselineDatabase.open(baselineFile)
         self.baselineFile = baselineFile
@@ -300,8 +302,9 @@ public final class BenchRunner: @unchecked Sendable {
         var n = perRound > 0 ? min(repeats, max(1, Int(budgetSeconds / perRound))) : repeats
         var roundList: [BenchRound] = []
         func round(ceilings c: ArraySlice<Double>, e: ArraySlice<Double>, s: ArraySlice<Double>) -> BenchRound {
-            BenchRound(ceiling: c.isEmpty ? nil : TimingStats(Array(c)).median,
-                       speedup: TimingStats(Array(s)).median / TimingStats(Array(e)).median)
+            BenchRound(
+                ceiling: c.isEmpty ? nil : TimingStats(Array(c)).median,
+                speedup: TimingStats(Array(s)).median / TimingStats(Array(e)).median)
         }
         var inBlocks = blocks
         if blocks, try await pagesStayCachedTogether(query.adql, sql) {
@@ -369,11 +372,13 @@ public final class BenchRunner: @unchecked Sendable {
                 parse.append(BenchClock.seconds(t0, t1))
                 plan.append(BenchClock.seconds(t1, t2))
             }
-            return PlanMeasurement(name: name, adql: adql, parse: TimingStats(parse), plan: TimingStats(plan),
-                                   iterations: iterations)
+            return PlanMeasurement(
+                name: name, adql: adql, parse: TimingStats(parse), plan: TimingStats(plan),
+                iterations: iterations)
         } catch {
-            return PlanMeasurement(name: name, adql: adql, parse: TimingStats([]), plan: TimingStats([]),
-                                   iterations: 0, error: "\(error)")
+            return PlanMeasurement(
+                name: name, adql: adql, parse: TimingStats([]), plan: TimingStats([]),
+                iterations: 0, error: "\(error)")
         }
     }
 }
@@ -392,8 +397,10 @@ public struct BenchReport: Sendable {
     /// The runs of each query were in rounds of blocks, not alternating (`BenchRunner.blocks`).
     public var blocks = false
 
-    public init(machine: MachineInfo, objects: Int, threads: Int, repeats: Int, ingest: IngestMeasurement?,
-                ingestReused: Bool, queries: [QueryMeasurement], plans: [PlanMeasurement], skipped: [String]) {
+    public init(
+        machine: MachineInfo, objects: Int, threads: Int, repeats: Int, ingest: IngestMeasurement?,
+        ingestReused: Bool, queries: [QueryMeasurement], plans: [PlanMeasurement], skipped: [String]
+    ) {
         self.machine = machine
         self.objects = objects
         self.threads = threads
@@ -429,7 +436,8 @@ public struct BenchReport: Sendable {
     var workLines: [String] {
         queries.compactMap { m in
             guard let ratio = m.cpuRatio, let busy = m.skyshardBusyCores, let e = m.skyshardCounters,
-                  let s = m.sqliteCounters else { return nil }
+                let s = m.sqliteCounters
+            else { return nil }
             let n = Double(max(m.repeats, 1))
             return "\(m.query.name): SkyShard \(BenchFormat.duration(e.cpuSeconds / n)), SQLite "
                 + "\(BenchFormat.duration(s.cpuSeconds / n)), ratio \(BenchFormat.ratio(ratio)); "
@@ -455,19 +463,21 @@ public struct BenchReport: Sendable {
         var lines: [String] = []
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
-        lines.append("SkyShard bench: \(BenchFormat.count(objects)) objects, \(threads) engine threads, "
-                     + "\(machine.buildConfiguration) build, \(machine.cores) cores, \(machine.cpuModel)")
-        let header = pad("query", 22) + lpad("chunks", 7) + lpad("rows", 9) + lpad("SkyShard p50", 14) + lpad("p90", 11)
+        lines.append(
+            "SkyShard bench: \(BenchFormat.count(objects)) objects, \(threads) engine threads, "
+                + "\(machine.buildConfiguration) build, \(machine.cores) cores, \(machine.cpuModel)")
+        let header =
+            pad("query", 22) + lpad("chunks", 7) + lpad("rows", 9) + lpad("SkyShard p50", 14) + lpad("p90", 11)
             + lpad("SQLite p50", 12) + lpad("p90", 11) + lpad("Sky/SQL", 9) + lpad("speedup", 9) + "  answer  goal"
         lines.append(header)
         lines.append(String(repeating: "-", count: header.count + 20))
         for m in queries {
             lines.append(
                 pad(m.query.name, 22) + lpad(m.chunks < 0 ? "coord" : "\(m.chunks)", 7) + lpad("\(m.skyshardDigest.rows)", 9)
-                + lpad(BenchFormat.duration(m.skyshard.median), 14) + lpad(BenchFormat.duration(m.skyshard.p90), 11)
-                + lpad(BenchFormat.duration(m.sqlite.median), 12) + lpad(BenchFormat.duration(m.sqlite.p90), 11)
-                + lpad(BenchFormat.ratio(m.ratio), 9) + lpad(BenchFormat.ratio(m.speedup), 9)
-                + "  " + pad(m.agrees ? "same" : "DIFFER", 6) + "  " + Self.goalText(m))
+                    + lpad(BenchFormat.duration(m.skyshard.median), 14) + lpad(BenchFormat.duration(m.skyshard.p90), 11)
+                    + lpad(BenchFormat.duration(m.sqlite.median), 12) + lpad(BenchFormat.duration(m.sqlite.p90), 11)
+                    + lpad(BenchFormat.ratio(m.ratio), 9) + lpad(BenchFormat.ratio(m.speedup), 9)
+                    + "  " + pad(m.agrees ? "same" : "DIFFER", 6) + "  " + Self.goalText(m))
         }
         let work = workLines
         if !work.isEmpty {
@@ -485,16 +495,18 @@ public struct BenchReport: Sendable {
         }
         if !plans.isEmpty {
             lines.append("")
-            lines.append(pad("plan query", 22) + lpad("parse p50", 11) + lpad("plan p50", 11) + lpad("plan p90", 11)
-                         + lpad("plan/parse", 12) + "  goal < 50 µs")
+            lines.append(
+                pad("plan query", 22) + lpad("parse p50", 11) + lpad("plan p50", 11) + lpad("plan p90", 11)
+                    + lpad("plan/parse", 12) + "  goal < 50 µs")
             for p in plans {
                 if let error = p.error {
                     lines.append(pad(p.name, 22) + "  error: \(error)")
                     continue
                 }
-                lines.append(pad(p.name, 22) + lpad(BenchFormat.duration(p.parse.median), 11)
-                             + lpad(BenchFormat.duration(p.plan.median), 11) + lpad(BenchFormat.duration(p.plan.p90), 11)
-                             + lpad(BenchFormat.ratio(p.ratio), 12) + "  " + (p.plan.median < 50e-6 ? "met" : "missed"))
+                lines.append(
+                    pad(p.name, 22) + lpad(BenchFormat.duration(p.parse.median), 11)
+                        + lpad(BenchFormat.duration(p.plan.median), 11) + lpad(BenchFormat.duration(p.plan.p90), 11)
+                        + lpad(BenchFormat.ratio(p.ratio), 12) + "  " + (p.plan.median < 50e-6 ? "met" : "missed"))
             }
         }
         if let i = ingest {
@@ -529,40 +541,48 @@ public struct BenchReport: Sendable {
         var md: [String] = []
         md.append("### \(BenchFormat.count(objects)) objects — \(machine.date)")
         md.append("")
-        md.append("Machine: \(machine.cores) cores (`nproc`), \(machine.cpuModel), "
-                  + "\(BenchFormat.bytes(machine.memoryBytes)) RAM, Linux \(machine.kernel); \(machine.swiftVersion); "
-                  + "\(machine.buildConfiguration) build; engine threads \(threads); "
-                  + "\(repeats) timed runs per query after one warm-up (fewer when a run is slow)"
-                  + (blocks ? "; the catalog and the baseline together exceed 80 % of RAM, so a query whose pages on both "
-                      + "sides did not stay in the page cache together (more than "
-                      + "\(BenchFormat.bytes(Int(BenchRunner.cachedReadAllowance))) read from storage by a run of each, warm) "
-                      + "ran in up to three rounds of two blocks, SkyShard's then SQLite's, each after dropping the other "
-                      + "side's files from the page cache and its own warm-up, instead of alternating: "
-                      + (queries.contains(where: \.inBlocks)
-                          ? queries.filter(\.inBlocks).map { "`\($0.query.name)`" }.joined(separator: ", ") : "none")
-                      + "." : "."))
+        md.append(
+            "Machine: \(machine.cores) cores (`nproc`), \(machine.cpuModel), "
+                + "\(BenchFormat.bytes(machine.memoryBytes)) RAM, Linux \(machine.kernel); \(machine.swiftVersion); "
+                + "\(machine.buildConfiguration) build; engine threads \(threads); "
+                + "\(repeats) timed runs per query after one warm-up (fewer when a run is slow)"
+                + (blocks
+                    ? "; the catalog and the baseline together exceed 80 % of RAM, so a query whose pages on both "
+                        + "sides did not stay in the page cache together (more than "
+                        + "\(BenchFormat.bytes(Int(BenchRunner.cachedReadAllowance))) read from storage by a run of each, warm) "
+                        + "ran in up to three rounds of two blocks, SkyShard's then SQLite's, each after dropping the other "
+                        + "side's files from the page cache and its own warm-up, instead of alternating: "
+                        + (queries.contains(where: \.inBlocks)
+                            ? queries.filter(\.inBlocks).map { "`\($0.query.name)`" }.joined(separator: ", ") : "none")
+                        + "." : "."))
         md.append("")
-        md.append("| query | chunks | rows | SkyShard p50 | p90 | SQLite p50 | p90 | SkyShard/SQLite | speedup | plan p50 | runs | answers | goal |")
+        md.append(
+            "| query | chunks | rows | SkyShard p50 | p90 | SQLite p50 | p90 | SkyShard/SQLite | speedup | plan p50 | runs | answers | goal |"
+        )
         md.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|")
         for m in queries {
-            md.append("| `\(m.query.name)` | \(m.chunks < 0 ? "coord." : "\(m.chunks)") | \(m.skyshardDigest.rows) | "
-                      + "\(BenchFormat.duration(m.skyshard.median)) | \(BenchFormat.duration(m.skyshard.p90)) | "
-                      + "\(BenchFormat.duration(m.sqlite.median)) | \(BenchFormat.duration(m.sqlite.p90)) | "
-                      + "\(BenchFormat.ratio(m.ratio)) | \(BenchFormat.ratio(m.speedup))× | \(BenchFormat.duration(m.planSeconds)) | "
-                      + "\(m.repeats) | \(m.agrees ? "same (\(String(m.skyshardDigest.checksum, radix: 16).prefix(8)))" : "**differ**") | "
-                      + "\(Self.goalText(m)) |")
+            md.append(
+                "| `\(m.query.name)` | \(m.chunks < 0 ? "coord." : "\(m.chunks)") | \(m.skyshardDigest.rows) | "
+                    + "\(BenchFormat.duration(m.skyshard.median)) | \(BenchFormat.duration(m.skyshard.p90)) | "
+                    + "\(BenchFormat.duration(m.sqlite.median)) | \(BenchFormat.duration(m.sqlite.p90)) | "
+                    + "\(BenchFormat.ratio(m.ratio)) | \(BenchFormat.ratio(m.speedup))× | \(BenchFormat.duration(m.planSeconds)) | "
+                    + "\(m.repeats) | \(m.agrees ? "same (\(String(m.skyshardDigest.checksum, radix: 16).prefix(8)))" : "**differ**") | "
+                    + "\(Self.goalText(m)) |")
         }
         if queries.contains(where: { $0.ceiling != nil }) {
             md.append("")
-            md.append("Cores' ceiling: the speed of all cores running the same SQLite scan at once over the fastest core "
-                      + "alone (`CoreSpeeds`), measured before each round; the median of the rounds. No engine can beat "
-                      + "one thread on the fastest core by more than that.")
+            md.append(
+                "Cores' ceiling: the speed of all cores running the same SQLite scan at once over the fastest core "
+                    + "alone (`CoreSpeeds`), measured before each round; the median of the rounds. No engine can beat "
+                    + "one thread on the fastest core by more than that.")
             md.append("")
-            md.append("By round (one run of each side, or a block of each), split by whether the ceiling measured "
-                      + "before the round reached the goal:")
+            md.append(
+                "By round (one run of each side, or a block of each), split by whether the ceiling measured "
+                    + "before the round reached the goal:")
             md.append("")
-            md.append("| query | goal | rounds with ceiling ≥ goal | their speedups min / median | met | "
-                      + "rounds below | their speedups min / median |")
+            md.append(
+                "| query | goal | rounds with ceiling ≥ goal | their speedups min / median | met | "
+                    + "rounds below | their speedups min / median |")
             md.append("|---|--:|--:|--:|--:|--:|--:|")
             for m in queries {
                 guard case .speedup(let goal) = m.query.goal, m.rounds.contains(where: { $0.ceiling != nil }) else { continue }
@@ -570,38 +590,45 @@ public struct BenchReport: Sendable {
                 func stats(_ r: [Double]) -> String {
                     r.isEmpty ? "—" : "\(BenchFormat.ratio(r.min()!))× / \(BenchFormat.ratio(TimingStats(r).median))×"
                 }
-                md.append("| `\(m.query.name)` | \(BenchFormat.ratio(goal))× | \(high.count) | \(stats(high)) | "
-                          + "\(high.filter { $0 >= goal }.count) | \(low.count) | \(stats(low)) |")
+                md.append(
+                    "| `\(m.query.name)` | \(BenchFormat.ratio(goal))× | \(high.count) | \(stats(high)) | "
+                        + "\(high.filter { $0 >= goal }.count) | \(low.count) | \(stats(low)) |")
             }
         }
         if queries.contains(where: { $0.cpuRatio != nil }) {
             md.append("")
-            md.append("Work and cores: CPU time per timed run (user + system, all threads of the process), SkyShard's "
-                      + "over SQLite's (the work SkyShard spends on top of SQLite's for the same answer), and SkyShard's "
-                      + "CPU time over its wall time (the cores it kept busy):")
+            md.append(
+                "Work and cores: CPU time per timed run (user + system, all threads of the process), SkyShard's "
+                    + "over SQLite's (the work SkyShard spends on top of SQLite's for the same answer), and SkyShard's "
+                    + "CPU time over its wall time (the cores it kept busy):")
             md.append("")
             md.append("| query | SkyShard CPU / run | SQLite CPU / run | CPU ratio | SkyShard busy cores |")
             md.append("|---|--:|--:|--:|--:|")
             for m in queries {
                 guard let ratio = m.cpuRatio, let busy = m.skyshardBusyCores, let e = m.skyshardCounters,
-                      let s = m.sqliteCounters else { continue }
+                    let s = m.sqliteCounters
+                else { continue }
                 let n = Double(max(m.repeats, 1))
-                md.append("| `\(m.query.name)` | \(BenchFormat.duration(e.cpuSeconds / n)) | "
-                          + "\(BenchFormat.duration(s.cpuSeconds / n)) | \(BenchFormat.ratio(ratio)) | \(BenchFormat.ratio(busy)) |")
+                md.append(
+                    "| `\(m.query.name)` | \(BenchFormat.duration(e.cpuSeconds / n)) | "
+                        + "\(BenchFormat.duration(s.cpuSeconds / n)) | \(BenchFormat.ratio(ratio)) | \(BenchFormat.ratio(busy)) |"
+                )
             }
         }
         let reads = storageReadLines
         if !reads.isEmpty {
             md.append("")
-            md.append("Read from storage during the timed runs (`read_bytes` of `/proc/self/io`, major page faults), "
-                      + "so these figures include the disk:")
+            md.append(
+                "Read from storage during the timed runs (`read_bytes` of `/proc/self/io`, major page faults), "
+                    + "so these figures include the disk:")
             md.append("")
             for line in reads { md.append("- " + line) }
         }
         if !plans.isEmpty {
             md.append("")
-            md.append("Parse / bind / plan (`SkyShardEngine.plan`, which parses again; baseline: `SkyShardEngine.parse` alone), "
-                      + "\(plans.first?.iterations ?? 0) calls each:")
+            md.append(
+                "Parse / bind / plan (`SkyShardEngine.plan`, which parses again; baseline: `SkyShardEngine.parse` alone), "
+                    + "\(plans.first?.iterations ?? 0) calls each:")
             md.append("")
             md.append("| query | parse p50 | plan p50 | plan p90 | plan/parse | goal < 50 µs |")
             md.append("|---|--:|--:|--:|--:|---|")
@@ -610,9 +637,10 @@ public struct BenchReport: Sendable {
                     md.append("| `\(p.name)` | — | — | — | — | error: \(error) |")
                     continue
                 }
-                md.append("| `\(p.name)` | \(BenchFormat.duration(p.parse.median)) | \(BenchFormat.duration(p.plan.median)) | "
-                          + "\(BenchFormat.duration(p.plan.p90)) | \(BenchFormat.ratio(p.ratio)) | "
-                          + "\(p.plan.median < 50e-6 ? "met" : "missed") |")
+                md.append(
+                    "| `\(p.name)` | \(BenchFormat.duration(p.parse.median)) | \(BenchFormat.duration(p.plan.median)) | "
+                        + "\(BenchFormat.duration(p.plan.p90)) | \(BenchFormat.ratio(p.ratio)) | "
+                        + "\(p.plan.median < 50e-6 ? "met" : "missed") |")
             }
         }
         if let i = ingest {

@@ -1,9 +1,9 @@
-import SQLiteKit
-import ScatterGather
-import QueryEngine
-import Ingest
 import DemoData
 import Foundation
+import Ingest
+import QueryEngine
+import SQLiteKit
+import ScatterGather
 import Tabular
 
 #if canImport(Glibc)
@@ -148,8 +148,12 @@ public struct RunCounters: Sendable, Equatable {
         let result = try await body()
         let usage1 = usage(), bytes1 = storageBytes()
         guard let b0 = bytes0, let b1 = bytes1, let u0 = usage0, let u1 = usage1 else { return (result, nil) }
-        return (result, RunCounters(readBytes: b1 - b0, majorFaults: u1.majorFaults - u0.majorFaults,
-                                    cpuSeconds: u1.cpuSeconds - u0.cpuSeconds))
+        return (
+            result,
+            RunCounters(
+                readBytes: b1 - b0, majorFaults: u1.majorFaults - u0.majorFaults,
+                cpuSeconds: u1.cpuSeconds - u0.cpuSeconds)
+        )
     }
 
     static func storageBytes() -> Int64? {
@@ -181,13 +185,15 @@ public struct RunCounters: Sendable, Equatable {
     }
 
     public static func + (a: RunCounters, b: RunCounters) -> RunCounters {
-        RunCounters(readBytes: a.readBytes + b.readBytes, majorFaults: a.majorFaults + b.majorFaults,
-                    cpuSeconds: a.cpuSeconds + b.cpuSeconds)
+        RunCounters(
+            readBytes: a.readBytes + b.readBytes, majorFaults: a.majorFaults + b.majorFaults,
+            cpuSeconds: a.cpuSeconds + b.cpuSeconds)
     }
 
     public static func - (a: RunCounters, b: RunCounters) -> RunCounters {
-        RunCounters(readBytes: a.readBytes - b.readBytes, majorFaults: a.majorFaults - b.majorFaults,
-                    cpuSeconds: a.cpuSeconds - b.cpuSeconds)
+        RunCounters(
+            readBytes: a.readBytes - b.readBytes, majorFaults: a.majorFaults - b.majorFaults,
+            cpuSeconds: a.cpuSeconds - b.cpuSeconds)
     }
 }
 
@@ -264,14 +270,14 @@ public struct MachineInfo: Sendable, Codable {
     public static func current(swiftVersion: String?) -> MachineInfo {
         var model = "unknown"
         if let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = cpu.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let colon = line.firstIndex(of: ":")
+            let line = cpu.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let colon = line.firstIndex(of: ":")
         {
             model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         var memory = Int(ProcessInfo.processInfo.physicalMemory)
         if let mem = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-           let line = mem.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") })
+            let line = mem.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") })
         {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             if parts.count >= 2, let kb = Int(parts[1]) { memory = kb * 1024 }
@@ -299,7 +305,7 @@ public struct MachineInfo: Sendable, Codable {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
             let path = "\(dir)/swift"
             guard FileManager.default.isExecutableFile(atPath: path),
-                  let run = try? ChildRun.run(path, ["--version"]), run.status == 0
+                let run = try? ChildRun.run(path, ["--version"]), run.status == 0
             else { continue }
             let text = run.output.split(separator: "\n").first.map(String.init) ?? ""
             return text.isEmpty ? nil : text

@@ -1,10 +1,10 @@
+import CPUAffinity
+import DemoData
+import Foundation
+import Ingest
+import QueryEngine
 import SQLiteKit
 import ScatterGather
-import QueryEngine
-import Ingest
-import DemoData
-import CPUAffinity
-import Foundation
 
 /// How fast each core of this machine runs an SQLite scan right now, each alone and all at
 /// once: the ceiling of any speedup that threads on these cores can show over one thread.

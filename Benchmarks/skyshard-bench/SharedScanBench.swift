@@ -1,10 +1,10 @@
-import SQLiteKit
-import ScatterGather
-import QueryEngine
-import Ingest
 import DemoData
 import Foundation
+import Ingest
 import Planner
+import QueryEngine
+import SQLiteKit
+import ScatterGather
 import Tabular
 
 /// N concurrent full scans, with shared chunk passes and without (each query its own chunk

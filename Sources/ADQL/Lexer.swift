@@ -209,11 +209,14 @@ struct Lexer {
         return decoded.first ?? "\u{FFFD}"
     }
 
-    fileprivate func makeToken(_ kind: TokenKind, key: (UInt64, UInt64) = (0, 0), keyLength: UInt8 = 0xFF,
-                               reserved: Bool = false, valueIndex: Int32 = -1, start: SourcePosition,
-                               startByte: Int) -> Token {
-        Token(kind: kind, key: key, keyLength: keyLength, isReservedWord: reserved, valueIndex: valueIndex,
-              start: start, end: position, startByte: startByte, endByte: index)
+    fileprivate func makeToken(
+        _ kind: TokenKind, key: (UInt64, UInt64) = (0, 0), keyLength: UInt8 = 0xFF,
+        reserved: Bool = false, valueIndex: Int32 = -1, start: SourcePosition,
+        startByte: Int
+    ) -> Token {
+        Token(
+            kind: kind, key: key, keyLength: keyLength, isReservedWord: reserved, valueIndex: valueIndex,
+            start: start, end: position, startByte: startByte, endByte: index)
     }
 
     /// A token whose text is `value` rather than its source bytes.
@@ -310,7 +313,8 @@ struct Lexer {
                 keyLength = UInt8(word.count)
             } else {
                 // Longer than any keyword; only a reserved word this long is looked up.
-                reserved = word.count <= ADQLKeywords.maxReservedLength
+                reserved =
+                    word.count <= ADQLKeywords.maxReservedLength
                     && ADQLKeywords.reserved.contains(CaseFolding.upper(String(decoding: word, as: UTF8.self)))
             }
             return makeToken(.word, key: key, keyLength: keyLength, reserved: reserved, start: start, startByte: startIndex)
@@ -362,7 +366,8 @@ struct Lexer {
                 message = "unexpected character \"\(shown)\" (delimit identifiers with double quotes)"
             default:
                 if scalar.properties.isAlphabetic {
-                    message = "unexpected character \"\(shown)\" (regular identifiers use Latin letters, digits and \"_\"; "
+                    message =
+                        "unexpected character \"\(shown)\" (regular identifiers use Latin letters, digits and \"_\"; "
                         + "delimit other names with double quotes)"
                 } else {
                     message = "unexpected character \"\(shown)\""

@@ -26,8 +26,9 @@ extension Parser {
             }
             let argument = try parseValueExpression()
             try expectSymbol(")")
-            return Expression(.function(FunctionCall(name: name, arguments: [argument], distinct: distinct)),
-                              range: range(from: start))
+            return Expression(
+                .function(FunctionCall(name: name, arguments: [argument], distinct: distinct)),
+                range: range(from: start))
         }
         let arguments = try parseArguments()
         try checkArity(upper, arguments, nameToken: nameToken)
@@ -112,8 +113,9 @@ extension Parser {
         case "IN_UNIT":
             if n != 2 { throw fail("2 arguments") }
             if !Parser.isStringLiteral(arguments[1]) {
-                throw ADQLSyntaxError(position: arguments[1].range.start, found: nil, expected: ["unit string"],
-                                      message: "IN_UNIT takes a unit as a string literal as its second argument")
+                throw ADQLSyntaxError(
+                    position: arguments[1].range.start, found: nil, expected: ["unit string"],
+                    message: "IN_UNIT takes a unit as a string literal as its second argument")
             }
         default:
             guard let arity = ADQLKeywords.functionArity[upper], !arity.contains(n) else { return }

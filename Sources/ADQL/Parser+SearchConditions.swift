@@ -83,16 +83,19 @@ extension Parser {
             let insensitive = current.isWord("ILIKE")
             advance()
             let pattern = try parseValueExpression()
-            return Expression(.like(left, pattern: pattern, negated: negated, caseInsensitive: insensitive),
-                              range: range(from: start))
+            return Expression(
+                .like(left, pattern: pattern, negated: negated, caseInsensitive: insensitive),
+                range: range(from: start))
         }
         return left
     }
 
     @inline(never)
     private func quantifiedComparisonError() -> ADQLSyntaxError {
-        error(at: current, message: "\(upper(current)) comparisons with a sub-query are not part of ADQL; "
-            + "use IN, EXISTS or a sub-query with MIN/MAX instead")
+        error(
+            at: current,
+            message: "\(upper(current)) comparisons with a sub-query are not part of ADQL; "
+                + "use IN, EXISTS or a sub-query with MIN/MAX instead")
     }
 
     // Operator spellings by level, from the symbol's key (no String is read).

@@ -58,10 +58,13 @@ extension Parser {
                     condition = .using(columns)
                 }
             } else if current.isWord("ON") || current.isWord("USING") {
-                throw error(at: current, message: "a NATURAL join cannot have \(current.isWord("ON") ? "an ON" : "a USING") clause")
+                throw error(
+                    at: current, message: "a NATURAL join cannot have \(current.isWord("ON") ? "an ON" : "a USING") clause")
             }
-            left = .join(Join(kind: kind, natural: natural, left: left, right: right, condition: condition,
-                              range: range(from: start)))
+            left = .join(
+                Join(
+                    kind: kind, natural: natural, left: left, right: right, condition: condition,
+                    range: range(from: start)))
         }
         return left
     }

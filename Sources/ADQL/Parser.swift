@@ -199,8 +199,9 @@ struct Parser {
     mutating func expectEnd() throws {
         guard current.kind != .end else { return }
         if current.isWord("LIMIT") {
-            throw error(expected: ["end of query"],
-                        hint: "ADQL has no LIMIT clause; use SELECT TOP n")
+            throw error(
+                expected: ["end of query"],
+                hint: "ADQL has no LIMIT clause; use SELECT TOP n")
         }
         throw error(expected: ["end of query"])
     }
@@ -234,8 +235,9 @@ struct Parser {
 
     @inline(never)
     func error(at token: Token, message: String) -> ADQLSyntaxError {
-        ADQLSyntaxError(position: token.start, found: token.kind == .end ? nil : raw(token), expected: [],
-                        message: message)
+        ADQLSyntaxError(
+            position: token.start, found: token.kind == .end ? nil : raw(token), expected: [],
+            message: message)
     }
 
     /// Keywords that shape a query; a user writing one of them where a name is expected has
@@ -321,7 +323,9 @@ struct Parser {
         while current.isSymbol(".") && !self[ahead: 1].isSymbol("*") {
             advance()
             if parts.count == maxParts {
-                throw error(at: tokens[pos - 1], message: "too many parts in name \"\(QualifiedName(parts))\"; at most \(maxParts) allowed")
+                throw error(
+                    at: tokens[pos - 1],
+                    message: "too many parts in name \"\(QualifiedName(parts))\"; at most \(maxParts) allowed")
             }
             parts.append(try parseIdentifier("identifier"))
         }

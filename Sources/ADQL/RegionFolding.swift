@@ -101,7 +101,7 @@ public enum RegionFolding {
         case .binary(.equal, let l, let r):
             for (call, other) in [(l, r), (r, l)] {
                 guard case .literal(.integer(let v)) = other.unparenthesized.kind, v == 0 || v == 1,
-                      let p = try compoundPredicate(call, range: node.range)
+                    let p = try compoundPredicate(call, range: node.range)
                 else { continue }
                 let predicate = Expression(.parenthesized(p), range: node.range)
                 return v == 1 ? predicate : Expression(.not(predicate), range: node.range)
@@ -112,7 +112,7 @@ public enum RegionFolding {
                 return integerForm(p, range: node.range)
             }
             if f.upperName == "REGION", f.arguments.count == 1,
-               case .literal(.string(let text)) = f.arguments[0].unparenthesized.kind
+                case .literal(.string(let text)) = f.arguments[0].unparenthesized.kind
             {
                 return try simpleShape(text, literal: f.arguments[0], range: node.range, use: "REGION")
             }
@@ -163,8 +163,9 @@ public enum RegionFolding {
             Expression(.literal(.real(v, text: CanonicalWriter.realText(v))), range: range)
         }
         let frame = Expression(.literal(.string("ICRS")), range: range)
-        return Expression(.function(FunctionCall(name: Identifier(name, range: range), arguments: [frame] + numbers)),
-                          range: range)
+        return Expression(
+            .function(FunctionCall(name: Identifier(name, range: range), arguments: [frame] + numbers)),
+            range: range)
     }
 
     static func simpleShape(_ text: String, literal: Expression, range: SourceRange, use: String) throws -> Expression {
@@ -240,7 +241,7 @@ public enum RegionFolding {
     /// predicate over the members (nil when no argument is a compound region).
     static func compoundPredicate(_ e: Expression, range: SourceRange) throws -> Expression? {
         guard case .function(let f) = e.unparenthesized.kind, f.upperName == "CONTAINS" || f.upperName == "INTERSECTS",
-              f.arguments.count == 2
+            f.arguments.count == 2
         else { return nil }
         let regions = try f.arguments.map(constantRegion)
         guard regions.contains(where: { $0.map { !$0.isSimple } ?? false }) else { return nil }
@@ -298,8 +299,9 @@ public enum RegionFolding {
             }
         }
         let call = FunctionCall(name: Identifier(op, range: range), arguments: [expression(a, range), expression(b, range)])
-        return Expression(.binary(.equal, Expression(.function(call), range: range), Expression(.literal(.integer(1)), range: range)),
-                          range: range)
+        return Expression(
+            .binary(.equal, Expression(.function(call), range: range), Expression(.literal(.integer(1)), range: range)),
+            range: range)
     }
 
     static func isCompound(_ o: Operand) -> Bool {
@@ -342,9 +344,13 @@ public enum RegionFolding {
     /// A boolean predicate as ADQL's integer: 1, 0, or NULL when the predicate is unknown.
     static func integerForm(_ p: Expression, range: SourceRange) -> Expression {
         let paren = Expression(.parenthesized(p), range: range)
-        return Expression(.caseWhen(operand: nil, whens: [
-            WhenClause(condition: paren, result: Expression(.literal(.integer(1)), range: range)),
-            WhenClause(condition: Expression(.not(paren), range: range), result: Expression(.literal(.integer(0)), range: range)),
-        ], elseResult: nil), range: range)
+        return Expression(
+            .caseWhen(
+                operand: nil,
+                whens: [
+                    WhenClause(condition: paren, result: Expression(.literal(.integer(1)), range: range)),
+                    WhenClause(
+                        condition: Expression(.not(paren), range: range), result: Expression(.literal(.integer(0)), range: range)),
+                ], elseResult: nil), range: range)
     }
 }

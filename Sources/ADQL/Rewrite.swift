@@ -21,7 +21,7 @@ extension Expression {
         switch kind {
         case .literal, .column, .exists, .scalarSubquery: return
         case .unary(_, let e), .not(let e), .cast(let e, _), .isNull(let e, _), .parenthesized(let e),
-             .inSubquery(let e, _, _):
+            .inSubquery(let e, _, _):
             try body(e)
         case .binary(_, let l, let r), .like(let l, let r, _, _):
             try body(l)

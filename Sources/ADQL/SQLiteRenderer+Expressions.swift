@@ -115,8 +115,9 @@ extension SQLiteRenderer {
             return out.string
         case .cast(let value, let type) where type.isGeometry:
             if let folded = try RegionFolding.cast(value, type, range: e.range) { return try render(folded) }
-            return try call("adql_cast_geometry", [SQLiteRenderer.quoteString(type.canonicalADQL.lowercased()), render(value)],
-                            range: e.range)
+            return try call(
+                "adql_cast_geometry", [SQLiteRenderer.quoteString(type.canonicalADQL.lowercased()), render(value)],
+                range: e.range)
         case .cast(let value, let type):
             return try cast(render(value), type, range: e.range)
         case .caseWhen(let operand, let whens, let elseResult):
@@ -152,7 +153,11 @@ extension SQLiteRenderer {
         switch l {
         case .integer(let v): out.append(v)
         case .real(let v, let text):
-            if v.isInfinite { out += v < 0 ? "-1e999" : "1e999" } else { out += text.isEmpty ? CanonicalWriter.realText(v) : text }
+            if v.isInfinite {
+                out += v < 0 ? "-1e999" : "1e999"
+            } else {
+                out += text.isEmpty ? CanonicalWriter.realText(v) : text
+            }
         case .string(let s): out += quoteString(s)
         case .boolean(let b): out += b ? "1" : "0"
         case .null: out += "NULL"
@@ -168,8 +173,9 @@ extension SQLiteRenderer {
             return text
         case .timestamp: return "strftime('%Y-%m-%dT%H:%M:%f', " + value + ")"
         case .point, .circle, .polygon, .region:
-            return try call("adql_cast_geometry", [SQLiteRenderer.quoteString(type.canonicalADQL.lowercased()), value],
-                            range: range)
+            return try call(
+                "adql_cast_geometry", [SQLiteRenderer.quoteString(type.canonicalADQL.lowercased()), value],
+                range: range)
         }
     }
 }

@@ -18,8 +18,10 @@ extension SQLiteRenderer {
     }
 
     /// Appends `name(arguments)` to `out`, the arguments written in place.
-    private func appendCall(_ name: String, _ arguments: [Expression], range: SourceRange,
-                            to out: inout SQLBuffer) throws {
+    private func appendCall(
+        _ name: String, _ arguments: [Expression], range: SourceRange,
+        to out: inout SQLBuffer
+    ) throws {
         try SQLiteRenderer.checkArgumentCount(arguments.count, of: name, range: range)
         out += name
         out += "("
@@ -80,8 +82,9 @@ extension SQLiteRenderer {
             if f.arguments.count == 1 { return try render(f.arguments[0]) }
             return try call("coalesce", f.arguments.map(render), range: range)
         case "IN_UNIT":
-            throw SQLiteRenderError("IN_UNIT needs the unit of its argument and must be resolved by the planner",
-                                    range: range)
+            throw SQLiteRenderError(
+                "IN_UNIT needs the unit of its argument and must be resolved by the planner",
+                range: range)
         case "COORDSYS":
             return "'ICRS'"
         case "REGION":
@@ -147,7 +150,7 @@ extension SQLiteRenderer {
             return try call("adql_\(s.kind)", s.arguments.map(render), range: e.range)
         }
         if case .function(let f) = e.kind, Shape.isConstructor(f.upperName),
-           try dialect.functionCall(f, range: e.range, renderer: self) == nil
+            try dialect.functionCall(f, range: e.range, renderer: self) == nil
         {
             throw SQLiteRenderError(
                 "\(f.upperName) needs literal coordinates (a point given as a column or expression is not supported here)",
@@ -165,19 +168,24 @@ extension SQLiteRenderer {
         if upper == "INTERSECTS" {
             if a.kind == .point, b.kind != .point { return ("adql_contains", a, b) }
             if b.kind == .point, a.kind != .point { return ("adql_contains", b, a) }
-            if a.kind != .point { return a.kind.rawValue <= b.kind.rawValue ? ("adql_intersects", a, b) : ("adql_intersects", b, a) }
+            if a.kind != .point {
+                return a.kind.rawValue <= b.kind.rawValue ? ("adql_intersects", a, b) : ("adql_intersects", b, a)
+            }
         }
         return nil
     }
 
     /// Appends `<prefix>_<a>_<b>(coordinates)` to `out`.
-    private func appendShapeCall(_ prefix: String, _ a: Shape, _ b: Shape, range: SourceRange,
-                                 to out: inout SQLBuffer) throws {
+    private func appendShapeCall(
+        _ prefix: String, _ a: Shape, _ b: Shape, range: SourceRange,
+        to out: inout SQLBuffer
+    ) throws {
         let polygons = a.kind == .polygon && b.kind == .polygon
         let count = (polygons ? 1 : 0) + a.arguments.count + b.arguments.count
         if count > SQLiteRenderer.maxFunctionArguments {
-            try SQLiteRenderer.checkArgumentCount(count, of: prefix + "_" + a.kind.description + "_" + b.kind.description,
-                                                  range: range)
+            try SQLiteRenderer.checkArgumentCount(
+                count, of: prefix + "_" + a.kind.description + "_" + b.kind.description,
+                range: range)
         }
         // The name and the coordinates are written in place, the coordinates from the call's
         // own arguments (no name String, no argument array and no String per coordinate).

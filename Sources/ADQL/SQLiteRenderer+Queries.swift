@@ -56,7 +56,8 @@ extension SQLiteRenderer {
         case .setOperation(let op, true, let left, let right) where op != .union:
             return try multisetOperation(op, left, right)
         case .setOperation(let op, let all, let left, let right):
-            let sql = try compoundMember(left, position: .left) + " " + op.rawValue + (all ? " ALL " : " ")
+            let sql =
+                try compoundMember(left, position: .left) + " " + op.rawValue + (all ? " ALL " : " ")
                 + (try compoundMember(right, position: .right))
             return position == .left ? sql : "SELECT * FROM (" + sql + ")"
         }
@@ -72,7 +73,8 @@ extension SQLiteRenderer {
     private func multisetOperation(_ op: SetOperator, _ left: QueryBody, _ right: QueryBody) throws -> String {
         guard let width = columnCount(left) ?? columnCount(right) else {
             throw SQLiteRenderError(
-                "\(op.rawValue) ALL needs to know how many columns its operands have: give one operand a select list without * (or with * over tables and derived tables, not USING or NATURAL joins)")
+                "\(op.rawValue) ALL needs to know how many columns its operands have: give one operand a select list without * (or with * over tables and derived tables, not USING or NATURAL joins)"
+            )
         }
         let columns = (1...width).map { SQLiteRenderer.quoteIdentifier("adql_c\($0)") }
         let list = columns.joined(separator: ", ")

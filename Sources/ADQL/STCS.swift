@@ -158,7 +158,9 @@ private struct STCSParser {
             return .position(lon: v[0], lat: try latitude(v[1], word))
         case "circle":
             let v = try numbers(exactly: 3, after: word)
-            guard v[2] >= 0 else { throw STCSError(position: word.position, message: "the radius of a Circle must not be negative") }
+            guard v[2] >= 0 else {
+                throw STCSError(position: word.position, message: "the radius of a Circle must not be negative")
+            }
             return .circle(lon: v[0], lat: try latitude(v[1], word), radius: v[2])
         case "box":
             let v = try numbers(exactly: 4, after: word)
@@ -171,7 +173,8 @@ private struct STCSParser {
             guard v.count >= 6, v.count % 2 == 0 else {
                 throw STCSError(
                     position: word.position,
-                    message: "a Polygon needs at least 3 vertices (an even number of at least 6 numbers), found \(v.count) number(s)")
+                    message:
+                        "a Polygon needs at least 3 vertices (an even number of at least 6 numbers), found \(v.count) number(s)")
             }
             for i in stride(from: 1, to: v.count, by: 2) { _ = try latitude(v[i], word) }
             return .polygon(v)
@@ -189,7 +192,8 @@ private struct STCSParser {
                 return .not(members[0])
             }
             guard members.count >= 2 else {
-                throw STCSError(position: word.position, message: "\(word.text) needs at least two regions, found \(members.count)")
+                throw STCSError(
+                    position: word.position, message: "\(word.text) needs at least two regions, found \(members.count)")
             }
             return word.text.lowercased() == "union" ? .union(members) : .intersection(members)
         }
@@ -205,7 +209,9 @@ private struct STCSParser {
             } else if Self.otherFrames.contains(w) {
                 throw STCSError(
                     position: t.position,
-                    message: "frame \(t.text) is not supported: SkyShard converts no coordinates; use ICRS (or UNKNOWNFRAME, taken as ICRS)")
+                    message:
+                        "frame \(t.text) is not supported: SkyShard converts no coordinates; use ICRS (or UNKNOWNFRAME, taken as ICRS)"
+                )
             }
         }
         if let t = peek(), Self.referencePositions.contains(t.text.lowercased()) { index += 1 }
@@ -213,7 +219,8 @@ private struct STCSParser {
             switch t.text.lowercased() {
             case "spherical2": index += 1
             case "cartesian1", "cartesian2", "cartesian3", "unitsphere", "spherical3":
-                throw STCSError(position: t.position, message: "flavor \(t.text) is not supported; regions are on the sphere (SPHERICAL2)")
+                throw STCSError(
+                    position: t.position, message: "flavor \(t.text) is not supported; regions are on the sphere (SPHERICAL2)")
             default: break
             }
         }

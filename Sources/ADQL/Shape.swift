@@ -50,7 +50,7 @@ struct Shape {
         var e = e
         while case .parenthesized(let inner) = e.kind { e = inner }
         if case .cast(_, let type) = e.kind, type.isGeometry,
-           let folded = try? RegionFolding.transform(e), folded != e
+            let folded = try? RegionFolding.transform(e), folded != e
         {
             self.init(folded)
             return

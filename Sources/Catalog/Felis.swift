@@ -188,11 +188,12 @@ public enum Felis {
                     throw CatalogFileError("column \(tn).\(cn) is declared twice")
                 }
                 let unit = text(c["ivoa:unit"]) ?? text(c["fits:tunit"])
-                columns.append(ColumnInfo(
-                    name: cn, datatype: datatype, length: integer(c["length"]), unit: unit,
-                    ucd: text(c["ivoa:ucd"]), utype: text(c["votable:utype"]),
-                    description: text(c["description"]).map(normalizeSpace),
-                    nullable: flag(c["nullable"]) ?? true, principal: flag(c["tap:principal"]) ?? false))
+                columns.append(
+                    ColumnInfo(
+                        name: cn, datatype: datatype, length: integer(c["length"]), unit: unit,
+                        ucd: text(c["ivoa:ucd"]), utype: text(c["votable:utype"]),
+                        description: text(c["description"]).map(normalizeSpace),
+                        nullable: flag(c["nullable"]) ?? true, principal: flag(c["tap:principal"]) ?? false))
                 if let ci = integer(c["tap:column_index"]) { columnIndexes[cn] = ci }
             }
             if columns.isEmpty { throw CatalogFileError("table \(tn) has no columns") }
@@ -215,14 +216,16 @@ public enum Felis {
                 let cols = refs(k["columns"]).map { resolve($0, table: tn).column }
                 let referenced = refs(k["referencedColumns"]).map { resolve($0, table: nil) }
                 guard !cols.isEmpty, cols.count == referenced.count, let rt = referenced.first?.table else { continue }
-                fks.append(FelisForeignKey(
-                    name: text(k["name"]) ?? "FK_\(tn)_\(cols.joined(separator: "_"))", columns: cols,
-                    referencedTable: rt, referencedColumns: referenced.map(\.column)))
+                fks.append(
+                    FelisForeignKey(
+                        name: text(k["name"]) ?? "FK_\(tn)_\(cols.joined(separator: "_"))", columns: cols,
+                        referencedTable: rt, referencedColumns: referenced.map(\.column)))
             }
-            tables.append(FelisTable(
-                name: tn, description: text(t["description"]).map(normalizeSpace), columns: columns,
-                primaryKey: pk, indexes: indexes, foreignKeys: fks, tableIndex: integer(t["tap:table_index"]),
-                columnIndexes: columnIndexes))
+            tables.append(
+                FelisTable(
+                    name: tn, description: text(t["description"]).map(normalizeSpace), columns: columns,
+                    primaryKey: pk, indexes: indexes, foreignKeys: fks, tableIndex: integer(t["tap:table_index"]),
+                    columnIndexes: columnIndexes))
         }
         return FelisSchema(
             name: schemaName, description: text(root["description"]).map(normalizeSpace),

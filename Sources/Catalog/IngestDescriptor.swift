@@ -83,8 +83,9 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
                 return
             }
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(policy: try c.decode(Mode.self, forKey: .policy),
-                      maxSkipped: try c.decodeIfPresent(Int.self, forKey: .maxSkipped))
+            self.init(
+                policy: try c.decode(Mode.self, forKey: .policy),
+                maxSkipped: try c.decodeIfPresent(Int.self, forKey: .maxSkipped))
         }
 
         public func encode(to encoder: any Encoder) throws {

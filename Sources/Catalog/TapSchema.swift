@@ -9,8 +9,9 @@ public enum TapSchema {
         _ name: String, _ datatype: String, length: Int? = nil, _ description: String, principal: Bool = true,
         nullable: Bool = true
     ) -> ColumnInfo {
-        ColumnInfo(name: name, datatype: datatype, length: length, description: description, nullable: nullable,
-                   principal: principal)
+        ColumnInfo(
+            name: name, datatype: datatype, length: length, description: description, nullable: nullable,
+            principal: principal)
     }
 
     /// The five TAP_SCHEMA tables with their standard columns.
@@ -79,7 +80,8 @@ public enum TapSchema {
         for t in described where !schemaNames.contains(t.schema) { schemaNames.append(t.schema) }
         var result: [String: [[Value]]] = [:]
         result["schemas"] = schemaNames.enumerated().map { i, name in
-            let description = name == schemaName
+            let description =
+                name == schemaName
                 ? "Metadata of the tables of this service (TAP_SCHEMA 1.1)."
                 : catalog.schemas.first { $0.name == name }?.description
             return [.text(name), .null, text(description), .integer(Int64(i))]
@@ -108,8 +110,10 @@ public enum TapSchema {
                 let key = director.directorSpec?.keyColumn
             else { continue }
             let id = "\(t.qualifiedName).\(foreignKey)"
-            keys.append([.text(id), .text(t.qualifiedName), .text(director.qualifiedName), .null,
-                         .text("\(t.name) rows belong to the \(director.name) row they reference")])
+            keys.append([
+                .text(id), .text(t.qualifiedName), .text(director.qualifiedName), .null,
+                .text("\(t.name) rows belong to the \(director.name) row they reference"),
+            ])
             keyColumns.append([.text(id), .text(foreignKey), .text(key)])
         }
         result["keys"] = keys

@@ -1,9 +1,10 @@
+import Ingest
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Ingest
 
 /// An output file written with write(2) from CSVBuffer contents.
 final class CSVFile {

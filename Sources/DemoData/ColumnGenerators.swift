@@ -1,6 +1,6 @@
-import Ingest
 import Catalog
 import Foundation
+import Ingest
 
 /// How one CSV column's value is made from the row context.
 enum ColumnGen {

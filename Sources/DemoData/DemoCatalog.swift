@@ -1,6 +1,6 @@
-import Ingest
 import Catalog
 import Foundation
+import Ingest
 
 /// The demo catalog of `skyshard demo`: generated and ingested on first use, reused after.
 public enum DemoCatalog {

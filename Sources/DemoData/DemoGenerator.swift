@@ -1,6 +1,6 @@
-import Ingest
 import Catalog
 import Foundation
+import Ingest
 import Synchronization
 
 /// Writes a deterministic, DC2-like synthetic catalog as CSV files (one per table, a header
@@ -53,7 +53,8 @@ public struct DemoGenerator: Sendable {
         let wanted = tables ?? Self.knownTables.filter { schema.table(named: $0) != nil }
         for name in wanted {
             guard Self.knownTables.contains(name) else {
-                throw GenerateError("the generator cannot make table \(name); it knows \(Self.knownTables.joined(separator: ", "))")
+                throw GenerateError(
+                    "the generator cannot make table \(name); it knows \(Self.knownTables.joined(separator: ", "))")
             }
             guard let t = schema.table(named: name) else {
                 throw GenerateError("table \(name) is not in schema \(schema.name)")
@@ -256,7 +257,8 @@ public struct DemoGenerator: Sendable {
             ctx.y = tp.y
             ctx.extended = rObj.chance(0.75)
             ctx.primary = rObj.chance(0.93)
-            ctx.parentId = rObj.chance(0.15) ? Self.objectIdBase + Int64(scramble40(UInt64(i) ^ 0xFF_FFFF_FFFF, key: key ^ 0x5A5A)) : 0
+            ctx.parentId =
+                rObj.chance(0.15) ? Self.objectIdBase + Int64(scramble40(UInt64(i) ^ 0xFF_FFFF_FFFF, key: key ^ 0x5A5A)) : 0
             ctx.variable = rObj.chance(0.03) || i < Self.plantedDiaObjectIds.count
             ctx.refBand = rObj.chance(0.8) ? 3 : 2
             // r magnitude: log-normal distance below 28, clamped to 16…28.
@@ -264,10 +266,13 @@ public struct DemoGenerator: Sendable {
             let magR = min(28, max(16, 28 - dm))
             ctx.magR = magR
             let gr = ctx.extended ? 0.6 + 0.25 * rObj.gaussian() : 0.9 + 0.4 * rObj.gaussian()
-            let colors = (1.1 + 0.3 * rObj.gaussian(), gr, 0.35 + 0.15 * rObj.gaussian(),
-                          0.15 + 0.1 * rObj.gaussian(), 0.08 + 0.08 * rObj.gaussian())
-            let mags = SIMD8<Double>(magR + gr + colors.0, magR + gr, magR, magR - colors.2,
-                                     magR - colors.2 - colors.3, magR - colors.2 - colors.3 - colors.4, 0, 0)
+            let colors = (
+                1.1 + 0.3 * rObj.gaussian(), gr, 0.35 + 0.15 * rObj.gaussian(),
+                0.15 + 0.1 * rObj.gaussian(), 0.08 + 0.08 * rObj.gaussian()
+            )
+            let mags = SIMD8<Double>(
+                magR + gr + colors.0, magR + gr, magR, magR - colors.2,
+                magR - colors.2 - colors.3, magR - colors.2 - colors.3 - colors.4, 0, 0)
             let depth = SIMD8<Double>(26.1, 27.4, 27.5, 26.8, 26.1, 24.9, 0, 0)
             for b in 0..<6 {
                 let f = nJy(mag: mags[b])
@@ -298,7 +303,8 @@ public struct DemoGenerator: Sendable {
             }
             // --- variables: DiaObject, DiaSource, ForcedSourceOnDiaObject
             if ctx.variable {
-                let diaId = i < Self.plantedDiaObjectIds.count
+                let diaId =
+                    i < Self.plantedDiaObjectIds.count
                     ? Self.plantedDiaObjectIds[i] : Self.diaObjectIdBase + Int64(scr)
                 let nds = rDia.int(5, 11)
                 let savedObjectId = ctx.objectId

@@ -1,5 +1,5 @@
-import Ingest
 import Foundation
+import Ingest
 
 /// The synthetic sky of the demo catalog: footprint, survey visits, tract/patch tiling.
 ///
@@ -46,9 +46,10 @@ public struct DemoSky: Sendable {
         var rng = Xoshiro256(seed: SplitMix64.mix(seed ^ 0x5EED_C1A5_7E25))
         var cl: [Cluster] = []
         for _ in 0..<40 {
-            cl.append(Cluster(
-                ra: rng.uniform(Self.raMin + 0.5, Self.raMax - 0.5), dec: rng.uniform(Self.decMin + 0.5, Self.decMax - 0.5),
-                sigma: rng.uniform(0.02, 0.25)))
+            cl.append(
+                Cluster(
+                    ra: rng.uniform(Self.raMin + 0.5, Self.raMax - 0.5), dec: rng.uniform(Self.decMin + 0.5, Self.decMax - 0.5),
+                    sigma: rng.uniform(0.02, 0.25)))
         }
         clusters = cl
         // Band sequence: u g r r i i z y (r and i observed twice as often).
@@ -60,11 +61,12 @@ public struct DemoSky: Sendable {
             let band = bandCycle[(k &* 5 &+ k / 8) % bandCycle.count]
             let mjd = 59580.0 + (Double(k) + rng.uniform(0.05, 0.95)) * span / Double(visitCount)
             let airmass = rng.uniform(1.0, 1.6)
-            vs.append(Visit(
-                visitId: 190_000 + Int64(k) * 17 + Int64(rng.int(0, 16)), band: band, mjd: mjd,
-                ra: rng.uniform(61, 64), dec: rng.uniform(-37, -33),
-                seeing: rng.uniform(0.55, 1.3), airmass: airmass, rotation: rng.uniform(0, 360),
-                zeroPoint: 31.4 + rng.uniform(-0.08, 0.08), depth: depths[band] + rng.uniform(-0.4, 0.3)))
+            vs.append(
+                Visit(
+                    visitId: 190_000 + Int64(k) * 17 + Int64(rng.int(0, 16)), band: band, mjd: mjd,
+                    ra: rng.uniform(61, 64), dec: rng.uniform(-37, -33),
+                    seeing: rng.uniform(0.55, 1.3), airmass: airmass, rotation: rng.uniform(0, 360),
+                    zeroPoint: 31.4 + rng.uniform(-0.08, 0.08), depth: depths[band] + rng.uniform(-0.4, 0.3)))
         }
         visits = vs
     }

@@ -1,5 +1,5 @@
-import Ingest
 import Foundation
+import Ingest
 
 extension DemoSchema {
     /// The resource file that holds the demo schema (a Felis YAML document).
@@ -20,8 +20,9 @@ extension DemoSchema {
         for directory in [executable, Bundle.main.bundleURL] {
             urls.append(directory.appendingPathComponent("skyshard_DemoData.resources").appendingPathComponent(resourceName))
         }
-        urls.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Resources").appendingPathComponent(resourceName))
+        urls.append(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("Resources").appendingPathComponent(resourceName))
         return urls
     }
 

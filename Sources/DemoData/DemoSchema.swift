@@ -1,6 +1,6 @@
-import Ingest
 import Catalog
 import Foundation
+import Ingest
 
 /// The built-in demo schema (the resource `Resources/dp02_dc2_demo.yaml`, a copy of
 /// `fixtures/schemas/dp02_dc2_demo.yaml`) and its ingest layout.
@@ -12,8 +12,10 @@ public enum DemoSchema {
     /// its child through objectId, every other table replicated; `ChunkingParameters.demo`.
     /// Only the tables in `tables` are listed (nil: all eleven), each with CSV `<Table>.csv`.
     public static func descriptor(felis: String, tables: Set<String>? = nil) -> IngestDescriptor {
-        let replicated = ["CcdVisit", "Visit", "CoaddPatches", "Source", "DiaObject", "DiaSource",
-                          "ForcedSourceOnDiaObject", "TruthSummary", "MatchesTruth"]
+        let replicated = [
+            "CcdVisit", "Visit", "CoaddPatches", "Source", "DiaObject", "DiaSource",
+            "ForcedSourceOnDiaObject", "TruthSummary", "MatchesTruth",
+        ]
         let include = { (t: String) in tables?.contains(t) ?? true }
         var csv: [String: [String]] = [:]
         for t in ["Object", "ForcedSource"] + replicated where include(t) { csv[t] = ["\(t).csv"] }

@@ -268,7 +268,9 @@ final class CSVReader {
     /// only a shortcut. After `.converted`, `line` is the record's line; `fieldCount` and
     /// `withField` do not describe it.
     @inline(__always)
-    func convertLine<S: IngestFieldSink>(kinds: UnsafeBufferPointer<IngestColumnKind>, into sink: inout S) throws -> LineConversion {
+    func convertLine<S: IngestFieldSink>(
+        kinds: UnsafeBufferPointer<IngestColumnKind>, into sink: inout S
+    ) throws -> LineConversion {
         var feed = start < end ? memchr(buffer + start, 10, end - start) : nil
         if feed == nil {
             if try !refill() { return .other }

@@ -1,7 +1,7 @@
-import SQLiteKit
 import Catalog
-import Planner
 import Foundation
+import Planner
+import SQLiteKit
 import Sky
 
 /// One table to load: its columns as the CSV headers give them, how to convert each field,
@@ -181,9 +181,10 @@ struct IngestTablePlan: Sendable {
                 }
                 guard try reader.next() else { break }
                 if reader.fieldCount != mapping.count {
-                    try tracker.record(BadRow(
-                        table: table.name, file: reader.path, line: reader.line,
-                        reason: "\(reader.fieldCount) fields, the header has \(mapping.count)"))
+                    try tracker.record(
+                        BadRow(
+                            table: table.name, file: reader.path, line: reader.line,
+                            reason: "\(reader.fieldCount) fields, the header has \(mapping.count)"))
                     continue
                 }
                 begin(&sink)
@@ -236,15 +237,17 @@ struct IngestEncoderSink: IngestFieldSink {
     @inline(__always) mutating func null(_ c: Int) { encoder.appendNull() }
     @inline(__always) mutating func integer(_ c: Int, _ v: Int64) {
         encoder.appendInt(v)
-        if c == watch.0 { ints.0 = v; reals.0 = Double(v) }
-        else if c == watch.1 { ints.1 = v; reals.1 = Double(v) }
-        else if c == watch.2 { ints.2 = v; reals.2 = Double(v) }
+        if c == watch.0 {
+            ints.0 = v; reals.0 = Double(v)
+        } else if c == watch.1 {
+            ints.1 = v; reals.1 = Double(v)
+        } else if c == watch.2 {
+            ints.2 = v; reals.2 = Double(v)
+        }
     }
     @inline(__always) mutating func real(_ c: Int, _ v: Double) {
         encoder.appendReal(v)
-        if c == watch.0 { reals.0 = v }
-        else if c == watch.1 { reals.1 = v }
-        else if c == watch.2 { reals.2 = v }
+        if c == watch.0 { reals.0 = v } else if c == watch.1 { reals.1 = v } else if c == watch.2 { reals.2 = v }
     }
     @inline(__always) mutating func text(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) { encoder.appendText(b) }
     @inline(__always) mutating func blob(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) { encoder.appendText(b, blob: true) }
@@ -302,7 +305,8 @@ struct IngestPartitioner {
                 return
             }
             let loc = chunker.location(lon: lon, lat: lat)
-            let packed = UInt64(UInt32(truncatingIfNeeded: loc.chunkId)) << 32 | UInt64(UInt32(truncatingIfNeeded: loc.subChunkId))
+            let packed =
+                UInt64(UInt32(truncatingIfNeeded: loc.chunkId)) << 32 | UInt64(UInt32(truncatingIfNeeded: loc.subChunkId))
             // Duplicate keys are found when the key map is merged (`finishDirector`).
             try keyMap.add(key: key, location: packed, seq: row.seq)
             RowEncoder.setHeader(row.record, count: row.count, tag: 0, subChunkId: Int32(loc.subChunkId), seq: row.seq)
@@ -333,9 +337,10 @@ struct IngestPartitioner {
     private mutating func finishDirector(_ plan: IngestTablePlan) throws {
         try keyMap.finish { e in
             let (file, line) = rowSource(e.seq)
-            try tracker.record(BadRow(
-                table: plan.table.name, file: plan.files[file].path, line: line,
-                reason: "duplicate key \(plan.columns[plan.keyIndex!].name) = \(e.key)"))
+            try tracker.record(
+                BadRow(
+                    table: plan.table.name, file: plan.files[file].path, line: line,
+                    reason: "duplicate key \(plan.columns[plan.keyIndex!].name) = \(e.key)"))
             droppedDirectorRows.insert(e.seq)
             let chunkId = Int(Int32(truncatingIfNeeded: e.location >> 32))
             directorCounts[chunkId, default: 0] -= 1
@@ -347,16 +352,18 @@ struct IngestPartitioner {
         let fk = plan.foreignKeyIndex!
         var rows = 0
         // Keys beyond the memory budget: child rows are parked per key range first.
-        let ranges = keyMap.allInMemory ? nil : ChunkSpill(directory: spill.directory + "/ranges", budget: max(1 << 20, spill.budget / 4))
+        let ranges =
+            keyMap.allInMemory ? nil : ChunkSpill(directory: spill.directory + "/ranges", budget: max(1 << 20, spill.budget / 4))
         if let ranges { try FileManager.default.createDirectory(atPath: ranges.directory, withIntermediateDirectories: true) }
         let source = ParallelRowSource(
             plan: plan, watch: (fk, -1, -1), threads: parseThreads, minSplitBytes: minSplitBytes, tracker: tracker)
         try source.forEach { row in
             guard let key = row.int0 else {
                 let (file, line) = rowSource(row.seq)
-                try tracker.record(BadRow(
-                    table: plan.table.name, file: plan.files[file].path, line: line,
-                    reason: "the foreign key \(plan.columns[fk].name) is empty"))
+                try tracker.record(
+                    BadRow(
+                        table: plan.table.name, file: plan.files[file].path, line: line,
+                        reason: "the foreign key \(plan.columns[fk].name) is empty"))
                 return
             }
             if let ranges {
@@ -368,12 +375,14 @@ struct IngestPartitioner {
             }
             guard let packed = keyMap.lookup[key] else {
                 let (file, line) = rowSource(row.seq)
-                try tracker.record(BadRow(
-                    table: plan.table.name, file: plan.files[file].path, line: line,
-                    reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                try tracker.record(
+                    BadRow(
+                        table: plan.table.name, file: plan.files[file].path, line: line,
+                        reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
                 return
             }
-            RowEncoder.setHeader(row.record, count: row.count, tag: tag, subChunkId: Int32(truncatingIfNeeded: packed), seq: row.seq)
+            RowEncoder.setHeader(
+                row.record, count: row.count, tag: tag, subChunkId: Int32(truncatingIfNeeded: packed), seq: row.seq)
             try park(row.record, row.count, chunkId: Int(Int32(truncatingIfNeeded: packed >> 32)))
             rows += 1
             if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
@@ -408,9 +417,10 @@ struct IngestPartitioner {
                 let key = encodedInteger(p, len, field: fk)!
                 guard let packed = keyMap.lookup[key] else {
                     let (file, line) = rowSource(seq)
-                    try tracker.record(BadRow(
-                        table: plan.table.name, file: plan.files[file].path, line: line,
-                        reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                    try tracker.record(
+                        BadRow(
+                            table: plan.table.name, file: plan.files[file].path, line: line,
+                            reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
                     orphans += 1
                     return
                 }
@@ -485,7 +495,9 @@ enum SQLiteSchemaWriter {
 
     /// CREATE INDEX statements: the director key (unique in the director table), subChunkId and
     /// the latitude column, or the child's foreign key, then the plan's index lists.
-    static func indexes(for plan: IngestTablePlan, tableName: String, partitionColumns: Bool, unique: Bool = true) throws -> [String] {
+    static func indexes(
+        for plan: IngestTablePlan, tableName: String, partitionColumns: Bool, unique: Bool = true
+    ) throws -> [String] {
         var lists: [(cols: [String], unique: Bool)] = []
         if let k = plan.keyIndex { lists.append(([plan.columns[k].name], unique)) }
         if partitionColumns { lists.append((["subChunkId"], false)) }
@@ -493,23 +505,28 @@ enum SQLiteSchemaWriter {
         // declination band, tests their longitude in the index, and fetches only the rows of
         // its bounding box (the planner adds the band and window its region implies).
         if partitionColumns, let lat = plan.latIndex {
-            lists.append((plan.lonIndex.map { [plan.columns[lat].name, plan.columns[$0].name] }
-                            ?? [plan.columns[lat].name], false))
+            lists.append(
+                (
+                    plan.lonIndex.map { [plan.columns[lat].name, plan.columns[$0].name] }
+                        ?? [plan.columns[lat].name], false
+                ))
         }
         if let f = plan.foreignKeyIndex { lists.append(([plan.columns[f].name], false)) }
         for cols in plan.indexColumns where !lists.contains(where: { $0.cols == cols }) { lists.append((cols, false)) }
         var out = lists.map { l in
             let idx = quote("\(tableName)_\(l.cols.joined(separator: "_"))_idx")
-            return "CREATE \(l.unique ? "UNIQUE " : "")INDEX \(idx) ON \(quote(tableName)) (\(l.cols.map(quote).joined(separator: ", ")))"
+            return
+                "CREATE \(l.unique ? "UNIQUE " : "")INDEX \(idx) ON \(quote(tableName)) (\(l.cols.map(quote).joined(separator: ", ")))"
         }
         // (zone, longitude): a cone's index reads stay within its bounding box (`ZoneIndex`);
         // the principal columns after them answer the common cone queries from the index.
         if partitionColumns, let lat = plan.latIndex, let lon = plan.lonIndex {
             let latName = plan.columns[lat].name, lonName = plan.columns[lon].name
-            out.append(try ZoneIndex.createIndexSQL(
-                table: tableName, latColumn: latName, lonColumn: lonName,
-                zonesPerDegree: ZoneIndex.defaultZonesPerDegree,
-                covering: ZoneIndex.coveredColumns(plan.columns, latColumn: latName, lonColumn: lonName)))
+            out.append(
+                try ZoneIndex.createIndexSQL(
+                    table: tableName, latColumn: latName, lonColumn: lonName,
+                    zonesPerDegree: ZoneIndex.defaultZonesPerDegree,
+                    covering: ZoneIndex.coveredColumns(plan.columns, latColumn: latName, lonColumn: lonName)))
         }
         return out
     }

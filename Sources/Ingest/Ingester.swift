@@ -1,7 +1,7 @@
-import SQLiteKit
 import Catalog
-import Planner
 import Foundation
+import Planner
+import SQLiteKit
 import Sky
 import Synchronization
 
@@ -107,9 +107,10 @@ public struct Ingester: Sendable {
         var plans: [IngestTablePlan] = []
         for table in resolved.tables {
             let felisTable = felis.table(named: table.name)!
-            plans.append(try IngestTablePlan(
-                table: table, felisTable: felisTable, files: descriptor.csvFiles(for: table.name),
-                extraIndexes: descriptor.extraIndexes[table.name] ?? []))
+            plans.append(
+                try IngestTablePlan(
+                    table: table, felisTable: felisTable, files: descriptor.csvFiles(for: table.name),
+                    extraIndexes: descriptor.extraIndexes[table.name] ?? []))
         }
         guard let directorPlan = plans.first(where: { $0.table.directorSpec != nil }), !directorPlan.files.isEmpty else {
             throw IngestError("the director table \(descriptor.director.table) has no CSV files")
@@ -122,7 +123,8 @@ public struct Ingester: Sendable {
         try fm.createDirectory(at: layout.versionsDirectory, withIntermediateDirectories: true)
         let name = versionName ?? Self.makeVersionName()
         guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil,
-              !name.hasSuffix(".partial") else {
+            !name.hasSuffix(".partial")
+        else {
             throw IngestError("invalid version name \(name): use letters, digits, '.', '_' and '-'")
         }
         let finalVersion = layout.version(named: name)
@@ -134,7 +136,8 @@ public struct Ingester: Sendable {
         let lock = try VersionLock(versions: layout.versionsDirectory.path, name: name)
         defer { lock.release() }
         VersionLock.removeStalePartials(in: layout.versionsDirectory.path, except: name)
-        let partial = CatalogVersion(directory: layout.versionsDirectory.appendingPathComponent("\(name).partial", isDirectory: true))
+        let partial = CatalogVersion(
+            directory: layout.versionsDirectory.appendingPathComponent("\(name).partial", isDirectory: true))
         try? fm.removeItem(at: partial.directory)
         try fm.createDirectory(at: partial.chunksDirectory, withIntermediateDirectories: true)
         let spillDir = partial.directory.appendingPathComponent("spill", isDirectory: true)
@@ -187,7 +190,8 @@ public struct Ingester: Sendable {
             let catalog = CatalogDescription(
                 schemas: [resolved.schema], tables: plans.map(\.catalogTable), chunking: chunking,
                 chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts,
-                zonesPerDegree: directorPlan.latIndex != nil && directorPlan.lonIndex != nil ? ZoneIndex.defaultZonesPerDegree : nil)
+                zonesPerDegree: directorPlan.latIndex != nil && directorPlan.lonIndex != nil
+                    ? ZoneIndex.defaultZonesPerDegree : nil)
             try partial.writeDescription(catalog)
             // Every file of the version on disk before it is published: the chunk files and the
             // director index were fsynced by the build workers (in parallel, and only our files:
@@ -223,7 +227,8 @@ public struct Ingester: Sendable {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
         }
-        let stamp = "\(pad(tmv.tm_year + 1900, 4))\(pad(tmv.tm_mon + 1, 2))\(pad(tmv.tm_mday, 2))T"
+        let stamp =
+            "\(pad(tmv.tm_year + 1900, 4))\(pad(tmv.tm_mon + 1, 2))\(pad(tmv.tm_mday, 2))T"
             + "\(pad(tmv.tm_hour, 2))\(pad(tmv.tm_min, 2))\(pad(tmv.tm_sec, 2))Z"
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         return "v\(stamp)-\(String(repeating: "0", count: 8 - suffix.count))\(suffix)"
@@ -307,8 +312,11 @@ public struct Ingester: Sendable {
         let dropped = partitioner.droppedDirectorRows
         var jobs: [ChunkJob] = [.directorIndex(partitioner.keyMap)]
         for id in chunkIds {
-            jobs.append(.chunk(id, ChunkRecordReader(
-                spillPath: spill.spilledChunks.contains(id) ? spill.spillPath(id) : nil, memory: spill.takeMemory(id))))
+            jobs.append(
+                .chunk(
+                    id,
+                    ChunkRecordReader(
+                        spillPath: spill.spilledChunks.contains(id) ? spill.spillPath(id) : nil, memory: spill.takeMemory(id))))
         }
         let box = JobBox(jobs)
         let failure = Mutex<(any Error)?>(nil)
@@ -375,7 +383,8 @@ public struct Ingester: Sendable {
     static func writeDirectorIndex(_ keyMap: DirectorKeyMap, key: String, path: String) throws {
         let db = try SQLiteConnection(path: path, mode: .readWriteCreate)
         try SQLiteSchemaWriter.configureForBuild(db)
-        try db.execute("""
+        try db.execute(
+            """
             CREATE TABLE \(ShardTableNames.directorIndex) (\(SQLiteSchemaWriter.quote(key)) INTEGER PRIMARY KEY, \
             chunkId INTEGER NOT NULL, subChunkId INTEGER NOT NULL)
             """)
@@ -454,7 +463,9 @@ public struct Ingester: Sendable {
             try db.execute(sql)
         }
         for c in children {
-            for sql in try SQLiteSchemaWriter.indexes(for: c, tableName: c.table.name, partitionColumns: false) { try db.execute(sql) }
+            for sql in try SQLiteSchemaWriter.indexes(for: c, tableName: c.table.name, partitionColumns: false) {
+                try db.execute(sql)
+            }
         }
         try db.execute("COMMIT")
         try SQLiteSchemaWriter.analyze(db)

@@ -1,5 +1,5 @@
-import SQLiteKit
 import Dispatch
+import SQLiteKit
 import Synchronization
 
 #if canImport(Glibc)
@@ -40,9 +40,10 @@ struct ParallelRowSource: Sendable {
                 let mapping = try plan.readHeader(reader)
                 try parse(reader, mapping: mapping, fileIndex: fileIndex) { sink, seq in
                     try sink.encoder.bytes.withMutableBytes { raw in
-                        try body(ParsedRow(
-                            record: raw.baseAddress!, count: raw.count, int0: sink.ints.0, real1: sink.reals.1,
-                            real2: sink.reals.2, seq: seq))
+                        try body(
+                            ParsedRow(
+                                record: raw.baseAddress!, count: raw.count, int0: sink.ints.0, real1: sink.reals.1,
+                                real2: sink.reals.2, seq: seq))
                     }
                 }
                 continue
@@ -147,9 +148,10 @@ struct ParallelRowSource: Sendable {
                 next.append(k)
                 try batch.bytes.withMutableBytes { raw in
                     for r in batch.rows {
-                        try body(ParsedRow(
-                            record: raw.baseAddress! + r.offset, count: r.count, int0: r.int0, real1: r.real1, real2: r.real2,
-                            seq: r.seq))
+                        try body(
+                            ParsedRow(
+                                record: raw.baseAddress! + r.offset, count: r.count, int0: r.int0, real1: r.real1, real2: r.real2,
+                                seq: r.seq))
                     }
                 }
             }

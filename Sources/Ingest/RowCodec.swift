@@ -44,7 +44,8 @@ struct RowEncoder {
     }
 
     /// Sets the header of the encoded record of `count` bytes at `p`.
-    @inline(__always) static func setHeader(_ p: UnsafeMutableRawPointer, count: Int, tag: UInt8, subChunkId: Int32, seq: UInt64) {
+    @inline(__always) static func setHeader(_ p: UnsafeMutableRawPointer, count: Int, tag: UInt8, subChunkId: Int32, seq: UInt64)
+    {
         p.storeBytes(of: UInt32(count - 4).littleEndian, as: UInt32.self)
         p.storeBytes(of: tag, toByteOffset: 4, as: UInt8.self)
         p.storeBytes(of: UInt32(bitPattern: subChunkId).littleEndian, toByteOffset: 5, as: UInt32.self)

@@ -1,5 +1,5 @@
-import SQLiteKit
 import Foundation
+import SQLiteKit
 
 #if canImport(Glibc)
 import Glibc

@@ -153,7 +153,8 @@ public final class Binder: Sendable {
         func reference(table i: Int, column j: Int, range: SourceRange) -> Expression {
             let list = lists[i]!
             let shared = tables[i].correlation == tables[i].info.name
-            return Expression(shared ? list.references[j].kind : Expression.column(tables[i].correlation, list.names[j]).kind, range: range)
+            return Expression(
+                shared ? list.references[j].kind : Expression.column(tables[i].correlation, list.names[j]).kind, range: range)
         }
     }
 
@@ -279,8 +280,11 @@ public final class Binder: Sendable {
                 }
                 let factor = try UnitConversion.factor(from: unit, to: target, range: e.range)
                 return Expression(
-                    .parenthesized(Expression(.binary(.multiply, Expression(.parenthesized(value)),
-                                                      Expression(.literal(.real(factor, text: "\(factor)")))))),
+                    .parenthesized(
+                        Expression(
+                            .binary(
+                                .multiply, Expression(.parenthesized(value)),
+                                Expression(.literal(.real(factor, text: "\(factor)")))))),
                     range: e.range)
             case .function(let call):
                 try functions.check(call, range: e.range)
@@ -360,8 +364,9 @@ public final class Binder: Sendable {
                         continue
                     }
                 }
-                addOutput(references?[i] ?? .column(table.correlation, name), preferredName: name,
-                          key: columns.keys[i], known: columns.fields[i])
+                addOutput(
+                    references?[i] ?? .column(table.correlation, name), preferredName: name,
+                    key: columns.keys[i], known: columns.fields[i])
             }
         }
         /// The select items when they are exactly one table's precomputed expansion.
@@ -389,14 +394,16 @@ public final class Binder: Sendable {
                     // A bare column: what `bindExpression` and the type inference find, without
                     // the rewrite's closure and a second dispatch on the node.
                     if let (i, j) = resolveFast(name, in: scope), let list = scope.lists[i] {
-                        addOutput(scope.reference(table: i, column: j, range: expression.range),
-                                  preferredName: alias?.name ?? list.names[j], known: list.fields[j])
+                        addOutput(
+                            scope.reference(table: i, column: j, range: expression.range),
+                            preferredName: alias?.name ?? list.names[j], known: list.fields[j])
                         continue
                     }
                     let (correlation, column) = try resolveColumn(name, in: scope)
                     let bound = Expression.column(correlation, column)
-                    addOutput(Expression(bound.kind, range: expression.range), preferredName: alias?.name ?? column,
-                              known: scope.field(correlation: correlation, column: column))
+                    addOutput(
+                        Expression(bound.kind, range: expression.range), preferredName: alias?.name ?? column,
+                        known: scope.field(correlation: correlation, column: column))
                     continue
                 }
                 let bound = try bindExpression(expression, in: scope)
@@ -430,16 +437,18 @@ public final class Binder: Sendable {
             let e = item.expression.unparenthesized
             if case .literal(.integer(let ordinal)) = e.kind {
                 guard ordinal >= 1 && ordinal <= outputs.count else {
-                    throw Self.error("ORDER BY \(ordinal) is not a column of the select list (1...\(outputs.count))",
-                                     at: item.range)
+                    throw Self.error(
+                        "ORDER BY \(ordinal) is not a column of the select list (1...\(outputs.count))",
+                        at: item.range)
                 }
                 bound.expression = outputs[Int(ordinal) - 1].expression
             } else if case .column(let name) = e.kind, name.parts.count == 1,
                 let output = outputs.first(where: { name.parts[0].matches($0.field.name) }),
-                (try? resolveColumn(name, in: scope)) == nil || select.items.contains(where: {
-                    if case .expression(_, let alias?) = $0 { return name.parts[0].matches(alias.name) }
-                    return false
-                })
+                (try? resolveColumn(name, in: scope)) == nil
+                    || select.items.contains(where: {
+                        if case .expression(_, let alias?) = $0 { return name.parts[0].matches(alias.name) }
+                        return false
+                    })
             {
                 bound.expression = output.expression
             } else {
@@ -450,7 +459,9 @@ public final class Binder: Sendable {
 
         var statement = select
         statement.from = boundFrom
-        statement.items = expandedItems ?? outputs.indices.map { Self.selectItem(expression: outputs[$0].expression, name: outputs[$0].field.name) }
+        statement.items =
+            expandedItems
+            ?? outputs.indices.map { Self.selectItem(expression: outputs[$0].expression, name: outputs[$0].field.name) }
         statement.whereClause = whereClause
         statement.groupBy = groupBy
         statement.having = having

@@ -83,7 +83,8 @@ struct ChunkPruner {
                     found.notes.append(.text("empty-region: the longitude or latitude ranges leave no position"))
                     return .some([])
                 }
-                let box = lon.hi - lon.lo >= 360
+                let box =
+                    lon.hi - lon.lo >= 360
                     ? SkyBox(lonMin: 0, lonMax: 360, latMin: lat.lo, latMax: lat.hi)
                     : SkyBox(lonMin: lon.lo, lonMax: min(lon.hi, 360), latMin: lat.lo, latMax: lat.hi)
                 found.notes.append(.spatialPruning(.box(box)))
@@ -264,15 +265,19 @@ struct ChunkPruner {
         case "SCISQL_S2PTINCIRCLE":
             let a = call.arguments
             guard a.count == 5, isDirectorPosition(a[0], a[1]),
-                let lon = constant(a[2]), let lat = constant(a[3]), let r = constant(a[4]) else { return nil }
+                let lon = constant(a[2]), let lat = constant(a[3]), let r = constant(a[4])
+            else { return nil }
             return .circle(SkyCircle(centerLon: lon, centerLat: lat, radius: r))
         case "SCISQL_S2PTINBOX":
             let a = call.arguments
             guard a.count == 6, isDirectorPosition(a[0], a[1]),
                 let lonMin = constant(a[2]), let latMin = constant(a[3]),
-                let lonMax = constant(a[4]), let latMax = constant(a[5]) else { return nil }
-            return .box(SkyBox(lonMin: SkyAngle.normalizedLongitude(lonMin), lonMax: SkyAngle.normalizedLongitude(lonMax),
-                               latMin: latMin, latMax: latMax))
+                let lonMax = constant(a[4]), let latMax = constant(a[5])
+            else { return nil }
+            return .box(
+                SkyBox(
+                    lonMin: SkyAngle.normalizedLongitude(lonMin), lonMax: SkyAngle.normalizedLongitude(lonMax),
+                    latMin: latMin, latMax: latMax))
         case "SCISQL_S2PTINCPOLY":
             let a = call.arguments
             guard a.count >= 8, isDirectorPosition(a[0], a[1]) else { return nil }

@@ -38,15 +38,20 @@ extension Binder {
         for item in query.orderBy {
             let e = item.expression.unparenthesized
             if case .column(let name) = e.kind, name.parts.count == 1,
-               (names ?? []).contains(where: { name.parts[0].matches($0) })
+                (names ?? []).contains(where: { name.parts[0].matches($0) })
             {
                 continue
             }
             // ORDER BY of a set operation names result columns; of a SELECT, also its tables.
             guard let scope else {
                 if case .column(let name) = e.kind, name.parts.count == 1, names != nil {
-                    try checkColumns(item.expression, scopes: [NameScope(sources: [
-                        NamedSource(correlation: "", columns: names)])], ctes: visible)
+                    try checkColumns(
+                        item.expression,
+                        scopes: [
+                            NameScope(sources: [
+                                NamedSource(correlation: "", columns: names)
+                            ])
+                        ], ctes: visible)
                 }
                 continue
             }
@@ -56,7 +61,9 @@ extension Binder {
     }
 
     /// The result names of a query body, and for a plain SELECT its scope (for ORDER BY).
-    private func bodyNames(_ body: QueryBody, outer: [NameScope], ctes: [String: [String]?]) throws
+    private func bodyNames(
+        _ body: QueryBody, outer: [NameScope], ctes: [String: [String]?]
+    ) throws
         -> ([String]?, NameScope?)
     {
         switch body {
@@ -69,7 +76,9 @@ extension Binder {
         }
     }
 
-    private func selectNames(_ s: SelectStatement, outer: [NameScope], ctes: [String: [String]?]) throws
+    private func selectNames(
+        _ s: SelectStatement, outer: [NameScope], ctes: [String: [String]?]
+    ) throws
         -> ([String]?, NameScope)
     {
         var scope = NameScope()
@@ -101,14 +110,18 @@ extension Binder {
         return (names, scope)
     }
 
-    private func addSources(_ ref: TableReference, to scope: inout NameScope, outer: [NameScope], ctes: [String: [String]?]) throws {
+    private func addSources(
+        _ ref: TableReference, to scope: inout NameScope, outer: [NameScope], ctes: [String: [String]?]
+    ) throws {
         switch ref {
         case .table(let name, let alias, _):
             if name.parts.count == 1, let columns = ctes[name.parts[0].name.lowercased()] {
                 scope.sources.append(NamedSource(correlation: alias?.name ?? name.parts[0].name, columns: columns))
             } else if let info = try? resolveTable(name) {
-                scope.sources.append(NamedSource(correlation: alias?.name ?? info.name, table: info,
-                                                 columns: info.columns.map(\.name)))
+                scope.sources.append(
+                    NamedSource(
+                        correlation: alias?.name ?? info.name, table: info,
+                        columns: info.columns.map(\.name)))
             } else {
                 scope.sources.append(NamedSource(correlation: alias?.name ?? name.last.name))
             }

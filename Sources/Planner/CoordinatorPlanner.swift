@@ -147,17 +147,21 @@ struct CoordinatorPlanner {
         let widths = Dictionary(coordinator.steps.map { ($0.table, $0.columns.count) }, uniquingKeysWith: { a, _ in a })
         let sql: String
         do {
-            sql = try SQLiteRenderer(dialect: FinishDialect(
-                replacements: coordinator.replacements, planner: planner, stepWidths: widths))
-                .render(rewritten)
+            sql = try SQLiteRenderer(
+                dialect: FinishDialect(
+                    replacements: coordinator.replacements, planner: planner, stepWidths: widths)
+            )
+            .render(rewritten)
         } catch let error as SQLiteRenderError {
             throw SQLGeneration.queryError(error)
         }
         var names: [String]?
-        if case .select(let s) = query.body, !s.items.contains(where: {
-            if case .expression = $0 { return false }
-            return true
-        }) {
+        if case .select(let s) = query.body,
+            !s.items.contains(where: {
+                if case .expression = $0 { return false }
+                return true
+            })
+        {
             var used = Set<String>()
             names = s.items.map { item in
                 guard case .expression(let e, let alias) = item else { return "expr" }
@@ -173,7 +177,9 @@ struct CoordinatorPlanner {
         }
         return CoordinatorPlan(
             steps: coordinator.steps, finalSQL: sql, columnNames: names,
-            passes: coordinator.passes + ["finish: the whole query at the coordinator over \(coordinator.steps.count) materialized table(s)"],
+            passes: coordinator.passes + [
+                "finish: the whole query at the coordinator over \(coordinator.steps.count) materialized table(s)"
+            ],
             rowLimit: planner.coordinatorRowLimit)
     }
 
@@ -186,9 +192,11 @@ struct CoordinatorPlanner {
         {
             let table = addStep(plan: plan, columns: plan.fields, note: "sub-query, distributed")
             passes.append("materialize-subquery: \(table) from a distributable sub-query")
-            return Query(body: .select(SelectStatement(
-                items: [.wildcard(.synthesized)],
-                from: [.table(QualifiedName([Identifier(table, isDelimited: true)]), alias: nil, range: .synthesized)])))
+            return Query(
+                body: .select(
+                    SelectStatement(
+                        items: [.wildcard(.synthesized)],
+                        from: [.table(QualifiedName([Identifier(table, isDelimited: true)]), alias: nil, range: .synthesized)])))
         }
         var q = query
         var visible = ctes
@@ -222,9 +230,11 @@ struct CoordinatorPlanner {
         try e.rewrite(intoSubqueries: false) { node in
             switch node.kind {
             case .inSubquery(let x, let q, let negated):
-                return Expression(.inSubquery(try processExpression(x, ctes: ctes),
-                                              try process(q, ctes: ctes, topLevel: false), negated: negated),
-                                  range: node.range)
+                return Expression(
+                    .inSubquery(
+                        try processExpression(x, ctes: ctes),
+                        try process(q, ctes: ctes, topLevel: false), negated: negated),
+                    range: node.range)
             case .exists(let q):
                 return Expression(.exists(try process(q, ctes: ctes, topLevel: false)), range: node.range)
             case .scalarSubquery(let q):
@@ -257,26 +267,32 @@ struct CoordinatorPlanner {
         let conjuncts = select.whereClause?.conjuncts ?? []
         var from: [TableReference] = []
         for ref in select.from {
-            from.append(try ref.rewriteLeaves { leaf in
-                switch leaf {
-                case .table(let name, let alias, let range):
-                    if Self.isCTE(name, ctes) { return nil }
-                    let info = try planner.binder.resolveTable(name)
-                    guard info.isPartitioned else { return nil }
-                    let entry = scopeTables.first { $0.range == range }
-                    let correlation = alias?.name ?? info.name
-                    let pushed = entry?.outer == true ? [] : conjuncts.filter {
-                        Self.mentionsOnly($0, correlation: correlation, info: info, scope: scopeTables.map { ($0.correlation, $0.info) })
+            from.append(
+                try ref.rewriteLeaves { leaf in
+                    switch leaf {
+                    case .table(let name, let alias, let range):
+                        if Self.isCTE(name, ctes) { return nil }
+                        let info = try planner.binder.resolveTable(name)
+                        guard info.isPartitioned else { return nil }
+                        let entry = scopeTables.first { $0.range == range }
+                        let correlation = alias?.name ?? info.name
+                        let pushed =
+                            entry?.outer == true
+                            ? []
+                            : conjuncts.filter {
+                                Self.mentionsOnly(
+                                    $0, correlation: correlation, info: info, scope: scopeTables.map { ($0.correlation, $0.info) }
+                                )
+                            }
+                        try gather(info, correlation: correlation, predicates: pushed, range: name.range)
+                        return nil
+                    case .derived(let q, let alias, let range):
+                        let processed = try process(q, ctes: ctes, topLevel: false)
+                        return .derived(processed, alias: alias, range: range)
+                    case .join:
+                        return nil
                     }
-                    try gather(info, correlation: correlation, predicates: pushed, range: name.range)
-                    return nil
-                case .derived(let q, let alias, let range):
-                    let processed = try process(q, ctes: ctes, topLevel: false)
-                    return .derived(processed, alias: alias, range: range)
-                case .join:
-                    return nil
-                }
-            })
+                })
         }
         s.from = try from.map { try processJoinConditions($0, ctes: ctes) }
         s.items = try select.items.map { item in
@@ -305,15 +321,19 @@ struct CoordinatorPlanner {
         let selected = columns.isEmpty ? [info.columns[0]] : columns
         let statement = SelectStatement(
             items: selected.map { .expression(.column(correlation, $0.name), alias: Identifier($0.name, isDelimited: true)) },
-            from: [.table(
-                QualifiedName([Identifier(info.schema, isDelimited: true), Identifier(info.name, isDelimited: true)]),
-                alias: Identifier(correlation, isDelimited: true), range: .synthesized)],
+            from: [
+                .table(
+                    QualifiedName([Identifier(info.schema, isDelimited: true), Identifier(info.name, isDelimited: true)]),
+                    alias: Identifier(correlation, isDelimited: true), range: .synthesized)
+            ],
             whereClause: Expression.and(predicates))
         let plan = try planner.planDistributed(folded: Query(body: .select(statement)))
-        let table = addStep(plan: plan, columns: selected.map(\.fieldDescriptor),
-                            note: "\(info.qualifiedName) AS \(correlation), \(predicates.count) predicate(s) pushed down")
+        let table = addStep(
+            plan: plan, columns: selected.map(\.fieldDescriptor),
+            note: "\(info.qualifiedName) AS \(correlation), \(predicates.count) predicate(s) pushed down")
         replacements[range] = table
-        passes.append("gather: \(table) ← \(info.name) AS \(correlation) (\(selected.count) column(s), \(predicates.count) predicate(s))")
+        passes.append(
+            "gather: \(table) ← \(info.name) AS \(correlation) (\(selected.count) column(s), \(predicates.count) predicate(s))")
     }
 
     mutating func addStep(plan: DistributedPlan, columns: [FieldDescriptor], note: String) -> String {

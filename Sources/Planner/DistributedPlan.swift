@@ -103,7 +103,9 @@ public struct DistributedPlan: Sendable {
         switch target {
         case .chunks(let ids):
             let shown = ids.prefix(20).map(String.init).joined(separator: ", ")
-            lines.append("chunks: \(ids.count) of \(totalChunks) kept" + (ids.isEmpty ? "" : " [\(shown)\(ids.count > 20 ? ", ..." : "")]"))
+            lines.append(
+                "chunks: \(ids.count) of \(totalChunks) kept" + (ids.isEmpty ? "" : " [\(shown)\(ids.count > 20 ? ", ..." : "")]")
+            )
         case .replicated:
             lines.append("chunks: none (replicated tables only, run once)")
         }
@@ -116,8 +118,9 @@ public struct DistributedPlan: Sendable {
             for part in chunkSQLParts { lines.append("  \(part)") }
         }
         if let bound = topKBound {
-            lines.append("  ?1 = the \(bound.count)th \(bound.descending ? "largest" : "smallest") c\(bound.column) merged so far "
-                         + "when the chunk's statement starts (NULL before)")
+            lines.append(
+                "  ?1 = the \(bound.count)th \(bound.descending ? "largest" : "smallest") c\(bound.column) merged so far "
+                    + "when the chunk's statement starts (NULL before)")
         }
         switch merge {
         case .concatenate(let limit, let offset):

@@ -45,7 +45,9 @@ extension Expression {
     /// Whether this node is a call of an aggregate function.
     var isAggregateCall: Bool {
         // Aggregate names are 3 to 5 letters: longer names skip the hash.
-        if case .function(let call) = kind { return call.upperName.utf8.count <= 5 && Self.aggregateNames.contains(call.upperName) }
+        if case .function(let call) = kind {
+            return call.upperName.utf8.count <= 5 && Self.aggregateNames.contains(call.upperName)
+        }
         return false
     }
 

@@ -32,11 +32,11 @@ final class FoldedNameTable: Sendable {
         var next = [Int32](repeating: 0, count: names.count)
         let mask = capacity - 1
         for i in names.indices.reversed() {
-            let key = bytes[starts[i] ..< starts[i + 1]]
+            let key = bytes[starts[i]..<starts[i + 1]]
             var slot = Self.hash(key) & mask
             while slots[slot] != 0 {
                 let first = Int(slots[slot]) - 1
-                if bytes[starts[first] ..< starts[first + 1]].elementsEqual(key) { break }
+                if bytes[starts[first]..<starts[first + 1]].elementsEqual(key) { break }
                 slot = (slot + 1) & mask
             }
             // Reversed insertion keeps each chain in catalog order.

@@ -71,9 +71,11 @@ public struct FunctionRegistry: Sendable {
         }
         let n = call.star ? 1 : call.arguments.count
         guard signature.arity.contains(n) else {
-            let expected = signature.arity.lowerBound == signature.arity.upperBound
+            let expected =
+                signature.arity.lowerBound == signature.arity.upperBound
                 ? "\(signature.arity.lowerBound)"
-                : (signature.arity.upperBound >= 1000 ? "at least \(signature.arity.lowerBound)"
+                : (signature.arity.upperBound >= 1000
+                    ? "at least \(signature.arity.lowerBound)"
                     : "\(signature.arity.lowerBound) to \(signature.arity.upperBound)")
             throw Binder.error("\(signature.name) takes \(expected) arguments, not \(n)", at: range)
         }
@@ -89,14 +91,19 @@ public struct FunctionRegistry: Sendable {
 
     public static let standard: FunctionRegistry = {
         var list: [FunctionSignature] = []
-        func f(_ name: String, _ arity: ClosedRange<Int>, _ result: FunctionSignature.Result, _ d: String,
-               unit: String? = nil, ucd: String? = nil, form: String? = nil) {
-            list.append(FunctionSignature(
-                name: name, arity: arity, result: result, unit: unit, ucd: ucd, description: d, form: form))
+        func f(
+            _ name: String, _ arity: ClosedRange<Int>, _ result: FunctionSignature.Result, _ d: String,
+            unit: String? = nil, ucd: String? = nil, form: String? = nil
+        ) {
+            list.append(
+                FunctionSignature(
+                    name: name, arity: arity, result: result, unit: unit, ucd: ucd, description: d, form: form))
         }
         let many = 1000
-        for name in ["ACOS", "ASIN", "ATAN", "COS", "COT", "SIN", "TAN", "EXP", "LOG", "LOG10", "SQRT",
-                     "DEGREES", "RADIANS"] {
+        for name in [
+            "ACOS", "ASIN", "ATAN", "COS", "COT", "SIN", "TAN", "EXP", "LOG", "LOG10", "SQRT",
+            "DEGREES", "RADIANS",
+        ] {
             f(name, 1...1, .double, "ADQL math function \(name)")
         }
         f("ATAN2", 2...2, .double, "ADQL ATAN2(y, x)")
@@ -133,24 +140,36 @@ public struct FunctionRegistry: Sendable {
         f("COORDSYS", 1...1, .string, "ADQL COORDSYS")
         f("CENTROID", 1...1, .geometry(xtype: "point"), "ADQL CENTROID")
         // Rubin's scisql functions, as DP0 tutorials use them.
-        f("scisql_nanojanskyToAbMag", 1...1, .double, "AB magnitude of a flux in nJy", unit: "mag", ucd: "phot.mag",
-          form: "scisql_nanojanskyToAbMag(flux DOUBLE) -> DOUBLE")
-        f("scisql_nanojanskyToAbMagSigma", 2...2, .double, "AB magnitude error from a flux and its error in nJy",
-          unit: "mag", ucd: "stat.error;phot.mag", form: "scisql_nanojanskyToAbMagSigma(flux DOUBLE, fluxErr DOUBLE) -> DOUBLE")
-        f("scisql_fluxToAbMag", 1...1, .double, "AB magnitude of a flux in nJy (older name)", unit: "mag",
-          ucd: "phot.mag", form: "scisql_fluxToAbMag(flux DOUBLE) -> DOUBLE")
-        f("scisql_fluxToAbMagSigma", 2...2, .double, "AB magnitude error from a flux and its error in nJy",
-          unit: "mag", ucd: "stat.error;phot.mag", form: "scisql_fluxToAbMagSigma(flux DOUBLE, fluxErr DOUBLE) -> DOUBLE")
-        f("scisql_abMagToNanojansky", 1...1, .double, "flux in nJy of an AB magnitude", unit: "nJy",
-          form: "scisql_abMagToNanojansky(mag DOUBLE) -> DOUBLE")
-        f("scisql_angSep", 4...4, .double, "angular separation in degrees of (ra1, dec1) and (ra2, dec2)",
-          unit: "deg", ucd: "pos.angDistance", form: "scisql_angSep(ra1 DOUBLE, dec1 DOUBLE, ra2 DOUBLE, dec2 DOUBLE) -> DOUBLE")
-        f("scisql_s2PtInCircle", 5...5, .integer, "1 if (ra, dec) is in the circle (ra, dec, radius), else 0",
-          form: "scisql_s2PtInCircle(ra DOUBLE, dec DOUBLE, raCenter DOUBLE, decCenter DOUBLE, radius DOUBLE) -> INTEGER")
-        f("scisql_s2PtInBox", 6...6, .integer, "1 if (ra, dec) is in the box (raMin, decMin, raMax, decMax), else 0",
-          form: "scisql_s2PtInBox(ra DOUBLE, dec DOUBLE, raMin DOUBLE, decMin DOUBLE, raMax DOUBLE, decMax DOUBLE) -> INTEGER")
-        f("scisql_s2PtInCPoly", 8...many, .integer, "1 if (ra, dec) is in the convex polygon (ra1, dec1, ...), else 0",
-          form: "scisql_s2PtInCPoly(ra DOUBLE, dec DOUBLE, ra1 DOUBLE, dec1 DOUBLE, ra2 DOUBLE, dec2 DOUBLE, ra3 DOUBLE, dec3 DOUBLE, ...) -> INTEGER")
+        f(
+            "scisql_nanojanskyToAbMag", 1...1, .double, "AB magnitude of a flux in nJy", unit: "mag", ucd: "phot.mag",
+            form: "scisql_nanojanskyToAbMag(flux DOUBLE) -> DOUBLE")
+        f(
+            "scisql_nanojanskyToAbMagSigma", 2...2, .double, "AB magnitude error from a flux and its error in nJy",
+            unit: "mag", ucd: "stat.error;phot.mag", form: "scisql_nanojanskyToAbMagSigma(flux DOUBLE, fluxErr DOUBLE) -> DOUBLE")
+        f(
+            "scisql_fluxToAbMag", 1...1, .double, "AB magnitude of a flux in nJy (older name)", unit: "mag",
+            ucd: "phot.mag", form: "scisql_fluxToAbMag(flux DOUBLE) -> DOUBLE")
+        f(
+            "scisql_fluxToAbMagSigma", 2...2, .double, "AB magnitude error from a flux and its error in nJy",
+            unit: "mag", ucd: "stat.error;phot.mag", form: "scisql_fluxToAbMagSigma(flux DOUBLE, fluxErr DOUBLE) -> DOUBLE")
+        f(
+            "scisql_abMagToNanojansky", 1...1, .double, "flux in nJy of an AB magnitude", unit: "nJy",
+            form: "scisql_abMagToNanojansky(mag DOUBLE) -> DOUBLE")
+        f(
+            "scisql_angSep", 4...4, .double, "angular separation in degrees of (ra1, dec1) and (ra2, dec2)",
+            unit: "deg", ucd: "pos.angDistance", form: "scisql_angSep(ra1 DOUBLE, dec1 DOUBLE, ra2 DOUBLE, dec2 DOUBLE) -> DOUBLE"
+        )
+        f(
+            "scisql_s2PtInCircle", 5...5, .integer, "1 if (ra, dec) is in the circle (ra, dec, radius), else 0",
+            form: "scisql_s2PtInCircle(ra DOUBLE, dec DOUBLE, raCenter DOUBLE, decCenter DOUBLE, radius DOUBLE) -> INTEGER")
+        f(
+            "scisql_s2PtInBox", 6...6, .integer, "1 if (ra, dec) is in the box (raMin, decMin, raMax, decMax), else 0",
+            form: "scisql_s2PtInBox(ra DOUBLE, dec DOUBLE, raMin DOUBLE, decMin DOUBLE, raMax DOUBLE, decMax DOUBLE) -> INTEGER")
+        f(
+            "scisql_s2PtInCPoly", 8...many, .integer, "1 if (ra, dec) is in the convex polygon (ra1, dec1, ...), else 0",
+            form:
+                "scisql_s2PtInCPoly(ra DOUBLE, dec DOUBLE, ra1 DOUBLE, dec1 DOUBLE, ra2 DOUBLE, dec2 DOUBLE, ra3 DOUBLE, dec3 DOUBLE, ...) -> INTEGER"
+        )
         return FunctionRegistry(list)
     }()
 }

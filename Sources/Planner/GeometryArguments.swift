@@ -72,9 +72,21 @@ enum GeometryArguments {
             guard rest == 2 else { return }
             fixed = Self.point
         case "CIRCLE":
-            if rest == 3 { fixed = Self.circle } else if rest == 2, isPoint(skip) { (first, fixed) = (skip + 1, Self.radius) } else { return }
+            if rest == 3 {
+                fixed = Self.circle
+            } else if rest == 2, isPoint(skip) {
+                (first, fixed) = (skip + 1, Self.radius)
+            } else {
+                return
+            }
         case "BOX":
-            if rest == 4 { fixed = Self.box } else if rest == 3, isPoint(skip) { (first, fixed) = (skip + 1, Self.size) } else { return }
+            if rest == 4 {
+                fixed = Self.box
+            } else if rest == 3, isPoint(skip) {
+                (first, fixed) = (skip + 1, Self.size)
+            } else {
+                return
+            }
         case "POLYGON":
             // Testing a polygon for convexity takes time quadratic in its vertices, inside one
             // SQL function call that the query's time limit cannot interrupt.

@@ -61,7 +61,8 @@ struct MergeRewriter {
             let (sum, overflow) = top.addingReportingOverflow(offset)
             return overflow ? Int.max : sum
         }
-        let hasAggregates = outputs.contains { $0.containsAggregate } || s.having != nil
+        let hasAggregates =
+            outputs.contains { $0.containsAggregate } || s.having != nil
             || bound.orderBy.contains { $0.expression.containsAggregate }
         let grouped = hasAggregates || !s.groupBy.isEmpty
         let distinct = s.quantifier == .distinct
@@ -94,21 +95,27 @@ struct MergeRewriter {
             if !distinct, let limit = chunkLimit, let first = order.first, isNumericColumn(items[first.0]) {
                 let key = items[first.0]
                 let parameter = Expression(.function(Self.topKBoundParameter))
-                let beyond = first.1
+                let beyond =
+                    first.1
                     ? Expression(.binary(.greaterOrEqual, key, parameter))
-                    : Expression(.binary(
-                        .or, Expression(.binary(.lessOrEqual, key, parameter)), Expression(.isNull(key, negated: false))))
-                let term = Expression(.parenthesized(Expression(.binary(.or, Expression(.isNull(parameter, negated: false)), beyond))))
+                    : Expression(
+                        .binary(
+                            .or, Expression(.binary(.lessOrEqual, key, parameter)), Expression(.isNull(key, negated: false))))
+                let term = Expression(
+                    .parenthesized(Expression(.binary(.or, Expression(.isNull(parameter, negated: false)), beyond))))
                 // After the other terms, and inside the AND whose first term is a latitude
                 // band (which the zone-split parts replace, see `QueryPlanner`).
                 if let w = s.whereClause, case .binary(.and, let first, let rest) = w.kind,
-                   let tail = Expression.and([rest, term]) {
+                    let tail = Expression.and([rest, term])
+                {
                     chunk.whereClause = Expression(.binary(.and, first, Expression(.parenthesized(tail))), range: w.range)
                 } else {
                     chunk.whereClause = Expression.and([s.whereClause, term].compactMap { $0 })
                 }
                 topKBound = TopKBound(column: first.0, descending: first.1, count: limit)
-                passes.append("top-k-bound: a chunk started after \(limit) rows have merged skips rows beyond the \(limit)th \(first.1 ? "largest" : "smallest") \(try Self.key(key))")
+                passes.append(
+                    "top-k-bound: a chunk started after \(limit) rows have merged skips rows beyond the \(limit)th \(first.1 ? "largest" : "smallest") \(try Self.key(key))"
+                )
             }
             if !distinct && order.isEmpty {
                 chunk.top = chunkLimit
@@ -117,7 +124,8 @@ struct MergeRewriter {
                     // With an OFFSET each chunk must return TOP + OFFSET rows: say the limit the
                     // chunk SQL carries, not only the TOP.
                     let offsetNote = offset > 0 ? " (TOP \(top) + OFFSET \(offset))" : ""
-                    passes.append("limit-early-stop: LIMIT \(chunkLimit)\(offsetNote) pushed to chunks; stop after \(chunkLimit) rows")
+                    passes.append(
+                        "limit-early-stop: LIMIT \(chunkLimit)\(offsetNote) pushed to chunks; stop after \(chunkLimit) rows")
                 }
                 return Result(
                     chunkQuery: Query(body: .select(chunk)),
@@ -131,7 +139,8 @@ struct MergeRewriter {
             if !order.isEmpty {
                 if let top = s.top, let chunkLimit {
                     let offsetNote = offset > 0 ? " (TOP \(top) + OFFSET \(offset))" : ""
-                    passes.append("order-limit-pushdown: ORDER BY with LIMIT \(chunkLimit)\(offsetNote) in chunks, re-applied at the merge")
+                    passes.append(
+                        "order-limit-pushdown: ORDER BY with LIMIT \(chunkLimit)\(offsetNote) in chunks, re-applied at the merge")
                 } else {
                     passes.append("order-merge: rows sorted at the merge")
                 }
@@ -139,9 +148,10 @@ struct MergeRewriter {
             return Result(
                 chunkQuery: Query(body: .select(chunk), orderBy: s.top != nil ? chunkOrder : []),
                 merge: .query(
-                    Query(body: .select(merge),
-                          orderBy: order.map { OrderItem(expression: Self.mergeColumn($0.0), descending: $0.1) },
-                          offset: bound.offset),
+                    Query(
+                        body: .select(merge),
+                        orderBy: order.map { OrderItem(expression: Self.mergeColumn($0.0), descending: $0.1) },
+                        offset: bound.offset),
                     columns: items.count),
                 passes: passes, topKBound: topKBound)
         }
@@ -205,8 +215,10 @@ struct MergeRewriter {
                 // One aggregate per row in the chunks, as SQLite's AVG: its partial carries
                 // the sum (as a double: a 64-bit integer sum of large ids would overflow where
                 // AVG itself does not) and the count (see `Shard.PartialAggregates`).
-                let p = partial(Expression(.function(
-                    FunctionCall(name: Self.averagePartial.name, arguments: call.arguments))))
+                let p = partial(
+                    Expression(
+                        .function(
+                            FunctionCall(name: Self.averagePartial.name, arguments: call.arguments))))
                 merged = Expression(.function(FunctionCall(name: Self.averageMerge.name, arguments: [p])))
             default:
                 throw QueryError(.semantic, "\(name) is not an aggregate function")
@@ -242,9 +254,12 @@ struct MergeRewriter {
         return Result(
             chunkQuery: Query(body: .select(chunk)),
             merge: .query(
-                Query(body: .select(merge),
-                      orderBy: try bound.orderBy.map { OrderItem(expression: try toMerge($0.expression), descending: $0.descending) },
-                      offset: bound.offset),
+                Query(
+                    body: .select(merge),
+                    orderBy: try bound.orderBy.map {
+                        OrderItem(expression: try toMerge($0.expression), descending: $0.descending)
+                    },
+                    offset: bound.offset),
                 columns: chunkItems.count),
             passes: passes)
     }
@@ -253,8 +268,8 @@ struct MergeRewriter {
     /// values therefore compare as numbers.
     func isNumericColumn(_ e: Expression) -> Bool {
         guard case .column(let name) = e.unparenthesized.kind, name.parts.count == 2,
-              let table = bound.tables.first(where: { $0.correlation == name.parts[0].name }),
-              let column = table.info.columns.first(where: { $0.name == name.parts[1].name })
+            let table = bound.tables.first(where: { $0.correlation == name.parts[0].name }),
+            let column = table.info.columns.first(where: { $0.name == name.parts[1].name })
         else { return false }
         return column.sqliteType == "REAL" || column.sqliteType == "INTEGER"
     }
@@ -324,10 +339,15 @@ struct MergeRewriter {
         return Result(
             chunkQuery: Query(body: .select(chunk)),
             merge: .query(
-                Query(body: .select(merge),
-                      orderBy: try bound.orderBy.map { OrderItem(expression: try toMerge($0.expression), descending: $0.descending) },
-                      offset: bound.offset),
+                Query(
+                    body: .select(merge),
+                    orderBy: try bound.orderBy.map {
+                        OrderItem(expression: try toMerge($0.expression), descending: $0.descending)
+                    },
+                    offset: bound.offset),
                 columns: columns.count),
-            passes: ["distinct-aggregate-gather: chunks return \(duplicateInsensitive ? "distinct " : "")values of \(columns.count) column(s); aggregation at the merge"])
+            passes: [
+                "distinct-aggregate-gather: chunks return \(duplicateInsensitive ? "distinct " : "")values of \(columns.count) column(s); aggregation at the merge"
+            ])
     }
 }

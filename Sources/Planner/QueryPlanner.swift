@@ -1,12 +1,13 @@
 import ADQL
 import Catalog
+import Sky
+import Tabular
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Sky
-import Tabular
 
 /// Looks up which chunks hold director rows with given keys (the objectId → chunk index).
 public protocol DirectorIndex: Sendable {
@@ -148,16 +149,21 @@ public struct QueryPlanner: Sendable {
             let conditions = Self.joinConditions(bound)
             let probe = ChunkPruner(chunker: chunker, tables: bound.tables, directorIndex: nil)
             guard let radius = NearNeighbour.radius(conditions, a: directors[0], b: directors[1], pruner: probe) else {
-                throw NotDistributable("the director table \(directors[0].info.name) is joined with itself without a distance bound")
+                throw NotDistributable(
+                    "the director table \(directors[0].info.name) is joined with itself without a distance bound")
             }
             guard radius <= catalog.chunking.overlap else {
                 throw QueryError(
                     .limitExceeded,
-                    "the near-neighbour join radius \(radius)° exceeds the catalog's overlap of \(catalog.chunking.overlap)°; pairs farther apart than the overlap cannot be found chunk by chunk")
+                    "the near-neighbour join radius \(radius)° exceeds the catalog's overlap of \(catalog.chunking.overlap)°; pairs farther apart than the overlap cannot be found chunk by chunk"
+                )
             }
             overlapReferences = [directors[1].correlation]
             primary = directors[0].correlation
-            passes.append(.text("near-neighbour: \(directors[1].correlation) reads \(directors[1].info.name) plus its overlap rows (radius \(radius)° ≤ overlap \(catalog.chunking.overlap)°)"))
+            passes.append(
+                .text(
+                    "near-neighbour: \(directors[1].correlation) reads \(directors[1].info.name) plus its overlap rows (radius \(radius)° ≤ overlap \(catalog.chunking.overlap)°)"
+                ))
             // Two positions closer than r differ by less than r in latitude: this window is
             // implied, and lets the second reference read its latitude index instead of
             // every row of the chunk and its overlap for each row of the first.
@@ -166,11 +172,15 @@ public struct QueryPlanner: Sendable {
                 let lat2 = Expression.column(directors[1].correlation, spec.latColumn)
                 let reach = radius + 1e-9
                 let r = Expression(.literal(.real(reach, text: "\(reach)")))
-                let window = Expression(.between(
-                    lat2, low: Expression(.binary(.subtract, lat1, r)), high: Expression(.binary(.add, lat1, r)),
-                    negated: false))
+                let window = Expression(
+                    .between(
+                        lat2, low: Expression(.binary(.subtract, lat1, r)), high: Expression(.binary(.add, lat1, r)),
+                        negated: false))
                 bound.statement.whereClause = Expression.and([bound.statement.whereClause, window].compactMap { $0 })
-                passes.append(.text("near-neighbour-window: \(directors[1].correlation).\(spec.latColumn) within \(radius)° of \(directors[0].correlation).\(spec.latColumn)"))
+                passes.append(
+                    .text(
+                        "near-neighbour-window: \(directors[1].correlation).\(spec.latColumn) within \(radius)° of \(directors[0].correlation).\(spec.latColumn)"
+                    ))
             }
         } else if directors.count > 2 {
             throw NotDistributable("the director table \(directors[0].info.name) is referenced more than twice")
@@ -181,7 +191,9 @@ public struct QueryPlanner: Sendable {
             throw NotDistributable("an outer join keeps unmatched rows of a replicated table")
         }
         // Joins between partitioned tables must be on the director key inside one chunk.
-        try checkPartitionedJoins(bound, partitioned: partitioned, nearNeighbour: overlapReferences.isEmpty ? nil : (directors[0].correlation, directors[1].correlation))
+        try checkPartitionedJoins(
+            bound, partitioned: partitioned,
+            nearNeighbour: overlapReferences.isEmpty ? nil : (directors[0].correlation, directors[1].correlation))
 
         // Chunk selection.
         var target: PlanTarget
@@ -196,7 +208,8 @@ public struct QueryPlanner: Sendable {
                 // In a near-neighbour join only the first reference decides the chunks: the
                 // second one's rows may come from a neighbour's overlap.
                 let pruner = ChunkPruner(
-                    chunker: chunker, tables: bound.tables.filter { primary == nil || $0.correlation == primary || $0.info.directorSpec == nil },
+                    chunker: chunker,
+                    tables: bound.tables.filter { primary == nil || $0.correlation == primary || $0.info.directorSpec == nil },
                     directorIndex: directorIndex)
                 let pruning = try pruner.prune(whereClause)
                 chunkSet = pruning.chunks
@@ -227,7 +240,9 @@ public struct QueryPlanner: Sendable {
             // First: SQLite tests a loop's remaining terms in the order written, so the index's
             // cheap longitude window rejects entries before a geometry function sees them.
             bound.statement.whereClause = Expression.and([band, bound.statement.whereClause].compactMap { $0 })
-            passes.append(.text("latitude-band: the region's declination band (and longitude window, and zones) added for the chunk indexes"))
+            passes.append(
+                .text(
+                    "latitude-band: the region's declination band (and longitude window, and zones) added for the chunk indexes"))
         }
         let split = try MergeRewriter(bound: bound).rewrite()
         for pass in split.passes { passes.append(.text(pass)) }
@@ -241,8 +256,9 @@ public struct QueryPlanner: Sendable {
         var parts: [String] = []
         for half in halves {
             if let band = banded?.band, case .select(var chunkSelect) = split.chunkQuery.body,
-               let whereClause = chunkSelect.whereClause, case .binary(.and, let first, let rest) = whereClause.kind,
-               first == band {
+                let whereClause = chunkSelect.whereClause, case .binary(.and, let first, let rest) = whereClause.kind,
+                first == band
+            {
                 chunkSelect.whereClause = Expression(.binary(.and, half, rest), range: whereClause.range)
                 var query = split.chunkQuery
                 query.body = .select(chunkSelect)
@@ -254,7 +270,8 @@ public struct QueryPlanner: Sendable {
             parts.append(try SQLGeneration.render(try MergeRewriter(bound: b).rewrite().chunkQuery, tables: mapper))
         }
         if !parts.isEmpty {
-            passes.append(.text("zone-split: the chunk's box holds many rows; its zones run as \(parts.count) statements at once"))
+            passes.append(
+                .text("zone-split: the chunk's box holds many rows; its zones run as \(parts.count) statements at once"))
         }
         let merge: MergeStep
         switch split.merge {
@@ -287,13 +304,17 @@ public struct QueryPlanner: Sendable {
         _ bound: BoundSelect, primary: String?, regions known: [SkyRegion]? = nil, halvesFor chunk: Int? = nil
     ) -> (band: Expression, halves: [Expression])? {
         guard let whereClause = bound.statement.whereClause,
-            let director = bound.tables.first(where: { $0.info.directorSpec != nil && (primary == nil || $0.correlation == primary) }),
+            let director = bound.tables.first(where: {
+                $0.info.directorSpec != nil && (primary == nil || $0.correlation == primary)
+            }),
             let spec = director.info.directorSpec
         else { return nil }
-        let regions = known ?? {
-            let pruner = ChunkPruner(chunker: chunker, tables: [director], directorIndex: nil)
-            return whereClause.conjuncts.compactMap { pruner.region(of: $0.unparenthesized) }
-        }()
+        let regions =
+            known
+            ?? {
+                let pruner = ChunkPruner(chunker: chunker, tables: [director], directorIndex: nil)
+                return whereClause.conjuncts.compactMap { pruner.region(of: $0.unparenthesized) }
+            }()
         var low = -90.0, high = 90.0
         // The longitude window of the regions whose bounding box neither wraps through 0/360
         // nor touches it (a position stored as 360 is longitude 0): each such box implies it.
@@ -342,11 +363,13 @@ public struct QueryPlanner: Sendable {
             let last = ZoneIndex.zone(of: high + margin, zonesPerDegree: perDegree)
             if last - first < Int64(ZoneIndex.maxZones) {
                 func zones(_ range: ClosedRange<Int64>, window: Expression = window) -> Expression {
-                    let list = Expression(.inList(
-                        ZoneIndex.expression(latitude: lat, zonesPerDegree: perDegree),
-                        range.map { zone in
-                            zone >= 0 && zone < zoneLiterals.count ? zoneLiterals[Int(zone)] : Expression(.literal(.integer(zone)))
-                        }, negated: false))
+                    let list = Expression(
+                        .inList(
+                            ZoneIndex.expression(latitude: lat, zonesPerDegree: perDegree),
+                            range.map { zone in
+                                zone >= 0 && zone < zoneLiterals.count
+                                    ? zoneLiterals[Int(zone)] : Expression(.literal(.integer(zone)))
+                            }, negated: false))
                     return Expression.and([list, window])!
                 }
                 var halves: [Expression] = []
@@ -362,10 +385,15 @@ public struct QueryPlanner: Sendable {
                             let middle = first + (last - first + 1) / 2
                             halves = [zones(first...(middle - 1)), zones(middle...last)]
                         } else {
-                            halves = circleParts(first...last, circles: circles, west: west, east: east,
-                                                 perDegree: perDegree, margin: margin).map { part in
-                                zones(part.zones, window: Expression(.between(
-                                    lon, low: number(part.west), high: number(part.east), negated: false)))
+                            halves = circleParts(
+                                first...last, circles: circles, west: west, east: east,
+                                perDegree: perDegree, margin: margin
+                            ).map { part in
+                                zones(
+                                    part.zones,
+                                    window: Expression(
+                                        .between(
+                                            lon, low: number(part.west), high: number(part.east), negated: false)))
                             }
                         }
                     }
@@ -385,8 +413,10 @@ public struct QueryPlanner: Sendable {
     /// circle covers π/4; a window per run of 4 zones skips most of the box's corners.
     /// Runs whose zones hold no point of some circle are left out (none of their rows can be in
     /// the answer). Windows are widened by `margin`, as the box's is.
-    public func circleParts(_ zones: ClosedRange<Int64>, circles: [SkyCircle], west: Double, east: Double,
-                     perDegree: Int, margin: Double) -> [(zones: ClosedRange<Int64>, west: Double, east: Double)] {
+    public func circleParts(
+        _ zones: ClosedRange<Int64>, circles: [SkyCircle], west: Double, east: Double,
+        perDegree: Int, margin: Double
+    ) -> [(zones: ClosedRange<Int64>, west: Double, east: Double)] {
         let count = zones.count
         let parts = min(maxCircleParts, max(2, count / 4))
         var out: [(zones: ClosedRange<Int64>, west: Double, east: Double)] = []
@@ -484,13 +514,14 @@ public struct QueryPlanner: Sendable {
         _ bound: BoundSelect, partitioned: [BoundTable], nearNeighbour: (String, String)?
     ) throws {
         guard partitioned.count > 1 else { return }
-        let directorNames = Set(partitioned.compactMap { table -> String? in
-            switch table.info.partitioning {
-            case .director: table.info.name
-            case .child(let director, _): director
-            case .replicated: nil
-            }
-        })
+        let directorNames = Set(
+            partitioned.compactMap { table -> String? in
+                switch table.info.partitioning {
+                case .director: table.info.name
+                case .child(let director, _): director
+                case .replicated: nil
+                }
+            })
         if directorNames.count > 1 {
             throw NotDistributable("tables partitioned by different directors are joined")
         }

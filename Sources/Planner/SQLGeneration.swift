@@ -55,8 +55,9 @@ enum SQLGeneration {
 
     /// A query that cannot be rendered as the user's error, at the position of its cause.
     static func queryError(_ error: SQLiteRenderError) -> QueryError {
-        QueryError(.semantic, error.description, line: error.range == .synthesized ? nil : error.range.start.line,
-                   column: error.range == .synthesized ? nil : error.range.start.column, cause: error)
+        QueryError(
+            .semantic, error.description, line: error.range == .synthesized ? nil : error.range.start.line,
+            column: error.range == .synthesized ? nil : error.range.start.column, cause: error)
     }
 
     /// The renderer of merge-side expressions, built once (the merge rewriter renders one per

@@ -18,7 +18,8 @@ struct TypeInference {
             return FieldDescriptor(name: name.last.name, datatype: .char)
         case .literal(let literal):
             switch literal {
-            case .integer(let v): return FieldDescriptor(name: "", datatype: (Int64(Int32.min)...Int64(Int32.max)).contains(v) ? .int : .long)
+            case .integer(let v):
+                return FieldDescriptor(name: "", datatype: (Int64(Int32.min)...Int64(Int32.max)).contains(v) ? .int : .long)
             case .real: return FieldDescriptor(name: "", datatype: .double)
             case .string: return FieldDescriptor(name: "", datatype: .char)
             case .boolean: return FieldDescriptor(name: "", datatype: .boolean)
@@ -78,8 +79,10 @@ struct TypeInference {
             }
         case .caseWhen(_, let whens, let elseResult):
             let branches = whens.map(\.result) + (elseResult.map { [$0] } ?? [])
-            let fields = branches.filter { if case .literal(.null) = $0.unparenthesized.kind { return false }; return true }
-                .map(field(of:))
+            let fields = branches.filter {
+                if case .literal(.null) = $0.unparenthesized.kind { return false }; return true
+            }
+            .map(field(of:))
             guard var f = fields.first else { return FieldDescriptor(name: "", datatype: .char) }
             for other in fields.dropFirst() { f.datatype = Self.promote(f.datatype, other.datatype) }
             return f

@@ -23,8 +23,10 @@ enum UnitConversion {
             ("AU", 1.495978707e11), ("pc", 3.0856775814913673e16), ("kpc", 3.0856775814913673e19),
             ("Mpc", 3.0856775814913673e22),
         ] { table[name] = ("length", factor) }
-        for (name, factor) in [("deg/s", degree), ("mas/yr", degree / 3_600_000 / 31_557_600.0),
-                               ("arcsec/yr", degree / 3600 / 31_557_600.0)] {
+        for (name, factor) in [
+            ("deg/s", degree), ("mas/yr", degree / 3_600_000 / 31_557_600.0),
+            ("arcsec/yr", degree / 3600 / 31_557_600.0),
+        ] {
             table[name] = ("angular velocity", factor)
         }
         return table
@@ -34,10 +36,12 @@ enum UnitConversion {
     static func factor(from: String, to: String, range: SourceRange) throws -> Double {
         if from == to { return 1 }
         guard let source = units[from] else {
-            throw Binder.error("IN_UNIT cannot convert from unit '\(from)' (known: \(units.keys.sorted().joined(separator: ", ")))", at: range)
+            throw Binder.error(
+                "IN_UNIT cannot convert from unit '\(from)' (known: \(units.keys.sorted().joined(separator: ", ")))", at: range)
         }
         guard let target = units[to] else {
-            throw Binder.error("IN_UNIT cannot convert to unit '\(to)' (known: \(units.keys.sorted().joined(separator: ", ")))", at: range)
+            throw Binder.error(
+                "IN_UNIT cannot convert to unit '\(to)' (known: \(units.keys.sorted().joined(separator: ", ")))", at: range)
         }
         guard source.0 == target.0 else {
             throw Binder.error("IN_UNIT cannot convert \(from) (\(source.0)) to \(to) (\(target.0))", at: range)

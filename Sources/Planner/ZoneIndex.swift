@@ -47,15 +47,18 @@ public enum ZoneIndex {
     /// Principal columns are the ones a schema marks as those most queries read.
     public static func coveredColumns(_ columns: [ColumnInfo], latColumn: String, lonColumn: String) -> [String] {
         let numeric = ["INTEGER", "REAL"]
-        return Array(columns
-            .filter { $0.principal && $0.name != latColumn && $0.name != lonColumn && numeric.contains($0.sqliteType) }
-            .prefix(maxCoveredColumns)
-            .map(\.name))
+        return Array(
+            columns
+                .filter { $0.principal && $0.name != latColumn && $0.name != lonColumn && numeric.contains($0.sqliteType) }
+                .prefix(maxCoveredColumns)
+                .map(\.name))
     }
 
     /// `CREATE INDEX` of the zone index on `table`, carrying `covering` after its key columns.
-    public static func createIndexSQL(table: String, latColumn: String, lonColumn: String, zonesPerDegree: Int,
-                                      covering: [String] = []) throws -> String {
+    public static func createIndexSQL(
+        table: String, latColumn: String, lonColumn: String, zonesPerDegree: Int,
+        covering: [String] = []
+    ) throws -> String {
         let lat = Expression(.column(QualifiedName([Identifier(latColumn, isDelimited: true)])))
         let zone = try SQLiteRenderer().render(expression(latitude: lat, zonesPerDegree: zonesPerDegree))
         func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

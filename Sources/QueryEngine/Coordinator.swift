@@ -1,8 +1,8 @@
-import ScatterGather
-import SQLiteKit
 import Catalog
 import Foundation
 import Planner
+import SQLiteKit
+import ScatterGather
 import Synchronization
 import Tabular
 
@@ -23,8 +23,10 @@ final class Coordinator: Sendable {
     let attachments: [(schema: String, file: URL)]
     let batchRows = 1024
 
-    init(executor: ScatterGatherExecutor, pool: BlockingPool, catalog: CatalogDescription,
-         attachments: [(schema: String, file: URL)]) {
+    init(
+        executor: ScatterGatherExecutor, pool: BlockingPool, catalog: CatalogDescription,
+        attachments: [(schema: String, file: URL)]
+    ) {
         self.executor = executor
         self.pool = pool
         self.catalog = catalog
@@ -56,7 +58,8 @@ final class Coordinator: Sendable {
                         result.cancel()
                         throw QueryError(
                             .limitExceeded,
-                            "this query needs more than \(plan.rowLimit) rows gathered at the coordinator (\(step.note)); narrow it, e.g. with a spatial constraint on the partitioned tables")
+                            "this query needs more than \(plan.rowLimit) rows gathered at the coordinator (\(step.note)); narrow it, e.g. with a spatial constraint on the partitioned tables"
+                        )
                     }
                     try await pool.run { try database.insert(batch, into: step.table) }
                 }
@@ -216,7 +219,8 @@ final class CoordinatorDatabase: @unchecked Sendable {
         guard rows > 256 else { return }
         for column in columns where column.name.lowercased().hasSuffix("id") {
             try connection.execute(
-                "CREATE INDEX \(SQLiteConnection.quote("\(table)_\(column.name)")) ON \(SQLiteConnection.quote(table)) (\(SQLiteConnection.quote(column.name)))")
+                "CREATE INDEX \(SQLiteConnection.quote("\(table)_\(column.name)")) ON \(SQLiteConnection.quote(table)) (\(SQLiteConnection.quote(column.name)))"
+            )
         }
     }
 

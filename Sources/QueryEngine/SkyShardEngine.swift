@@ -1,9 +1,9 @@
-import ScatterGather
-import SQLiteKit
 import ADQL
 import Catalog
 import Foundation
 import Planner
+import SQLiteKit
+import ScatterGather
 import Sky
 import Synchronization
 import Tabular
@@ -41,7 +41,8 @@ public final class SkyShardEngine: Sendable {
         self.catalog = catalog
         let pool = BlockingPool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         self.pool = pool
-        let index: (any DirectorIndex)? = FileManager.default.fileExists(atPath: version.directorIndexFile.path)
+        let index: (any DirectorIndex)? =
+            FileManager.default.fileExists(atPath: version.directorIndexFile.path)
             ? try SQLiteDirectorIndex(file: version.directorIndexFile, catalog: catalog) : nil
         self.planner = QueryPlanner(catalog: catalog, directorIndex: index)
         let worker = LocalShardWorker(

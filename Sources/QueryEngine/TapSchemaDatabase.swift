@@ -1,7 +1,7 @@
-import ScatterGather
-import SQLiteKit
 import Catalog
 import Foundation
+import SQLiteKit
+import ScatterGather
 import Tabular
 
 /// Writes the TAP_SCHEMA tables of a catalog version into `tap_schema.sqlite`, which chunk

@@ -1,5 +1,5 @@
-import ScatterGather
 import SQLiteKit
+import ScatterGather
 import Synchronization
 import Tabular
 

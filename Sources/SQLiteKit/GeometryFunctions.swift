@@ -66,7 +66,7 @@ enum GeometryFunctions {
             },
             Definition(name: "adql_contains_point_box", arity: 6) { ctx, _, argv in
                 guard let lon = UserFunctions.double(argv, 0), let lat = UserFunctions.double(argv, 1),
-                      let cLat = UserFunctions.double(argv, 3), let h = UserFunctions.double(argv, 5)
+                    let cLat = UserFunctions.double(argv, 3), let h = UserFunctions.double(argv, 5)
                 else { return sqlite3_result_null(ctx) }
                 // Outside the latitude range (for valid latitudes): most rows of a scan stop here.
                 if abs(lat) <= 90, abs(lat - cLat) > max(0, h) / 2 + 1e-6 {
@@ -81,7 +81,7 @@ enum GeometryFunctions {
             },
             Definition(name: "adql_distance", arity: 4) { ctx, _, argv in
                 guard let a = UserFunctions.double(argv, 0), let b = UserFunctions.double(argv, 1),
-                      let c = UserFunctions.double(argv, 2), let d = UserFunctions.double(argv, 3)
+                    let c = UserFunctions.double(argv, 2), let d = UserFunctions.double(argv, 3)
                 else { return sqlite3_result_null(ctx) }
                 UserFunctions.result(ctx, SkyAngle.separation(lon1: a, lat1: b, lon2: c, lat2: d))
             },
@@ -139,7 +139,7 @@ enum GeometryFunctions {
             },
             Definition(name: "adql_cast_geometry", arity: 2) { ctx, _, argv in
                 guard let kind = argv?[0].flatMap(sqlite3_value_text).map({ String(cString: $0) }),
-                      let v = argv?[1], sqlite3_value_type(v) != SQLITE_NULL, let p = sqlite3_value_text(v)
+                    let v = argv?[1], sqlite3_value_type(v) != SQLITE_NULL, let p = sqlite3_value_text(v)
                 else { return sqlite3_result_null(ctx) }
                 switch castGeometry(kind: kind, text: String(cString: p)) {
                 case .success(let text): UserFunctions.result(ctx, text: text)
@@ -148,7 +148,7 @@ enum GeometryFunctions {
             },
             Definition(name: "adql_distance_points", arity: 2) { ctx, _, argv in
                 guard case .point(let lon1, let lat1) = dali(ctx, argv, 0),
-                      case .point(let lon2, let lat2) = dali(ctx, argv, 1)
+                    case .point(let lon2, let lat2) = dali(ctx, argv, 1)
                 else { return sqlite3_result_null(ctx) }
                 UserFunctions.result(ctx, SkyAngle.separation(lon1: lon1, lat1: lat1, lon2: lon2, lat2: lat2))
             },
@@ -157,16 +157,18 @@ enum GeometryFunctions {
         let regions: [Kind] = [.circle, .box, .polygon]
         for a in regions {
             for b in regions {
-                defs.append(Definition(name: "adql_contains_\(a)_\(b)", arity: arity(a, b), tag: tag(.contains, a, b)) {
-                    ctx, argc, argv in shapePredicate(ctx, Int(argc), argv)
-                })
+                defs.append(
+                    Definition(name: "adql_contains_\(a)_\(b)", arity: arity(a, b), tag: tag(.contains, a, b)) {
+                        ctx, argc, argv in shapePredicate(ctx, Int(argc), argv)
+                    })
             }
         }
         for (i, a) in regions.enumerated() {
             for b in regions[i...] {
-                defs.append(Definition(name: "adql_intersects_\(a)_\(b)", arity: arity(a, b), tag: tag(.intersects, a, b)) {
-                    ctx, argc, argv in shapePredicate(ctx, Int(argc), argv)
-                })
+                defs.append(
+                    Definition(name: "adql_intersects_\(a)_\(b)", arity: arity(a, b), tag: tag(.intersects, a, b)) {
+                        ctx, argc, argv in shapePredicate(ctx, Int(argc), argv)
+                    })
             }
         }
         return defs
@@ -178,8 +180,8 @@ enum GeometryFunctions {
     @inline(__always)
     static func containsPointCircle(_ ctx: OpaquePointer?, _ argv: Argv) {
         guard let lon = UserFunctions.double(argv, 0), let lat = UserFunctions.double(argv, 1),
-              let cLon = UserFunctions.double(argv, 2), let cLat = UserFunctions.double(argv, 3),
-              let r = UserFunctions.double(argv, 4)
+            let cLon = UserFunctions.double(argv, 2), let cLat = UserFunctions.double(argv, 3),
+            let r = UserFunctions.double(argv, 4)
         else { return sqlite3_result_null(ctx) }
         UserFunctions.result(ctx, pointInCircle(lon: lon, lat: lat, centerLon: cLon, centerLat: cLat, radius: r))
     }
@@ -225,15 +227,15 @@ enum GeometryFunctions {
 
     static func circle(_ argv: Argv, _ i: Int) -> SkyCircle? {
         guard let lon = UserFunctions.double(argv, i), let lat = UserFunctions.double(argv, i + 1),
-              let r = UserFunctions.double(argv, i + 2), !lat.isNaN, !r.isNaN
+            let r = UserFunctions.double(argv, i + 2), !lat.isNaN, !r.isNaN
         else { return nil }
         return SkyCircle(centerLon: lon, centerLat: lat, radius: r)
     }
 
     static func box(_ argv: Argv, _ i: Int) -> SkyBox? {
         guard let lon = UserFunctions.double(argv, i), let lat = UserFunctions.double(argv, i + 1),
-              let w = UserFunctions.double(argv, i + 2), let h = UserFunctions.double(argv, i + 3),
-              lon.isFinite, lat.isFinite, !w.isNaN, !h.isNaN
+            let w = UserFunctions.double(argv, i + 2), let h = UserFunctions.double(argv, i + 3),
+            lon.isFinite, lat.isFinite, !w.isNaN, !h.isNaN
         else { return nil }
         return SkyBox(centerLon: lon, centerLat: lat, width: w, height: h)
     }
@@ -281,8 +283,10 @@ enum GeometryFunctions {
     /// calling it when a coordinate is NULL. A cached polygon is used only if its coordinates
     /// equal the current arguments; on that path no reference is retained or released.
     @inline(__always)
-    static func withPolygon(_ ctx: OpaquePointer?, _ argv: Argv, _ range: Range<Int>, auxIndex: Int32,
-                            _ body: (PolygonCache) -> Void) -> Bool {
+    static func withPolygon(
+        _ ctx: OpaquePointer?, _ argv: Argv, _ range: Range<Int>, auxIndex: Int32,
+        _ body: (PolygonCache) -> Void
+    ) -> Bool {
         if let raw = sqlite3_get_auxdata(ctx, auxIndex) {
             let cached = Unmanaged<PolygonCache>.fromOpaque(raw)
             switch cached._withUnsafeGuaranteedRef({ $0.matches(argv, range) }) {
@@ -326,7 +330,7 @@ enum GeometryFunctions {
         switch kind {
         case .point:
             guard let lon = UserFunctions.double(argv, range.lowerBound),
-                  let lat = UserFunctions.double(argv, range.lowerBound + 1)
+                let lat = UserFunctions.double(argv, range.lowerBound + 1)
             else { return .null }
             return .point(lon: lon, lat: lat)
         case .circle:
@@ -351,7 +355,7 @@ enum GeometryFunctions {
     static func shapePredicate(_ ctx: OpaquePointer?, _ argc: Int, _ argv: Argv) {
         let tag = Int(bitPattern: sqlite3_user_data(ctx))
         guard let op = Operation(rawValue: tag >> 8), let a = Kind(rawValue: (tag >> 4) & 0xF),
-              let b = Kind(rawValue: tag & 0xF)
+            let b = Kind(rawValue: tag & 0xF)
         else { return sqlite3_result_error(ctx, "bad geometry function tag", -1) }
         let aRange: Range<Int>, bRange: Range<Int>
         var aAux: Int32 = 0, bAux: Int32 = 0
@@ -541,7 +545,11 @@ enum GeometryFunctions {
             case 3: shape = "CIRCLE"
             case let n where n >= 6 && n % 2 == 0: shape = "POLYGON"
             default:
-                return .failure(CastFailure(message: "CAST to \(target): \(dali.count) number(s) are not a POINT (2), CIRCLE (3) or POLYGON (an even number of at least 6)"))
+                return .failure(
+                    CastFailure(
+                        message:
+                            "CAST to \(target): \(dali.count) number(s) are not a POINT (2), CIRCLE (3) or POLYGON (an even number of at least 6)"
+                    ))
             }
         } else {
             let region: STCSRegion
@@ -551,14 +559,19 @@ enum GeometryFunctions {
                 return .failure(CastFailure(message: "\(target == "REGION" ? "REGION" : "CAST to " + target): \(error)"))
             }
             guard region.isSimple else {
-                return .failure(CastFailure(message: "REGION: a \(region.word) region has no single geometry value; give it as a constant string in CONTAINS or INTERSECTS"))
+                return .failure(
+                    CastFailure(
+                        message:
+                            "REGION: a \(region.word) region has no single geometry value; give it as a constant string in CONTAINS or INTERSECTS"
+                    ))
             }
             numbers = region.numbers
             shape = region.word.uppercased()
             if shape == "POSITION" { shape = "POINT" }
         }
         guard target == "REGION" || target == shape else {
-            return .failure(CastFailure(message: "CAST of a \(shape) to \(target): a geometry converts only to its own kind or to REGION"))
+            return .failure(
+                CastFailure(message: "CAST of a \(shape) to \(target): a geometry converts only to its own kind or to REGION"))
         }
         if shape == "BOX" {
             // The generic geometry functions read this form as the exact box.

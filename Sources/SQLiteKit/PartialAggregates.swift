@@ -23,8 +23,10 @@ enum PartialAggregates {
 
     static func register(on connection: SQLiteConnection) {
         let flags = SQLITE_UTF8 | SQLITE_INNOCUOUS | SQLITE_DETERMINISTIC
-        for (name, step, final) in [("skyshard_avg_partial", partialStep, partialFinal),
-                                    ("skyshard_avg_merge", mergeStep, mergeFinal)] as [(String, Step, Final)] {
+        for (name, step, final) in [
+            ("skyshard_avg_partial", partialStep, partialFinal),
+            ("skyshard_avg_merge", mergeStep, mergeFinal),
+        ] as [(String, Step, Final)] {
             let rc = sqlite3_create_function_v2(connection.handle, name, 1, flags, nil, nil, step, final, nil)
             assert(rc == SQLITE_OK, "cannot register \(name): \(rc)")
         }
@@ -44,7 +46,8 @@ enum PartialAggregates {
 
     static let partialFinal: Final = { ctx in
         // Size 0: no allocation for a group that never stepped (zeroes).
-        let acc = sqlite3_aggregate_context(ctx, 0)?.assumingMemoryBound(to: Accumulator.self).pointee
+        let acc =
+            sqlite3_aggregate_context(ctx, 0)?.assumingMemoryBound(to: Accumulator.self).pointee
             ?? Accumulator(sum: 0, count: 0)
         var bytes = (acc.sum.bitPattern.littleEndian, UInt64(bitPattern: acc.count).littleEndian)
         withUnsafeBytes(of: &bytes) { raw in
@@ -55,7 +58,7 @@ enum PartialAggregates {
     static let mergeStep: Step = { ctx, _, argv in
         guard let value = argv?[0], sqlite3_value_type(value) != SQLITE_NULL else { return }
         guard sqlite3_value_type(value) == SQLITE_BLOB, sqlite3_value_bytes(value) == partialSize,
-              let blob = sqlite3_value_blob(value)
+            let blob = sqlite3_value_blob(value)
         else { return sqlite3_result_error(ctx, "skyshard_avg_merge: not a partial average", -1) }
         guard let acc = accumulator(ctx) else { return sqlite3_result_error_nomem(ctx) }
         let sum = Double(bitPattern: UInt64(littleEndian: blob.loadUnaligned(as: UInt64.self)))
@@ -71,7 +74,7 @@ enum PartialAggregates {
 
     static let mergeFinal: Final = { ctx in
         guard let acc = sqlite3_aggregate_context(ctx, 0)?.assumingMemoryBound(to: Accumulator.self).pointee,
-              acc.count > 0
+            acc.count > 0
         else { return sqlite3_result_null(ctx) }
         sqlite3_result_double(ctx, acc.sum / Double(acc.count))
     }

@@ -73,10 +73,12 @@ public final class SQLiteConnection: @unchecked Sendable {
         // before a statement's first step (SQLite clears the flag when the first statement of a
         // connection starts), so every few hundred VM instructions SQLite also asks this handler,
         // which answers from the request flag. A few hundred instructions take microseconds.
-        sqlite3_progress_handler(db, 256, { raw in
-            guard let raw else { return 0 }
-            return Unmanaged<InterruptRequest>.fromOpaque(raw).takeUnretainedValue().isSet ? 1 : 0
-        }, Unmanaged.passUnretained(interruptRequest).toOpaque())
+        sqlite3_progress_handler(
+            db, 256,
+            { raw in
+                guard let raw else { return 0 }
+                return Unmanaged<InterruptRequest>.fromOpaque(raw).takeUnretainedValue().isSet ? 1 : 0
+            }, Unmanaged.passUnretained(interruptRequest).toOpaque())
     }
 
     deinit {
@@ -294,10 +296,12 @@ public final class SQLiteStatement: @unchecked Sendable {
         case .integer(let v): rc = sqlite3_bind_int64(handle, i, v)
         case .real(let v): rc = sqlite3_bind_double(handle, i, v)
         case .text(let s):
-            rc = s.utf8.withContiguousStorageIfAvailable { buf in
-                sqlite3_bind_text64(handle, i, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                    UInt64(buf.count), SQLITE_TRANSIENT_PTR, UInt8(SQLITE_UTF8))
-            } ?? sqlite3_bind_text(handle, i, s, -1, SQLITE_TRANSIENT_PTR)
+            rc =
+                s.utf8.withContiguousStorageIfAvailable { buf in
+                    sqlite3_bind_text64(
+                        handle, i, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                        UInt64(buf.count), SQLITE_TRANSIENT_PTR, UInt8(SQLITE_UTF8))
+                } ?? sqlite3_bind_text(handle, i, s, -1, SQLITE_TRANSIENT_PTR)
         case .blob(let bytes):
             rc = bytes.withUnsafeBytes { buf in
                 sqlite3_bind_blob64(handle, i, buf.baseAddress, UInt64(buf.count), SQLITE_TRANSIENT_PTR)
@@ -324,9 +328,10 @@ public final class SQLiteStatement: @unchecked Sendable {
     /// Binds UTF-8 bytes as text without building a Swift String.
     @inlinable
     public func bindText(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) {
-        sqlite3_bind_text64(handle, Int32(index),
-                            bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                            UInt64(bytes.count), SQLITE_TRANSIENT_PTR, UInt8(SQLITE_UTF8))
+        sqlite3_bind_text64(
+            handle, Int32(index),
+            bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+            UInt64(bytes.count), SQLITE_TRANSIENT_PTR, UInt8(SQLITE_UTF8))
     }
 
     /// Advances to the next row; false when done.

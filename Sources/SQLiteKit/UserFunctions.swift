@@ -46,8 +46,9 @@ public enum UserFunctions {
         for d in definitions {
             var flags = SQLITE_UTF8 | SQLITE_INNOCUOUS
             if d.deterministic { flags |= SQLITE_DETERMINISTIC }
-            let rc = sqlite3_create_function_v2(connection.handle, d.name, d.arity, flags,
-                                                UnsafeMutableRawPointer(bitPattern: d.tag), d.function, nil, nil, nil)
+            let rc = sqlite3_create_function_v2(
+                connection.handle, d.name, d.arity, flags,
+                UnsafeMutableRawPointer(bitPattern: d.tag), d.function, nil, nil, nil)
             assert(rc == SQLITE_OK, "cannot register \(d.name)/\(d.arity): \(rc)")
         }
         PartialAggregates.register(on: connection)
@@ -104,8 +105,9 @@ public enum UserFunctions {
     static func result(_ ctx: OpaquePointer?, text: String?) {
         guard var text else { return sqlite3_result_null(ctx) }
         text.withUTF8 { buf in
-            sqlite3_result_text64(ctx, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                  UInt64(buf.count), SQLITE_TRANSIENT_PTR, UInt8(SQLITE_UTF8))
+            sqlite3_result_text64(
+                ctx, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                UInt64(buf.count), SQLITE_TRANSIENT_PTR, UInt8(SQLITE_UTF8))
         }
     }
 
@@ -168,10 +170,11 @@ public enum UserFunctions {
         },
         Definition(name: "scisql_s2PtInBox", arity: 6) { ctx, _, argv in
             guard let lon = double(argv, 0), let lat = double(argv, 1), let lonMin = double(argv, 2),
-                  let latMin = double(argv, 3), let lonMax = double(argv, 4), let latMax = double(argv, 5)
+                let latMin = double(argv, 3), let lonMax = double(argv, 4), let latMax = double(argv, 5)
             else { return sqlite3_result_null(ctx) }
-            let box = SkyBox(lonMin: SkyAngle.normalizedLongitude(lonMin), lonMax: SkyAngle.normalizedLongitude(lonMax),
-                             latMin: latMin, latMax: latMax)
+            let box = SkyBox(
+                lonMin: SkyAngle.normalizedLongitude(lonMin), lonMax: SkyAngle.normalizedLongitude(lonMax),
+                latMin: latMin, latMax: latMax)
             result(ctx, box.contains(lon: lon, lat: lat))
         },
         Definition(name: "scisql_s2PtInCPoly", arity: -1) { ctx, argc, argv in

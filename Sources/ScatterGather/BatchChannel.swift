@@ -64,17 +64,18 @@ final class BatchChannel: Sendable {
 
     /// Ends the stream. Batches already buffered are still delivered before the end or error.
     func finish(throwing error: (any Error)? = nil) {
-        let (consumer, producers, failure): (CheckedContinuation<RowBatch?, any Error>?, [CheckedContinuation<Void, any Error>], (any Error)?) =
-            state.withLock { s in
-                if s.finished { return (nil, [], nil) }
-                s.finished = true
-                s.failure = error
-                let c = s.count == 0 ? s.waitingConsumer : nil
-                if c != nil { s.waitingConsumer = nil }
-                let p = s.waitingProducers
-                s.waitingProducers = []
-                return (c, p, error)
-            }
+        let (consumer, producers, failure):
+            (CheckedContinuation<RowBatch?, any Error>?, [CheckedContinuation<Void, any Error>], (any Error)?) =
+                state.withLock { s in
+                    if s.finished { return (nil, [], nil) }
+                    s.finished = true
+                    s.failure = error
+                    let c = s.count == 0 ? s.waitingConsumer : nil
+                    if c != nil { s.waitingConsumer = nil }
+                    let p = s.waitingProducers
+                    s.waitingProducers = []
+                    return (c, p, error)
+                }
         if let consumer {
             if let failure { consumer.resume(throwing: failure) } else { consumer.resume(returning: nil) }
         }

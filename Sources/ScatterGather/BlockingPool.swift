@@ -1,5 +1,5 @@
-import SQLiteKit
 import Foundation
+import SQLiteKit
 import Synchronization
 
 /// A fixed set of threads for blocking work (SQLite calls), so that it never occupies Swift's

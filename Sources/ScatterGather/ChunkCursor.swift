@@ -1,5 +1,5 @@
-import SQLiteKit
 import Foundation
+import SQLiteKit
 import Synchronization
 import Tabular
 

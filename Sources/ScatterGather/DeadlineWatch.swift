@@ -1,5 +1,5 @@
-import SQLiteKit
 import Foundation
+import SQLiteKit
 
 /// Time limits of queries, watched by one thread for the whole process.
 ///

@@ -162,8 +162,9 @@ public final class DirectChunkStream: Sendable {
         case let error as QueryError: return error
         case is CancellationError: return QueryError(.cancelled, "the query was cancelled")
         case let error as SQLiteError:
-            return QueryError(.internal, "chunk \(task.chunkId) failed: \(error.message)",
-                              context: ["chunk": "\(task.chunkId)", "sql": task.sql], cause: error)
+            return QueryError(
+                .internal, "chunk \(task.chunkId) failed: \(error.message)",
+                context: ["chunk": "\(task.chunkId)", "sql": task.sql], cause: error)
         default: return QueryError(.internal, "the query failed: \(error)", cause: error)
         }
     }

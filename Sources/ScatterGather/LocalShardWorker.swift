@@ -1,6 +1,6 @@
-import SQLiteKit
 import Catalog
 import Foundation
+import SQLiteKit
 import Synchronization
 import Tabular
 
@@ -94,7 +94,8 @@ public final class LocalShardWorker: SharedScanWorker {
         var schemas = ["main"]
         if FileManager.default.fileExists(atPath: version.replicatedFile.path) { schemas.append("replicated") }
         schemas += attachments.keys.sorted()
-        try connection.execute(schemas.map { "PRAGMA \(SQLiteConnection.quote($0)).mmap_size = \(Self.mmapBytes)" }.joined(separator: "; "))
+        try connection.execute(
+            schemas.map { "PRAGMA \(SQLiteConnection.quote($0)).mmap_size = \(Self.mmapBytes)" }.joined(separator: "; "))
         UserFunctions.register(on: connection)
         connection.restrictReads(to: allowedTables)
         return connection
@@ -160,7 +161,11 @@ public final class LocalShardWorker: SharedScanWorker {
             try await pool.run(lane: lane) { [self] in
                 let cursor = try openCursor(task)
                 defer { close(cursor, chunkId: task.chunkId) }
-                if current.withLock({ c in c.cursor = cursor; return c.cancelled }) { cursor.cancel() }
+                if current.withLock({ c in
+                    c.cursor = cursor; return c.cancelled
+                }) {
+                    cursor.cancel()
+                }
                 var done = false
                 while !done {
                     let batch: RowBatch

@@ -1,6 +1,6 @@
-import SQLiteKit
 import Foundation
 import Planner
+import SQLiteKit
 import Synchronization
 import Tabular
 
@@ -63,8 +63,10 @@ public final class ScatterGatherExecutor: Sendable {
             } catch let error as QueryError {
                 channel.finish(throwing: error)
             } catch let error as SQLiteError {
-                channel.finish(throwing: QueryError(.internal, "a chunk statement failed: \(error.message)",
-                                                    context: ["sql": error.sql ?? ""], cause: error))
+                channel.finish(
+                    throwing: QueryError(
+                        .internal, "a chunk statement failed: \(error.message)",
+                        context: ["sql": error.sql ?? ""], cause: error))
             } catch {
                 channel.finish(throwing: QueryError(.internal, "the query failed: \(error)", cause: error))
             }
@@ -122,7 +124,7 @@ public final class ScatterGatherExecutor: Sendable {
         default: return nil
         }
         guard let worker = try? worker(for: chunkId),
-              let stream = worker.directStream(
+            let stream = worker.directStream(
                 ChunkTask(chunkId: chunkId, sql: plan.chunkSQL, interactive: true), batchRows: batchRows, stats: stats)
         else { return nil }
         if let timeout { stream.startTimer(timeout) }
@@ -137,9 +139,11 @@ public final class ScatterGatherExecutor: Sendable {
                 if let trimmed = limiter.admit(batch) { return trimmed }
             }
         }
-        return QueryResult(fields: plan.fields, batches: sequence, onCancel: {
-            stream.stop(QueryError(.cancelled, "the query was cancelled"))
-        })
+        return QueryResult(
+            fields: plan.fields, batches: sequence,
+            onCancel: {
+                stream.stop(QueryError(.cancelled, "the query was cancelled"))
+            })
     }
 
     /// Runs the chunk statement on every chunk, at most `fanOut` at once, handing each batch
@@ -223,10 +227,12 @@ public final class ScatterGatherExecutor: Sendable {
         let lane: BlockingPool.Lane = plan.interactive ? .interactive : .scan
         // Chunk statements buffer their rows on their pool thread, which also does the flushes.
         let threshold = plan.topKBound.map(TopKThreshold.init)
-        try await scatter(plan, sink: .local { batch in
-            threshold?.observe(batch)
-            if merge.buffer(batch) { try merge.flush() }
-        }, threshold: threshold)
+        try await scatter(
+            plan,
+            sink: .local { batch in
+                threshold?.observe(batch)
+                if merge.buffer(batch) { try merge.flush() }
+            }, threshold: threshold)
         if let threshold { stats.chunksStartedWithTopKBound(threshold.boundedStarts) }
         try Task.checkCancellation()
         let batchRows = self.batchRows
@@ -237,7 +243,11 @@ public final class ScatterGatherExecutor: Sendable {
             let (cursor, first) = try await pool.run(lane: lane) { () throws -> (ChunkCursor, (RowBatch, Bool)) in
                 try merge.flush()
                 let cursor = try merge.cursor(sql)
-                if current.withLock({ c in c.cursor = cursor; return c.cancelled }) { cursor.cancel() }
+                if current.withLock({ c in
+                    c.cursor = cursor; return c.cancelled
+                }) {
+                    cursor.cancel()
+                }
                 return (cursor, try cursor.next(maxRows: batchRows))
             }
             var (batch, done) = first

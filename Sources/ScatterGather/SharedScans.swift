@@ -1,5 +1,5 @@
-import SQLiteKit
 import Foundation
+import SQLiteKit
 import Synchronization
 import Tabular
 
@@ -212,7 +212,9 @@ public final class SharedScanScheduler: Sendable {
     /// On a pool thread: local passes one after another, starting with `chunk`. Returns the
     /// chunk (marked active, its queries taken) whose pass must run the general way, or nil
     /// when the chain ended with nothing taken.
-    private func chainLocalPasses(from chunk: Int, _ members: [(id: Int, task: ChunkTask)]) -> (Int, [(id: Int, task: ChunkTask)])? {
+    private func chainLocalPasses(
+        from chunk: Int, _ members: [(id: Int, task: ChunkTask)]
+    ) -> (Int, [(id: Int, task: ChunkTask)])? {
         var (chunk, members) = (chunk, members)
         while true {
             var connection: SQLiteConnection?
@@ -222,7 +224,10 @@ public final class SharedScanScheduler: Sendable {
             for (id, task) in members {
                 guard let member = live(id, done: &done) else { continue }
                 worker = member.worker
-                if record(runLocallyHere(task, of: id, member, on: connection), of: id, connection: &connection, failed: &failed) { done.append(id) }
+                if record(runLocallyHere(task, of: id, member, on: connection), of: id, connection: &connection, failed: &failed)
+                {
+                    done.append(id)
+                }
             }
             endPass(chunk, members.count, connection: connection, worker: worker, failing: failed, finishing: done)
             let interactiveWaiting = pool.interactiveJobsWaiting
@@ -247,7 +252,10 @@ public final class SharedScanScheduler: Sendable {
         for (id, task) in members {
             guard let member = live(id, done: &done) else { continue }
             worker = member.worker
-            if record(await runStatement(task, of: id, member, on: connection), of: id, connection: &connection, failed: &failed) { done.append(id) }
+            if record(await runStatement(task, of: id, member, on: connection), of: id, connection: &connection, failed: &failed)
+            {
+                done.append(id)
+            }
         }
         endPass(chunk, members.count, connection: connection, worker: worker, failing: failed, finishing: done)
     }
@@ -264,7 +272,9 @@ public final class SharedScanScheduler: Sendable {
 
     /// Accounts for one statement of a pass; `connection` is what the pass's next statement
     /// uses. True when the statement is over (not detached).
-    private func record(_ outcome: Outcome, of id: Int, connection: inout SQLiteConnection?, failed: inout [(Int, any Error)]) -> Bool {
+    private func record(
+        _ outcome: Outcome, of id: Int, connection: inout SQLiteConnection?, failed: inout [(Int, any Error)]
+    ) -> Bool {
         switch outcome {
         case .finished(let used):
             connection = used
@@ -459,7 +469,9 @@ public final class SharedScanScheduler: Sendable {
     /// Delivers `batch` in a task of its own; returns that task and whether it finished
     /// within `limit` (it keeps running either way). The limit is watched by `DeadlineWatch`,
     /// not by a sleeping task per batch.
-    static func deliver(_ batch: RowBatch, to deliver: @escaping Deliver, within limit: Duration) async
+    static func deliver(
+        _ batch: RowBatch, to deliver: @escaping Deliver, within limit: Duration
+    ) async
         -> (Task<Void, any Error>, Bool)
     {
         let race = Race()

@@ -1,5 +1,5 @@
-import SQLiteKit
 import Planner
+import SQLiteKit
 import Synchronization
 import Tabular
 

@@ -73,8 +73,9 @@ public struct Chunker: Sendable, Hashable {
     /// Creates the chunker. `numStripes ≥ 1`, `numSubStripesPerStripe ≥ 1`, product ≤ 180·3600
     /// (a precondition, as for sphgeom which throws; use `init(validatingStripes:subStripes:)` to get an error).
     public init(numStripes: Int, numSubStripesPerStripe: Int) {
-        precondition(Self.isValid(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe),
-                     "Chunker: need numStripes ≥ 1, numSubStripesPerStripe ≥ 1 and product ≤ 648000")
+        precondition(
+            Self.isValid(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe),
+            "Chunker: need numStripes ≥ 1, numSubStripesPerStripe ≥ 1 and product ≤ 648000")
         self.numStripes = numStripes
         self.numSubStripesPerStripe = numSubStripesPerStripe
         let nSS = numStripes * numSubStripesPerStripe
@@ -91,13 +92,16 @@ public struct Chunker: Sendable, Hashable {
         subs.reserveCapacity(nSS)
         var maxNsc = 0
         for s in 0..<numStripes {
-            let nc = Self.segments(latA: Double(s) * stripeHeightR - 0.5 * pi,
-                                   latB: Double(s + 1) * stripeHeightR - 0.5 * pi, width: stripeHeightR)
+            let nc = Self.segments(
+                latA: Double(s) * stripeHeightR - 0.5 * pi,
+                latB: Double(s + 1) * stripeHeightR - 0.5 * pi, width: stripeHeightR)
             chunks.append(nc)
             for ss in (s * numSubStripesPerStripe)..<((s + 1) * numSubStripesPerStripe) {
-                let nsc = Self.segments(latA: Double(ss) * subStripeHeightR - 0.5 * pi,
-                                        latB: Double(ss + 1) * subStripeHeightR - 0.5 * pi,
-                                        width: subStripeHeightR) / nc
+                let nsc =
+                    Self.segments(
+                        latA: Double(ss) * subStripeHeightR - 0.5 * pi,
+                        latB: Double(ss + 1) * subStripeHeightR - 0.5 * pi,
+                        width: subStripeHeightR) / nc
                 maxNsc = max(maxNsc, nsc)
                 subs.append(SubStripe(subChunkWidth: 360.0 / Double(nsc * nc), numSubChunksPerChunk: nsc, numChunks: nc))
             }
@@ -187,8 +191,10 @@ public struct Chunker: Sendable, Hashable {
         if sc >= numSubChunks { sc = numSubChunks - 1 }
         if sc < 0 { sc = 0 }
         let chunk = sc / nsc
-        return (stripe * 2 * numStripes + chunk,
-                (ss - stripe * numSubStripesPerStripe) * maxSubChunksPerSubStripeChunk + (sc - chunk * nsc))
+        return (
+            stripe * 2 * numStripes + chunk,
+            (ss - stripe * numSubStripesPerStripe) * maxSubChunksPerSubStripeChunk + (sc - chunk * nsc)
+        )
     }
 
     /// The chunk containing (lon, lat) in degrees (same rules as `location`).
@@ -227,8 +233,9 @@ public struct Chunker: Sendable, Hashable {
         let latMin = max(-90, Double(ss) * subStripeHeight - 90.0)
         let latMax = min(90, Double(ss + 1) * subStripeHeight - 90.0)
         if n == 1 { return SkyBox(rawLonMin: 0, lonMax: 360, latMin: latMin, latMax: latMax) }
-        return SkyBox(rawLonMin: Double(sc) * info.subChunkWidth,
-                      lonMax: sc + 1 == n ? 360 : Double(sc + 1) * info.subChunkWidth, latMin: latMin, latMax: latMax)
+        return SkyBox(
+            rawLonMin: Double(sc) * info.subChunkWidth,
+            lonMax: sc + 1 == n ? 360 : Double(sc + 1) * info.subChunkWidth, latMin: latMin, latMax: latMax)
     }
 
     // MARK: - Enumeration
@@ -325,8 +332,10 @@ public struct Chunker: Sendable, Hashable {
             let nsc = info.numSubChunksPerChunk
             let candidates = lonCells(bb, count: info.numChunks * nsc, width: info.subChunkWidth)
             let y = ss - s * numSubStripesPerStripe
-            for sc in candidates.sorted() where sc >= c * nsc && sc < (c + 1) * nsc
-                && region.relate(to: subChunkBounds(subStripe: ss, subChunk: sc)) != .disjoint {
+            for sc in candidates.sorted()
+            where sc >= c * nsc && sc < (c + 1) * nsc
+                && region.relate(to: subChunkBounds(subStripe: ss, subChunk: sc)) != .disjoint
+            {
                 ids.append(y * maxSubChunksPerSubStripeChunk + (sc - c * nsc))
             }
         }
@@ -413,9 +422,11 @@ public struct Chunker: Sendable, Hashable {
     @inline(__always) private func emit(stripe: Int, subStripe ss: Int, subChunk sc: Int, _ body: (ChunkLocation) -> Void) {
         let nsc = subStripes[ss].numSubChunksPerChunk
         let chunk = sc / nsc
-        body(ChunkLocation(chunkId: stripe * 2 * numStripes + chunk,
-                           subChunkId: (ss - stripe * numSubStripesPerStripe) * maxSubChunksPerSubStripeChunk + (sc - chunk * nsc),
-                           isOverlap: true))
+        body(
+            ChunkLocation(
+                chunkId: stripe * 2 * numStripes + chunk,
+                subChunkId: (ss - stripe * numSubStripesPerStripe) * maxSubChunksPerSubStripeChunk + (sc - chunk * nsc),
+                isOverlap: true))
     }
 
     private func upDownOverlap(lon: Double, subStripe ss: Int, overlap: Double, _ body: (ChunkLocation) -> Void) {
@@ -465,7 +476,8 @@ public struct Chunker: Sendable, Hashable {
         var ids: [Int] = []
         forEachOverlapLocation(lon: lon, lat: lat, overlap: overlap) { loc in
             if loc.chunkId == chunkId && !(loc.chunkId == home.chunkId && loc.subChunkId == home.subChunkId)
-                && !ids.contains(loc.subChunkId) {
+                && !ids.contains(loc.subChunkId)
+            {
                 ids.append(loc.subChunkId)
             }
         }

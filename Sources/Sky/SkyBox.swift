@@ -54,8 +54,9 @@ public struct SkyBox: Sendable, Hashable, CustomStringConvertible {
         if w >= 360 {
             self.init(lonMin: 0, lonMax: 360, latMin: centerLat - h / 2, latMax: centerLat + h / 2)
         } else {
-            self.init(lonMin: centerLon - w / 2, lonMax: centerLon + w / 2,
-                      latMin: centerLat - h / 2, latMax: centerLat + h / 2)
+            self.init(
+                lonMin: centerLon - w / 2, lonMax: centerLon + w / 2,
+                latMin: centerLat - h / 2, latMax: centerLat + h / 2)
         }
     }
 
@@ -90,7 +91,7 @@ public struct SkyBox: Sendable, Hashable, CustomStringConvertible {
     public func contains(lon: Double, lat: Double) -> Bool {
         let tol = SkyAngle.boundaryToleranceDegrees
         guard !isEmpty, lat >= latMin - tol, lat <= latMax + tol else { return false }
-        if abs(lat) >= 90 - tol { return true }   // at a pole: every longitude is the same point
+        if abs(lat) >= 90 - tol { return true }  // at a pole: every longitude is the same point
         return lonRangeContains(lon, tolerance: tol / max(cos(lat * SkyAngle.radiansPerDegree), 1e-300))
     }
 

@@ -137,8 +137,9 @@ public enum SkyRegion: Sendable, Hashable, CustomStringConvertible {
     public func containsExactly(_ other: SkyRegion) -> Bool {
         switch (self, other) {
         case (.circle(let a), .circle(let b)):
-            return a.isFull || Vec3(a.center).angle(to: Vec3(b.center)) + b.radiusRadians
-                <= a.radiusRadians + SkyAngle.boundaryToleranceRadians
+            return a.isFull
+                || Vec3(a.center).angle(to: Vec3(b.center)) + b.radiusRadians
+                    <= a.radiusRadians + SkyAngle.boundaryToleranceRadians
         case (.circle(let c), .box(let b)): return c.contains(b)
         case (.circle(let c), .polygon(let p)):
             if c.isFull { return true }
@@ -150,7 +151,9 @@ public enum SkyRegion: Sendable, Hashable, CustomStringConvertible {
         case (.polygon(let p), .circle(let c)):
             // Circle inside polygon ⇔ center inside and every edge's great circle at least r away.
             guard p.contains(c.center) else { return false }
-            return p.edgeNormals.allSatisfy { asin(min(1, max(-1, $0.dot(Vec3(c.center))))) + SkyAngle.boundaryToleranceRadians >= c.radiusRadians }
+            return p.edgeNormals.allSatisfy {
+                asin(min(1, max(-1, $0.dot(Vec3(c.center))))) + SkyAngle.boundaryToleranceRadians >= c.radiusRadians
+            }
         case (.polygon(let p), .box(let b)): return p.containsBox(b)
         }
     }
@@ -193,7 +196,10 @@ extension SkyPolygon {
                 if SphericalMath.arcsIntersect(a, b, n, ma, mb, SphericalMath.meridianNormal(lon: lon)) { return true }
             }
             if SphericalMath.arcIntersectsParallel(a, b, n, lat: box.latMin, box: box)
-                || SphericalMath.arcIntersectsParallel(a, b, n, lat: box.latMax, box: box) { return true }
+                || SphericalMath.arcIntersectsParallel(a, b, n, lat: box.latMax, box: box)
+            {
+                return true
+            }
         }
         return false
     }
@@ -248,7 +254,9 @@ extension SkyBox {
         if isFullLongitude {
             return [SphericalMath.vec(lon: 0, lat: latMin), SphericalMath.vec(lon: 0, lat: latMax)]
         }
-        return [SphericalMath.vec(lon: lonMin, lat: latMin), SphericalMath.vec(lon: lonMax, lat: latMin),
-                SphericalMath.vec(lon: lonMax, lat: latMax), SphericalMath.vec(lon: lonMin, lat: latMax)]
+        return [
+            SphericalMath.vec(lon: lonMin, lat: latMin), SphericalMath.vec(lon: lonMax, lat: latMin),
+            SphericalMath.vec(lon: lonMax, lat: latMax), SphericalMath.vec(lon: lonMin, lat: latMax),
+        ]
     }
 }

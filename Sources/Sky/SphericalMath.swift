@@ -24,7 +24,7 @@ enum SphericalMath {
     static func distance(from p: Vec3, toArc a: Vec3, _ b: Vec3, normal n: Vec3) -> Double {
         if a.cross(p).dot(n) >= 0 && p.cross(b).dot(n) >= 0 {
             let s = p.dot(n)
-            let q = p - n * s              // projection onto the great-circle plane
+            let q = p - n * s  // projection onto the great-circle plane
             return atan2(abs(s), q.norm)
         }
         return min(p.angle(to: a), p.angle(to: b))
@@ -102,7 +102,8 @@ enum SphericalMath {
             let lamD = lamR * SkyAngle.degreesPerRadian
             let x = Vec3(cl * cos(lamR), cl * sin(lamR), sl)
             if box.lonRangeContains(lamD, tolerance: tol * SkyAngle.degreesPerRadian / max(cl, 1e-300))
-                && onArc(x, a, b, n) {
+                && onArc(x, a, b, n)
+            {
                 return true
             }
         }

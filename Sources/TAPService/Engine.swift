@@ -114,8 +114,10 @@ public struct TAPTableSet: Sendable, Hashable {
         public var standard: Bool
         public var nullable: Bool
 
-        public init(_ field: FieldDescriptor, indexed: Bool = false, principal: Bool = false,
-                    standard: Bool = false, nullable: Bool = true) {
+        public init(
+            _ field: FieldDescriptor, indexed: Bool = false, principal: Bool = false,
+            standard: Bool = false, nullable: Bool = true
+        ) {
             self.field = field
             self.indexed = indexed
             self.principal = principal

@@ -78,8 +78,9 @@ struct DALIParameters: Sendable {
                 throw .malformed("a boundary line is not terminated")
             }
             let partStart = lineEnd + 2
-            guard let headerEnd = Self.find([0x0D, 0x0A, 0x0D, 0x0A], in: body, from: partStart)
-                ?? (body[partStart...].starts(with: [0x0D, 0x0A]) ? partStart - 2 : nil)
+            guard
+                let headerEnd = Self.find([0x0D, 0x0A, 0x0D, 0x0A], in: body, from: partStart)
+                    ?? (body[partStart...].starts(with: [0x0D, 0x0A]) ? partStart - 2 : nil)
             else { throw .malformed("a part has no end of headers") }
             let headerText = String(decoding: body[partStart..<max(partStart, headerEnd)], as: UTF8.self)
             let contentStart = headerEnd + 4

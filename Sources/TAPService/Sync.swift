@@ -26,7 +26,8 @@ extension TAPServer {
         var logMeta: Logger.Metadata = ["request": "\(requestID)"]
         if let user { logMeta["user"] = "\(user)" }
 
-        func fail(_ status: HTTPResponse.Status, _ message: String, logDetail: String? = nil, adqlLength: Int? = nil) -> Response {
+        func fail(_ status: HTTPResponse.Status, _ message: String, logDetail: String? = nil, adqlLength: Int? = nil) -> Response
+        {
             var meta = logMeta
             meta["status"] = "\(status.code)"
             if let adqlLength { meta["adql_chars"] = "\(adqlLength)" }
@@ -57,8 +58,9 @@ extension TAPServer {
             } else if contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") {
                 parameters.addURLEncoded(bytes)
             } else if !bytes.isEmpty {
-                return fail(.unsupportedMediaType,
-                            "POST bodies must be application/x-www-form-urlencoded or multipart/form-data, not \(contentType).")
+                return fail(
+                    .unsupportedMediaType,
+                    "POST bodies must be application/x-www-form-urlencoded or multipart/form-data, not \(contentType).")
             }
         }
 
@@ -81,8 +83,9 @@ extension TAPServer {
             let (status, message) = Self.statusAndMessage(for: error, requestID: requestID)
             return fail(status, message, logDetail: Self.logDetail(error), adqlLength: query.request.adql.count)
         } catch {
-            return fail(.internalServerError, Self.internalErrorMessage(requestID),
-                        logDetail: String(reflecting: error), adqlLength: query.request.adql.count)
+            return fail(
+                .internalServerError, Self.internalErrorMessage(requestID),
+                logDetail: String(reflecting: error), adqlLength: query.request.adql.count)
         }
 
         let meta = logMeta
@@ -115,8 +118,10 @@ extension TAPServer {
         }
         let formatText = parameters["RESPONSEFORMAT"] ?? parameters["FORMAT"] ?? "votable"
         guard let format = ResultFormat(parameter: formatText) else {
-            return .failure(.init("RESPONSEFORMAT=\(formatText) is not supported; use votable, votable/b2, csv or tsv "
-                                  + "(or application/x-votable+xml, text/csv, text/tab-separated-values)."))
+            return .failure(
+                .init(
+                    "RESPONSEFORMAT=\(formatText) is not supported; use votable, votable/b2, csv or tsv "
+                        + "(or application/x-votable+xml, text/csv, text/tab-separated-values)."))
         }
         var maxRecords = min(configuration.defaultMaxRecords, configuration.hardMaxRecords)
         if let m = parameters["MAXREC"] {
@@ -145,8 +150,10 @@ extension TAPServer {
         _ result: QueryResult, query: SyncQuery, writer: inout any ResponseBodyWriter,
         start: ContinuousClock.Instant, logMetadata: Logger.Metadata
     ) async throws {
-        let infos = [VOTableInfo(name: "QUERY", value: query.request.adql),
-                     VOTableInfo(name: "request_id", value: query.request.requestID)]
+        let infos = [
+            VOTableInfo(name: "QUERY", value: query.request.adql),
+            VOTableInfo(name: "request_id", value: query.request.requestID),
+        ]
         var outcome = StreamOutcome()
         do {
             try await withTaskCancellationHandler {
@@ -170,7 +177,9 @@ extension TAPServer {
         } catch {
             if outcome.status == "streaming" { outcome.status = "client-gone" }
             result.cancel()
-            log(outcome, start: start, metadata: logMetadata, detail: error is StreamAbortedError ? nil : String(reflecting: error))
+            log(
+                outcome, start: start, metadata: logMetadata,
+                detail: error is StreamAbortedError ? nil : String(reflecting: error))
             throw error
         }
         log(outcome, start: start, metadata: logMetadata, detail: nil)
@@ -240,8 +249,9 @@ extension TAPServer {
             }
             let end: EndStatus
             do {
-                end = try await writeRows(&table, events: events, acks: ackSink, result: result, query: query,
-                                          writer: &writer, out: &out, outcome: &outcome)
+                end = try await writeRows(
+                    &table, events: events, acks: ackSink, result: result, query: query,
+                    writer: &writer, out: &out, outcome: &outcome)
             } catch {
                 result.cancel()  // before the group waits for the fetching task
                 ackSink.finish()
@@ -301,8 +311,9 @@ extension TAPServer {
                 guard batch.columnCount == result.fields.count || batch.isEmpty else {
                     // An engine fault; writing the batch would misalign or overrun the row.
                     outcome.queryErrorDetail = "batch has \(batch.columnCount) columns, the result \(result.fields.count)"
-                    return .error("The query failed after \(outcome.rows) rows; the result is incomplete. "
-                                  + Self.internalErrorMessage(query.request.requestID))
+                    return .error(
+                        "The query failed after \(outcome.rows) rows; the result is incomplete. "
+                            + Self.internalErrorMessage(query.request.requestID))
                 }
                 for r in 0..<batch.rowCount {
                     if outcome.rows >= query.maxRecords { return .overflow }

@@ -1,12 +1,13 @@
+import Hummingbird
+import Logging
+import Tabular
+import VOTable
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Hummingbird
-import Logging
-import Tabular
-import VOTable
 
 /// The TAP 1.1 service: `/sync`, the VOSI endpoints and a landing page under
 /// `configuration.basePath`, answering through a `TAPQueryEngine`.
@@ -49,8 +50,9 @@ public struct TAPServer: Sendable {
         addRoutes(to: router)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                 serverName: "SkyShard-TAP"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "SkyShard-TAP"),
             logger: logger
         )
     }
@@ -134,14 +136,16 @@ public struct TAPServer: Sendable {
     func tables() async -> Response {
         do {
             guard let set = try await engine.tableSet() else {
-                return Self.response(.notFound, contentType: "text/plain; charset=utf-8",
-                                     Array("No table metadata is published yet.\n".utf8))
+                return Self.response(
+                    .notFound, contentType: "text/plain; charset=utf-8",
+                    Array("No table metadata is published yet.\n".utf8))
             }
             return Self.response(.ok, contentType: "text/xml; charset=utf-8", VOSITablesDocument.render(set))
         } catch {
             logger.error("tables: the engine failed", metadata: ["error": "\(String(reflecting: error))"])
-            return Self.response(.internalServerError, contentType: "text/plain; charset=utf-8",
-                                 Array("The table metadata could not be read.\n".utf8))
+            return Self.response(
+                .internalServerError, contentType: "text/plain; charset=utf-8",
+                Array("The table metadata could not be read.\n".utf8))
         }
     }
 
@@ -152,13 +156,15 @@ public struct TAPServer: Sendable {
     }
 
     static func response(_ status: HTTPResponse.Status, contentType: String, _ bytes: [UInt8]) -> Response {
-        Response(status: status, headers: [.contentType: contentType],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        Response(
+            status: status, headers: [.contentType: contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func errorDocument(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        response(status, contentType: ResultFormat.votableTabledata.mediaType,
-                 VOTableErrorDocument.bytes(message: message))
+        response(
+            status, contentType: ResultFormat.votableTabledata.mediaType,
+            VOTableErrorDocument.bytes(message: message))
     }
 }
 

@@ -1,9 +1,10 @@
+import VOTable
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import VOTable
 
 /// A text file with `{{name}}` placeholders, read once at start-up.
 struct Template: Sendable {
@@ -103,7 +104,9 @@ struct TemplateSet: Sendable {
             candidates.append(source.joined(separator: "/") + "/vo-templates")
         }
         for c in candidates where hasTemplates(c) { return c }
-        throw TAPServiceSetupError("no vo-templates directory found (looked in \(candidates.joined(separator: ", ")); set TAPServiceConfiguration.templateDirectory or SKYSHARD_VO_TEMPLATES")
+        throw TAPServiceSetupError(
+            "no vo-templates directory found (looked in \(candidates.joined(separator: ", ")); set TAPServiceConfiguration.templateDirectory or SKYSHARD_VO_TEMPLATES"
+        )
     }
 }
 

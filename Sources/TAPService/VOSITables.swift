@@ -4,7 +4,8 @@ import VOTable
 enum VOSITablesDocument {
     static func render(_ set: TAPTableSet) -> [UInt8] {
         var out = OutputBuffer(capacity: 64 * 1024)
-        out.append("""
+        out.append(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <vosi:tableset xmlns:vosi="http://www.ivoa.net/xml/VOSITables/v1.0" \
             xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \

@@ -39,8 +39,10 @@ public struct FieldDescriptor: Sendable, Hashable {
         var xtype: String?
         var description: String?
 
-        init(name: String, datatype: VODatatype, arraysize: String?, unit: String?, ucd: String?,
-             utype: String?, xtype: String?, description: String?) {
+        init(
+            name: String, datatype: VODatatype, arraysize: String?, unit: String?, ucd: String?,
+            utype: String?, xtype: String?, description: String?
+        ) {
             self.name = name
             self.datatype = datatype
             self.arraysize = arraysize
@@ -52,8 +54,9 @@ public struct FieldDescriptor: Sendable, Hashable {
         }
 
         func copy() -> Storage {
-            Storage(name: name, datatype: datatype, arraysize: arraysize, unit: unit, ucd: ucd, utype: utype,
-                    xtype: xtype, description: description)
+            Storage(
+                name: name, datatype: datatype, arraysize: arraysize, unit: unit, ucd: ucd, utype: utype,
+                xtype: xtype, description: description)
         }
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A query's result as it is produced: the column descriptions, known before the first row,
 /// and the rows as an asynchronous sequence of batches. The producer is suspended while the
 /// consumer is behind (back-pressure), so a result is never held whole in memory. Iterating
@@ -51,8 +53,6 @@ public struct RowBatchSequence: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(nextBatch: nextBatch) }
 }
-
-import Synchronization
 
 final class BatchListIterator: Sendable {
     private let state: Mutex<(batches: [RowBatch], index: Int)>

@@ -44,11 +44,13 @@ public struct DelimitedWriter: TableWriter {
                 if c > 0 { separator(into: &out) }
                 switch style {
                 case .csv:
-                    _ = CellText.append(values[base + c], kind: textKinds[c], trueText: "true", falseText: "false",
-                                        escaper: CSVTextEscaper.self, into: &out)
+                    _ = CellText.append(
+                        values[base + c], kind: textKinds[c], trueText: "true", falseText: "false",
+                        escaper: CSVTextEscaper.self, into: &out)
                 case .tsv:
-                    _ = CellText.append(values[base + c], kind: textKinds[c], trueText: "true", falseText: "false",
-                                        escaper: TSVTextEscaper.self, into: &out)
+                    _ = CellText.append(
+                        values[base + c], kind: textKinds[c], trueText: "true", falseText: "false",
+                        escaper: TSVTextEscaper.self, into: &out)
                 }
             }
         }

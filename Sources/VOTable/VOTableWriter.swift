@@ -73,8 +73,10 @@ public struct VOTableWriter: TableWriter {
             batch.values.withUnsafeBufferPointer { values in
                 for c in 0..<textKinds.count {
                     out.append("<TD>")
-                    if !CellText.append(values[base + c], kind: textKinds[c], trueText: "T", falseText: "F",
-                                        escaper: XMLTextEscaper.self, into: &out) {
+                    if !CellText.append(
+                        values[base + c], kind: textKinds[c], trueText: "T", falseText: "F",
+                        escaper: XMLTextEscaper.self, into: &out)
+                    {
                         // NULL: an empty cell. Undo the opening tag's '>' to write <TD/>.
                         out.removeLast()
                         out.append("/>")
@@ -106,7 +108,8 @@ public struct VOTableWriter: TableWriter {
 /// The pieces of VOTable markup shared by the writers and the error document.
 public enum VOTableMarkup {
     public static func documentStart(into out: inout OutputBuffer) {
-        out.append("""
+        out.append(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3" \
             xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \

@@ -22,7 +22,8 @@ struct BenchCommand: ParsableCommand {
         let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let bench = own.deletingLastPathComponent().appendingPathComponent("skyshard-bench").path
         guard FileManager.default.isExecutableFile(atPath: bench) else {
-            throw ValidationError("skyshard-bench is not beside skyshard (looked for \(bench)): swift build --product skyshard-bench")
+            throw ValidationError(
+                "skyshard-bench is not beside skyshard (looked for \(bench)): swift build --product skyshard-bench")
         }
         // Replace this process, so that signals and the exit status are the benchmark's own.
         let argv = ([bench] + arguments).map { strdup($0) } + [nil]

@@ -37,8 +37,9 @@ extension TAPTableSet {
                     return Table(
                         name: table.qualifiedName, description: table.description,
                         columns: table.columns.map {
-                            Column($0.fieldDescriptor, indexed: $0.indexed, principal: $0.principal,
-                                   nullable: $0.nullable)
+                            Column(
+                                $0.fieldDescriptor, indexed: $0.indexed, principal: $0.principal,
+                                nullable: $0.nullable)
                         },
                         foreignKeys: foreignKeys)
                 })

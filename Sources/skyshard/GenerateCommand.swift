@@ -1,7 +1,7 @@
 import ArgumentParser
 import Catalog
-import Foundation
 import DemoData
+import Foundation
 import Ingest
 import QueryEngine
 
@@ -70,9 +70,10 @@ struct GenerateCommand: ParsableCommand {
             bytes += (attrs?[.size] as? NSNumber)?.int64Value ?? 0
         }
         let rate = seconds > 0 ? Double(objects) / seconds : 0
-        print("generated \(objects) objects (\(generator.tables.joined(separator: ", "))) in "
-              + "\(String(format: "%.2f", seconds)) s: \(Int(rate)) Object rows/s, "
-              + "\(String(format: "%.1f", Double(bytes) / 1e6)) MB of CSV")
+        print(
+            "generated \(objects) objects (\(generator.tables.joined(separator: ", "))) in "
+                + "\(String(format: "%.2f", seconds)) s: \(Int(rate)) Object rows/s, "
+                + "\(String(format: "%.1f", Double(bytes) / 1e6)) MB of CSV")
         print("descriptor: \(descriptor.path)")
     }
 }

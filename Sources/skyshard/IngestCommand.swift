@@ -1,7 +1,7 @@
 import ArgumentParser
 import Catalog
-import Foundation
 import DemoData
+import Foundation
 import Ingest
 import QueryEngine
 
@@ -36,7 +36,10 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "MiB of parked chunk rows kept in memory before spilling to disk.")
     var memoryMib: Int = 384
 
-    @Option(name: .long, help: "MiB of director keys kept in memory to place child rows (about 40 bytes a key); beyond it the key map goes to disk.")
+    @Option(
+        name: .long,
+        help:
+            "MiB of director keys kept in memory to place child rows (about 40 bytes a key); beyond it the key map goes to disk.")
     var keyMapMib: Int = 320
 
     @Flag(name: .long, help: "No progress output.")
@@ -52,8 +55,9 @@ struct IngestCommand: ParsableCommand {
             d.badRows.policy = mode
         }
         if let maxBadRows { d.badRows.maxSkipped = maxBadRows }
-        var ingester = Ingester(descriptor: d, dataRoot: URL(fileURLWithPath: dataRoot, isDirectory: true),
-                                versionName: versionName)
+        var ingester = Ingester(
+            descriptor: d, dataRoot: URL(fileURLWithPath: dataRoot, isDirectory: true),
+            versionName: versionName)
         if let threads { ingester.threads = max(1, threads) }
         ingester.memoryBudget = max(16, memoryMib) << 20
         ingester.keyMapBudget = max(1, keyMapMib) << 20 / 40
@@ -68,8 +72,9 @@ struct IngestCommand: ParsableCommand {
             print("skipped \(report.skippedRowCount) bad rows, e.g.:")
             for row in report.skippedRows.prefix(10) { print("  \(row)") }
         }
-        print("ingested \(report.totalRows) rows into \(report.chunkCount) chunks (+\(report.overlapRowCount) overlap rows) "
-              + "in \(String(format: "%.2f", report.seconds)) s: \(Int(report.rowsPerSecond)) rows/s")
+        print(
+            "ingested \(report.totalRows) rows into \(report.chunkCount) chunks (+\(report.overlapRowCount) overlap rows) "
+                + "in \(String(format: "%.2f", report.seconds)) s: \(Int(report.rowsPerSecond)) rows/s")
         print("current -> \(report.version.directory.path)")
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import DemoData
+import Foundation
 import Ingest
 import QueryEngine
 import Tabular

@@ -1,10 +1,10 @@
 import ArgumentParser
+import DemoData
 import Foundation
 import Hummingbird
+import Ingest
 import Logging
 import Planner
-import DemoData
-import Ingest
 import QueryEngine
 import TAPService
 

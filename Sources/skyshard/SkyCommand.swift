@@ -146,12 +146,12 @@ extension SkyCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the chunk ids that may intersect a region (a superset of lsst.sphgeom's).",
             discussion: """
-            With --circle/--box/--center-box/--polygon: one chunk id per line.
-            With no region option: read one region per stdin line ("circle lon lat r", \
-            "box lonMin lonMax latMin latMax", "centerbox lon lat w h", "polygon lon1 lat1 lon2 lat2 ..."; \
-            commas or spaces) and print one line per region with space-separated chunk ids \
-            (or chunk:sub;sub;... tokens with --with-subchunks).
-            """)
+                With --circle/--box/--center-box/--polygon: one chunk id per line.
+                With no region option: read one region per stdin line ("circle lon lat r", \
+                "box lonMin lonMax latMin latMax", "centerbox lon lat w h", "polygon lon1 lat1 lon2 lat2 ..."; \
+                commas or spaces) and print one line per region with space-separated chunk ids \
+                (or chunk:sub;sub;... tokens with --with-subchunks).
+                """)
 
         @OptionGroup var chunking: ChunkingOptions
         @Option(help: "lon,lat,radius in degrees.") var circle: String?
@@ -167,12 +167,14 @@ extension SkyCommand {
 
         func run() throws {
             let chunker = try chunking.chunker()
-            let single: (String, String)? = circle.map { ("circle", $0) } ?? box.map { ("box", $0) }
+            let single: (String, String)? =
+                circle.map { ("circle", $0) } ?? box.map { ("box", $0) }
                 ?? centerBox.map { ("centerbox", $0) } ?? polygon.map { ("polygon", $0) }
             var out = BufferedOutput()
             if let (kind, spec) = single {
-                let region = try parseRegion(kind: Substring(kind), try parseDoubles(fields(Substring(spec)), context: spec),
-                                             context: spec)
+                let region = try parseRegion(
+                    kind: Substring(kind), try parseDoubles(fields(Substring(spec)), context: spec),
+                    context: spec)
                 if withSubChunks {
                     for (c, subs) in chunker.subChunks(intersecting: region) {
                         out.write("\(c):" + subs.map(String.init).joined(separator: ";") + "\n")
@@ -189,12 +191,14 @@ extension SkyCommand {
                 let parts = fields(Substring(line))
                 if parts.isEmpty || parts[0].hasPrefix("#") { continue }
                 let context = "line \(lineNo)"
-                let region = try parseRegion(kind: parts[0], try parseDoubles(parts.dropFirst(), context: context),
-                                             context: context)
+                let region = try parseRegion(
+                    kind: parts[0], try parseDoubles(parts.dropFirst(), context: context),
+                    context: context)
                 if withSubChunks {
-                    out.write(chunker.subChunks(intersecting: region)
-                        .map { "\($0.chunkId):" + $0.subChunkIds.map(String.init).joined(separator: ";") }
-                        .joined(separator: " ") + "\n")
+                    out.write(
+                        chunker.subChunks(intersecting: region)
+                            .map { "\($0.chunkId):" + $0.subChunkIds.map(String.init).joined(separator: ";") }
+                            .joined(separator: " ") + "\n")
                 } else {
                     out.write(chunker.chunks(intersecting: region).map(String.init).joined(separator: " ") + "\n")
                 }
@@ -215,8 +219,9 @@ extension SkyCommand {
             do { try chunker.validateOverlap(overlap) } catch { throw ValidationError("\(error)") }
             var out = BufferedOutput()
             try forEachPosition { lon, lat in
-                out.write(chunker.overlapLocations(lon: lon, lat: lat, overlap: overlap)
-                    .map { "\($0.chunkId):\($0.subChunkId)" }.joined(separator: " ") + "\n")
+                out.write(
+                    chunker.overlapLocations(lon: lon, lat: lat, overlap: overlap)
+                        .map { "\($0.chunkId):\($0.subChunkId)" }.joined(separator: " ") + "\n")
             }
             out.flush()
         }

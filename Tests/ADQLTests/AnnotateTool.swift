@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ADQL
 
 /// Not a test: with ADQL_ANNOTATE set, writes the invalid corpus with fresh `#!` headers to

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ADQL
 
 @Suite struct CorpusTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ADQL
 
 /// The keyword sections of grammar/adql.ebnf must match the parser's tables exactly.
@@ -9,7 +10,7 @@ import Testing
     /// The whitespace-separated words between `BEGIN name` and `END name`.
     static func section(_ name: String) -> [String] {
         guard let begin = grammar.range(of: "BEGIN \(name)\n"),
-              let end = grammar.range(of: "END \(name)", range: begin.upperBound..<grammar.endIndex)
+            let end = grammar.range(of: "END \(name)", range: begin.upperBound..<grammar.endIndex)
         else { return [] }
         return grammar[begin.upperBound..<end.lowerBound]
             .split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)

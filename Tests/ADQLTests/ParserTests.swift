@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ADQL
 
 @Suite struct ParserTests {
@@ -11,7 +12,8 @@ import Testing
         case .binary(let op, let l, let r): return "(\(shape(l)) \(op.rawValue) \(shape(r)))"
         case .not(let x): return "(NOT \(shape(x)))"
         case .parenthesized(let x): return "[\(shape(x))]"
-        case .between(let v, let lo, let hi, let n): return "(\(shape(v)) \(n ? "NOT " : "")BETWEEN \(shape(lo)) AND \(shape(hi)))"
+        case .between(let v, let lo, let hi, let n):
+            return "(\(shape(v)) \(n ? "NOT " : "")BETWEEN \(shape(lo)) AND \(shape(hi)))"
         case .isNull(let v, let n): return "(\(shape(v)) IS \(n ? "NOT " : "")NULL)"
         case .like(let v, let p, let n, let ci): return "(\(shape(v)) \(n ? "NOT " : "")\(ci ? "ILIKE" : "LIKE") \(shape(p)))"
         case .inList(let v, let l, let n): return "(\(shape(v)) \(n ? "NOT " : "")IN \(l.map(shape)))"
@@ -49,7 +51,8 @@ import Testing
 
     @Test func selectStructure() throws {
         let q = try ADQLParser.parse(
-            "SELECT DISTINCT TOP 5 o.a AS x, b, o.* FROM s.t AS o WHERE a > 1 GROUP BY b HAVING COUNT(*) > 1 ORDER BY x DESC, 2 OFFSET 7")
+            "SELECT DISTINCT TOP 5 o.a AS x, b, o.* FROM s.t AS o WHERE a > 1 GROUP BY b HAVING COUNT(*) > 1 ORDER BY x DESC, 2 OFFSET 7"
+        )
         guard case .select(let s) = q.body else {
             Issue.record("not a select")
             return
@@ -58,7 +61,16 @@ import Testing
         #expect(s.top == 5)
         #expect(s.items.count == 3)
         if case .expression(let e, let alias) = s.items[0] {
-            #expect(e.kind == .column(QualifiedName([Identifier("o", range: e.range), Identifier("a", range: SourceRange(start: .init(line: 1, column: 27, offset: 26), end: .init(line: 1, column: 28, offset: 27)))])) || e.canonicalADQL == "o.a")
+            #expect(
+                e.kind
+                    == .column(
+                        QualifiedName([
+                            Identifier("o", range: e.range),
+                            Identifier(
+                                "a",
+                                range: SourceRange(
+                                    start: .init(line: 1, column: 27, offset: 26), end: .init(line: 1, column: 28, offset: 27))),
+                        ])) || e.canonicalADQL == "o.a")
             #expect(alias?.name == "x")
         }
         if case .qualifiedWildcard(let name, _) = s.items[2] {
@@ -101,7 +113,8 @@ import Testing
     @Test func delimitedIdentifiersKeepTheirSpelling() throws {
         let q = try ADQLParser.parse("SELECT \"Ra\", ra FROM \"My Table\"")
         guard case .select(let s) = q.body, case .expression(let e, _) = s.items[0],
-              case .column(let n) = e.kind else {
+            case .column(let n) = e.kind
+        else {
             Issue.record("shape")
             return
         }
@@ -113,8 +126,9 @@ import Testing
     @Test func setOperationsAssociateAndIntersectBindsTighter() throws {
         let q = try ADQLParser.parse("SELECT a FROM t UNION SELECT a FROM u INTERSECT SELECT a FROM v EXCEPT SELECT a FROM w")
         guard case .setOperation(.except, false, let left, _) = q.body,
-              case .setOperation(.union, false, _, let right) = left,
-              case .setOperation(.intersect, false, _, _) = right else {
+            case .setOperation(.union, false, _, let right) = left,
+            case .setOperation(.intersect, false, _, _) = right
+        else {
             Issue.record("wrong tree: \(q.body)")
             return
         }
@@ -132,7 +146,16 @@ import Testing
             return
         }
         #expect(j3.natural && j3.kind == .inner)
-        #expect(j2.kind == .left && j2.condition == .using([Identifier("y", range: j2.condition.flatMap { if case .using(let c) = $0 { c[0].range } else { nil } } ?? .synthesized)]))
+        #expect(
+            j2.kind == .left
+                && j2.condition
+                    == .using([
+                        Identifier(
+                            "y",
+                            range: j2.condition.flatMap { if case .using(let c) = $0 { c[0].range } else { nil } } ?? .synthesized
+                        )
+                    ])
+        )
         #expect(j1.kind == .inner)
         if case .on(let e)? = j1.condition { #expect(e.canonicalADQL == "a.x = b.x") }
     }
@@ -188,9 +211,11 @@ import Testing
     /// Plain decimals take the parser's exact path (digits over a power of ten); the value must
     /// be the one `Double(text)` parses, at the path's limits and beyond them.
     @Test func decimalLiteralsHaveTheValueDoubleParses() throws {
-        var texts = ["0.1", "62.0", "-37.0", ".5", "0.000001", "123456789012345.6", "1234567890123456.7",
-                     "0.1234567890123456789012", "0.12345678901234567890123", "9007199254740993.0",
-                     "00000000000000000000.1", "3.14159265358979", "1.5e3"]
+        var texts = [
+            "0.1", "62.0", "-37.0", ".5", "0.000001", "123456789012345.6", "1234567890123456.7",
+            "0.1234567890123456789012", "0.12345678901234567890123", "9007199254740993.0",
+            "00000000000000000000.1", "3.14159265358979", "1.5e3",
+        ]
         // A fixed sequence (SplitMix64), so that a failure repeats.
         var generator = SplitMix64(seed: 0x5EED)
         for _ in 0..<500 {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ADQL
 
 @Suite struct RewriteTests {
@@ -14,7 +15,8 @@ import Testing
         let or = Expression(.binary(.or, col("x"), col("y")))
         let and = Expression(.binary(.and, or, Expression(.not(or))))
         #expect(and.canonicalADQL == "(x OR y) AND NOT (x OR y)")
-        let cmp = Expression(.binary(.equal, Expression(.binary(.less, col("a"), col("b"))), Expression(.literal(.boolean(true)))))
+        let cmp = Expression(
+            .binary(.equal, Expression(.binary(.less, col("a"), col("b"))), Expression(.literal(.boolean(true)))))
         #expect(cmp.canonicalADQL == "(a < b) = TRUE")
         let negNeg = Expression(.unary(.minus, Expression(.unary(.minus, col("a")))))
         #expect(negNeg.canonicalADQL == "- -a")
@@ -43,8 +45,9 @@ import Testing
             }
             return nil
         }
-        #expect(renamed.canonicalADQL
-            == "SELECT coord_ra FROM t WHERE coord_ra > 1 AND dec IN (SELECT coord_ra FROM u) ORDER BY coord_ra")
+        #expect(
+            renamed.canonicalADQL
+                == "SELECT coord_ra FROM t WHERE coord_ra > 1 AND dec IN (SELECT coord_ra FROM u) ORDER BY coord_ra")
     }
 
     @Test func rewriteCanStayOutOfSubqueries() throws {
@@ -58,7 +61,8 @@ import Testing
 
     @Test func walkVisitsEverythingAndCanPrune() throws {
         let q = try ADQLParser.parse(
-            "WITH c AS (SELECT a FROM t WHERE b = 1) SELECT x, f(y) FROM c JOIN d ON c.k = d.k WHERE z IN (SELECT w FROM v) GROUP BY x HAVING COUNT(*) > 0 ORDER BY x")
+            "WITH c AS (SELECT a FROM t WHERE b = 1) SELECT x, f(y) FROM c JOIN d ON c.k = d.k WHERE z IN (SELECT w FROM v) GROUP BY x HAVING COUNT(*) > 0 ORDER BY x"
+        )
         var columns: [String] = []
         q.walkExpressions { e in
             if case .column(let n) = e.kind { columns.append(n.canonicalADQL) }
@@ -95,19 +99,26 @@ import Testing
             s.from = s.from.map { t in
                 t.rewriteLeaves { leaf in
                     if case .table(let n, let alias, let range) = leaf {
-                        return .table(QualifiedName([Identifier("chunk"), Identifier(n.last.name + "_7")]), alias: alias ?? n.last, range: range)
+                        return .table(
+                            QualifiedName([Identifier("chunk"), Identifier(n.last.name + "_7")]), alias: alias ?? n.last,
+                            range: range)
                     }
                     return nil
                 }
             }
             return s
         }
-        #expect(Query(body: renamed).canonicalADQL
-            == "SELECT * FROM chunk.a_7 AS a INNER JOIN chunk.b_7 AS b ON a.x = b.x, (SELECT 1 FROM c) AS d UNION SELECT * FROM chunk.e_7 AS e")
+        #expect(
+            Query(body: renamed).canonicalADQL
+                == "SELECT * FROM chunk.a_7 AS a INNER JOIN chunk.b_7 AS b ON a.x = b.x, (SELECT 1 FROM c) AS d UNION SELECT * FROM chunk.e_7 AS e"
+        )
     }
 
     @Test func synthesizedSetOperationsRoundTrip() throws {
-        let s1 = QueryBody.select(SelectStatement(items: [.wildcard(.synthesized)], from: [.table(QualifiedName([Identifier("t")]), alias: nil, range: .synthesized)]))
+        let s1 = QueryBody.select(
+            SelectStatement(
+                items: [.wildcard(.synthesized)],
+                from: [.table(QualifiedName([Identifier("t")]), alias: nil, range: .synthesized)]))
         let union = QueryBody.setOperation(.union, all: false, left: s1, right: s1)
         let q = Query(body: .setOperation(.intersect, all: false, left: union, right: union))
         #expect(q.canonicalADQL == "(SELECT * FROM t UNION SELECT * FROM t) INTERSECT (SELECT * FROM t UNION SELECT * FROM t)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ADQL
 
 @Suite struct RobustnessTests {
@@ -96,7 +97,8 @@ import Testing
     /// (retrying would read 2^60 times over here). Counted, not timed.
     @Test(arguments: [
         "SELECT " + String(repeating: "((SELECT 1 FROM t) + ", count: 60) + "1" + String(repeating: ")", count: 60) + " FROM t",
-        "SELECT a FROM t WHERE a IN " + String(repeating: "(", count: 150) + "SELECT a FROM t) + 1" + String(repeating: ")", count: 149),
+        "SELECT a FROM t WHERE a IN " + String(repeating: "(", count: 150) + "SELECT a FROM t) + 1"
+            + String(repeating: ")", count: 149),
     ])
     func speculativeParsingDoesNotExplode(_ text: String) {
         let (_, tokens, reread) = ADQLParser.parseCountingRereads(text)

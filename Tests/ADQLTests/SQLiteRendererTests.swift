@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ADQL
 
 @Suite struct SQLiteRendererTests {
@@ -19,24 +20,39 @@ import Testing
         ("SELECT DISTINCT o.a AS \"X\" FROM s.t AS o", "SELECT DISTINCT \"o\".\"a\" AS \"X\" FROM \"s\".\"t\" AS \"o\""),
         ("SELECT t.* FROM t", "SELECT \"t\".* FROM \"t\""),
         ("SELECT \"we\"\"ird\" FROM t", "SELECT \"we\"\"ird\" FROM \"t\""),
-        ("SELECT a FROM t WHERE a = 1 AND b <> 2 OR c != 3",
-         "SELECT \"a\" FROM \"t\" WHERE (((\"a\" = 1) AND (\"b\" <> 2)) OR (\"c\" <> 3))"),
+        (
+            "SELECT a FROM t WHERE a = 1 AND b <> 2 OR c != 3",
+            "SELECT \"a\" FROM \"t\" WHERE (((\"a\" = 1) AND (\"b\" <> 2)) OR (\"c\" <> 3))"
+        ),
         ("SELECT a FROM t GROUP BY a HAVING COUNT(*) > 1", "SELECT \"a\" FROM \"t\" GROUP BY \"a\" HAVING (count(*) > 1)"),
         ("SELECT * FROM t LEFT OUTER JOIN u USING (id)", "SELECT * FROM \"t\" LEFT JOIN \"u\" USING (\"id\")"),
-        ("SELECT * FROM t JOIN (u JOIN v ON u.x = v.x) ON t.x = u.x",
-         "SELECT * FROM \"t\" JOIN (\"u\" JOIN \"v\" ON (\"u\".\"x\" = \"v\".\"x\")) ON (\"t\".\"x\" = \"u\".\"x\")"),
+        (
+            "SELECT * FROM t JOIN (u JOIN v ON u.x = v.x) ON t.x = u.x",
+            "SELECT * FROM \"t\" JOIN (\"u\" JOIN \"v\" ON (\"u\".\"x\" = \"v\".\"x\")) ON (\"t\".\"x\" = \"u\".\"x\")"
+        ),
         ("SELECT * FROM (SELECT a FROM t) AS s", "SELECT * FROM (SELECT \"a\" FROM \"t\") AS \"s\""),
-        ("WITH x (c) AS (SELECT a FROM t) SELECT c FROM x", "WITH \"x\"(\"c\") AS (SELECT \"a\" FROM \"t\") SELECT \"c\" FROM \"x\""),
+        (
+            "WITH x (c) AS (SELECT a FROM t) SELECT c FROM x",
+            "WITH \"x\"(\"c\") AS (SELECT \"a\" FROM \"t\") SELECT \"c\" FROM \"x\""
+        ),
         ("SELECT a FROM t UNION ALL SELECT a FROM u", "SELECT \"a\" FROM \"t\" UNION ALL SELECT \"a\" FROM \"u\""),
-        ("SELECT a FROM t UNION SELECT a FROM u INTERSECT SELECT a FROM v",
-         "SELECT \"a\" FROM \"t\" UNION SELECT * FROM (SELECT \"a\" FROM \"u\" INTERSECT SELECT \"a\" FROM \"v\")"),
-        ("SELECT TOP 2 a FROM t UNION SELECT a FROM u",
-         "SELECT * FROM (SELECT \"a\" FROM \"t\" LIMIT 2) UNION SELECT \"a\" FROM \"u\""),
-        ("(SELECT a FROM t ORDER BY a OFFSET 1) UNION SELECT a FROM u",
-         "SELECT * FROM (SELECT \"a\" FROM \"t\" ORDER BY \"a\" LIMIT -1 OFFSET 1) UNION SELECT \"a\" FROM \"u\""),
+        (
+            "SELECT a FROM t UNION SELECT a FROM u INTERSECT SELECT a FROM v",
+            "SELECT \"a\" FROM \"t\" UNION SELECT * FROM (SELECT \"a\" FROM \"u\" INTERSECT SELECT \"a\" FROM \"v\")"
+        ),
+        (
+            "SELECT TOP 2 a FROM t UNION SELECT a FROM u",
+            "SELECT * FROM (SELECT \"a\" FROM \"t\" LIMIT 2) UNION SELECT \"a\" FROM \"u\""
+        ),
+        (
+            "(SELECT a FROM t ORDER BY a OFFSET 1) UNION SELECT a FROM u",
+            "SELECT * FROM (SELECT \"a\" FROM \"t\" ORDER BY \"a\" LIMIT -1 OFFSET 1) UNION SELECT \"a\" FROM \"u\""
+        ),
         ("((SELECT a FROM t))", "SELECT \"a\" FROM \"t\""),
-        ("SELECT a FROM t WHERE a IN (SELECT b FROM u) AND NOT EXISTS (SELECT 1 FROM v)",
-         "SELECT \"a\" FROM \"t\" WHERE ((\"a\" IN (SELECT \"b\" FROM \"u\")) AND (NOT EXISTS (SELECT 1 FROM \"v\")))"),
+        (
+            "SELECT a FROM t WHERE a IN (SELECT b FROM u) AND NOT EXISTS (SELECT 1 FROM v)",
+            "SELECT \"a\" FROM \"t\" WHERE ((\"a\" IN (SELECT \"b\" FROM \"u\")) AND (NOT EXISTS (SELECT 1 FROM \"v\")))"
+        ),
     ])
     func queries(_ adql: String, _ expected: String) throws {
         #expect(try sql(adql) == expected)
@@ -95,14 +111,25 @@ import Testing
         ("ASIN(a) + ACOS(a) + ATAN(a)", "((adql_asin(\"a\") + adql_acos(\"a\")) + adql_atan(\"a\"))"),
         ("scisql_nanojanskyToAbMag(f)", "scisql_nanojanskyToAbMag(\"f\")"),
         // geometry
-        ("CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 10, 20, 0.5))", "adql_contains_point_circle(\"ra\", \"dec\", 10, 20, 0.5)"),
+        (
+            "CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 10, 20, 0.5))",
+            "adql_contains_point_circle(\"ra\", \"dec\", 10, 20, 0.5)"
+        ),
         ("CONTAINS(POINT(ra, dec), CIRCLE(POINT(10, 20), 0.5))", "adql_contains_point_circle(\"ra\", \"dec\", 10, 20, 0.5)"),
         ("CONTAINS(POINT(ra, dec), BOX(1, 2, 3, 4))", "adql_contains_point_box(\"ra\", \"dec\", 1, 2, 3, 4)"),
         ("CONTAINS(POINT(ra, dec), POLYGON(1, 2, 3, 4, 5, 6))", "adql_contains_point_polygon(\"ra\", \"dec\", 1, 2, 3, 4, 5, 6)"),
-        ("CONTAINS(POINT(ra, dec), POLYGON(POINT(1, 2), POINT(3, 4), POINT(5, 6)))", "adql_contains_point_polygon(\"ra\", \"dec\", 1, 2, 3, 4, 5, 6)"),
-        ("CONTAINS(CIRCLE(ra, dec, 1), POLYGON(1, 2, 3, 4, 5, 6))", "adql_contains_circle_polygon(\"ra\", \"dec\", 1, 1, 2, 3, 4, 5, 6)"),
-        ("CONTAINS(POLYGON(1, 2, 3, 4, 5, 6), POLYGON(1, 2, 3, 4, 5, 6, 7, 8))",
-         "adql_contains_polygon_polygon(3, 1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 7, 8)"),
+        (
+            "CONTAINS(POINT(ra, dec), POLYGON(POINT(1, 2), POINT(3, 4), POINT(5, 6)))",
+            "adql_contains_point_polygon(\"ra\", \"dec\", 1, 2, 3, 4, 5, 6)"
+        ),
+        (
+            "CONTAINS(CIRCLE(ra, dec, 1), POLYGON(1, 2, 3, 4, 5, 6))",
+            "adql_contains_circle_polygon(\"ra\", \"dec\", 1, 1, 2, 3, 4, 5, 6)"
+        ),
+        (
+            "CONTAINS(POLYGON(1, 2, 3, 4, 5, 6), POLYGON(1, 2, 3, 4, 5, 6, 7, 8))",
+            "adql_contains_polygon_polygon(3, 1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 7, 8)"
+        ),
         ("INTERSECTS(CIRCLE(1, 2, 3), CIRCLE(4, 5, 6))", "adql_intersects_circle_circle(1, 2, 3, 4, 5, 6)"),
         ("INTERSECTS(POLYGON(1, 2, 3, 4, 5, 6), CIRCLE(7, 8, 9))", "adql_intersects_circle_polygon(7, 8, 9, 1, 2, 3, 4, 5, 6)"),
         ("INTERSECTS(POINT(ra, dec), BOX(1, 2, 3, 4))", "adql_contains_point_box(\"ra\", \"dec\", 1, 2, 3, 4)"),
@@ -174,9 +201,14 @@ import Testing
         ("CAST(POINT(ra, dec) AS POINT)", "adql_point(\"ra\", \"dec\")"),
         ("CAST(s AS CIRCLE)", "adql_cast_geometry('circle', \"s\")"),
         ("REGION(s)", "adql_cast_geometry('region', \"s\")"),
-        ("CONTAINS(POINT(ra, dec), REGION('Box ICRS 10 20 2 1'))", "adql_contains_point_box(\"ra\", \"dec\", 10.0, 20.0, 2.0, 1.0)"),
-        ("CONTAINS(POINT(ra, dec), REGION('Union ICRS (Circle 1 2 3 Not (Circle 4 5 6))'))",
-         "CASE WHEN ((adql_contains_point_circle(\"ra\", \"dec\", 1.0, 2.0, 3.0) = 1) OR (NOT (adql_contains_point_circle(\"ra\", \"dec\", 4.0, 5.0, 6.0) = 1))) THEN 1 WHEN (NOT ((adql_contains_point_circle(\"ra\", \"dec\", 1.0, 2.0, 3.0) = 1) OR (NOT (adql_contains_point_circle(\"ra\", \"dec\", 4.0, 5.0, 6.0) = 1)))) THEN 0 END"),
+        (
+            "CONTAINS(POINT(ra, dec), REGION('Box ICRS 10 20 2 1'))",
+            "adql_contains_point_box(\"ra\", \"dec\", 10.0, 20.0, 2.0, 1.0)"
+        ),
+        (
+            "CONTAINS(POINT(ra, dec), REGION('Union ICRS (Circle 1 2 3 Not (Circle 4 5 6))'))",
+            "CASE WHEN ((adql_contains_point_circle(\"ra\", \"dec\", 1.0, 2.0, 3.0) = 1) OR (NOT (adql_contains_point_circle(\"ra\", \"dec\", 4.0, 5.0, 6.0) = 1))) THEN 1 WHEN (NOT ((adql_contains_point_circle(\"ra\", \"dec\", 1.0, 2.0, 3.0) = 1) OR (NOT (adql_contains_point_circle(\"ra\", \"dec\", 4.0, 5.0, 6.0) = 1)))) THEN 0 END"
+        ),
     ])
     func regionsAndGeometryCasts(_ adql: String, _ expected: String) throws {
         #expect(try sqlExpr(adql) == expected)
@@ -186,14 +218,18 @@ import Testing
         let union = "REGION('Union (Circle 1 2 3 Circle 4 5 6)')"
         let intersection = "REGION('Intersection (Circle 1 2 3 Circle 4 5 6)')"
         // Exact expansions.
-        for ok in ["CONTAINS(CIRCLE(1, 2, 1), \(intersection))", "INTERSECTS(CIRCLE(1, 2, 1), \(union))",
-                   "INTERSECTS(\(union), CIRCLE(1, 2, 1))", "CONTAINS(\(union), CIRCLE(1, 2, 9))",
-                   "CONTAINS(CIRCLE(1, 2, 1), REGION('Not (Box 1 2 3 4)'))"] {
+        for ok in [
+            "CONTAINS(CIRCLE(1, 2, 1), \(intersection))", "INTERSECTS(CIRCLE(1, 2, 1), \(union))",
+            "INTERSECTS(\(union), CIRCLE(1, 2, 1))", "CONTAINS(\(union), CIRCLE(1, 2, 9))",
+            "CONTAINS(CIRCLE(1, 2, 1), REGION('Not (Box 1 2 3 4)'))",
+        ] {
             #expect(throws: Never.self) { try sqlExpr(ok) }
         }
         // Not decidable member by member.
-        for refused in ["CONTAINS(CIRCLE(1, 2, 1), \(union))", "INTERSECTS(CIRCLE(1, 2, 1), \(intersection))",
-                        "CONTAINS(\(intersection), CIRCLE(1, 2, 1))", "AREA(\(union))"] {
+        for refused in [
+            "CONTAINS(CIRCLE(1, 2, 1), \(union))", "INTERSECTS(CIRCLE(1, 2, 1), \(intersection))",
+            "CONTAINS(\(intersection), CIRCLE(1, 2, 1))", "AREA(\(union))",
+        ] {
             #expect(throws: SQLiteRenderError.self) { try sqlExpr(refused) }
         }
     }
@@ -221,12 +257,15 @@ import Testing
     }
 
     @Test func stcsParsesNestedRegions() throws {
-        let r = try STCSRegion.parse("Intersection ICRS ( Polygon 1 2 3 4 5 2 Union (Position 1 2 Box 3 4 1 1) Not (Circle 0 0 1) )")
-        #expect(r == .intersection([
-            .polygon([1, 2, 3, 4, 5, 2]),
-            .union([.position(lon: 1, lat: 2), .box(lon: 3, lat: 4, width: 1, height: 1)]),
-            .not(.circle(lon: 0, lat: 0, radius: 1)),
-        ]))
+        let r = try STCSRegion.parse(
+            "Intersection ICRS ( Polygon 1 2 3 4 5 2 Union (Position 1 2 Box 3 4 1 1) Not (Circle 0 0 1) )")
+        #expect(
+            r
+                == .intersection([
+                    .polygon([1, 2, 3, 4, 5, 2]),
+                    .union([.position(lon: 1, lat: 2), .box(lon: 3, lat: 4, width: 1, height: 1)]),
+                    .not(.circle(lon: 0, lat: 0, radius: 1)),
+                ]))
     }
 
     @Test func tooManyPolygonVerticesForSQLite() throws {
@@ -255,9 +294,11 @@ import Testing
 
     @Test func signatureTableIsComplete() {
         let table = SQLiteRenderer.udfSignatures
-        for name in ["adql_contains_point_circle", "adql_contains_point_box", "adql_contains_point_polygon",
-                     "adql_intersects_circle_circle", "adql_intersects_box_polygon", "adql_distance", "adql_point",
-                     "adql_log", "adql_mod", "adql_truncate", "adql_power", "adql_sqrt", "adql_degrees", "adql_rand"] {
+        for name in [
+            "adql_contains_point_circle", "adql_contains_point_box", "adql_contains_point_polygon",
+            "adql_intersects_circle_circle", "adql_intersects_box_polygon", "adql_distance", "adql_point",
+            "adql_log", "adql_mod", "adql_truncate", "adql_power", "adql_sqrt", "adql_degrees", "adql_rand",
+        ] {
             #expect(table[name] != nil, "\(name)")
         }
         #expect(table["adql_contains_point_circle"] == 5...5)
@@ -276,7 +317,8 @@ import Testing
         var i = 0
         while i < scalars.count {
             guard scalars[i] == "a", i + 5 < scalars.count, String(String.UnicodeScalarView(scalars[i..<i + 5])) == "adql_",
-                  i == 0 || !(scalars[i - 1].properties.isAlphabetic || scalars[i - 1] == "_" || scalars[i - 1] == "\"") else {
+                i == 0 || !(scalars[i - 1].properties.isAlphabetic || scalars[i - 1] == "_" || scalars[i - 1] == "\"")
+            else {
                 i += 1
                 continue
             }
@@ -334,7 +376,9 @@ import Testing
         let r = SQLiteRenderer(dialect: MappingDialect())
         let q = try ADQLParser.parse(
             "SELECT o.Coord_RA, scisql_nanojanskyToAbMag(o.g_flux) FROM dp02_dc2_catalogs.Object AS o WHERE ABS(o.x) > 1")
-        #expect(try r.render(q)
-            == "SELECT \"coord_ra\", (-2.5 * adql_log10(\"g_flux\") + 31.4) FROM chunk.\"Object_1234\" AS \"o\" WHERE (abs(\"x\") > 1)")
+        #expect(
+            try r.render(q)
+                == "SELECT \"coord_ra\", (-2.5 * adql_log10(\"g_flux\") + 31.4) FROM chunk.\"Object_1234\" AS \"o\" WHERE (abs(\"x\") > 1)"
+        )
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ADQL
 
 /// Locates the package root (the directory holding `grammar/adql.ebnf`) from this file's path,
@@ -52,8 +53,10 @@ enum Fixtures {
             var startLine = 0
             func flush() {
                 if !lines.isEmpty {
-                    out.append(Record(file: name, line: startLine, expectation: header,
-                                      query: lines.joined(separator: "\n")))
+                    out.append(
+                        Record(
+                            file: name, line: startLine, expectation: header,
+                            query: lines.joined(separator: "\n")))
                 }
                 lines = []
                 header = nil

@@ -1,6 +1,7 @@
 import Foundation
-@testable import skyshard_bench
 import Testing
+
+@testable import skyshard_bench
 
 /// The benchmark's measure of what the cores allow (`CoreSpeeds`): its arithmetic, and that
 /// its threads really run where they are pinned. No speed is asserted.
@@ -14,8 +15,10 @@ import Testing
 
     /// The report's split of a benchmark's rounds by the ceiling measured before each.
     @Test func roundsAreSplitByWhetherTheirCeilingReachedTheGoal() {
-        let rounds = [BenchRound(ceiling: 1.95, speedup: 2.1), BenchRound(ceiling: 1.4, speedup: 1.5),
-                      BenchRound(ceiling: nil, speedup: 3), BenchRound(ceiling: 1.8, speedup: 1.7)]
+        let rounds = [
+            BenchRound(ceiling: 1.95, speedup: 2.1), BenchRound(ceiling: 1.4, speedup: 1.5),
+            BenchRound(ceiling: nil, speedup: 3), BenchRound(ceiling: 1.8, speedup: 1.7),
+        ]
         let (high, low) = BenchReport.splitRounds(rounds, goal: 1.8)
         #expect(high == [2.1, 1.7])
         #expect(low == [1.5])

@@ -1,6 +1,7 @@
 import Foundation
-@testable import skyshard_bench
 import Testing
+
+@testable import skyshard_bench
 
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,8 @@ import Glibc
 /// The bench's counters around a timed run (`RunCounters`).
 @Suite(.serialized) struct RunCountersTests {
     @Test func readBytesIsTakenFromItsOwnLine() {
-        let text = "rchar: 6976\nwchar: 10\nsyscr: 10\nsyscw: 0\nread_bytes: 40960\nwrite_bytes: 4096\n"
+        let text =
+            "rchar: 6976\nwchar: 10\nsyscr: 10\nsyscw: 0\nread_bytes: 40960\nwrite_bytes: 4096\n"
             + "cancelled_write_bytes: 0\n"
         #expect(RunCounters.readBytes(procIO: text) == 40960)
         #expect(RunCounters.readBytes(procIO: "rchar: 1\nwrite_bytes: 2\n") == nil)

@@ -18,22 +18,26 @@ private let realDP02: URL? = {
 
 /// dp02_columns_used.json of the shared query corpus, beside the repository or at /work/shared.
 private let columnsUsed: URL? = {
-    [repoRoot.deletingLastPathComponent().appendingPathComponent("shared/dp0-queries/dp02_columns_used.json"),
-     URL(fileURLWithPath: "/work/shared/dp0-queries/dp02_columns_used.json")]
-        .first { FileManager.default.fileExists(atPath: $0.path) }
+    [
+        repoRoot.deletingLastPathComponent().appendingPathComponent("shared/dp0-queries/dp02_columns_used.json"),
+        URL(fileURLWithPath: "/work/shared/dp0-queries/dp02_columns_used.json"),
+    ]
+    .first { FileManager.default.fileExists(atPath: $0.path) }
 }()
 
 @Suite struct FelisTests {
     @Test func demoSchemaLoads() throws {
         let schema = try Felis.load(contentsOf: demoYAML)
         #expect(schema.name == "dp02_dc2_catalogs")
-        #expect(schema.tables.map(\.name) == [
-            "Object", "Source", "ForcedSource", "DiaObject", "DiaSource", "ForcedSourceOnDiaObject", "Visit",
-            "CcdVisit", "CoaddPatches", "MatchesTruth", "TruthSummary",
-        ])
+        #expect(
+            schema.tables.map(\.name) == [
+                "Object", "Source", "ForcedSource", "DiaObject", "DiaSource", "ForcedSourceOnDiaObject", "Visit",
+                "CcdVisit", "CoaddPatches", "MatchesTruth", "TruthSummary",
+            ])
         let object = try #require(schema.table(named: "Object"))
         #expect(object.primaryKey == ["objectId"])
-        let required = ["objectId", "coord_ra", "coord_dec", "detect_isPrimary", "tract", "patch"]
+        let required =
+            ["objectId", "coord_ra", "coord_dec", "detect_isPrimary", "tract", "patch"]
             + "ugrizy".flatMap { b in
                 ["cModelFlux", "cModelFluxErr", "psfFlux", "psfFluxErr", "calibFlux", "calibFluxErr", "extendedness"]
                     .map { "\(b)_\($0)" }
@@ -54,12 +58,17 @@ private let columnsUsed: URL? = {
         }
 
         let fs = try #require(schema.table(named: "ForcedSource"))
-        for name in ["forcedSourceId", "objectId", "ccdVisitId", "band", "psfFlux", "psfFluxErr", "psfDiffFlux",
-                     "psfDiffFluxErr", "coord_ra", "coord_dec"] {
+        for name in [
+            "forcedSourceId", "objectId", "ccdVisitId", "band", "psfFlux", "psfFluxErr", "psfDiffFlux",
+            "psfDiffFluxErr", "coord_ra", "coord_dec",
+        ] {
             #expect(fs.column(named: name) != nil, "ForcedSource.\(name)")
         }
-        #expect(fs.foreignKeys.contains { $0.columns == ["objectId"] && $0.referencedTable == "Object"
-            && $0.referencedColumns == ["objectId"] })
+        #expect(
+            fs.foreignKeys.contains {
+                $0.columns == ["objectId"] && $0.referencedTable == "Object"
+                    && $0.referencedColumns == ["objectId"]
+            })
         #expect(fs.indexes.contains { $0.columns == ["ccdVisitId"] })
         let ccd = try #require(schema.table(named: "CcdVisit"))
         for name in ["ccdVisitId", "visitId", "band", "expMidptMJD", "obsStartMJD", "ra", "decl"] {
@@ -118,8 +127,9 @@ private let columnsUsed: URL? = {
             let real = try #require(schema.table(named: t.name))
             for c in t.columns {
                 let r = try #require(real.column(named: c.name), "\(t.name).\(c.name) exists in dp02_dc2.yaml")
-                #expect(r.datatype == c.datatype && r.unit == c.unit && r.ucd == c.ucd && r.length == c.length,
-                        "\(t.name).\(c.name)")
+                #expect(
+                    r.datatype == c.datatype && r.unit == c.unit && r.ucd == c.ucd && r.length == c.length,
+                    "\(t.name).\(c.name)")
             }
         }
     }
@@ -177,7 +187,8 @@ private let columnsUsed: URL? = {
         #expect(throws: CatalogFileError.self) { try Felis.parse(yaml: "tables: []") }
         #expect(throws: CatalogFileError.self) { try Felis.parse(yaml: "name: s\ntables:\n- name: T\n  columns:\n  - name: a\n") }
         #expect(throws: CatalogFileError.self) {
-            try Felis.parse(yaml: "name: s\ntables:\n- name: T\n  primaryKey: \"#T.zz\"\n  columns:\n  - name: a\n    datatype: int\n")
+            try Felis.parse(
+                yaml: "name: s\ntables:\n- name: T\n  primaryKey: \"#T.zz\"\n  columns:\n  - name: a\n    datatype: int\n")
         }
         #expect(throws: CatalogFileError.self) { try Felis.parse(yaml: "name: [unclosed") }
     }
@@ -221,7 +232,8 @@ private let columnsUsed: URL? = {
         #expect(d.replicated.isEmpty)
         #expect(d.csvFiles(for: "Object").map(\.path) == [dir.appendingPathComponent("csv/o1.csv").path, "/abs/o2.csv"])
 
-        let json = #"{"felis": "f.yaml", "director": {"table": "O", "key": "k", "lon": "x", "lat": "y"}, "#
+        let json =
+            #"{"felis": "f.yaml", "director": {"table": "O", "key": "k", "lon": "x", "lat": "y"}, "#
             + #""badRows": {"policy": "skip", "maxSkipped": 3}}"#
         let j = try JSONDecoder().decode(IngestDescriptor.self, from: Data(json.utf8))
         #expect(j.badRows == IngestDescriptor.BadRowPolicy(policy: .skip, maxSkipped: 3))

@@ -1,12 +1,12 @@
-import Foundation
 import DemoData
+import Foundation
 import Ingest
 import QueryEngine
 import SQLiteKit
 import ScatterGather
 import Tabular
-import Testing
 import TestSupport
+import Testing
 
 /// `SQLiteConnection.restrictReads`: only SELECTs that read the allowed tables run.
 @Suite struct AuthorizerTests {

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
+import Testing
+
+@testable import DemoData
+@testable import Ingest
+@testable import QueryEngine
 @testable import SQLiteKit
 @testable import ScatterGather
-@testable import QueryEngine
-@testable import Ingest
-@testable import DemoData
-import Testing
-import TestSupport
 
 /// The thread that watches query time limits, and its monotonic condition.
 @Suite struct DeadlineWatchTests {

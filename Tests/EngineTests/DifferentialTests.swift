@@ -1,14 +1,14 @@
 import ADQL
 import Catalog
-import Foundation
 import DemoData
+import Foundation
 import Ingest
 import QueryEngine
 import SQLiteKit
 import ScatterGather
 import Tabular
-import Testing
 import TestSupport
+import Testing
 
 // The differential test: every query of fixtures/differential/*.adql runs through SkyShard
 // (parse → plan → scatter-gather over chunk files → merge) and, as the oracle, through plain
@@ -262,15 +262,16 @@ enum DifferentialComparison {
     }
 
     static func describe(_ row: [Value]) -> String {
-        "(" + row.map { v -> String in
-            switch v {
-            case .null: "NULL"
-            case .integer(let i): String(i)
-            case .real(let d): "\(d)"
-            case .text(let s): "'\(s)'"
-            case .blob(let b): "x'\(b.count) bytes'"
-            }
-        }.joined(separator: ", ") + ")"
+        "("
+            + row.map { v -> String in
+                switch v {
+                case .null: "NULL"
+                case .integer(let i): String(i)
+                case .real(let d): "\(d)"
+                case .text(let s): "'\(s)'"
+                case .blob(let b): "x'\(b.count) bytes'"
+                }
+            }.joined(separator: ", ") + ")"
     }
 
     /// nil when `actual` and `expected` are equal in order.
@@ -468,19 +469,24 @@ enum DifferentialComparison {
         let engine = DifferentialFixture.engine
         let catalog = try engine.version.loadDescription()
         let batch = try await engine.execute(
-            "SELECT schema_name, table_name FROM TAP_SCHEMA.tables ORDER BY schema_name, table_name").collect()
-        let listed = Set((0..<batch.rowCount).map { r -> String in
-            "\(batch[r, 0].textValue ?? "").\(batch[r, 1].textValue ?? "")".lowercased()
-        })
+            "SELECT schema_name, table_name FROM TAP_SCHEMA.tables ORDER BY schema_name, table_name"
+        ).collect()
+        let listed = Set(
+            (0..<batch.rowCount).map { r -> String in
+                "\(batch[r, 0].textValue ?? "").\(batch[r, 1].textValue ?? "")".lowercased()
+            })
         for table in catalog.tables {
             let short = table.name.lowercased(), qualified = table.qualifiedName.lowercased()
-            let found = listed.contains(qualified) || listed.contains("\(table.schema.lowercased()).\(short)")
+            let found =
+                listed.contains(qualified) || listed.contains("\(table.schema.lowercased()).\(short)")
                 || listed.contains(where: { $0.hasSuffix(".\(qualified)") })
             #expect(found, "TAP_SCHEMA.tables lacks \(table.qualifiedName): \(listed.sorted())")
         }
-        let columns = try await engine.execute("""
+        let columns = try await engine.execute(
+            """
             SELECT COUNT(*) FROM TAP_SCHEMA.columns WHERE table_name LIKE '%Object'
-            """).collect()
+            """
+        ).collect()
         #expect((columns[0, 0].int64Value ?? 0) > 0)
     }
 }

@@ -3,14 +3,14 @@ import Foundation
 import Planner
 import Sky
 import Tabular
-import Testing
 import TestSupport
+import Testing
 
+@testable import DemoData
+@testable import Ingest
+@testable import QueryEngine
 @testable import SQLiteKit
 @testable import ScatterGather
-@testable import QueryEngine
-@testable import Ingest
-@testable import DemoData
 
 /// One small demo catalog, generated and ingested once for all engine tests into a temporary
 /// directory: real chunk files, a real director index, real SQLite.
@@ -74,8 +74,9 @@ enum EngineFixture {
             let query = "SELECT objectId, r_cModelFlux FROM dp02_dc2_catalogs.Object WHERE objectId = \(probe.id)"
             let plan = try engine.plan(query)
             #expect(plan.chunkIds.count == 1)
-            let chunker = Chunker(numStripes: engine.catalog.chunking.numStripes,
-                                  numSubStripesPerStripe: engine.catalog.chunking.numSubStripesPerStripe)
+            let chunker = Chunker(
+                numStripes: engine.catalog.chunking.numStripes,
+                numSubStripesPerStripe: engine.catalog.chunking.numSubStripesPerStripe)
             #expect(plan.chunkIds == [chunker.chunkId(lon: probe.ra, lat: probe.dec)])
             let rows = try await EngineFixture.run(query)
             #expect(rows.rowCount == 1)
@@ -110,31 +111,41 @@ enum EngineFixture {
     @Test func coneSearchesReadTheZoneIndex() throws {
         let radius = 0.05
         #expect(engine.catalog.zonesPerDegree == ZoneIndex.defaultZonesPerDegree)
-        let plan = try #require(try engine.plan("""
-            SELECT objectId, r_cModelFlux FROM dp02_dc2_catalogs.Object
-            WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62.0, -37.0, \(radius))) = 1
-            """).distributed)
+        let plan = try #require(
+            try engine.plan(
+                """
+                SELECT objectId, r_cModelFlux FROM dp02_dc2_catalogs.Object
+                WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62.0, -37.0, \(radius))) = 1
+                """
+            ).distributed)
         #expect(plan.chunkSQL.contains("CAST(((\"Object\".\"coord_dec\" + 90) * 30) AS INTEGER) IN ("))
         let chunk = try #require(plan.chunkIds.first)
         let db = try SQLiteConnection(path: engine.version.chunkFile(chunk).path, mode: .readOnlyImmutable)
         UserFunctions.register(on: db)
         func queryPlan(_ sql: String) throws -> [String] {
-            try db.query("EXPLAIN QUERY PLAN " + sql).compactMap { row -> String? in if case .text(let t) = row.last { t } else { nil } }
+            try db.query("EXPLAIN QUERY PLAN " + sql).compactMap { row -> String? in
+                if case .text(let t) = row.last { t } else { nil }
+            }
         }
         let steps = try queryPlan(plan.chunkSQL)
         // objectId and r_cModelFlux are principal columns: the zone index carries them, so the
         // rows are not fetched from the table at all.
         #expect(steps.contains { $0.contains("USING COVERING INDEX Object_zone_coord_ra_idx") }, "\(steps)")
         // refFwhm is not principal: the zone index narrows the search and the rows are fetched.
-        let wide = try #require(try engine.plan("""
-            SELECT objectId, refFwhm FROM dp02_dc2_catalogs.Object
-            WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62.0, -37.0, \(radius))) = 1
-            """).distributed)
+        let wide = try #require(
+            try engine.plan(
+                """
+                SELECT objectId, refFwhm FROM dp02_dc2_catalogs.Object
+                WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62.0, -37.0, \(radius))) = 1
+                """
+            ).distributed)
         let wideSteps = try queryPlan(wide.chunkSQL)
         #expect(wideSteps.contains { $0.contains("USING INDEX Object_zone_coord_ra_idx") }, "\(wideSteps)")
         // A full scan of principal columns reads the zone index instead of the wide rows.
-        let scan = try #require(try engine.plan(
-            "SELECT AVG(r_cModelFlux) FROM dp02_dc2_catalogs.Object WHERE r_cModelFlux > 1000").distributed)
+        let scan = try #require(
+            try engine.plan(
+                "SELECT AVG(r_cModelFlux) FROM dp02_dc2_catalogs.Object WHERE r_cModelFlux > 1000"
+            ).distributed)
         let scanSteps = try queryPlan(scan.chunkSQL)
         #expect(scanSteps.contains { $0.contains("SCAN Object USING COVERING INDEX Object_zone_coord_ra_idx") }, "\(scanSteps)")
     }
@@ -158,9 +169,13 @@ enum EngineFixture {
         let circle = SkyCircle(centerLon: ra, centerLat: dec, radius: radius)
         let perDegree = try #require(engine.catalog.zonesPerDegree)
         let box = circle.boundingBox
-        let zones = ZoneIndex.zone(of: box.latMin - 1e-9, zonesPerDegree: perDegree)...ZoneIndex.zone(of: box.latMax + 1e-9, zonesPerDegree: perDegree)
-        let parts = planner.circleParts(zones, circles: [circle], west: box.lonMin, east: box.lonMax,
-                                        perDegree: perDegree, margin: 1e-9)
+        let zones =
+            ZoneIndex.zone(
+                of: box.latMin - 1e-9, zonesPerDegree: perDegree)...ZoneIndex.zone(
+                of: box.latMax + 1e-9, zonesPerDegree: perDegree)
+        let parts = planner.circleParts(
+            zones, circles: [circle], west: box.lonMin, east: box.lonMax,
+            perDegree: perDegree, margin: 1e-9)
         // 0.6° spans 19 or 20 two-minute zones: runs of four or five zones.
         #expect(parts.count >= 4)
         #expect(plan.chunkSQLParts.count == parts.count)
@@ -175,8 +190,12 @@ enum EngineFixture {
             let part = try #require(parts.first { $0.zones.contains(zone) }, "zone \(zone) of an edge point is in no run")
             #expect(lon >= part.west && lon <= part.east, "edge point (\(lon), \(lat / rad)) outside \(part)")
         }
-        let boxPlan = try #require(try planner.plan(try SkyShardEngine.parse(adql.replacingOccurrences(
-            of: "CIRCLE('ICRS', \(ra), \(dec), \(radius))", with: "BOX('ICRS', \(ra), \(dec), \(radius), \(radius))"))).distributed)
+        let boxPlan = try #require(
+            try planner.plan(
+                try SkyShardEngine.parse(
+                    adql.replacingOccurrences(
+                        of: "CIRCLE('ICRS', \(ra), \(dec), \(radius))", with: "BOX('ICRS', \(ra), \(dec), \(radius), \(radius))"))
+            ).distributed)
         #expect(boxPlan.chunkSQLParts.count == 2)
         let rows = try await engine.executor.execute(plan).collect()
         let got = (0..<rows.rowCount).map { rows[$0, 0].int64Value! }.sorted()
@@ -186,21 +205,30 @@ enum EngineFixture {
         #expect(!expected.isEmpty)
         #expect(got == expected)
         // An aggregate's parts are merged like chunks.
-        let count = try #require(try planner.plan(try SkyShardEngine.parse(
-            adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT COUNT(*)"))).distributed)
+        let count = try #require(
+            try planner.plan(
+                try SkyShardEngine.parse(
+                    adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT COUNT(*)"))
+            ).distributed)
         #expect(count.chunkSQLParts.count == parts.count)
         let counted = try await engine.executor.execute(count).collect()
         #expect(counted[0, 0].int64Value == Int64(expected.count))
         // Ordering with TOP and OFFSET: each part's top rows, merged and cut once.
-        let ordered = try #require(try planner.plan(try SkyShardEngine.parse(
-            adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT TOP 5 objectId")
-                + " ORDER BY objectId OFFSET 3")).distributed)
+        let ordered = try #require(
+            try planner.plan(
+                try SkyShardEngine.parse(
+                    adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT TOP 5 objectId")
+                        + " ORDER BY objectId OFFSET 3")
+            ).distributed)
         #expect(ordered.chunkSQLParts.count == parts.count)
         let page = try await engine.executor.execute(ordered).collect()
         #expect((0..<page.rowCount).map { page[$0, 0].int64Value! } == Array(expected.dropFirst(3).prefix(5)))
         // TOP without ORDER BY: any n of the rows, none twice.
-        let some = try #require(try planner.plan(try SkyShardEngine.parse(
-            adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT TOP 4 objectId"))).distributed)
+        let some = try #require(
+            try planner.plan(
+                try SkyShardEngine.parse(
+                    adql.replacingOccurrences(of: "SELECT objectId", with: "SELECT TOP 4 objectId"))
+            ).distributed)
         let few = try await engine.executor.execute(some).collect()
         let ids = (0..<few.rowCount).map { few[$0, 0].int64Value! }
         #expect(ids.count == min(4, expected.count) && Set(ids).count == ids.count && Set(ids).isSubset(of: Set(expected)))
@@ -209,7 +237,8 @@ enum EngineFixture {
     }
 
     @Test func aggregatesMatchBruteForce() async throws {
-        let rows = try await EngineFixture.run("""
+        let rows = try await EngineFixture.run(
+            """
             SELECT COUNT(*) AS n, MIN(coord_ra) AS lo, MAX(coord_ra) AS hi, AVG(coord_dec) AS mean
             FROM dp02_dc2_catalogs.Object WHERE coord_dec > -35
             """)
@@ -234,7 +263,8 @@ enum EngineFixture {
         let executor = ScatterGatherExecutor(
             workers: engine.executor.workers, pool: engine.pool, fanOut: 2, shareScans: false)
         for (order, descending) in [("DESC", true), ("", false)] {
-            let adql = "SELECT TOP 7 objectId, r_cModelFlux FROM dp02_dc2_catalogs.Object ORDER BY r_cModelFlux \(order), objectId"
+            let adql =
+                "SELECT TOP 7 objectId, r_cModelFlux FROM dp02_dc2_catalogs.Object ORDER BY r_cModelFlux \(order), objectId"
             let plan = try #require(try engine.plan(adql).distributed)
             #expect(plan.topKBound == TopKBound(column: 1, descending: descending, count: 7))
             let before = executor.stats.chunksWithTopKBound
@@ -329,7 +359,8 @@ enum EngineFixture {
     @Test func unionAllAddsUp() async throws {
         let north = EngineFixture.allObjects.filter { $0.dec > -28 }.count
         let south = EngineFixture.allObjects.filter { $0.dec < -44 }.count
-        let rows = try await EngineFixture.run("""
+        let rows = try await EngineFixture.run(
+            """
             SELECT objectId FROM dp02_dc2_catalogs.Object WHERE coord_dec > -28
             UNION ALL
             SELECT objectId FROM dp02_dc2_catalogs.Object WHERE coord_dec < -44
@@ -339,27 +370,32 @@ enum EngineFixture {
 
     @Test func commonTableExpressions() async throws {
         let expected = EngineFixture.allObjects.filter { $0.dec > -30 && $0.ra < 60 }.count
-        #expect(try await count("""
-            WITH north AS (SELECT objectId, coord_ra FROM dp02_dc2_catalogs.Object WHERE coord_dec > -30)
-            SELECT COUNT(*) FROM north WHERE coord_ra < 60
-            """) == Int64(expected))
+        #expect(
+            try await count(
+                """
+                WITH north AS (SELECT objectId, coord_ra FROM dp02_dc2_catalogs.Object WHERE coord_dec > -30)
+                SELECT COUNT(*) FROM north WHERE coord_ra < 60
+                """) == Int64(expected))
     }
 
     @Test func derivedTables() async throws {
         let expected = EngineFixture.allObjects.filter { $0.dec > -30 }.count
-        let rows = try await EngineFixture.run("""
+        let rows = try await EngineFixture.run(
+            """
             SELECT t.n FROM (SELECT COUNT(*) AS n FROM dp02_dc2_catalogs.Object WHERE coord_dec > -30) AS t
             """)
         #expect(rows[0, 0].int64Value == Int64(expected))
     }
 
     @Test func correlatedExistsAgreesWithTheJoin() async throws {
-        let viaExists = try await count("""
+        let viaExists = try await count(
+            """
             SELECT COUNT(*) FROM dp02_dc2_catalogs.Object AS o
             WHERE o.coord_dec > -27 AND EXISTS
               (SELECT 1 FROM dp02_dc2_catalogs.ForcedSource AS f WHERE f.objectId = o.objectId AND f.band = 'r')
             """)
-        let viaJoin = try await count("""
+        let viaJoin = try await count(
+            """
             SELECT COUNT(DISTINCT o.objectId) FROM dp02_dc2_catalogs.Object AS o
             JOIN dp02_dc2_catalogs.ForcedSource AS f ON f.objectId = o.objectId
             WHERE o.coord_dec > -27 AND f.band = 'r'
@@ -370,7 +406,8 @@ enum EngineFixture {
 
     @Test func coordinatorErrorsAreTheUsers() async throws {
         do {
-            _ = try await engine.execute("""
+            _ = try await engine.execute(
+                """
                 SELECT nosuch FROM (SELECT objectId FROM dp02_dc2_catalogs.Object) AS t
                 """)
             Issue.record("expected an error")
@@ -408,7 +445,8 @@ enum EngineFixture {
 
     @Test func nearNeighbourBeyondTheOverlapIsRefused() throws {
         do {
-            _ = try engine.plan("""
+            _ = try engine.plan(
+                """
                 SELECT o1.objectId FROM dp02_dc2_catalogs.Object AS o1 JOIN dp02_dc2_catalogs.Object AS o2
                 ON DISTANCE(POINT(o1.coord_ra, o1.coord_dec), POINT(o2.coord_ra, o2.coord_dec)) < 0.5
                 """)

@@ -1,20 +1,22 @@
 import Catalog
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
+@testable import DemoData
+@testable import Ingest
+@testable import QueryEngine
 @testable import SQLiteKit
 @testable import ScatterGather
-@testable import QueryEngine
-@testable import Ingest
-@testable import DemoData
 
 @Suite struct GenerateTests {
     @Test func embeddedSchemaMatchesFixture() throws {
         let fixture = try String(
             contentsOf: DataTestSupport.fixtures.appendingPathComponent("dp02_dc2_demo.yaml"), encoding: .utf8)
-        #expect(try DemoSchema.yaml() == fixture,
-                "Sources/DemoData/Resources/dp02_dc2_demo.yaml must be a copy of fixtures/schemas/dp02_dc2_demo.yaml (scripts/copy_demo_schema.sh)")
+        #expect(
+            try DemoSchema.yaml() == fixture,
+            "Sources/DemoData/Resources/dp02_dc2_demo.yaml must be a copy of fixtures/schemas/dp02_dc2_demo.yaml (scripts/copy_demo_schema.sh)"
+        )
     }
 
     @Test func isDeterministic() throws {
@@ -146,15 +148,18 @@ import TestSupport
         #expect(s == "12.5,-0.003,7,,1.1,-9223372036854775808,1250000000000123,-45.000000001,\"a,\"\"b\"\"\"")
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(
-        atPath: "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/lsst/sdm/schemas/dp02_dc2.yaml")))
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(
+                atPath: "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/lsst/sdm/schemas/dp02_dc2.yaml")))
     func allColumnsOfTheRealSchema() throws {
         let url = URL(fileURLWithPath: "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/lsst/sdm/schemas/dp02_dc2.yaml")
         let schema = try Felis.load(contentsOf: url)
         let dir = try DataTestSupport.tempDirectory("gen-all")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let gen = try DemoGenerator(objects: 300, seed: 1, schema: schema, columns: .all,
-                                    tables: ["Object", "ForcedSource", "CcdVisit"])
+        let gen = try DemoGenerator(
+            objects: 300, seed: 1, schema: schema, columns: .all,
+            tables: ["Object", "ForcedSource", "CcdVisit"])
         let files = try gen.writeCSV(to: dir)
         let obj = try DataTestSupport.readCSV(files["Object"]!)
         #expect(obj.header.count == 991)

@@ -1,12 +1,12 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
+@testable import DemoData
+@testable import Ingest
+@testable import QueryEngine
 @testable import SQLiteKit
 @testable import ScatterGather
-@testable import QueryEngine
-@testable import Ingest
-@testable import DemoData
 
 #if canImport(Glibc)
 import Glibc
@@ -97,8 +97,12 @@ extension SplitMix64 {
         mutating func null(_ c: Int) { values.append("\(c):null") }
         mutating func integer(_ c: Int, _ v: Int64) { values.append("\(c):i\(v)") }
         mutating func real(_ c: Int, _ v: Double) { values.append("\(c):r\(v.bitPattern)") }
-        mutating func text(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) { values.append("\(c):t" + String(decoding: b, as: UTF8.self)) }
-        mutating func blob(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) { values.append("\(c):b" + String(decoding: b, as: UTF8.self)) }
+        mutating func text(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) {
+            values.append("\(c):t" + String(decoding: b, as: UTF8.self))
+        }
+        mutating func blob(_ c: Int, _ b: UnsafeBufferPointer<UInt8>) {
+            values.append("\(c):b" + String(decoding: b, as: UTF8.self))
+        }
     }
 
     /// The general conversion of the current record (as `IngestTablePlan.convert` does it).
@@ -130,9 +134,11 @@ extension SplitMix64 {
 
     @Test func convertLineAgreesWithTheGeneralReader() throws {
         let kinds: [IngestColumnKind] = [.integer, .real, .text, .real, .integer, .blob]
-        let odd = ["", " 5", "1e3", "nan", "NaN", "true", "f", "3.0", "3.5", "+7", "-0", "-", ".5", "5.", "-.5e-2",
-                   "12345678901234567890", "9223372036854775807", "\"q\"", "\"a,b\"", "x\"y", "inf", "0.1234567890123456789012",
-                   "1.7976931348623157e308", "abc", "\t2", "00012.50"]
+        let odd = [
+            "", " 5", "1e3", "nan", "NaN", "true", "f", "3.0", "3.5", "+7", "-0", "-", ".5", "5.", "-.5e-2",
+            "12345678901234567890", "9223372036854775807", "\"q\"", "\"a,b\"", "x\"y", "inf", "0.1234567890123456789012",
+            "1.7976931348623157e308", "abc", "\t2", "00012.50",
+        ]
         var r = Mix(seed: 3)
         var text = "h0,h1,h2,h3,h4,h5\n"
         for _ in 0..<3_000 {
@@ -192,9 +198,11 @@ extension SplitMix64 {
     /// A whole-number real bound as the integer `RowEncoder` makes of it gives the same database
     /// bytes as binding the double and letting SQLite's REAL affinity convert it.
     @Test func integralRealsGiveTheSameFileBytes() throws {
-        let values: [Double] = [0, -0.0, 1, -3, 127, 128, -128, -129, 0.5, -1e-300, 1e300, 4_503_599_627_370_497,
-                                9_007_199_254_740_992, 1e18, 9.2e18, 9.223372036854775807e18, -9.223372036854775808e18,
-                                -9.2e18, 1e19, .infinity, -.infinity, 123_456.789, 4_294_967_296]
+        let values: [Double] = [
+            0, -0.0, 1, -3, 127, 128, -128, -129, 0.5, -1e-300, 1e300, 4_503_599_627_370_497,
+            9_007_199_254_740_992, 1e18, 9.2e18, 9.223372036854775807e18, -9.223372036854775808e18,
+            -9.2e18, 1e19, .infinity, -.infinity, 123_456.789, 4_294_967_296,
+        ]
         let dir = try DataTestSupport.tempDirectory("realint")
         defer { try? FileManager.default.removeItem(at: dir) }
         func write(_ name: String, encoded: Bool) throws -> Data {

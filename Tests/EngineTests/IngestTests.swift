@@ -1,16 +1,16 @@
 import Catalog
 import Foundation
 import Sky
-import Tabular
 import Synchronization
-import Testing
+import Tabular
 import TestSupport
+import Testing
 
+@testable import DemoData
+@testable import Ingest
+@testable import QueryEngine
 @testable import SQLiteKit
 @testable import ScatterGather
-@testable import QueryEngine
-@testable import Ingest
-@testable import DemoData
 
 /// A generated demo bundle (CSV + schema + descriptor) in a temporary directory.
 private struct TestBundle {
@@ -92,9 +92,12 @@ private func versionDirectories(_ root: URL) -> [String] {
                 positions[id] = (ra, dec)
             }
             // Children sit with their director row.
-            #expect(try ints(db, """
-                SELECT count(*) FROM ForcedSource f LEFT JOIN Object o ON o.objectId = f.objectId WHERE o.objectId IS NULL
-                """) == [0])
+            #expect(
+                try ints(
+                    db,
+                    """
+                    SELECT count(*) FROM ForcedSource f LEFT JOIN Object o ON o.objectId = f.objectId WHERE o.objectId IS NULL
+                    """) == [0])
             fsTotal += Int(try ints(db, "SELECT count(*) FROM ForcedSource")[0])
             // Overlap rows: from other chunks, within the overlap margin of this one.
             let bounds = chunker.chunkBounds(chunkId).dilated(byRadians: overlap * .pi / 180 * 1.001)
@@ -105,12 +108,16 @@ private func versionDirectories(_ root: URL) -> [String] {
                 #expect(r[3].int64Value == Int64(chunkId))
                 overlapRows[chunkId, default: []].insert(r[0].int64Value!)
             }
-            let indexes = Set(try db.query("SELECT name FROM sqlite_master WHERE type = 'index'").map { v -> String in
-                if case .text(let s) = v[0] { return s }
-                return ""
-            })
-            #expect(indexes.isSuperset(of: ["Object_objectId_idx", "Object_subChunkId_idx", "ForcedSource_objectId_idx",
-                                            "ForcedSource_ccdVisitId_idx", "ObjectFullOverlap_objectId_idx"]))
+            let indexes = Set(
+                try db.query("SELECT name FROM sqlite_master WHERE type = 'index'").map { v -> String in
+                    if case .text(let s) = v[0] { return s }
+                    return ""
+                })
+            #expect(
+                indexes.isSuperset(of: [
+                    "Object_objectId_idx", "Object_subChunkId_idx", "ForcedSource_objectId_idx",
+                    "ForcedSource_ccdVisitId_idx", "ObjectFullOverlap_objectId_idx",
+                ]))
         }
         #expect(seen.count == 2_000)
         #expect(fsTotal == fsCSV.rows.count)
@@ -224,7 +231,8 @@ private func versionDirectories(_ root: URL) -> [String] {
         let db = try SQLiteConnection(path: dir.appendingPathComponent("t.sqlite").path, mode: .readWriteCreate)
         try SQLiteSchemaWriter.configureForBuild(db)
         try db.execute("CREATE TABLE t (a INTEGER, b REAL, c TEXT)")
-        try db.execute("""
+        try db.execute(
+            """
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 19999)
             INSERT INTO t SELECT i, (i * 7919 % 20000) / 20000.0, substr(hex(randomblob(100)), 1, 1 + i % 200) FROM n
             """)
@@ -280,7 +288,8 @@ private func versionDirectories(_ root: URL) -> [String] {
         func digest(_ v: CatalogVersion, _ chunk: Int) throws -> [[Value]] {
             let db = try SQLiteConnection(path: v.chunkFile(chunk).path, mode: .readOnlyImmutable)
             // Sums of integers: the same whatever the row order (two parsing threads interleave).
-            return try db.query("""
+            return try db.query(
+                """
                 SELECT count(*), sum(objectId % 1000003), sum(round(coord_ra * 1e9)), sum(round(g_psfFlux * 1e3)),
                        sum(subChunkId) FROM Object
                 """)
@@ -299,7 +308,8 @@ private func versionDirectories(_ root: URL) -> [String] {
         let versions = DataLayout(root: root).versionsDirectory
         let fm = FileManager.default
         for name in ["killed", "running"] {
-            try fm.createDirectory(at: versions.appendingPathComponent("\(name).partial/spill"), withIntermediateDirectories: true)
+            try fm.createDirectory(
+                at: versions.appendingPathComponent("\(name).partial/spill"), withIntermediateDirectories: true)
             try Data("rows".utf8).write(to: versions.appendingPathComponent("\(name).partial/spill/chunk_1.rows"))
         }
         // A lock file left by the killed ingest, unlocked; the running ingest's lock, held.
@@ -330,7 +340,8 @@ private func versionDirectories(_ root: URL) -> [String] {
         // (chunk files built, spill files left) at each progress report of the build.
         let seen = Mutex<[(done: Int, total: Int, left: Int)]>([])
         let report = try ingester.run { message in
-            let spillFiles = (try? FileManager.default.contentsOfDirectory(atPath: spill))?.filter { $0.hasSuffix(".rows") }.count ?? -1
+            let spillFiles =
+                (try? FileManager.default.contentsOfDirectory(atPath: spill))?.filter { $0.hasSuffix(".rows") }.count ?? -1
             if message.hasPrefix("building ") { seen.withLock { $0.append((0, 0, spillFiles)) } }
             guard message.hasPrefix("chunk files: ") else { return }
             let parts = message.dropFirst("chunk files: ".count).split(separator: "/").map { Int($0)! }
@@ -410,8 +421,10 @@ private func versionDirectories(_ root: URL) -> [String] {
     @Test func numbers() {
         func d(_ s: String) -> Double? { Array(s.utf8).withUnsafeBufferPointer { NumberParsing.parseDouble($0) } }
         func i(_ s: String) -> Int64? { Array(s.utf8).withUnsafeBufferPointer { NumberParsing.parseInt64($0) } }
-        for s in ["0", "-0.003", "12.5", "1e-3", "-45.000000001", "1.7976931348623157e308", "3.14159265358979323846",
-                  "5e-324", ".5", "123456789012345678901234", "0.1", "61.123456789"] {
+        for s in [
+            "0", "-0.003", "12.5", "1e-3", "-45.000000001", "1.7976931348623157e308", "3.14159265358979323846",
+            "5e-324", ".5", "123456789012345678901234", "0.1", "61.123456789",
+        ] {
             #expect(d(s) == Double(s), "\(s)")
         }
         #expect(d("nan")!.isNaN)

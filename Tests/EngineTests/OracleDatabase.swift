@@ -1,13 +1,12 @@
 import ADQL
 import Catalog
-import Foundation
-import Tabular
-
 import DemoData
+import Foundation
 import Ingest
 import QueryEngine
 import SQLiteKit
 import ScatterGather
+import Tabular
 
 /// The correctness oracle of the differential test: ONE unsharded SQLite file holding the same
 /// rows as an ingested catalog version, queried with plain SQLite.
@@ -49,7 +48,8 @@ final class OracleDatabase: @unchecked Sendable {
         func copy(_ table: TableInfo, from schema: String) throws {
             let columns = table.columns.map { Self.quote($0.name) }.joined(separator: ", ")
             try connection.execute(
-                "INSERT INTO main.\(Self.quote(table.name)) (\(columns)) SELECT \(columns) FROM \(Self.quote(schema)).\(Self.quote(table.name))")
+                "INSERT INTO main.\(Self.quote(table.name)) (\(columns)) SELECT \(columns) FROM \(Self.quote(schema)).\(Self.quote(table.name))"
+            )
         }
 
         // Partitioned tables: the main table of every chunk file, never the overlap table.
@@ -58,8 +58,9 @@ final class OracleDatabase: @unchecked Sendable {
             let path = version.chunkFile(chunk).path
             guard FileManager.default.fileExists(atPath: path) else { continue }
             try connection.attach(path: path, as: "chunk", readOnly: true)
-            let present = Set(try connection.query("SELECT name FROM chunk.sqlite_master WHERE type = 'table'")
-                .compactMap { row -> String? in if case .text(let t) = row[0] { return t.lowercased() } else { return nil } })
+            let present = Set(
+                try connection.query("SELECT name FROM chunk.sqlite_master WHERE type = 'table'")
+                    .compactMap { row -> String? in if case .text(let t) = row[0] { return t.lowercased() } else { return nil } })
             try connection.transaction {
                 for table in partitioned where present.contains(table.name.lowercased()) {
                     try copy(table, from: "chunk")

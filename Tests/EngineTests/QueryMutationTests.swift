@@ -4,14 +4,14 @@ import Foundation
 import Planner
 import Sky
 import Tabular
-import Testing
 import TestSupport
+import Testing
 
+@testable import DemoData
+@testable import Ingest
+@testable import QueryEngine
 @testable import SQLiteKit
 @testable import ScatterGather
-@testable import QueryEngine
-@testable import Ingest
-@testable import DemoData
 
 // Mutated DP0.2 tutorial queries through parse → bind → plan: no runtime trap.
 //
@@ -350,15 +350,21 @@ struct QueryMutator: Sendable {
     }
 
     private func lon(_ rng: inout MutationRNG) -> String {
-        rng.chance(0.6) ? String(format: "%.5f", rng.uniform(48, 77))
-            : rng.pick(["0", "-0", "360", "359.9999999999", "720", "-360", "-1e-320", "180", "1e308", "(0/0)",
-                        "-0.0000001", "360.0000001", "1e-320", "NULL", "9223372036854775807"])
+        rng.chance(0.6)
+            ? String(format: "%.5f", rng.uniform(48, 77))
+            : rng.pick([
+                "0", "-0", "360", "359.9999999999", "720", "-360", "-1e-320", "180", "1e308", "(0/0)",
+                "-0.0000001", "360.0000001", "1e-320", "NULL", "9223372036854775807",
+            ])
     }
 
     private func lat(_ rng: inout MutationRNG) -> String {
-        rng.chance(0.6) ? String(format: "%.5f", rng.uniform(-47, -23))
-            : rng.pick(["90", "-90", "90.0000001", "-90.0000001", "-91", "91", "0", "-0", "89.9999999",
-                        "-89.99999999", "1e308", "-1e308", "(0/0)", "1e-320", "NULL"])
+        rng.chance(0.6)
+            ? String(format: "%.5f", rng.uniform(-47, -23))
+            : rng.pick([
+                "90", "-90", "90.0000001", "-90.0000001", "-91", "91", "0", "-0", "89.9999999",
+                "-89.99999999", "1e308", "-1e308", "(0/0)", "1e-320", "NULL",
+            ])
     }
 
     private func frame(_ rng: inout MutationRNG) -> String {
@@ -376,7 +382,9 @@ struct QueryMutator: Sendable {
         case 6, 7, 8: return "POLYGON(\(f), \(polygonVertices(&rng)))"
         case 9: return "POINT(\(f), \(lon(&rng)), \(lat(&rng)))"
         case 10:
-            let text = rng.chance(0.7) ? rng.pick(Self.stcs)
+            let text =
+                rng.chance(0.7)
+                ? rng.pick(Self.stcs)
                 : "Circle ICRS \(lon(&rng)) \(lat(&rng)) \(rng.pick(Self.radii))"
             return "REGION('\(text)')"
         default:
@@ -405,7 +413,9 @@ struct QueryMutator: Sendable {
             v = (0..<rng.below(3)).map { _ in (lon(&rng), lat(&rng)) }
             if rng.chance(0.5) { return (v.map { "\($0.0), \($0.1)" } + [lon(&rng)]).joined(separator: ", ") }
         case 6:  // huge: more than a hemisphere, or antipodes
-            v = rng.chance(0.5) ? [("0", "-10"), ("120", "-10"), ("240", "-10")]
+            v =
+                rng.chance(0.5)
+                ? [("0", "-10"), ("120", "-10"), ("240", "-10")]
                 : [("0", "0"), ("180", "0"), ("90", "0")]
         default:
             let n = 3 + rng.below(7)
@@ -479,8 +489,10 @@ struct QueryMutator: Sendable {
         return out
     }
 
-    private func column(_ rng: inout MutationRNG, scope: [(qualifier: String?, table: TableInfo)],
-                        where predicate: (ColumnInfo) -> Bool = { _ in true }) -> String {
+    private func column(
+        _ rng: inout MutationRNG, scope: [(qualifier: String?, table: TableInfo)],
+        where predicate: (ColumnInfo) -> Bool = { _ in true }
+    ) -> String {
         if !scope.isEmpty && rng.chance(0.8) {
             let s = rng.pick(scope)
             let candidates = s.table.columns.filter(predicate)
@@ -510,11 +522,19 @@ struct QueryMutator: Sendable {
         switch rng.below(12) {
         case 0: return "\(column(&rng, scope: scope)) \(rng.pick(Self.comparisons)) \(number(&rng))"
         case 1: return "\(column(&rng, scope: scope)) BETWEEN \(number(&rng)) AND \(number(&rng))"
-        case 2: return "\(column(&rng, scope: scope)) IN (\((0..<(1 + rng.below(5))).map { _ in number(&rng) }.joined(separator: ", ")))"
+        case 2:
+            return
+                "\(column(&rng, scope: scope)) IN (\((0..<(1 + rng.below(5))).map { _ in number(&rng) }.joined(separator: ", ")))"
         case 3: return "\(column(&rng, scope: scope)) IS \(rng.chance(0.5) ? "NOT " : "")NULL"
-        case 4: return "\(column(&rng, scope: scope)) \(rng.chance(0.3) ? "NOT " : "")LIKE '\(rng.pick(["%", "_", "r", "%i%", "\\", "''", "%%%%%%%%%%%%"]))'"
-        case 5, 6: return "CONTAINS(POINT('ICRS', \(ra), \(dec)), \(region(&rng, scope: scope))) = \(rng.pick(["1", "1", "0", "2", "-1"]))"
-        case 7: return "DISTANCE(POINT('ICRS', \(ra), \(dec)), POINT('ICRS', \(lon(&rng)), \(lat(&rng)))) \(rng.pick(["<", "<=", ">", "="])) \(rng.pick(Self.radii))"
+        case 4:
+            return
+                "\(column(&rng, scope: scope)) \(rng.chance(0.3) ? "NOT " : "")LIKE '\(rng.pick(["%", "_", "r", "%i%", "\\", "''", "%%%%%%%%%%%%"]))'"
+        case 5, 6:
+            return
+                "CONTAINS(POINT('ICRS', \(ra), \(dec)), \(region(&rng, scope: scope))) = \(rng.pick(["1", "1", "0", "2", "-1"]))"
+        case 7:
+            return
+                "DISTANCE(POINT('ICRS', \(ra), \(dec)), POINT('ICRS', \(lon(&rng)), \(lat(&rng)))) \(rng.pick(["<", "<=", ">", "="])) \(rng.pick(Self.radii))"
         case 8: return "scisql_s2PtInCircle(\(ra), \(dec), \(lon(&rng)), \(lat(&rng)), \(rng.pick(Self.radii))) = 1"
         case 9: return "scisql_s2PtInBox(\(ra), \(dec), \(lon(&rng)), \(lat(&rng)), \(lon(&rng)), \(lat(&rng))) = 1"
         case 10: return keyPredicate(&rng, scope: scope)
@@ -588,9 +608,10 @@ struct QueryMutator: Sendable {
             t.insert(contentsOf: fresh("\(connector) (\(text))"), at: end)
         } else if firstTop(t, "FROM") != nil {
             let d = depths(t)
-            let at = t.indices.first { i in
-                d[i] == 0 && t[i].kind == .word && Self.clauseWords.contains(t[i].upper)
-            } ?? t.count
+            let at =
+                t.indices.first { i in
+                    d[i] == 0 && t[i].kind == .word && Self.clauseWords.contains(t[i].upper)
+                } ?? t.count
             t.insert(contentsOf: fresh("WHERE \(text)"), at: at)
         } else {
             t.append(contentsOf: fresh("WHERE \(text)"))
@@ -623,9 +644,12 @@ struct QueryMutator: Sendable {
             let literals = t.indices.filter { t[$0].kind == .number || t[$0].kind == .string }
             guard !literals.isEmpty else { return false }
             let i = rng.pick(literals)
-            let replacement = t[i].kind == .number
+            let replacement =
+                t[i].kind == .number
                 ? rng.pick(["'\(t[i].text)'", "'abc'", "''", "NULL", "TRUE", "'ICRS'", "POINT('ICRS', 1, 2)"])
-                : rng.pick(["62", "NULL", "''", "'\(String(repeating: "x", count: 300))'", "'it''s'", "1e308", "\"dp02_dc2_catalogs\""])
+                : rng.pick([
+                    "62", "NULL", "''", "'\(String(repeating: "x", count: 300))'", "'it''s'", "1e308", "\"dp02_dc2_catalogs\"",
+                ])
             t.replaceSubrange(i...i, with: fresh(replacement))
 
         case .swapTokens:
@@ -656,8 +680,10 @@ struct QueryMutator: Sendable {
             case 0:
                 t.replaceSubrange((w + 1)..<end, with: fresh("NOT (\(bodyText))"))
             case 1:
-                t.replaceSubrange((w + 1)..<end, with: fresh(
-                    "(\(bodyText)) \(rng.pick(["OR", "AND", "AND NOT", "OR NOT"])) (\(bodyText))"))
+                t.replaceSubrange(
+                    (w + 1)..<end,
+                    with: fresh(
+                        "(\(bodyText)) \(rng.pick(["OR", "AND", "AND NOT", "OR NOT"])) (\(bodyText))"))
             default:
                 let parts = terms(t, w + 1, end)
                 guard !parts.isEmpty else { return false }
@@ -706,8 +732,10 @@ struct QueryMutator: Sendable {
             let ops = t.indices.filter { t[$0].kind == .symbol && Self.comparisons.contains(t[$0].text) }
             guard !ops.isEmpty else { return false }
             let i = rng.pick(ops)
-            t.replaceSubrange(i...i, with: fresh(
-                rng.chance(0.9) ? rng.pick(Self.comparisons) : rng.pick(["LIKE", "IS", "IN", "BETWEEN", "==", "=<"])))
+            t.replaceSubrange(
+                i...i,
+                with: fresh(
+                    rng.chance(0.9) ? rng.pick(Self.comparisons) : rng.pick(["LIKE", "IS", "IN", "BETWEEN", "==", "=<"])))
 
         case .dropParens:
             let opens = t.indices.filter { t[$0].text == "(" && t[$0].kind == .symbol }
@@ -723,9 +751,11 @@ struct QueryMutator: Sendable {
             }
 
         case .top:
-            let values = ["0", "-1", "1", "2147483647", "2147483648", "9223372036854775807", "9223372036854775808",
-                          "99999999999999999999999", "1e3", "1.5", "0x10", "-9223372036854775808", "(5)", "NULL",
-                          "5000001", "5000000", "00"]
+            let values = [
+                "0", "-1", "1", "2147483647", "2147483648", "9223372036854775807", "9223372036854775808",
+                "99999999999999999999999", "1e3", "1.5", "0x10", "-9223372036854775808", "(5)", "NULL",
+                "5000001", "5000000", "00",
+            ]
             if let top = firstTop(t, "TOP"), top + 1 < t.count {
                 t.replaceSubrange((top + 1)...(top + 1), with: fresh(rng.pick(values)))
             } else if let s = firstTop(t, "SELECT") {
@@ -739,8 +769,10 @@ struct QueryMutator: Sendable {
             guard let list = selectList(t) else { return false }
             let d = depths(t)
             let items = 1 + (list.lo..<list.hi).filter { d[$0] == 0 && t[$0].text == "," }.count
-            let ordinals = ["0", "-1", "\(items)", "\(items + 1)", "9223372036854775807", "9223372036854775808",
-                            "2147483648", "1e2", "1.0", "-0", "(1)", "1 + 1", "NULL", "'1'", "1"]
+            let ordinals = [
+                "0", "-1", "\(items)", "\(items + 1)", "9223372036854775807", "9223372036854775808",
+                "2147483648", "1e2", "1.0", "-0", "(1)", "1 + 1", "NULL", "'1'", "1",
+            ]
             let n = 1 + rng.below(3)
             var keys: [String] = []
             for _ in 0..<n {
@@ -749,7 +781,8 @@ struct QueryMutator: Sendable {
             }
             var clause = "ORDER BY " + keys.joined(separator: ", ")
             if rng.chance(0.3) {
-                clause += " OFFSET " + rng.pick(["0", "-1", "9223372036854775807", "9223372036854775808", "2147483648", "1e3", "10"])
+                clause +=
+                    " OFFSET " + rng.pick(["0", "-1", "9223372036854775807", "9223372036854775808", "2147483648", "1e3", "10"])
             }
             if let o = firstTop(t, "ORDER") {
                 t.replaceSubrange(o..<t.count, with: fresh(clause))
@@ -769,10 +802,12 @@ struct QueryMutator: Sendable {
             let columns = t.indices.filter { t[$0].kind == .word && knownColumns.contains(t[$0].text.lowercased()) }
             guard !columns.isEmpty else { return false }
             let i = rng.pick(columns)
-            var name = rng.chance(0.7) ? {
-                let c = column(&rng, scope: sc)
-                return String(c.split(separator: ".").last ?? Substring(c))
-            }() : rng.pick(allColumns)
+            var name =
+                rng.chance(0.7)
+                ? {
+                    let c = column(&rng, scope: sc)
+                    return String(c.split(separator: ".").last ?? Substring(c))
+                }() : rng.pick(allColumns)
             switch rng.below(6) {
             case 0: name = name.uppercased()
             case 1: name = "\"\(name)\""
@@ -801,8 +836,9 @@ struct QueryMutator: Sendable {
                 return true
             case 7:
                 guard let list = selectList(t) else { return false }
-                t.insert(contentsOf: fresh(
-                    "(SELECT \(rng.pick(["MAX", "MIN", "COUNT", "AVG"]))(coord_ra) FROM \(schemaName).Object) AS m,"),
+                t.insert(
+                    contentsOf: fresh(
+                        "(SELECT \(rng.pick(["MAX", "MIN", "COUNT", "AVG"]))(coord_ra) FROM \(schemaName).Object) AS m,"),
                     at: list.lo)
                 return true
             default:
@@ -924,7 +960,10 @@ struct QueryMutator: Sendable {
                 text += " AND CONTAINS(POINT('ICRS', o1.coord_ra, o1.coord_dec), \(region(&rng, scope: []))) = 1"
             }
             if rng.chance(0.3) { text += " AND o1.objectId <> o2.objectId" }
-            if rng.chance(0.3) { text = text.replacingOccurrences(of: "AS o2", with: "AS o2 JOIN \(schemaName).ForcedSource AS fs ON fs.objectId = o2.objectId") }
+            if rng.chance(0.3) {
+                text = text.replacingOccurrences(
+                    of: "AS o2", with: "AS o2 JOIN \(schemaName).ForcedSource AS fs ON fs.objectId = o2.objectId")
+            }
             t = fresh(text)
 
         case .deepNesting:
@@ -933,7 +972,8 @@ struct QueryMutator: Sendable {
             case 0:
                 let numbers = t.indices.filter { t[$0].kind == .number }
                 guard let i = numbers.isEmpty ? nil : rng.pick(numbers) else { return false }
-                t.replaceSubrange(i...i, with: fresh(String(repeating: "(", count: k) + t[i].text + String(repeating: ")", count: k)))
+                t.replaceSubrange(
+                    i...i, with: fresh(String(repeating: "(", count: k) + t[i].text + String(repeating: ")", count: k)))
             case 1:
                 let numbers = t.indices.filter { t[$0].kind == .number }
                 guard let i = numbers.isEmpty ? nil : rng.pick(numbers) else { return false }
@@ -1028,15 +1068,19 @@ struct MutationTally: Sendable {
         case .planned(let distributed, let chunks):
             if distributed { self.distributed += 1 } else { coordinated += 1 }
             if let chunks, let stray = chunks.first(where: { !allChunks.contains($0) }) {
-                findings.append(Finding(index: index, kind: "plan names chunk \(stray), which holds no data",
-                                        text: text, message: ""))
+                findings.append(
+                    Finding(
+                        index: index, kind: "plan names chunk \(stray), which holds no data",
+                        text: text, message: ""))
             }
         case .refused(let code, let message):
             refused["QueryError.\(code.rawValue)", default: 0] += 1
             messageShapes["\(code.rawValue): " + Self.shape(message), default: 0] += 1
             if !QueryError(code, "").isUserError {
-                findings.append(Finding(index: index, kind: "QueryError.\(code.rawValue) (not a user error)",
-                                        text: text, message: message))
+                findings.append(
+                    Finding(
+                        index: index, kind: "QueryError.\(code.rawValue) (not a user error)",
+                        text: text, message: message))
             }
         case .unexpected(let type, let message):
             refused[type, default: 0] += 1
@@ -1182,7 +1226,10 @@ private final class TallyBox: @unchecked Sendable {
                 if m.text == seeds[m.seed].adql { tally.unchanged += 1 }
                 for op in m.ops { tally.opCounts[op.rawValue, default: 0] += 1 }
                 if trace || only != nil {
-                    FileHandle.standardError.write(Data("mutant \(i) [\(seeds[m.seed].id); \(m.ops.map(\.rawValue).joined(separator: ","))]: \(m.text)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            "mutant \(i) [\(seeds[m.seed].id); \(m.ops.map(\.rawValue).joined(separator: ","))]: \(m.text)\n".utf8
+                        ))
                 }
                 // Every other mutant on the catalog without a zone index; every third with a row limit.
                 let rowLimit: Int? = i % 3 == 0 ? [1, 1001, 100_001, 5_000_001][(i / 3) % 4] : nil
@@ -1198,16 +1245,21 @@ private final class TallyBox: @unchecked Sendable {
         // The summary.
         func pct(_ n: Int) -> String { String(format: "%.1f%%", 100 * Double(n) / Double(max(t.total, 1))) }
         var lines = [
-            String(format: "query mutation: %ld mutants of %ld DP0.2 queries (seed 0x%llX) in %.1f s, %ld worker(s)",
-                   t.total, seeds.count, runSeed, seconds, workers),
+            String(
+                format: "query mutation: %ld mutants of %ld DP0.2 queries (seed 0x%llX) in %.1f s, %ld worker(s)",
+                t.total, seeds.count, runSeed, seconds, workers),
             "  parsed \(t.parsed) (\(pct(t.parsed))), planned \(t.planned) (\(pct(t.planned)): \(t.distributed) distributed, \(t.coordinated) coordinated), unchanged \(t.unchanged)",
-            "  errors: ADQLSyntaxError \(t.syntax)" + t.refused.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined(),
+            "  errors: ADQLSyntaxError \(t.syntax)"
+                + t.refused.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined(),
             "  most frequent errors:",
         ]
-        for (shape, n) in t.messageShapes.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(12) {
+        for (shape, n) in t.messageShapes.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(
+            12)
+        {
             lines.append("    \(n)\t\(shape)")
         }
-        lines.append("  mutations: " + t.opCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append(
+            "  mutations: " + t.opCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         if !t.leaks.isEmpty {
             lines.append("  \(t.leaks.count) project errors other than QueryError out of the planner (HTTP 500 in TAP), e.g.:")
             for f in t.leaks.sorted(by: { $0.index < $1.index }).prefix(5) {
@@ -1226,10 +1278,12 @@ private final class TallyBox: @unchecked Sendable {
         guard only == nil else { return }
         #expect(t.total == count)
         #expect(count >= 20_000 || env["SKYSHARD_MUTATION_COUNT"] != nil)
-        #expect(Double(t.parsed) >= minParsedFraction * Double(t.total),
-                "only \(t.parsed) of \(t.total) mutants parse: the generator makes mostly garbage")
-        #expect(Double(t.planned) >= minPlannedFraction * Double(t.total),
-                "only \(t.planned) of \(t.total) mutants plan: the planner is hardly exercised")
+        #expect(
+            Double(t.parsed) >= minParsedFraction * Double(t.total),
+            "only \(t.parsed) of \(t.total) mutants parse: the generator makes mostly garbage")
+        #expect(
+            Double(t.planned) >= minPlannedFraction * Double(t.total),
+            "only \(t.planned) of \(t.total) mutants plan: the planner is hardly exercised")
         #expect(t.unchanged * 20 < t.total, "\(t.unchanged) mutants equal their seed")
     }
 }

@@ -3,14 +3,14 @@ import Foundation
 import Planner
 import Synchronization
 import Tabular
-import Testing
 import TestSupport
+import Testing
 
+@testable import DemoData
+@testable import Ingest
+@testable import QueryEngine
 @testable import SQLiteKit
 @testable import ScatterGather
-@testable import QueryEngine
-@testable import Ingest
-@testable import DemoData
 
 /// Cancellation reaching SQLite, and shared scans, on the engine tests' real catalog. Each test
 /// builds its own pool, worker and executor so that their counters see its queries only.
@@ -19,15 +19,18 @@ import TestSupport
 
     /// A chunk statement that does not end in any test's lifetime: counting the rows of a
     /// seven-way cross join of the chunk's Object table (≥ 50 rows make ≥ 7.8·10^11 combinations).
-    static let endless = "SELECT COUNT(*) FROM " + ["a", "b", "c", "d", "e", "f", "g"].map { "\"Object\" AS \($0)" }.joined(separator: ", ")
+    static let endless =
+        "SELECT COUNT(*) FROM " + ["a", "b", "c", "d", "e", "f", "g"].map { "\"Object\" AS \($0)" }.joined(separator: ", ")
 
     struct Rig {
         let pool: BlockingPool
         let worker: LocalShardWorker
         let executor: ScatterGatherExecutor
 
-        init(_ engine: SkyShardEngine, passes: Int? = nil, stallLimit: Duration = .seconds(2),
-             batchRows: Int = 1024, channelCapacity: Int = 8) {
+        init(
+            _ engine: SkyShardEngine, passes: Int? = nil, stallLimit: Duration = .seconds(2),
+            batchRows: Int = 1024, channelCapacity: Int = 8
+        ) {
             pool = BlockingPool(threads: 2)
             worker = LocalShardWorker(
                 version: engine.version, description: engine.catalog, pool: pool,
@@ -160,8 +163,10 @@ import TestSupport
         defer { rig.pool.shutdown() }
         let scheduler = rig.worker.sharedScans
         let planA = try #require(try engine.plan("SELECT objectId, coord_ra FROM dp02_dc2_catalogs.Object").distributed)
-        let planB = try #require(try engine.plan(
-            "SELECT COUNT(*), MIN(coord_dec) FROM dp02_dc2_catalogs.Object").distributed)
+        let planB = try #require(
+            try engine.plan(
+                "SELECT COUNT(*), MIN(coord_dec) FROM dp02_dc2_catalogs.Object"
+            ).distributed)
         #expect(!planA.interactive && !planB.interactive)
         #expect(planA.chunkIds.count > 3)
 
@@ -217,7 +222,8 @@ import TestSupport
         #expect(otherRows.rowCount == EngineFixture.allObjects.count)
         #expect(rig.worker.stats.detachedFromPasses >= 1)
         let stalledRows = try await stalled.collect()
-        #expect(Set((0..<stalledRows.rowCount).map { stalledRows[$0, 0].int64Value! })
+        #expect(
+            Set((0..<stalledRows.rowCount).map { stalledRows[$0, 0].int64Value! })
                 == Set(EngineFixture.allObjects.map(\.id)))
         #expect(stalledRows.rowCount == EngineFixture.allObjects.count)
     }
@@ -283,8 +289,10 @@ import TestSupport
         let readScan = Task { try await scan.collect() }
         await held.wait()
         let probe = EngineFixture.allObjects[17]
-        let lookup = try #require(try engine.plan(
-            "SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId = \(probe.id)").distributed)
+        let lookup = try #require(
+            try engine.plan(
+                "SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId = \(probe.id)"
+            ).distributed)
         #expect(lookup.interactive)
         let rows = try await rig.executor.execute(lookup).collect()
         #expect(rows.rowCount == 1 && rows[0, 0].int64Value == probe.id)
@@ -314,8 +322,10 @@ extension SchedulingTests {
         }
         await allBusy.wait()
         let probe = EngineFixture.allObjects[23]
-        let lookup = try #require(try engine.plan(
-            "SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId = \(probe.id)").distributed)
+        let lookup = try #require(
+            try engine.plan(
+                "SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId = \(probe.id)"
+            ).distributed)
         let rows = try await rig.executor.execute(lookup).collect()
         // The scan jobs are all still blocked: none can have finished before being released.
         #expect(entered.value == busy)
@@ -328,7 +338,11 @@ extension SchedulingTests {
 /// A count shared by jobs on several threads.
 final class Counter: Sendable {
     private let count = Mutex(0)
-    func increment() -> Int { count.withLock { $0 += 1; return $0 } }
+    func increment() -> Int {
+        count.withLock {
+            $0 += 1; return $0
+        }
+    }
     var value: Int { count.withLock { $0 } }
 }
 

@@ -3,14 +3,14 @@ import Catalog
 import Foundation
 import Planner
 import Tabular
-import Testing
 import TestSupport
+import Testing
 
+@testable import DemoData
+@testable import Ingest
+@testable import QueryEngine
 @testable import SQLiteKit
 @testable import ScatterGather
-@testable import QueryEngine
-@testable import Ingest
-@testable import DemoData
 @testable import Sky
 
 // Property tests of the planner over random spatial predicates (issue 15): every predicate
@@ -203,7 +203,8 @@ indirect enum SpatialPredicate: CustomStringConvertible {
         case .scisqlBox(let a, let b, let c, let d):
             return "scisql_s2PtInBox(coord_ra, coord_dec, \(n(a)), \(n(b)), \(n(c)), \(n(d))) = 1"
         case .polygon(let vertices):
-            return "CONTAINS(\(Self.point), POLYGON('ICRS', \(vertices.map { "\(n($0.0)), \(n($0.1))" }.joined(separator: ", ")))) = 1"
+            return
+                "CONTAINS(\(Self.point), POLYGON('ICRS', \(vertices.map { "\(n($0.0)), \(n($0.1))" }.joined(separator: ", ")))) = 1"
         case .distance(let lon, let lat, let r, let form):
             let d = "DISTANCE(\(Self.point), POINT('ICRS', \(n(lon)), \(n(lat))))"
             switch form {
@@ -252,8 +253,10 @@ indirect enum SpatialPredicate: CustomStringConvertible {
         case .box(let lon, let lat, let w, let h):
             return SkyBox(centerLon: lon, centerLat: lat, width: w, height: h).contains(lon: ra, lat: dec)
         case .scisqlBox(let a, let b, let c, let d):
-            return SkyBox(lonMin: SkyAngle.normalizedLongitude(a), lonMax: SkyAngle.normalizedLongitude(c),
-                          latMin: b, latMax: d).contains(lon: ra, lat: dec)
+            return SkyBox(
+                lonMin: SkyAngle.normalizedLongitude(a), lonMax: SkyAngle.normalizedLongitude(c),
+                latMin: b, latMax: d
+            ).contains(lon: ra, lat: dec)
         case .polygon(let vs):
             return (try? SkyPolygon(vertices: vs.map { (lon: $0.0, lat: $0.1) }))?.contains(lon: ra, lat: dec) ?? false
         case .distance(let lon, let lat, let r, let form):
@@ -287,8 +290,10 @@ indirect enum SpatialPredicate: CustomStringConvertible {
         case .box(let lon, let lat, let w, let h):
             return Self.nearBoxEdge(SkyBox(centerLon: lon, centerLat: lat, width: w, height: h), ra: ra, dec: dec, eps: eps)
         case .scisqlBox(let a, let b, let c, let d):
-            return Self.nearBoxEdge(SkyBox(lonMin: SkyAngle.normalizedLongitude(a), lonMax: SkyAngle.normalizedLongitude(c),
-                                           latMin: b, latMax: d), ra: ra, dec: dec, eps: eps)
+            return Self.nearBoxEdge(
+                SkyBox(
+                    lonMin: SkyAngle.normalizedLongitude(a), lonMax: SkyAngle.normalizedLongitude(c),
+                    latMin: b, latMax: d), ra: ra, dec: dec, eps: eps)
         case .polygon(let vs):
             guard let polygon = try? SkyPolygon(vertices: vs.map { (lon: $0.0, lat: $0.1) }) else { return false }
             let v = Vec3(p)
@@ -327,15 +332,15 @@ struct SpatialPredicateGenerator {
     mutating func center() -> (Double, Double) {
         switch rng.int(0, 9) {
         case 0, 1, 2: return (rng.uniform(55, 70), rng.uniform(-40, -28))  // footprint
-        case 3, 4: // a pole, sometimes exactly
+        case 3, 4:  // a pole, sometimes exactly
             let pole: Double = rng.chance(0.5) ? 90 : -90
             let lat = rng.chance(0.2) ? pole : pole - (pole > 0 ? 1 : -1) * rng.uniform(0, 8)
             return (rng.uniform(-360, 720), lat)
-        case 5, 6: // across RA 0/360, written in several ways
+        case 5, 6:  // across RA 0/360, written in several ways
             let lon = rng.uniform(-5, 5)
             let written = [lon, SkyAngle.normalizedLongitude(lon), lon + 360, lon - 720][rng.int(0, 3)]
             return (written, asin(rng.uniform(-1, 1)) * SkyAngle.degreesPerRadian)
-        case 7: // on a stripe or chunk edge
+        case 7:  // on a stripe or chunk edge
             return (Double(rng.int(0, 24)) * 15, Double(rng.int(0, 36)) * 5 - 90)
         case 8: return (rng.uniform(0, 360), asin(rng.uniform(-1, 1)) * SkyAngle.degreesPerRadian)
         default: return invalidCenter()
@@ -398,7 +403,8 @@ struct SpatialPredicateGenerator {
                 a += 360.0 / Double(count) * rng.uniform(0.6, 1.2)
             }
             if rng.chance(0.5) { angles.reverse() }
-            let center = SkyCircle(centerLon: lon.isFinite ? lon : 0, centerLat: lat.isFinite ? min(max(lat, -90), 90) : 0, radius: r)
+            let center = SkyCircle(
+                centerLon: lon.isFinite ? lon : 0, centerLat: lat.isFinite ? min(max(lat, -90), 90) : 0, radius: r)
             var vertices = angles.map { angle -> (Double, Double) in
                 Self.destination(from: center.centerLon, center.centerLat, distance: r, bearing: angle)
             }
@@ -421,10 +427,13 @@ struct SpatialPredicateGenerator {
             // of issue 15).
             let r1 = exp(rng.uniform(log(1e-3), log(2))), r2 = exp(rng.uniform(log(1e-3), log(2)))
             let gap = (r1 + r2) * rng.uniform(0.5, 3)
-            let (lon2, lat2) = Self.destination(from: lon.isFinite ? lon : 0, lat.isFinite ? min(max(lat, -89), 89) : 0,
-                                                distance: gap, bearing: rng.uniform(0, 360))
-            return .and([.circle(lon: lon, lat: lat, radius: r1, form: .contains),
-                         .circle(lon: lon2, lat: lat2, radius: r2, form: .contains)])
+            let (lon2, lat2) = Self.destination(
+                from: lon.isFinite ? lon : 0, lat.isFinite ? min(max(lat, -89), 89) : 0,
+                distance: gap, bearing: rng.uniform(0, 360))
+            return .and([
+                .circle(lon: lon, lat: lat, radius: r1, form: .contains),
+                .circle(lon: lon2, lat: lat2, radius: r2, form: .contains),
+            ])
         }
     }
 
@@ -487,7 +496,8 @@ struct SpatialPredicateGenerator {
         let planner = SkyWideFixture.planner
         let lanes = 2
         let perLane = Self.predicatesPerRun / lanes
-        let results = try await withThrowingTaskGroup(of: (planned: Int, refused: Int, empty: Int, failures: [String]).self) { group in
+        let results = try await withThrowingTaskGroup(of: (planned: Int, refused: Int, empty: Int, failures: [String]).self) {
+            group in
             for lane in 0..<lanes {
                 group.addTask {
                     var generator = SpatialPredicateGenerator(seed: 0x15_0000 + UInt64(lane))
@@ -512,7 +522,8 @@ struct SpatialPredicateGenerator {
                             if invalid.isEmpty {
                                 failures.append("refused a valid predicate: \(error.message) in: \(Self.query(p))")
                             } else if error.line == nil || error.column == nil
-                                || !invalid.contains(where: { error.message.contains($0) }) {
+                                || !invalid.contains(where: { error.message.contains($0) })
+                            {
                                 failures.append("unclear error \(error.message) for \(invalid) in: \(Self.query(p))")
                             }
                         }
@@ -529,8 +540,9 @@ struct SpatialPredicateGenerator {
             }
             return total
         }
-        print("spatial predicates: \(Self.predicatesPerRun) planned on \(lanes) lanes: \(results.planned) planned "
-              + "(\(results.empty) to no chunk), \(results.refused) refused")
+        print(
+            "spatial predicates: \(Self.predicatesPerRun) planned on \(lanes) lanes: \(results.planned) planned "
+                + "(\(results.empty) to no chunk), \(results.refused) refused")
         #expect(results.planned + results.refused == Self.predicatesPerRun)
         #expect(results.failures.isEmpty, "\(results.failures.count) failures, first: \(results.failures.prefix(5))")
         // The generator must reach every kind of outcome, or the test proves little.
@@ -557,7 +569,8 @@ struct SpatialPredicateGenerator {
         let count = try await SkyWideFixture.engine.execute(
             "SELECT COUNT(*) FROM \(SkyWideFixture.schema).Object WHERE "
                 + "CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62, -37, 0.01)) = 1 AND "
-                + "CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62, -36.5, 0.01)) = 1").collect()
+                + "CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62, -36.5, 0.01)) = 1"
+        ).collect()
         #expect(count.rowCount == 1)
         #expect(count[0, 0].int64Value == 0)
     }
@@ -573,7 +586,8 @@ struct SpatialPredicateGenerator {
         ("POLYGON('ICRS', 10, 10, 20, 10, 15, 99)", "99", 2),
     ])
     func outOfRangeValuesAreNamed(shape: String, value: String, line: Int) throws {
-        let adql = "SELECT objectId FROM \(SkyWideFixture.schema).Object\nWHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), \(shape)) = 1"
+        let adql =
+            "SELECT objectId FROM \(SkyWideFixture.schema).Object\nWHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), \(shape)) = 1"
         do {
             _ = try SkyWideFixture.engine.plan(adql)
             Issue.record("planned \(shape)")
@@ -632,8 +646,9 @@ struct SpatialPredicateGenerator {
             if !expected.isEmpty { nonEmpty += 1 }
             compared += 1
         }
-        print("spatial predicates: \(compared) compared with brute force over \(rows.count) rows: "
-              + "\(nonEmpty) with rows, \(pruned) pruned, \(excused) row results excused within 1e-9° of an edge")
+        print(
+            "spatial predicates: \(compared) compared with brute force over \(rows.count) rows: "
+                + "\(nonEmpty) with rows, \(pruned) pruned, \(excused) row results excused within 1e-9° of an edge")
         // The sample must hold answers and pruned plans, or the comparison proves little.
         #expect(nonEmpty > Self.comparedSample / 4)
         #expect(pruned > Self.comparedSample / 4)

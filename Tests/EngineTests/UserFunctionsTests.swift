@@ -1,14 +1,14 @@
 import ADQL
-import Foundation
 import DemoData
+import Foundation
 import Ingest
 import QueryEngine
 import SQLiteKit
 import ScatterGather
 import Sky
 import Tabular
-import Testing
 import TestSupport
+import Testing
 
 /// The SQL functions of `UserFunctions`, exercised through real SQL on an in-memory connection.
 @Suite struct UserFunctionsTests {
@@ -33,18 +33,21 @@ import TestSupport
         try c.execute("CREATE TABLE t (g INTEGER, x)")
         // Reals, integers (one near 2^62: summed as a double, no overflow), NULLs, a numeric
         // text, and one group of NULLs only.
-        try c.execute("""
+        try c.execute(
+            """
             INSERT INTO t VALUES (1, 1.5), (1, NULL), (1, 2), (2, 4611686018427387904), (2, -3.25), \
             (2, '7.5'), (3, 0.125), (3, 10), (4, NULL)
             """)
-        let merged = try c.query("""
+        let merged = try c.query(
+            """
             SELECT skyshard_avg_merge(p) FROM (SELECT g, skyshard_avg_partial(x) AS p FROM t GROUP BY g)
             """)[0][0]
         let direct = try c.query("SELECT avg(x) FROM t")[0][0]
         let m = try #require(merged.doubleValue), d = try #require(direct.doubleValue)
         #expect(abs(m - d) <= 1e-12 * abs(d))
         // Per group: the partials of the groups as they are; a group of NULLs averages to NULL.
-        let groups = try c.query("""
+        let groups = try c.query(
+            """
             SELECT g, skyshard_avg_merge(p), (SELECT avg(x) FROM t AS u WHERE u.g = v.g) FROM \
             (SELECT g, skyshard_avg_partial(x) AS p FROM t GROUP BY g) AS v GROUP BY g ORDER BY g
             """)
@@ -58,7 +61,11 @@ import TestSupport
         }
         // A partial is 16 bytes; no rows at all merge to NULL.
         #expect(try Self.value(c, "length(skyshard_avg_partial(x)) FROM t WHERE g = 4") == .integer(16))
-        #expect(try Self.value(c, "skyshard_avg_merge(skyshard_avg_partial_of_nothing) FROM (SELECT NULL AS skyshard_avg_partial_of_nothing WHERE 0)").isNull)
+        #expect(
+            try Self.value(
+                c,
+                "skyshard_avg_merge(skyshard_avg_partial_of_nothing) FROM (SELECT NULL AS skyshard_avg_partial_of_nothing WHERE 0)"
+            ).isNull)
         // Anything but a partial is an error, not a silent average.
         #expect(throws: SQLiteError.self) { try c.query("SELECT skyshard_avg_merge(x'0011')") }
         #expect(throws: SQLiteError.self) { try c.query("SELECT skyshard_avg_merge(3.5)") }
@@ -243,8 +250,9 @@ import TestSupport
         let seeded = try #require(Self.value(c, "adql_rand(7)").doubleValue)
         #expect(seeded >= 0 && seeded < 1)
         // Unseeded values vary from row to row (not factored out as a constant).
-        let rows = try c.query("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) "
-            + "SELECT count(DISTINCT adql_rand()) FROM n")
+        let rows = try c.query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) "
+                + "SELECT count(DISTINCT adql_rand()) FROM n")
         #expect(rows[0][0] == .integer(50))
     }
 
@@ -354,17 +362,22 @@ import TestSupport
         var rng = SplitMix(state: 7)
         var points: [(Double, Double, Double)] = []
         for _ in 0..<2000 {
-            let p = (Double.random(in: 0..<30, using: &rng), Double.random(in: 0..<30, using: &rng),
-                     Double.random(in: 5..<25, using: &rng))
+            let p = (
+                Double.random(in: 0..<30, using: &rng), Double.random(in: 0..<30, using: &rng),
+                Double.random(in: 5..<25, using: &rng)
+            )
             points.append(p)
             try c.execute("INSERT INTO p VALUES (\(p.0), \(p.1), \(p.2))")
         }
         let square = try SkyPolygon(vertices: [(10, 10), (20, 10), (20, 20), (10, 20)])
-        let constant = try c.query("SELECT adql_contains_point_polygon(ra, dec, 10, 10, 20, 10, 20, 20, 10, 20) FROM p ORDER BY rowid")
+        let constant = try c.query(
+            "SELECT adql_contains_point_polygon(ra, dec, 10, 10, 20, 10, 20, 20, 10, 20) FROM p ORDER BY rowid")
         // The first vertex's RA comes from a column: the cache must not be reused blindly.
-        let varying = try c.query("SELECT adql_contains_point_polygon(ra, dec, x1, 10, 20, 10, 20, 20, 10, 20) FROM p ORDER BY rowid")
+        let varying = try c.query(
+            "SELECT adql_contains_point_polygon(ra, dec, x1, 10, 20, 10, 20, 20, 10, 20) FROM p ORDER BY rowid")
         // Only a later coordinate varies (argument 2 itself is constant).
-        let lateVarying = try c.query("SELECT adql_contains_point_polygon(ra, dec, 10, 10, x1 + 5, 10, 20, 20, 10, 20) FROM p ORDER BY rowid")
+        let lateVarying = try c.query(
+            "SELECT adql_contains_point_polygon(ra, dec, 10, 10, x1 + 5, 10, 20, 20, 10, 20) FROM p ORDER BY rowid")
         func expected(_ polygon: SkyPolygon?, _ p: (Double, Double, Double)) -> Value {
             // Non-convex vertex lists give NULL.
             polygon.map { .integer($0.contains(lon: p.0, lat: p.1) ? 1 : 0) } ?? .null
@@ -454,7 +467,8 @@ import TestSupport
         let got = try #require(Self.value("adql_distance(\(lon1), \(lat1), \(lon2), \(lat2))").doubleValue)
         let want = Self.vincenty(lon1, lat1, lon2, lat2)
         #expect(abs(got - want) <= 1e-9 * want + 1e-12, "got \(got), want \(want)")
-        let generic = try #require(Self.value("adql_distance_points(adql_point(\(lon1), \(lat1)), adql_point(\(lon2), \(lat2)))").doubleValue)
+        let generic = try #require(
+            Self.value("adql_distance_points(adql_point(\(lon1), \(lat1)), adql_point(\(lon2), \(lat2)))").doubleValue)
         #expect(abs(generic - got) <= 1e-12)
     }
 
@@ -773,7 +787,8 @@ import TestSupport
     func benchmark() throws {
         let c = try Self.connection()
         let n = 1_000_000
-        try c.execute("""
+        try c.execute(
+            """
             CREATE TABLE t AS WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < \(n))
             SELECT adql_rand(i) * 360 AS ra, adql_degrees(adql_asin(2 * adql_rand(-i) - 1)) AS dec FROM k
             """)
@@ -791,17 +806,25 @@ import TestSupport
                 count = try c.query("SELECT count(*) FROM t WHERE \(condition)")[0][0]
                 best = min(best, (cpuNanoseconds() - start) / Double(n))
             }
-            print("BENCH \(label): \(String(format: "%.1f", best)) ns/row CPU, \(String(format: "%.1f", best - baseline)) ns/row over the scan; count = \(count)")
+            print(
+                "BENCH \(label): \(String(format: "%.1f", best)) ns/row CPU, \(String(format: "%.1f", best - baseline)) ns/row over the scan; count = \(count)"
+            )
             return best
         }
         let base = try time("scan", "ra + dec > 1e9")
         _ = try time("builtin max() with 5 arguments", "max(ra, dec, 10, 20, 1) > 1e9", baseline: base)
-        _ = try time("contains_circle_circle r=0 (SkyCircle path)", "adql_contains_circle_circle(ra, dec, 0, 10, 20, 1) = 1", baseline: base)
+        _ = try time(
+            "contains_circle_circle r=0 (SkyCircle path)", "adql_contains_circle_circle(ra, dec, 0, 10, 20, 1) = 1",
+            baseline: base)
         _ = try time("contains_point_circle r=1", "adql_contains_point_circle(ra, dec, 10, 20, 1) = 1", baseline: base)
         _ = try time("contains_point_circle r=30", "adql_contains_point_circle(ra, dec, 10, 20, 30) = 1", baseline: base)
         _ = try time("contains_point_box 2x2", "adql_contains_point_box(ra, dec, 10, 20, 2, 2) = 1", baseline: base)
-        _ = try time("contains_point_polygon 4 vertices", "adql_contains_point_polygon(ra, dec, 9, 19, 11, 19, 11, 21, 9, 21) = 1", baseline: base)
-        _ = try time("contains_point_polygon 4 vertices, 60° wide", "adql_contains_point_polygon(ra, dec, 0, -30, 60, -30, 60, 30, 0, 30) = 1", baseline: base)
+        _ = try time(
+            "contains_point_polygon 4 vertices", "adql_contains_point_polygon(ra, dec, 9, 19, 11, 19, 11, 21, 9, 21) = 1",
+            baseline: base)
+        _ = try time(
+            "contains_point_polygon 4 vertices, 60° wide",
+            "adql_contains_point_polygon(ra, dec, 0, -30, 60, -30, 60, 30, 0, 30) = 1", baseline: base)
         _ = try time("distance < 1", "adql_distance(ra, dec, 10, 20) < 1", baseline: base)
         _ = try time("contains(generic) circle", "adql_contains(adql_point(ra, dec), adql_circle(10, 20, 1)) = 1", baseline: base)
         _ = try time("adql_round", "adql_round(ra, 2) > 1e9", baseline: base)

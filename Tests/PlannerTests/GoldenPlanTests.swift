@@ -1,6 +1,6 @@
-import Foundation
 import ADQL
 import Catalog
+import Foundation
 import Sky
 import Tabular
 import Testing
@@ -84,7 +84,8 @@ enum GoldenPlans {
     /// (the explanation lists at most 20). A query the planner refuses: `error: <message>`.
     static func planText(_ record: Record) -> String {
         let catalog = catalog(record.directives)
-        let index: (any DirectorIndex)? = record.directives["director-index"] == "none"
+        let index: (any DirectorIndex)? =
+            record.directives["director-index"] == "none"
             ? nil : GoldenDirectorIndex(chunks: catalog.chunkIds)
         let planner = QueryPlanner(catalog: catalog, directorIndex: index)
         let total = catalog.chunkRowCounts.count
@@ -129,11 +130,12 @@ struct GoldenDirectorIndex: DirectorIndex {
     static let keysPerChunk: Int64 = 1000
 
     func chunks(forKeys keys: [Int64]) throws -> Set<Int> {
-        Set(keys.compactMap { k in
-            guard k >= 1 else { return nil }
-            let i = (k - 1) / Self.keysPerChunk
-            return i < Int64(chunks.count) ? chunks[Int(i)] : nil
-        })
+        Set(
+            keys.compactMap { k in
+                guard k >= 1 else { return nil }
+                let i = (k - 1) / Self.keysPerChunk
+                return i < Int64(chunks.count) ? chunks[Int(i)] : nil
+            })
     }
 
     func chunks(forKeysBetween low: Int64, and high: Int64) throws -> Set<Int> {
@@ -160,7 +162,8 @@ struct GoldenDirectorIndex: DirectorIndex {
             return
         }
         if expected != actual {
-            Issue.record("""
+            Issue.record(
+                """
                 \(name): the plan differs from \(name).plan; \
                 \(GoldenPlans.firstDifference(expected: expected, actual: actual))
                 If the planner change is intended, regenerate with `\(GoldenPlans.command)` and read the diff.
@@ -172,8 +175,9 @@ struct GoldenDirectorIndex: DirectorIndex {
     /// (when updating, a `.plan` without one is removed).
     @Test func theCorpusIsComplete() throws {
         let queries = GoldenPlans.queries
-        #expect(queries.count >= GoldenPlans.minimumCount,
-                "\(queries.count) golden queries in \(GoldenPlans.directory().path), at least \(GoldenPlans.minimumCount) expected")
+        #expect(
+            queries.count >= GoldenPlans.minimumCount,
+            "\(queries.count) golden queries in \(GoldenPlans.directory().path), at least \(GoldenPlans.minimumCount) expected")
         let orphans = Set(GoldenPlans.names(withExtension: "plan")).subtracting(queries).sorted()
         if GoldenPlans.updating {
             for name in orphans {

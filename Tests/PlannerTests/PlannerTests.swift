@@ -1,6 +1,6 @@
-import Foundation
 import ADQL
 import Catalog
+import Foundation
 import Sky
 import Tabular
 import Testing
@@ -176,7 +176,8 @@ enum TestCatalog {
         #expect(circle.count < total)
         #expect(try chunks("CONTAINS(\(p), REGION('Circle ICRS 62 -37 0.2')) = 1") == circle)
         #expect(try chunks("CONTAINS(\(p), CAST('62 -37 0.2' AS CIRCLE)) = 1") == circle)
-        #expect(try chunks("CONTAINS(\(p), REGION('Box 62 -37 0.4 0.4')) = 1")
+        #expect(
+            try chunks("CONTAINS(\(p), REGION('Box 62 -37 0.4 0.4')) = 1")
                 == chunks("CONTAINS(\(p), BOX(62, -37, 0.4, 0.4)) = 1"))
         // A Union prunes to the union of its members, an Intersection to their intersection.
         let a = "Circle 52 -27 0.1", b = "Circle 72 -43 0.1"
@@ -189,7 +190,8 @@ enum TestCatalog {
     }
 
     @Test func regionResultTypes() throws {
-        let plan = try TestCatalog.plan("""
+        let plan = try TestCatalog.plan(
+            """
             SELECT REGION('Circle ICRS 1 2 3') AS c, REGION(CAST(tract AS VARCHAR)) AS r,
                    CAST('1 2' AS POINT) AS p FROM dp02_dc2_catalogs.Object
             """)
@@ -199,14 +201,25 @@ enum TestCatalog {
     }
 
     @Test(arguments: [
-        ("SELECT objectId FROM dp02_dc2_catalogs.Object\nWHERE CONTAINS(POINT(coord_ra, coord_dec),\n  REGION('Circle ICRS 62 -37')) = 1",
-         3, 10, "'Circle ICRS 62 -37': STC-S error at character 19: expected 3 numbers after Circle (number 3 is missing), found the end of the string"),
-        ("SELECT REGION('Circle GALACTIC 1 2 3') FROM dp02_dc2_catalogs.Object", 1, 15, "STC-S error at character 8: frame GALACTIC is not supported"),
+        (
+            "SELECT objectId FROM dp02_dc2_catalogs.Object\nWHERE CONTAINS(POINT(coord_ra, coord_dec),\n  REGION('Circle ICRS 62 -37')) = 1",
+            3, 10,
+            "'Circle ICRS 62 -37': STC-S error at character 19: expected 3 numbers after Circle (number 3 is missing), found the end of the string"
+        ),
+        (
+            "SELECT REGION('Circle GALACTIC 1 2 3') FROM dp02_dc2_catalogs.Object", 1, 15,
+            "STC-S error at character 8: frame GALACTIC is not supported"
+        ),
         ("SELECT CAST(CIRCLE(1, 2, 3) AS POINT) FROM dp02_dc2_catalogs.Object", 1, 8, "CAST of a CIRCLE to POINT"),
         ("SELECT CAST(BOX(1, 2, 3, 4) AS POLYGON) FROM dp02_dc2_catalogs.Object", 1, 8, "not the great circles of a POLYGON"),
-        ("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE CONTAINS(CIRCLE(coord_ra, coord_dec, 1), REGION('Union (Circle 1 2 3 Circle 2 3 4)')) = 1",
-         1, 53, "CONTAINS with a compound region"),
-        ("SELECT REGION('Not (Circle 1 2 3)') FROM dp02_dc2_catalogs.Object", 1, 8, "REGION of a Not region can only be used as an argument of CONTAINS or INTERSECTS"),
+        (
+            "SELECT objectId FROM dp02_dc2_catalogs.Object WHERE CONTAINS(CIRCLE(coord_ra, coord_dec, 1), REGION('Union (Circle 1 2 3 Circle 2 3 4)')) = 1",
+            1, 53, "CONTAINS with a compound region"
+        ),
+        (
+            "SELECT REGION('Not (Circle 1 2 3)') FROM dp02_dc2_catalogs.Object", 1, 8,
+            "REGION of a Not region can only be used as an argument of CONTAINS or INTERSECTS"
+        ),
     ])
     func regionAndCastErrorsArePositioned(_ query: String, _ line: Int, _ column: Int, _ message: String) throws {
         try Self.expectPlanningError(query, line, column, message)
@@ -227,18 +240,32 @@ enum TestCatalog {
 
     @Test(arguments: [
         ("WITH t AS (SELECT objectId FROM dp02_dc2_catalogs.Object)\nSELECT nosuch FROM t", 2, 8, "unknown column nosuch"),
-        ("WITH t AS (SELECT objectId FROM dp02_dc2_catalogs.Object) SELECT objectid2 FROM t", 1, 66,
-         "unknown column objectid2; did you mean objectId?"),
-        ("WITH t (a, b) AS (SELECT objectId, tract FROM dp02_dc2_catalogs.Object) SELECT t.objectId FROM t", 1, 80,
-         "unknown column t.objectId"),
+        (
+            "WITH t AS (SELECT objectId FROM dp02_dc2_catalogs.Object) SELECT objectid2 FROM t", 1, 66,
+            "unknown column objectid2; did you mean objectId?"
+        ),
+        (
+            "WITH t (a, b) AS (SELECT objectId, tract FROM dp02_dc2_catalogs.Object) SELECT t.objectId FROM t", 1, 80,
+            "unknown column t.objectId"
+        ),
         ("SELECT d.n, d.x FROM (SELECT COUNT(*) AS n FROM dp02_dc2_catalogs.Object) AS d", 1, 13, "unknown column d.x"),
-        ("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId IN (SELECT objectId FROM dp02_dc2_catalogs.ForcedSource WHERE psfFlx > 1)",
-         1, 124, "unknown column psfFlx; did you mean psfFlux?"),
-        ("SELECT objectId FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.ForcedSource WHERE bnd = 'r'",
-         1, 111, "unknown column bnd; did you mean band?"),
-        ("SELECT objectId FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.Object ORDER BY coord_ra", 1, 108,
-         "unknown column coord_ra"),
-        ("SELECT x.objectId FROM (SELECT objectId FROM dp02_dc2_catalogs.Object) AS d", 1, 8, "x does not name a table of the FROM clause (d)"),
+        (
+            "SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId IN (SELECT objectId FROM dp02_dc2_catalogs.ForcedSource WHERE psfFlx > 1)",
+            1, 124, "unknown column psfFlx; did you mean psfFlux?"
+        ),
+        (
+            "SELECT objectId FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.ForcedSource WHERE bnd = 'r'",
+            1, 111, "unknown column bnd; did you mean band?"
+        ),
+        (
+            "SELECT objectId FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.Object ORDER BY coord_ra",
+            1, 108,
+            "unknown column coord_ra"
+        ),
+        (
+            "SELECT x.objectId FROM (SELECT objectId FROM dp02_dc2_catalogs.Object) AS d", 1, 8,
+            "x does not name a table of the FROM clause (d)"
+        ),
     ])
     func namesFinishedAtTheCoordinatorArePositioned(_ query: String, _ line: Int, _ column: Int, _ message: String) throws {
         try Self.expectPlanningError(query, line, column, message)
@@ -269,7 +296,8 @@ enum TestCatalog {
     }
 
     @Test func childJoinsStayInTheChunk() throws {
-        let plan = try TestCatalog.plan("""
+        let plan = try TestCatalog.plan(
+            """
             SELECT o.objectId, f.psfFlux, v.expMidptMJD
             FROM dp02_dc2_catalogs.Object AS o
             JOIN dp02_dc2_catalogs.ForcedSource AS f ON o.objectId = f.objectId
@@ -294,9 +322,14 @@ enum TestCatalog {
 
     @Test(arguments: [
         ("SELECT r_cmodelflx FROM dp02_dc2_catalogs.Object", "unknown column r_cmodelflx; did you mean r_cModelFlux"),
-        ("SELECT objectId FROM dp02_dc2_catalogs.Objekt", "unknown table dp02_dc2_catalogs.Objekt; did you mean dp02_dc2_catalogs.Object"),
-        ("SELECT band FROM dp02_dc2_catalogs.ForcedSource AS f JOIN dp02_dc2_catalogs.CcdVisit AS v ON f.ccdVisitId = v.ccdVisitId",
-         "column band is ambiguous: it could be f.band, v.band"),
+        (
+            "SELECT objectId FROM dp02_dc2_catalogs.Objekt",
+            "unknown table dp02_dc2_catalogs.Objekt; did you mean dp02_dc2_catalogs.Object"
+        ),
+        (
+            "SELECT band FROM dp02_dc2_catalogs.ForcedSource AS f JOIN dp02_dc2_catalogs.CcdVisit AS v ON f.ccdVisitId = v.ccdVisitId",
+            "column band is ambiguous: it could be f.band, v.band"
+        ),
         ("SELECT foo(coord_ra) FROM dp02_dc2_catalogs.Object", "unknown function foo"),
         ("SELECT coord_ra, COUNT(*) FROM dp02_dc2_catalogs.Object", "column coord_ra must appear in GROUP BY"),
     ])
@@ -323,7 +356,8 @@ enum TestCatalog {
 
     @Test func resultNamesAreUniqueAndFollowTAPRules() throws {
         let plan = try TestCatalog.plan(
-            "SELECT objectId, objectId, COUNT(*), r_cModelFlux * 2, scisql_nanojanskyToAbMag(r_cModelFlux) FROM dp02_dc2_catalogs.Object GROUP BY objectId, r_cModelFlux")
+            "SELECT objectId, objectId, COUNT(*), r_cModelFlux * 2, scisql_nanojanskyToAbMag(r_cModelFlux) FROM dp02_dc2_catalogs.Object GROUP BY objectId, r_cModelFlux"
+        )
         #expect(plan.fields.map(\.name) == ["objectId", "objectId_2", "count", "expr", "scisql_nanojanskytoabmag"])
         #expect(Set(plan.fields.map { $0.name.lowercased() }).count == plan.fields.count)
         #expect(plan.fields[4].unit == "mag")
@@ -343,7 +377,8 @@ enum TestCatalog {
     }
 
     @Test func regionsAddTheirLatitudeBandForTheIndex() throws {
-        let plan = try TestCatalog.plan("""
+        let plan = try TestCatalog.plan(
+            """
             SELECT objectId FROM dp02_dc2_catalogs.Object
             WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 62.0, -37.0, 0.05)) = 1
             """)
@@ -357,14 +392,16 @@ enum TestCatalog {
         let half = asin(sin(0.05 * .pi / 180) / cos(37 * .pi / 180)) * 180 / .pi
         #expect(abs(west - (62 - half)) < 1e-6 && abs(east - (62 + half)) < 1e-6)
         // A circle across RA 0/360 keeps its band but gets no longitude window.
-        let wrapping = try TestCatalog.plan("""
+        let wrapping = try TestCatalog.plan(
+            """
             SELECT objectId FROM dp02_dc2_catalogs.Object
             WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', 0.01, -37.0, 0.05)) = 1
             """)
         #expect(wrapping.chunkSQL.contains("\"Object\".\"coord_dec\" BETWEEN"))
         #expect(!wrapping.chunkSQL.contains("\"coord_ra\" BETWEEN"))
         // Under OR the band is not implied, so it is not added.
-        let either = try TestCatalog.plan("""
+        let either = try TestCatalog.plan(
+            """
             SELECT objectId FROM dp02_dc2_catalogs.Object
             WHERE CONTAINS(POINT(coord_ra, coord_dec), CIRCLE(62.0, -37.0, 0.05)) = 1 OR r_cModelFlux > 5
             """)
@@ -376,7 +413,8 @@ enum TestCatalog {
     /// wide band without a window, scans the chunk instead.
     @Test func wideBandsUseTheIndexOnlyWithASmallBox() throws {
         func plan(ra: Double, radius: Double) throws -> DistributedPlan {
-            try TestCatalog.plan("""
+            try TestCatalog.plan(
+                """
                 SELECT objectId FROM dp02_dc2_catalogs.Object
                 WHERE CONTAINS(POINT('ICRS', coord_ra, coord_dec), CIRCLE('ICRS', \(ra), -36.5, \(radius))) = 1
                 """)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Sky
 
 // MARK: - Geometry
@@ -89,11 +90,11 @@ import Testing
 
     @Test(arguments: [
         [(0.0, 0.0), (10.0, 0.0)],
-        [(0.0, 0.0), (10.0, 0.0), (20.0, 0.0)],                  // on one great circle
+        [(0.0, 0.0), (10.0, 0.0), (20.0, 0.0)],  // on one great circle
         [(0.0, 0.0), (10.0, 0.0), (10.0, 0.0), (0.0, 0.0)],
-        [(0.0, 0.0), (10.0, 0.0), (2.0, 2.0), (10.0, 10.0), (0.0, 10.0)], // reflex vertex
-        [(0.0, 0.0), (10.0, 10.0), (10.0, 0.0), (0.0, 10.0)],    // bow tie
-        [(0.0, 0.0), (180.0, 0.0), (90.0, 45.0)],                // antipodal neighbours
+        [(0.0, 0.0), (10.0, 0.0), (2.0, 2.0), (10.0, 10.0), (0.0, 10.0)],  // reflex vertex
+        [(0.0, 0.0), (10.0, 10.0), (10.0, 0.0), (0.0, 10.0)],  // bow tie
+        [(0.0, 0.0), (180.0, 0.0), (90.0, 45.0)],  // antipodal neighbours
     ])
     func badPolygonsAreRejected(vertices: [(Double, Double)]) {
         #expect(throws: SkyGeometryError.self) { try SkyPolygon(vertices: vertices.map { (lon: $0.0, lat: $0.1) }) }
@@ -125,42 +126,79 @@ import Testing
 
     @Test(arguments: [
         // Circle/circle
-        (SkyRegion.circle(SkyCircle(centerLon: 0, centerLat: 0, radius: 1)), SkyRegion.circle(SkyCircle(centerLon: 2, centerLat: 0, radius: 1)), true),
-        (.circle(SkyCircle(centerLon: 0, centerLat: 0, radius: 1)), .circle(SkyCircle(centerLon: 2.001, centerLat: 0, radius: 1)), false),
-        (.circle(SkyCircle(centerLon: 359.5, centerLat: 0, radius: 0.5)), .circle(SkyCircle(centerLon: 0.5, centerLat: 0, radius: 0.5)), true),
+        (
+            SkyRegion.circle(SkyCircle(centerLon: 0, centerLat: 0, radius: 1)),
+            SkyRegion.circle(SkyCircle(centerLon: 2, centerLat: 0, radius: 1)), true
+        ),
+        (
+            .circle(SkyCircle(centerLon: 0, centerLat: 0, radius: 1)),
+            .circle(SkyCircle(centerLon: 2.001, centerLat: 0, radius: 1)), false
+        ),
+        (
+            .circle(SkyCircle(centerLon: 359.5, centerLat: 0, radius: 0.5)),
+            .circle(SkyCircle(centerLon: 0.5, centerLat: 0, radius: 0.5)), true
+        ),
         // Circle/box: near a corner (corner distance matters, not the bounding box).
-        (.circle(SkyCircle(centerLon: 11, centerLat: 11, radius: 1.3)), .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 0, latMax: 10)), false),
-        (.circle(SkyCircle(centerLon: 11, centerLat: 11, radius: 1.45)), .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 0, latMax: 10)), true),
+        (
+            .circle(SkyCircle(centerLon: 11, centerLat: 11, radius: 1.3)),
+            .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 0, latMax: 10)), false
+        ),
+        (
+            .circle(SkyCircle(centerLon: 11, centerLat: 11, radius: 1.45)),
+            .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 0, latMax: 10)), true
+        ),
         (.circle(SkyCircle(centerLon: 180, centerLat: 89, radius: 2)), capBox, true),
         (.circle(SkyCircle(centerLon: 5, centerLat: 0, radius: 0.1)), wrapBox, true),
         // Over the pole: the nearest box point, (10, 88), is 6.97824° away.
-        (.circle(SkyCircle(centerLon: 180, centerLat: 85, radius: 6.979)), .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 85, latMax: 88)), true),
-        (.circle(SkyCircle(centerLon: 180, centerLat: 85, radius: 6.978)), .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 85, latMax: 88)), false),
+        (
+            .circle(SkyCircle(centerLon: 180, centerLat: 85, radius: 6.979)),
+            .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 85, latMax: 88)), true
+        ),
+        (
+            .circle(SkyCircle(centerLon: 180, centerLat: 85, radius: 6.978)),
+            .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 85, latMax: 88)), false
+        ),
         // Box/box: across 0/360 and at the pole.
         (wrapBox, .box(SkyBox(lonMin: 9, lonMax: 20, latMin: 4, latMax: 6)), true),
         (wrapBox, .box(SkyBox(lonMin: 10.5, lonMax: 349.5, latMin: -1, latMax: 1)), false),
-        (.box(SkyBox(lonMin: 0, lonMax: 10, latMin: 80, latMax: 90)), .box(SkyBox(lonMin: 100, lonMax: 110, latMin: 85, latMax: 90)), true),
-        (.box(SkyBox(lonMin: 0, lonMax: 10, latMin: 80, latMax: 89)), .box(SkyBox(lonMin: 100, lonMax: 110, latMin: 85, latMax: 90)), false),
+        (
+            .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 80, latMax: 90)),
+            .box(SkyBox(lonMin: 100, lonMax: 110, latMin: 85, latMax: 90)), true
+        ),
+        (
+            .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 80, latMax: 89)),
+            .box(SkyBox(lonMin: 100, lonMax: 110, latMin: 85, latMax: 90)), false
+        ),
         // Circle/polygon: edge interior closer than any vertex.
         (triangle, .circle(SkyCircle(centerLon: 5, centerLat: -0.5, radius: 0.51)), true),
         (triangle, .circle(SkyCircle(centerLon: 5, centerLat: -0.5, radius: 0.49)), false),
-        (triangle, .circle(SkyCircle(centerLon: 5, centerLat: 3, radius: 0.1)), true),   // circle inside
-        (triangle, .circle(SkyCircle(centerLon: 5, centerLat: 3, radius: 30)), true),    // polygon inside
+        (triangle, .circle(SkyCircle(centerLon: 5, centerLat: 3, radius: 0.1)), true),  // circle inside
+        (triangle, .circle(SkyCircle(centerLon: 5, centerLat: 3, radius: 30)), true),  // polygon inside
         // Polygon/polygon: crossing edges with no vertex inside the other.
-        (.polygon(try! SkyPolygon(vertices: [(0, -1), (10, -1), (10, 1), (0, 1)])),
-         .polygon(try! SkyPolygon(vertices: [(4, -5), (6, -5), (6, 5), (4, 5)])), true),
+        (
+            .polygon(try! SkyPolygon(vertices: [(0, -1), (10, -1), (10, 1), (0, 1)])),
+            .polygon(try! SkyPolygon(vertices: [(4, -5), (6, -5), (6, 5), (4, 5)])), true
+        ),
         (triangle, .polygon(try! SkyPolygon(vertices: [(20, 0), (30, 0), (25, 8)])), false),
         (wrapPolygon, .polygon(try! SkyPolygon(vertices: [(4, -10), (6, -10), (5, 10)])), true),
         // Box/polygon: a polygon edge crossing the box's parallel edge only.
-        (.box(SkyBox(lonMin: 0, lonMax: 10, latMin: 10, latMax: 20)),
-         .polygon(try! SkyPolygon(vertices: [(4, 5), (6, 5), (5, 10.5)])), true),
-        (.box(SkyBox(lonMin: 0, lonMax: 10, latMin: 10, latMax: 20)),
-         .polygon(try! SkyPolygon(vertices: [(4, 5), (6, 5), (5, 9.5)])), false),
+        (
+            .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 10, latMax: 20)),
+            .polygon(try! SkyPolygon(vertices: [(4, 5), (6, 5), (5, 10.5)])), true
+        ),
+        (
+            .box(SkyBox(lonMin: 0, lonMax: 10, latMin: 10, latMax: 20)),
+            .polygon(try! SkyPolygon(vertices: [(4, 5), (6, 5), (5, 9.5)])), false
+        ),
         // The great circle between two points at latitude 60 bulges north: the box below it is missed.
-        (.box(SkyBox(lonMin: 0, lonMax: 60, latMin: 59, latMax: 60.5)),
-         .polygon(try! SkyPolygon(vertices: [(0, 61), (60, 61), (30, 70)])), false),
-        (.box(SkyBox(lonMin: 0, lonMax: 60, latMin: 59, latMax: 62)),
-         .polygon(try! SkyPolygon(vertices: [(0, 61), (60, 61), (30, 70)])), true),
+        (
+            .box(SkyBox(lonMin: 0, lonMax: 60, latMin: 59, latMax: 60.5)),
+            .polygon(try! SkyPolygon(vertices: [(0, 61), (60, 61), (30, 70)])), false
+        ),
+        (
+            .box(SkyBox(lonMin: 0, lonMax: 60, latMin: 59, latMax: 62)),
+            .polygon(try! SkyPolygon(vertices: [(0, 61), (60, 61), (30, 70)])), true
+        ),
         // Full-longitude band inside a polar polygon (no corners at all).
         (.box(SkyBox(lonMin: 0, lonMax: 360, latMin: 85, latMax: 88)), polePolygon, true),
         (capBox, .polygon(try! SkyPolygon(vertices: [(0, 70), (10, 70), (5, 75)])), false),
@@ -176,8 +214,14 @@ import Testing
     }
 
     @Test(arguments: [
-        (SkyRegion.circle(SkyCircle(centerLon: 0, centerLat: 0, radius: 5)), SkyRegion.circle(SkyCircle(centerLon: 359, centerLat: 1, radius: 2)), true),
-        (.circle(SkyCircle(centerLon: 0, centerLat: 0, radius: 5)), .circle(SkyCircle(centerLon: 4, centerLat: 0, radius: 2)), false),
+        (
+            SkyRegion.circle(SkyCircle(centerLon: 0, centerLat: 0, radius: 5)),
+            SkyRegion.circle(SkyCircle(centerLon: 359, centerLat: 1, radius: 2)), true
+        ),
+        (
+            .circle(SkyCircle(centerLon: 0, centerLat: 0, radius: 5)), .circle(SkyCircle(centerLon: 4, centerLat: 0, radius: 2)),
+            false
+        ),
         (.circle(SkyCircle(centerLon: 5, centerLat: 3, radius: 10)), triangle, true),
         (.circle(SkyCircle(centerLon: 5, centerLat: 3, radius: 5)), triangle, false),
         (.circle(SkyCircle(centerLon: 0, centerLat: 90, radius: 10.01)), capBox, true),
@@ -191,8 +235,10 @@ import Testing
         (polePolygon, capBox, false),
         (.polygon(try! SkyPolygon(vertices: [(0, 60), (90, 60), (180, 60), (270, 60)])), capBox, true),
         // The parallel at 60.5 between lon 10 and 80 bulges below the great circle through the corners.
-        (.polygon(try! SkyPolygon(vertices: [(10, 60.5), (80, 60.5), (80, 70), (10, 70)])),
-         .box(SkyBox(lonMin: 10, lonMax: 80, latMin: 60.5, latMax: 65)), false),
+        (
+            .polygon(try! SkyPolygon(vertices: [(10, 60.5), (80, 60.5), (80, 70), (10, 70)])),
+            .box(SkyBox(lonMin: 10, lonMax: 80, latMin: 60.5, latMax: 65)), false
+        ),
     ])
     func exactContainment(outer: SkyRegion, inner: SkyRegion, expected: Bool) {
         #expect(outer.containsExactly(inner) == expected, "\(outer) ⊇ \(inner)")
@@ -255,8 +301,9 @@ import Testing
             #expect(ch.chunkId(lon: lon, lat: lat) == loc.chunkId)
             #expect(ch.isValid(chunkId: loc.chunkId) && ch.isValid(chunkId: loc.chunkId, subChunkId: loc.subChunkId))
             #expect(ch.chunkBounds(loc.chunkId).dilated(byRadians: 1e-12).contains(lon: lon, lat: lat))
-            #expect(ch.subChunkBounds(chunkId: loc.chunkId, subChunkId: loc.subChunkId)
-                .dilated(byRadians: 1e-12).contains(lon: lon, lat: lat))
+            #expect(
+                ch.subChunkBounds(chunkId: loc.chunkId, subChunkId: loc.subChunkId)
+                    .dilated(byRadians: 1e-12).contains(lon: lon, lat: lat))
             #expect(ch.allSubChunks(of: loc.chunkId).contains(loc.subChunkId))
             // A tiny circle around the point must list the point's chunk and sub-chunk.
             let tiny = SkyRegion.circle(SkyCircle(centerLon: lon, centerLat: lat, radius: 1e-7))
@@ -322,8 +369,9 @@ import Testing
             for c in overlapIds {
                 // The point is within the overlap margin of that chunk (lat ± overlap, lon ± alpha ≥ angular dilation).
                 let b = ch.chunkBounds(c)
-                #expect(b.dilated(byRadians: overlap * SkyAngle.radiansPerDegree * (1 + 1e-9)).contains(lon: lon, lat: lat),
-                        "\(c) \(b) (\(lon), \(lat))")
+                #expect(
+                    b.dilated(byRadians: overlap * SkyAngle.radiansPerDegree * (1 + 1e-9)).contains(lon: lon, lat: lat),
+                    "\(c) \(b) (\(lon), \(lat))")
             }
             // Completeness: every other chunk strictly within `overlap` of the point is listed.
             let near = ch.chunks(intersecting: .circle(SkyCircle(centerLon: lon, centerLat: lat, radius: overlap * 0.999)))

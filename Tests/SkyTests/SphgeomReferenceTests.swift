@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Sky
 
 /// Checks against Fixtures/sphgeom_reference.csv, generated once with the real lsst.sphgeom by
@@ -20,9 +21,10 @@ import Testing
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").dropFirst().map { line in
             let f = line.split(separator: ",", omittingEmptySubsequences: false)
-            return Row(kind: String(f[0]), stripes: Int(f[1])!, subStripes: Int(f[2])!,
-                       params: f[3].split(separator: " ").compactMap { Double($0) }, rawParams: String(f[3]),
-                       expected: f[4].split(separator: " ").map(String.init))
+            return Row(
+                kind: String(f[0]), stripes: Int(f[1])!, subStripes: Int(f[2])!,
+                params: f[3].split(separator: " ").compactMap { Double($0) }, rawParams: String(f[3]),
+                expected: f[4].split(separator: " ").map(String.init))
         }
     }()
 
@@ -70,7 +72,8 @@ import Testing
             case "circle": region = .circle(SkyCircle(centerLon: r.params[0], centerLat: r.params[1], radius: r.params[2]))
             case "box": region = .box(SkyBox(lonMin: r.params[0], lonMax: r.params[1], latMin: r.params[2], latMax: r.params[3]))
             default:
-                region = .polygon(try SkyPolygon(vertices: stride(from: 0, to: r.params.count, by: 2).map { (r.params[$0], r.params[$0 + 1]) }))
+                region = .polygon(
+                    try SkyPolygon(vertices: stride(from: 0, to: r.params.count, by: 2).map { (r.params[$0], r.params[$0 + 1]) }))
             }
             let got = Set(ch.chunks(intersecting: region))
             // "~k": k more chunks sphgeom lists only through its loose polygon bounding box (provably disjoint).

@@ -1,10 +1,12 @@
 import Testing
+
 @testable import TAPService
 
 @Suite struct ParameterParsingTests {
     @Test func urlEncoded() {
         var p = DALIParameters()
-        p.addURLEncoded(Array("lang=ADQL&QUERY=SELECT+a%2Cb+FROM+t+WHERE+x%3D%27%C3%A9%27&bad=%zz%4&&empty=&novalue&lang=SQL".utf8))
+        p.addURLEncoded(
+            Array("lang=ADQL&QUERY=SELECT+a%2Cb+FROM+t+WHERE+x%3D%27%C3%A9%27&bad=%zz%4&&empty=&novalue&lang=SQL".utf8))
         #expect(p["LANG"] == "ADQL")  // the first value counts
         #expect(p["query"] == "SELECT a,b FROM t WHERE x='é'")
         #expect(p["BAD"] == "%zz%4")
@@ -14,7 +16,8 @@ import Testing
 
     @Test func multipartEdgeCases() throws {
         var p = DALIParameters()
-        let body = Array("""
+        let body = Array(
+            """
             preamble\r
             --b0\r
             Content-Disposition: form-data; name="QUERY"\r
@@ -46,8 +49,9 @@ import Testing
             try p.addMultipart([], contentType: "multipart/form-data")
         }
         #expect(throws: DALIParameters.MultipartError.self) {
-            try p.addMultipart(Array("--b\r\nContent-Disposition: form-data; name=\"A\"\r\n\r\nunterminated".utf8),
-                               contentType: "multipart/form-data; boundary=b")
+            try p.addMultipart(
+                Array("--b\r\nContent-Disposition: form-data; name=\"A\"\r\n\r\nunterminated".utf8),
+                contentType: "multipart/form-data; boundary=b")
         }
     }
 }

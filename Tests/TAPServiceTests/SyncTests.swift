@@ -4,8 +4,8 @@ import HummingbirdTesting
 import Logging
 import TAPService
 import Tabular
-import Testing
 import TestSupport
+import Testing
 
 let testConfiguration = TAPServiceConfiguration(
     host: "127.0.0.1", port: 0, defaultMaxRecords: 1000, hardMaxRecords: 250_000, flushThresholdBytes: 16 * 1024)
@@ -134,13 +134,16 @@ extension XMLElement_ {
         try await withService(engine) { client in
             let boundary = "----pyvo-boundary-7MA4YWxkTrZu0gW"
             var text = ""
-            for (name, value) in [("REQUEST", "doQuery"), ("LANG", "ADQL-2.1"), ("QUERY", "SELECT *\r\nFROM t"),
-                                  ("RESPONSEFORMAT", "csv"), ("MAXREC", "3")] {
+            for (name, value) in [
+                ("REQUEST", "doQuery"), ("LANG", "ADQL-2.1"), ("QUERY", "SELECT *\r\nFROM t"),
+                ("RESPONSEFORMAT", "csv"), ("MAXREC", "3"),
+            ] {
                 text += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
             }
             text += "--\(boundary)--\r\n"
             let headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
-            try await client.execute(uri: "/tap/sync", method: .post, headers: headers, body: ByteBuffer(string: text)) { response in
+            try await client.execute(uri: "/tap/sync", method: .post, headers: headers, body: ByteBuffer(string: text)) {
+                response in
                 #expect(response.status == .ok)
                 #expect(response.contentType == "text/csv; charset=utf-8")
                 #expect(response.text == "id,ra,name,ok\r\n1,10.5,alpha,true\r\n2,NaN,\"<b>&\"\"c\"\"\",false\r\n3,,,\r\n")
@@ -175,7 +178,8 @@ extension XMLElement_ {
 
                 """
             let headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\"\(boundary)\""]
-            try await client.execute(uri: "/tap/sync", method: .post, headers: headers, body: ByteBuffer(string: text)) { response in
+            try await client.execute(uri: "/tap/sync", method: .post, headers: headers, body: ByteBuffer(string: text)) {
+                response in
                 #expect(response.status == .badRequest)
                 let doc = try response.votable()
                 #expect(doc.statuses == ["ERROR"])
@@ -247,7 +251,9 @@ extension XMLElement_ {
             #expect(csv.contentType == "text/csv; charset=utf-8")
             #expect(csv.text.split(separator: "\r\n").count == 6)
 
-            let tsv = try await get([("LANG", "ADQL"), ("QUERY", "SELECT * FROM t"), ("RESPONSEFORMAT", "text/tab-separated-values")])
+            let tsv = try await get([
+                ("LANG", "ADQL"), ("QUERY", "SELECT * FROM t"), ("RESPONSEFORMAT", "text/tab-separated-values"),
+            ])
             #expect(tsv.contentType == "text/tab-separated-values; charset=utf-8")
             #expect(tsv.text.hasPrefix("id\tra\tname\tok\n1\t10.5\talpha\ttrue\n"))
 
@@ -256,12 +262,16 @@ extension XMLElement_ {
             #expect(try xml.votable().rows.count == 5)
 
             // RESPONSEFORMAT wins over FORMAT.
-            let both = try await get([("LANG", "ADQL"), ("QUERY", "SELECT * FROM t"), ("FORMAT", "csv"),
-                                      ("RESPONSEFORMAT", "votable")])
+            let both = try await get([
+                ("LANG", "ADQL"), ("QUERY", "SELECT * FROM t"), ("FORMAT", "csv"),
+                ("RESPONSEFORMAT", "votable"),
+            ])
             #expect(both.contentType == "application/x-votable+xml")
 
-            let b2 = try await get([("LANG", "ADQL"), ("QUERY", "SELECT * FROM t"),
-                                    ("RESPONSEFORMAT", "application/x-votable+xml;serialization=BINARY2")])
+            let b2 = try await get([
+                ("LANG", "ADQL"), ("QUERY", "SELECT * FROM t"),
+                ("RESPONSEFORMAT", "application/x-votable+xml;serialization=BINARY2"),
+            ])
             #expect(b2.status == .ok)
             let doc = try b2.votable()
             let stream = try #require(doc.first("STREAM"))
@@ -315,8 +325,12 @@ extension XMLElement_ {
                 for i in 0..<8 {
                     group.addTask {
                         let query = i % 2 == 0 ? "SELECT * FROM big" : "SELECT * FROM t"
-                        let uri = "/tap/sync?" + queryString([("LANG", "ADQL"), ("QUERY", query), ("MAXREC", "100000"),
-                                                              ("FORMAT", "tsv")])
+                        let uri =
+                            "/tap/sync?"
+                            + queryString([
+                                ("LANG", "ADQL"), ("QUERY", query), ("MAXREC", "100000"),
+                                ("FORMAT", "tsv"),
+                            ])
                         let response = try await client.execute(uri: uri, method: .get)
                         return response.text.split(separator: "\n").count - 1
                     }
@@ -348,8 +362,12 @@ extension XMLElement_ {
         let engine = TestEngine(bigRowCount: 200_000, probe: probe)
         try await withService(engine) { client in
             let port = try #require(client.port)
-            let path = "/tap/sync?" + queryString([("LANG", "ADQL"), ("QUERY", "SELECT * FROM big"), ("MAXREC", "200000"),
-                                                   ("FORMAT", "csv")])
+            let path =
+                "/tap/sync?"
+                + queryString([
+                    ("LANG", "ADQL"), ("QUERY", "SELECT * FROM big"), ("MAXREC", "200000"),
+                    ("FORMAT", "csv"),
+                ])
             let (status, body) = try await RawConnection.get(port: port, path: path)
             #expect(status.hasPrefix("HTTP/1.1 200"))
             #expect(count("\r\n", in: body) == 200_001)

@@ -136,33 +136,47 @@ struct TestEngine: TAPQueryEngine {
             let batch = Self.batch(Self.smallRows)
             let state = Mutex(0)
             let probe = self.probe
-            return QueryResult(fields: Self.fields, batches: RowBatchSequence {
-                let n = state.withLock { s -> Int in s += 1; return s }
-                guard n == 1 else { return nil }
-                await probe.untilReleased()
-                return batch
-            }, onCancel: { probe.release() })
+            return QueryResult(
+                fields: Self.fields,
+                batches: RowBatchSequence {
+                    let n = state.withLock { s -> Int in
+                        s += 1; return s
+                    }
+                    guard n == 1 else { return nil }
+                    await probe.untilReleased()
+                    return batch
+                }, onCancel: { probe.release() })
         case "select * from idle":
             // Produces nothing until cancelled.
             let probe = self.probe
-            return QueryResult(fields: Self.fields, batches: RowBatchSequence {
-                await probe.untilCancelled()
-                return nil
-            }, onCancel: { probe.cancel() })
+            return QueryResult(
+                fields: Self.fields,
+                batches: RowBatchSequence {
+                    await probe.untilCancelled()
+                    return nil
+                }, onCancel: { probe.cancel() })
         case "select * from big":
             return bigResult(rows: bigRowCount)
         case "select * from failing":
             // Two batches, then a worker failure.
             let batch = Self.batch(Self.smallRows)
             let state = Mutex(0)
-            return QueryResult(fields: Self.fields, batches: RowBatchSequence {
-                let n = state.withLock { s -> Int in s += 1; return s }
-                if n <= 2 { return batch }
-                throw QueryError(.unavailable, "worker 3 went away")
-            }, onCancel: {})
+            return QueryResult(
+                fields: Self.fields,
+                batches: RowBatchSequence {
+                    let n = state.withLock { s -> Int in
+                        s += 1; return s
+                    }
+                    if n <= 2 { return batch }
+                    throw QueryError(.unavailable, "worker 3 went away")
+                }, onCancel: {})
         default:
-            return .materialized(fields: Self.fields, rows: [Self.batch(Array(Self.smallRows[0..<2])),
-                                                            Self.batch(Array(Self.smallRows[2...]))])
+            return .materialized(
+                fields: Self.fields,
+                rows: [
+                    Self.batch(Array(Self.smallRows[0..<2])),
+                    Self.batch(Array(Self.smallRows[2...])),
+                ])
         }
     }
 
@@ -177,18 +191,24 @@ struct TestEngine: TAPQueryEngine {
         let probe = self.probe
         let next = Mutex(0)
         let batchSize = 1000
-        return QueryResult(fields: Self.fields, batches: RowBatchSequence {
-            if probe.cancelled { return nil }
-            let start = next.withLock { n -> Int in defer { n += batchSize }; return n }
-            guard start < total else { return nil }
-            var b = RowBatch(columnCount: Self.fields.count, reservingRows: batchSize)
-            for i in start..<min(start + batchSize, total) {
-                b.append(row: [.integer(Int64(i)), .real(Double(i) * 0.001),
-                               .text("object number \(i) with some padding text"), .integer(Int64(i & 1))])
-            }
-            probe.didProduce(b.rowCount)
-            return b
-        }, onCancel: { probe.cancel() })
+        return QueryResult(
+            fields: Self.fields,
+            batches: RowBatchSequence {
+                if probe.cancelled { return nil }
+                let start = next.withLock { n -> Int in
+                    defer { n += batchSize }; return n
+                }
+                guard start < total else { return nil }
+                var b = RowBatch(columnCount: Self.fields.count, reservingRows: batchSize)
+                for i in start..<min(start + batchSize, total) {
+                    b.append(row: [
+                        .integer(Int64(i)), .real(Double(i) * 0.001),
+                        .text("object number \(i) with some padding text"), .integer(Int64(i & 1)),
+                    ])
+                }
+                probe.didProduce(b.rowCount)
+                return b
+            }, onCancel: { probe.cancel() })
     }
 }
 

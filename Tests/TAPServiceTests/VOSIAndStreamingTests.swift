@@ -1,15 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import TAPService
 import Tabular
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct CatalogEngine: TAPQueryEngine {
     func execute(_ request: TAPQueryRequest) async throws -> QueryResult {
@@ -18,13 +19,18 @@ struct CatalogEngine: TAPQueryEngine {
 
     func tableSet() async throws -> TAPTableSet? {
         TAPTableSet(schemas: [
-            TAPTableSet.Schema(name: "dp1", description: "Data Preview <1>", tables: [
-                TAPTableSet.Table(name: "dp1.Object", description: "Objects & sources", columns: [
-                    .init(FieldDescriptor(name: "objectId", datatype: .long, ucd: "meta.id;meta.main"),
-                          indexed: true, principal: true, nullable: false),
-                    .init(FieldDescriptor(name: "coord_ra", datatype: .double, unit: "deg", ucd: "pos.eq.ra")),
-                ]),
-            ]),
+            TAPTableSet.Schema(
+                name: "dp1", description: "Data Preview <1>",
+                tables: [
+                    TAPTableSet.Table(
+                        name: "dp1.Object", description: "Objects & sources",
+                        columns: [
+                            .init(
+                                FieldDescriptor(name: "objectId", datatype: .long, ucd: "meta.id;meta.main"),
+                                indexed: true, principal: true, nullable: false),
+                            .init(FieldDescriptor(name: "coord_ra", datatype: .double, unit: "deg", ucd: "pos.eq.ra")),
+                        ])
+                ])
         ])
     }
 
@@ -62,10 +68,11 @@ struct CatalogEngine: TAPQueryEngine {
                 #expect(forms("adql-sets") == ["UNION", "EXCEPT", "INTERSECT"])
                 #expect(forms("adql-common-table") == ["WITH"])
                 #expect(tap.all("alias").map(\.text).contains("votable/b2"))
-                #expect(Set(capabilities.compactMap { $0.attributes["standardID"] }).isSuperset(of: [
-                    "ivo://ivoa.net/std/VOSI#capabilities", "ivo://ivoa.net/std/VOSI#availability",
-                    "ivo://ivoa.net/std/VOSI#tables-1.1",
-                ]))
+                #expect(
+                    Set(capabilities.compactMap { $0.attributes["standardID"] }).isSuperset(of: [
+                        "ivo://ivoa.net/std/VOSI#capabilities", "ivo://ivoa.net/std/VOSI#availability",
+                        "ivo://ivoa.net/std/VOSI#tables-1.1",
+                    ]))
                 #expect(!response.text.contains("{{"))
             }
         }
@@ -74,7 +81,7 @@ struct CatalogEngine: TAPQueryEngine {
     @Test func userDefinedFunctionsAreListedWithTheirDescriptions() async throws {
         var configuration = testConfiguration
         configuration.languageFeatures += [
-            .userDefined(form: "my_sep(a DOUBLE, b DOUBLE) -> DOUBLE", description: "separation < 1 & more"),
+            .userDefined(form: "my_sep(a DOUBLE, b DOUBLE) -> DOUBLE", description: "separation < 1 & more")
         ]
         try await withService(configuration: configuration) { client in
             try await client.execute(uri: "/tap/capabilities", method: .get) { response in
@@ -317,8 +324,12 @@ func count(_ needle: String, in bytes: [UInt8]) -> Int {
         try await withService(TestEngine(probe: probe), configuration: Self.fastKeepAlive) { client in
             let port = try #require(client.port)
             for format in ["votable", "votable/b2"] {
-                let path = "/tap/sync?" + queryString([("LANG", "ADQL"), ("QUERY", "SELECT * FROM slowstart"),
-                                                       ("FORMAT", format)])
+                let path =
+                    "/tap/sync?"
+                    + queryString([
+                        ("LANG", "ADQL"), ("QUERY", "SELECT * FROM slowstart"),
+                        ("FORMAT", format),
+                    ])
                 let opening = format == "votable" ? "<TABLEDATA>\n\n\n" : "<STREAM encoding=\"base64\">\n\n\n"
                 let (raw, sawKeepAlives) = try await onOwnThread { () -> ([UInt8], Bool) in
                     let connection = try RawConnection(port: port)

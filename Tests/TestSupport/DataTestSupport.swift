@@ -21,4 +21,3 @@ public enum DataTestSupport {
         return (header, lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) })
     }
 }
-

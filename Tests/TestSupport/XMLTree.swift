@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import Foundation
 
 /// A minimal DOM built with XMLParser, for checking the writers' output.
 /// Built once by `XMLTreeBuilder.parse` and only read afterwards: no two threads write it.
@@ -33,15 +34,19 @@ public final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     var root: XMLElement_?
     var error: Error?
 
-    public func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+    public func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
         let e = XMLElement_(name: elementName, attributes: attributeDict)
         stack.last?.children.append(e)
         if root == nil { root = e }
         stack.append(e)
     }
 
-    public func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+    public func parser(
+        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+    ) {
         stack.removeLast()
     }
 

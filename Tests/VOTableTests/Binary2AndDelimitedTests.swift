@@ -1,7 +1,8 @@
 import Foundation
 import Tabular
-import Testing
 import TestSupport
+import Testing
+
 @testable import VOTable
 
 /// Reads the BINARY2 stream back, field by field, as a client would.
@@ -93,12 +94,18 @@ struct Binary2Reader {
             #expect(doc.first("BINARY2") != nil)
             #expect(doc.first("TABLEDATA") == nil)
             #expect(rows.count == 4)
-            #expect(rows[0] == [.bool(true), .int(255), .int(-32768), .int(2_147_483_647), .int(.min), .real(1.5),
-                                .real(0.1), .text("plain"), .text(Sample.unicode), .reals([10.5, -20.25]),
-                                .text("abc"), .text("2024-01-02T03:04:05")])
+            #expect(
+                rows[0] == [
+                    .bool(true), .int(255), .int(-32768), .int(2_147_483_647), .int(.min), .real(1.5),
+                    .real(0.1), .text("plain"), .text(Sample.unicode), .reals([10.5, -20.25]),
+                    .text("abc"), .text("2024-01-02T03:04:05"),
+                ])
             #expect(rows[1] == Array(repeating: .null, count: Sample.fields.count))
-            #expect(rows[2] == [.bool(false), .int(0), .int(7), .int(42), .int(.max), .real(.nan), .real(.infinity),
-                                .text(Sample.specials), .text("line1\nline2\r\nend"), .null, .text("x"), .text("")])
+            #expect(
+                rows[2] == [
+                    .bool(false), .int(0), .int(7), .int(42), .int(.max), .real(.nan), .real(.infinity),
+                    .text(Sample.specials), .text("line1\nline2\r\nend"), .null, .text("x"), .text(""),
+                ])
             #expect(rows[3][5] == .real(-.infinity))
             #expect(rows[3][6] == .real(Double.leastNonzeroMagnitude))
             // Binary carries every character, even those XML cannot.
@@ -128,7 +135,9 @@ struct Binary2Reader {
         var all: [UInt8] = []
         var x: UInt8 = 7
         for n in [0, 1, 2, 3, 4, 5, 6, 7, 1, 1, 2, 0, 5, 100] {
-            let piece = (0..<n).map { _ -> UInt8 in x = x &* 31 &+ 11; return x }
+            let piece = (0..<n).map { _ -> UInt8 in
+                x = x &* 31 &+ 11; return x
+            }
             pieces.append(piece)
             all += piece
         }
@@ -180,11 +189,17 @@ func parseCSV(_ text: String) -> [[String]] {
         let rows = parseCSV(text)
         #expect(rows.count == 5)
         #expect(rows.allSatisfy { $0.count == Sample.fields.count })
-        #expect(rows[1] == ["true", "255", "-32768", "2147483647", "-9223372036854775808", "1.5", "0.1", "plain",
-                            Sample.unicode, "10.5 -20.25", "abc", "2024-01-02T03:04:05"])
+        #expect(
+            rows[1] == [
+                "true", "255", "-32768", "2147483647", "-9223372036854775808", "1.5", "0.1", "plain",
+                Sample.unicode, "10.5 -20.25", "abc", "2024-01-02T03:04:05",
+            ])
         #expect(rows[2] == Array(repeating: "", count: Sample.fields.count))
-        #expect(rows[3] == ["false", "0", "7", "42", "9223372036854775807", "NaN", "+Inf", Sample.specials,
-                            "line1\nline2\r\nend", "", "x", ""])
+        #expect(
+            rows[3] == [
+                "false", "0", "7", "42", "9223372036854775807", "NaN", "+Inf", Sample.specials,
+                "line1\nline2\r\nend", "", "x", "",
+            ])
         #expect(rows[4][7] == "ctl\u{01}\u{1F}\u{FFFE}z")
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import Tabular
-import Testing
 import TestSupport
+import Testing
+
 @testable import VOTable
 
 /// Every datatype the writers handle, with awkward values.
@@ -26,16 +27,23 @@ enum Sample {
 
     /// Rows as (values, expected TABLEDATA text per cell: nil for an empty TD).
     static let rows: [[Value]] = [
-        [.integer(1), .integer(255), .integer(-32768), .integer(2_147_483_647), .integer(Int64.min),
-         .real(1.5), .real(0.1), .text("plain"), .text(unicode), .text("10.5 -20.25"), .text("abc"),
-         .text("2024-01-02T03:04:05")],
+        [
+            .integer(1), .integer(255), .integer(-32768), .integer(2_147_483_647), .integer(Int64.min),
+            .real(1.5), .real(0.1), .text("plain"), .text(unicode), .text("10.5 -20.25"), .text("abc"),
+            .text("2024-01-02T03:04:05"),
+        ],
         [.null, .null, .null, .null, .null, .null, .null, .null, .null, .null, .null, .null],
-        [.integer(0), .integer(0), .integer(7), .real(42.0), .integer(Int64.max),
-         .real(.nan), .real(.infinity), .text(specials), .text("line1\nline2\r\nend"), .null, .text("x"),
-         .text("")],
-        [.text("true"), .text("12"), .real(3.0), .text(" 17 "), .real(1e15),
-         .real(-.infinity), .real(Double.leastNonzeroMagnitude), .text("ctl\u{01}\u{1F}\u{FFFE}z"), .text("\u{FFFF}"), .blob([1, 2]),
-         .integer(123), .real(1.0 / 3.0)],
+        [
+            .integer(0), .integer(0), .integer(7), .real(42.0), .integer(Int64.max),
+            .real(.nan), .real(.infinity), .text(specials), .text("line1\nline2\r\nend"), .null, .text("x"),
+            .text(""),
+        ],
+        [
+            .text("true"), .text("12"), .real(3.0), .text(" 17 "), .real(1e15),
+            .real(-.infinity), .real(Double.leastNonzeroMagnitude), .text("ctl\u{01}\u{1F}\u{FFFE}z"), .text("\u{FFFF}"),
+            .blob([1, 2]),
+            .integer(123), .real(1.0 / 3.0),
+        ],
     ]
 
     static func batch() -> RowBatch {
@@ -96,11 +104,17 @@ enum Sample {
         let doc = try document()
         let rows = doc.all("TR").map { $0.children.map(\.text) }
         #expect(rows.count == Sample.rows.count)
-        #expect(rows[0] == ["T", "255", "-32768", "2147483647", "-9223372036854775808", "1.5", "0.1", "plain",
-                            Sample.unicode, "10.5 -20.25", "abc", "2024-01-02T03:04:05"])
+        #expect(
+            rows[0] == [
+                "T", "255", "-32768", "2147483647", "-9223372036854775808", "1.5", "0.1", "plain",
+                Sample.unicode, "10.5 -20.25", "abc", "2024-01-02T03:04:05",
+            ])
         #expect(rows[1] == Array(repeating: "", count: Sample.fields.count))
-        #expect(rows[2] == ["F", "0", "7", "42", "9223372036854775807", "NaN", "+Inf", Sample.specials,
-                            "line1\nline2\r\nend", "", "x", ""])
+        #expect(
+            rows[2] == [
+                "F", "0", "7", "42", "9223372036854775807", "NaN", "+Inf", Sample.specials,
+                "line1\nline2\r\nend", "", "x", "",
+            ])
         #expect(rows[3][0] == "T")
         #expect(rows[3][1] == "12")
         #expect(rows[3][2] == "3")
@@ -120,7 +134,9 @@ enum Sample {
     }
 
     @Test func doublesAreShortestRoundTrip() {
-        let values: [Double] = [0.1, 1.0 / 3.0, 1e-300, Double.leastNonzeroMagnitude, .greatestFiniteMagnitude, -0.0, 123456.789, 2e22]
+        let values: [Double] = [
+            0.1, 1.0 / 3.0, 1e-300, Double.leastNonzeroMagnitude, .greatestFiniteMagnitude, -0.0, 123456.789, 2e22,
+        ]
         for v in values {
             var out = OutputBuffer()
             out.appendShortest(v)
