@@ -6,13 +6,6 @@ import ScatterGather
 import Synchronization
 import Tabular
 
-/// A flag set once, read from any thread.
-final class Flag: Sendable {
-    private let value = Atomic<Bool>(false)
-    func set() { value.store(true, ordering: .releasing) }
-    var isSet: Bool { value.load(ordering: .acquiring) }
-}
-
 /// Runs `CoordinatorPlan`s: each step's distributed plan fills a table of a private
 /// coordinator database, then the finishing statement runs there and its rows stream out.
 final class Coordinator: Sendable {
@@ -33,24 +26,17 @@ final class Coordinator: Sendable {
         self.attachments = attachments
     }
 
-    func execute(_ plan: CoordinatorPlan, rowLimit: Int?, timeout: Duration?) async throws -> QueryResult {
+    /// Runs `plan` as the query that `lifetime` owns: its steps and its finishing statement
+    /// are stopped with it (time limit, abort), and its steps' chunks count in its progress.
+    func execute(_ plan: CoordinatorPlan, rowLimit: Int?, lifetime: QueryLifetime) async throws -> QueryResult {
         let database = try await pool.run { [attachments] () throws -> CoordinatorDatabase in
             try CoordinatorDatabase(attachments: attachments)
         }
-        // One time limit for the whole query: each step gets what is left of it.
-        let clock = ContinuousClock()
-        let deadline = timeout.map { clock.now + $0 }
-        let timeoutError = QueryError(.timeout, "the query ran longer than its time limit of \(timeout ?? .zero)")
-        func remaining() throws -> Duration? {
-            guard let deadline else { return nil }
-            let left = deadline - clock.now
-            if left <= .zero { throw timeoutError }
-            return left
-        }
         var materialized = 0
         for step in plan.steps {
+            if let reason = lifetime.stopReason { throw reason }
             try await pool.run { try database.createTable(step.table, columns: step.columns) }
-            let result = executor.execute(step.plan, timeout: try remaining())
+            let result = executor.execute(step.plan, lifetime: lifetime)
             do {
                 for try await batch in result.batches {
                     materialized += batch.rowCount
@@ -77,16 +63,9 @@ final class Coordinator: Sendable {
             try database.cursor(plan.finalSQL, allowedTables: allowedTables)
         }
         let batchRows = self.batchRows
-        // The finishing statement: stopped by the rest of the time limit, by cancel(), or by
+        // The finishing statement: stopped with the lifetime (time limit, cancel()), or by
         // cancellation of the task that reads the rows.
-        let timedOut = Flag()
-        let timer: Task<Void, Never>? = try remaining().map { left in
-            Task {
-                do { try await Task.sleep(for: left) } catch { return }
-                timedOut.set()
-                cursor.cancel()
-            }
-        }
+        lifetime.onStop { _ in cursor.cancel() }
         let pool = self.pool
         @Sendable func nextBatch() async throws -> (RowBatch, Bool) {
             do {
@@ -96,9 +75,7 @@ final class Coordinator: Sendable {
                     cursor.cancel()
                 }
             } catch is CancellationError {
-                timer?.cancel()
-                if timedOut.isSet { throw timeoutError }
-                throw QueryError(.cancelled, "the query was cancelled")
+                throw lifetime.reported(CancellationError())
             }
         }
         let (first, finished) = try await nextBatch()
@@ -107,10 +84,7 @@ final class Coordinator: Sendable {
         let limiter = RowLimiter(.concatenate(limit: rowLimit, offset: 0))
         let sequence = RowBatchSequence {
             while true {
-                if limiter.isDone {
-                    timer?.cancel()
-                    return nil
-                }
+                if limiter.isDone { return nil }
                 let (pending, done) = state.withLock { s -> (RowBatch?, Bool) in
                     defer { s.pending = nil }
                     return (s.pending, s.finished)
@@ -120,17 +94,13 @@ final class Coordinator: Sendable {
                     if let admitted = limiter.admit(pending) { return admitted }
                     continue
                 }
-                if done {
-                    timer?.cancel()
-                    return nil
-                }
+                if done { return nil }
                 let (batch, end) = try await nextBatch()
                 state.withLock { $0 = (batch, end) }
             }
         }
         return QueryResult(fields: fields, batches: sequence) {
-            timer?.cancel()
-            cursor.cancel()
+            lifetime.stop(QueryError(.cancelled, "the query was cancelled"))
         }
     }
 

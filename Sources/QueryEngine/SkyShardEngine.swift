@@ -95,22 +95,35 @@ public final class SkyShardEngine: Sendable {
     public func execute(
         _ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil, user: String? = nil
     ) async throws -> QueryResult {
-        guard let user else { return try await start(adql, rowLimit: rowLimit, timeout: timeout) }
-        try userLimiter.acquire(user)
-        do {
-            return userLimiter.releasing(try await start(adql, rowLimit: rowLimit, timeout: timeout), for: user)
-        } catch {
-            userLimiter.release(user)
-            throw error
-        }
+        try await start(adql, rowLimit: rowLimit, timeout: timeout, user: user).result
     }
 
-    private func start(_ adql: String, rowLimit: Int?, timeout: Duration?) async throws -> QueryResult {
-        switch try plan(adql, rowLimit: rowLimit) {
-        case .distributed(let plan):
-            return executor.execute(plan, timeout: timeout ?? defaultTimeout)
-        case .coordinated(let plan):
-            return try await coordinator.execute(plan, rowLimit: rowLimit, timeout: timeout ?? defaultTimeout)
+    /// A query that has started: its rows, and the lifetime that owns it (its phase, its
+    /// progress in chunks, and `stop` for an abort).
+    public struct RunningQuery: Sendable {
+        public let result: QueryResult
+        public let lifetime: QueryLifetime
+    }
+
+    /// Starts a query as `execute` does, and returns its lifetime with its rows.
+    public func start(
+        _ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil, user: String? = nil
+    ) async throws -> RunningQuery {
+        let lifetime = QueryLifetime(timeLimit: timeout ?? defaultTimeout)
+        do {
+            if let user { try lifetime.admit(user: user, to: userLimiter) }
+            let result: QueryResult
+            switch try plan(adql, rowLimit: rowLimit) {
+            case .distributed(let plan):
+                result = executor.execute(plan, lifetime: lifetime)
+            case .coordinated(let plan):
+                result = try await coordinator.execute(plan, rowLimit: rowLimit, lifetime: lifetime)
+            }
+            return RunningQuery(result: lifetime.owning(result), lifetime: lifetime)
+        } catch {
+            let reported = lifetime.reported(error)
+            lifetime.stop(reported as? QueryError ?? QueryError(.internal, "the query failed: \(reported)", cause: reported))
+            throw reported
         }
     }
 }

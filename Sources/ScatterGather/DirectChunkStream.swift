@@ -26,8 +26,6 @@ public final class DirectChunkStream: Sendable {
         var finished = false
         /// Why the query was stopped, once it was.
         var failure: QueryError?
-        /// The time limit's entry in `DeadlineWatch.shared`.
-        var limit: Int?
     }
     private let state = Mutex(State())
 
@@ -41,28 +39,14 @@ public final class DirectChunkStream: Sendable {
 
     deinit {
         // A reader that stopped reading without cancelling: the connection goes back all the same.
-        let (cursor, limit) = state.withLock { s -> (ChunkCursor?, Int?) in
-            defer { (s.cursor, s.limit) = (nil, nil) }
-            return (s.cursor, s.limit)
+        let cursor = state.withLock { s -> ChunkCursor? in
+            defer { s.cursor = nil }
+            return s.cursor
         }
-        if let limit { DeadlineWatch.shared.cancel(limit) }
         if let cursor {
             worker.close(cursor, chunkId: task.chunkId)
             stats.chunkFinished()
         }
-    }
-
-    /// Stops the query after `limit` unless it has ended by then.
-    func startTimer(_ limit: Duration) {
-        let id = DeadlineWatch.shared.add(after: limit) { [weak self] in
-            self?.stop(QueryError(.timeout, "the query ran longer than its time limit of \(limit)"))
-        }
-        let ended = state.withLock { s -> Bool in
-            if s.finished { return true }
-            s.limit = id
-            return false
-        }
-        if ended { DeadlineWatch.shared.cancel(id) }
     }
 
     /// The next batch, nil at the end.
@@ -143,14 +127,12 @@ public final class DirectChunkStream: Sendable {
 
     /// The statement is over: its connection goes back to the worker's idle pool.
     private func end(_ cursor: ChunkCursor?) {
-        let (limit, wasOpen) = state.withLock { s -> (Int?, Bool) in
+        let wasOpen = state.withLock { s -> Bool in
             let wasOpen = s.opened && !s.finished
             s.finished = true
             s.cursor = nil
-            defer { s.limit = nil }
-            return (s.limit, wasOpen)
+            return wasOpen
         }
-        if let limit { DeadlineWatch.shared.cancel(limit) }
         if let cursor { worker.close(cursor, chunkId: task.chunkId) }
         if wasOpen { stats.chunkFinished() }
     }

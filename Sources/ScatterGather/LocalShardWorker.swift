@@ -11,7 +11,7 @@ import Tabular
 /// allows reads of the catalog's tables only. A connection is used by one statement at a time
 /// (checked out of the idle pool), so cancelling one query interrupts only its own statement;
 /// idle connections are kept per chunk and reused with their prepared statements.
-public final class LocalShardWorker: SharedScanWorker {
+public final class LocalShardWorker: ShardWorker {
     public let version: CatalogVersion
     public let chunkIds: Set<Int>
     private let pool: BlockingPool
@@ -138,8 +138,12 @@ public final class LocalShardWorker: SharedScanWorker {
         }
     }
 
-    public func runShared(_ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?, sink: BatchSink) async throws {
-        try await sharedScans.run(tasks, on: self, batchRows: batchRows, stats: stats, sink: sink)
+    public var sharesScans: Bool { true }
+
+    public func runShared(
+        _ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?, lifetime: QueryLifetime, sink: BatchSink
+    ) async throws {
+        try await sharedScans.run(tasks, on: self, batchRows: batchRows, stats: stats, lifetime: lifetime, sink: sink)
     }
 
     public func run(_ task: ChunkTask, batchRows: Int, sink: BatchSink) async throws {

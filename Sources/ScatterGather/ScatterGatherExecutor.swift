@@ -20,7 +20,7 @@ public final class ScatterGatherExecutor: Sendable {
     /// Batches buffered between the chunks and the consumer.
     public let channelCapacity: Int
     /// Whether scan-lane queries share chunk passes with each other on workers that can
-    /// (`SharedScanWorker`); otherwise each query runs its own chunk statements, `fanOut` at once.
+    /// (`ShardWorker.sharesScans`); otherwise each query runs its own chunk statements, `fanOut` at once.
     public let shareScans: Bool
     /// Counters of what the executor did, for monitoring and for the tests that check the
     /// fan-out and buffering bounds.
@@ -38,28 +38,41 @@ public final class ScatterGatherExecutor: Sendable {
         self.channelCapacity = channelCapacity
     }
 
-    func worker(for chunkId: Int) throws -> any ShardWorker {
-        guard let worker = workers.first(where: { $0.chunkIds.contains(chunkId) }) else {
+    func worker(for chunkId: Int) throws -> any ShardWorker { workers[try workerIndex(for: chunkId)] }
+
+    func workerIndex(for chunkId: Int) throws -> Int {
+        guard let index = workers.firstIndex(where: { $0.chunkIds.contains(chunkId) }) else {
             throw QueryError(.unavailable, "no worker serves chunk \(chunkId)", context: ["chunk": "\(chunkId)"])
         }
-        return worker
+        return index
     }
 
-    /// Starts the plan and returns the result whose rows arrive as the chunks produce them.
+    /// Starts the plan and returns the result whose rows arrive as the chunks produce them,
+    /// under a lifetime of its own with `timeout` as its time limit.
     public func execute(_ plan: DistributedPlan, timeout: Duration? = nil) -> QueryResult {
-        if let direct = directResult(plan, timeout: timeout) { return direct }
+        let lifetime = QueryLifetime(timeLimit: timeout)
+        return lifetime.owning(execute(plan, lifetime: lifetime))
+    }
+
+    /// Starts the plan as part of the query that `lifetime` owns: stopping the lifetime (time
+    /// limit, abort, the reader's task cancelled) interrupts the plan's statements and ends
+    /// its rows with the reason; progress is counted there. The result's `cancel()` stops the
+    /// lifetime. The lifetime's normal end is its owner's to call (a plan may be one step of
+    /// a coordinator's query).
+    public func execute(_ plan: DistributedPlan, lifetime: QueryLifetime) -> QueryResult {
+        if let direct = directResult(plan, lifetime: lifetime) { return direct }
         let channel = BatchChannel(capacity: channelCapacity, stats: stats)
         let producer = Task {
             do {
                 switch plan.merge {
                 case .concatenate:
-                    try await scatter(plan, sink: .consumer { batch in try await channel.send(batch) })
+                    try await scatter(plan, lifetime: lifetime, sink: .consumer { batch in try await channel.send(batch) })
                 case .mergeSQL(let sql, let columns):
-                    try await mergeThroughTable(plan, sql: sql, columns: columns, channel: channel)
+                    try await mergeThroughTable(plan, sql: sql, columns: columns, lifetime: lifetime, channel: channel)
                 }
                 channel.finish()
             } catch is CancellationError {
-                channel.finish(throwing: QueryError(.cancelled, "the query was cancelled"))
+                channel.finish(throwing: lifetime.reported(CancellationError()))
             } catch let error as QueryError {
                 channel.finish(throwing: error)
             } catch let error as SQLiteError {
@@ -71,29 +84,20 @@ public final class ScatterGatherExecutor: Sendable {
                 channel.finish(throwing: QueryError(.internal, "the query failed: \(error)", cause: error))
             }
         }
-        let limit: Int? = timeout.map { limit in
-            DeadlineWatch.shared.add(after: limit) {
-                channel.finish(throwing: QueryError(.timeout, "the query ran longer than its time limit of \(limit)"))
-                producer.cancel()
-            }
-        }
-        let finishTimer: @Sendable () -> Void = { if let limit { DeadlineWatch.shared.cancel(limit) } }
-        // Cancelling (abort, the reading task cancelled because its client has gone) ends the
-        // stream with `cancelled` unless it has ended already (a time limit's error stays), and
-        // cancels the producer, whose chunk statements interrupt their connections.
-        let cancelQuery: @Sendable () -> Void = {
-            channel.finish(throwing: QueryError(.cancelled, "the query was cancelled"))
+        // Stopping ends the stream with the reason unless it has ended already, and cancels
+        // the producer, whose chunk statements interrupt their connections.
+        lifetime.onStop { reason in
+            channel.finish(throwing: reason)
             producer.cancel()
             channel.consumerCancelled()
-            finishTimer()
         }
+        let cancelQuery: @Sendable () -> Void = { lifetime.stop(QueryError(.cancelled, "the query was cancelled")) }
         let limiter = RowLimiter(plan.merge)
         let sequence = RowBatchSequence {
             while true {
                 if limiter.isDone {
                     producer.cancel()
                     channel.consumerCancelled()
-                    finishTimer()
                     return nil
                 }
                 let next = try await withTaskCancellationHandler {
@@ -101,10 +105,7 @@ public final class ScatterGatherExecutor: Sendable {
                 } onCancel: {
                     cancelQuery()
                 }
-                guard let batch = next else {
-                    finishTimer()
-                    return nil
-                }
+                guard let batch = next else { return nil }
                 if let trimmed = limiter.admit(batch) { return trimmed }
             }
         }
@@ -113,7 +114,7 @@ public final class ScatterGatherExecutor: Sendable {
 
     /// A plan of one chunk on the interactive lane whose rows stream as they come, read
     /// straight from the chunk's statement (see `DirectChunkStream`); nil for other plans.
-    func directResult(_ plan: DistributedPlan, timeout: Duration?) -> QueryResult? {
+    func directResult(_ plan: DistributedPlan, lifetime: QueryLifetime) -> QueryResult? {
         guard plan.interactive, plan.chunkSQLParts.isEmpty, case .concatenate = plan.merge else { return nil }
         let chunkId: Int
         switch plan.target {
@@ -127,7 +128,8 @@ public final class ScatterGatherExecutor: Sendable {
             let stream = worker.directStream(
                 ChunkTask(chunkId: chunkId, sql: plan.chunkSQL, interactive: true), batchRows: batchRows, stats: stats)
         else { return nil }
-        if let timeout { stream.startTimer(timeout) }
+        lifetime.chunksStarting(1)
+        lifetime.onStop { reason in stream.stop(reason) }
         let limiter = RowLimiter(plan.merge)
         let sequence = RowBatchSequence {
             while true {
@@ -135,21 +137,24 @@ public final class ScatterGatherExecutor: Sendable {
                     stream.finishEarly()
                     return nil
                 }
-                guard let batch = try await stream.next() else { return nil }
+                guard let batch = try await stream.next() else {
+                    lifetime.chunkDone()
+                    return nil
+                }
                 if let trimmed = limiter.admit(batch) { return trimmed }
             }
         }
         return QueryResult(
             fields: plan.fields, batches: sequence,
-            onCancel: {
-                stream.stop(QueryError(.cancelled, "the query was cancelled"))
-            })
+            onCancel: { lifetime.stop(QueryError(.cancelled, "the query was cancelled")) })
     }
 
     /// Runs the chunk statement on every chunk, at most `fanOut` at once, handing each batch
     /// to `sink`.
     /// `threshold`: the running bound of a plan with a `TopKBound`, which the sink updates.
-    func scatter(_ plan: DistributedPlan, sink: BatchSink, threshold: TopKThreshold? = nil) async throws {
+    func scatter(
+        _ plan: DistributedPlan, lifetime: QueryLifetime, sink: BatchSink, threshold: TopKThreshold? = nil
+    ) async throws {
         let tasks: [ChunkTask]
         switch plan.target {
         case .chunks(let ids):
@@ -163,32 +168,37 @@ public final class ScatterGatherExecutor: Sendable {
             }
             tasks = [ChunkTask(chunkId: any, sql: plan.chunkSQL, interactive: true, threshold: threshold)]
         }
-        guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, sink: sink) }
+        lifetime.chunksStarting(tasks.count)
+        guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, lifetime: lifetime, sink: sink) }
         // Scan-lane chunks go to the shared passes of the workers that have them.
-        var shared: [ObjectIdentifier: (worker: any SharedScanWorker, tasks: [ChunkTask])] = [:]
+        var shared: [Int: [ChunkTask]] = [:]
         var own: [ChunkTask] = []
         for task in tasks {
-            if let worker = try worker(for: task.chunkId) as? any SharedScanWorker {
-                shared[ObjectIdentifier(worker), default: (worker, [])].tasks.append(task)
+            let index = try workerIndex(for: task.chunkId)
+            if workers[index].sharesScans {
+                shared[index, default: []].append(task)
             } else {
                 own.append(task)
             }
         }
         let (batchRows, stats) = (self.batchRows, self.stats)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (worker, tasks) in shared.values {
-                group.addTask { try await worker.runShared(tasks, batchRows: batchRows, stats: stats, sink: sink) }
+            for (index, tasks) in shared {
+                let worker = workers[index]
+                group.addTask {
+                    try await worker.runShared(tasks, batchRows: batchRows, stats: stats, lifetime: lifetime, sink: sink)
+                }
             }
             if !own.isEmpty {
                 let rest = own
-                group.addTask { try await self.fanOutChunks(rest, sink: sink) }
+                group.addTask { try await self.fanOutChunks(rest, lifetime: lifetime, sink: sink) }
             }
             try await group.waitForAll()
         }
     }
 
     /// Runs `tasks`, at most `fanOut` at once, each through the worker that serves its chunk.
-    func fanOutChunks(_ tasks: [ChunkTask], sink: BatchSink) async throws {
+    func fanOutChunks(_ tasks: [ChunkTask], lifetime: QueryLifetime, sink: BatchSink) async throws {
         let batchRows = self.batchRows
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
@@ -202,6 +212,7 @@ public final class ScatterGatherExecutor: Sendable {
                     defer { stats.chunkFinished() }
                     do {
                         try await worker.run(task, batchRows: batchRows, sink: sink)
+                        lifetime.chunkDone()
                     } catch let error as SQLiteError {
                         throw QueryError(
                             .internal, "chunk \(task.chunkId) failed: \(error.message)",
@@ -222,13 +233,15 @@ public final class ScatterGatherExecutor: Sendable {
     /// Rows wait in memory until `MergeTable.bufferedValues` values have arrived, then go into
     /// the table in one transaction on a pool thread: an aggregate's chunks send a row or a
     /// few each, and a pool job and a transaction per chunk cost more than its statement.
-    func mergeThroughTable(_ plan: DistributedPlan, sql: String, columns: Int, channel: BatchChannel) async throws {
+    func mergeThroughTable(
+        _ plan: DistributedPlan, sql: String, columns: Int, lifetime: QueryLifetime, channel: BatchChannel
+    ) async throws {
         let merge = MergeTable(columns: columns)
         let lane: BlockingPool.Lane = plan.interactive ? .interactive : .scan
         // Chunk statements buffer their rows on their pool thread, which also does the flushes.
         let threshold = plan.topKBound.map(TopKThreshold.init)
         try await scatter(
-            plan,
+            plan, lifetime: lifetime,
             sink: .local { batch in
                 threshold?.observe(batch)
                 if merge.buffer(batch) { try merge.flush() }

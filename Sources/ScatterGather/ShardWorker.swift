@@ -73,6 +73,19 @@ public protocol ShardWorker: Sendable {
     /// one-chunk interactive plan: no channel, no thread hop per batch. Nil (the default) from a
     /// worker that cannot, such as one on another host; the executor then scatters as usual.
     func directStream(_ task: ChunkTask, batchRows: Int, stats: ExecutorStats) -> DirectChunkStream?
+
+    /// Whether this worker runs the scan-lane statements of concurrent queries in shared
+    /// passes over its chunks (`runShared`); the executor then hands it all of a query's
+    /// scan-lane tasks at once instead of fanning them out itself.
+    var sharesScans: Bool { get }
+
+    /// Runs every task of one query (all on chunks this worker serves), sharing each chunk's
+    /// pass with the other queries that need the chunk, and returns when all are done,
+    /// reporting each finished statement to `lifetime`. Cancelling the calling task stops this
+    /// query's statements only. The default runs the tasks one after another.
+    func runShared(
+        _ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?, lifetime: QueryLifetime, sink: BatchSink
+    ) async throws
 }
 
 extension ShardWorker {
@@ -81,4 +94,15 @@ extension ShardWorker {
     }
 
     public func directStream(_ task: ChunkTask, batchRows: Int, stats: ExecutorStats) -> DirectChunkStream? { nil }
+
+    public var sharesScans: Bool { false }
+
+    public func runShared(
+        _ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?, lifetime: QueryLifetime, sink: BatchSink
+    ) async throws {
+        for task in tasks {
+            try await run(task, batchRows: batchRows, sink: sink)
+            lifetime.chunkDone()
+        }
+    }
 }

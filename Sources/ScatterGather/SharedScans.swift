@@ -3,14 +3,6 @@ import SQLiteKit
 import Synchronization
 import Tabular
 
-/// A worker that can run the scan-lane chunk statements of concurrent queries in shared passes.
-public protocol SharedScanWorker: ShardWorker, AnyObject {
-    /// Runs every task of one query (all on chunks this worker serves), sharing each chunk's
-    /// pass with the other queries that need the chunk, and returns when all are done.
-    /// Cancelling the calling task stops this query's statements only.
-    func runShared(_ tasks: [ChunkTask], batchRows: Int, stats: ExecutorStats?, sink: BatchSink) async throws
-}
-
 /// Qserv-style shared scans on one worker.
 ///
 /// Scan-lane queries register the chunks they need. The scheduler walks the worker's chunks in
@@ -46,6 +38,8 @@ public final class SharedScanScheduler: Sendable {
         var sink: BatchSink
         var batchRows: Int
         var stats: ExecutorStats?
+        /// The query's lifetime, told of each statement that finishes.
+        var lifetime: QueryLifetime
         /// Statements of this query in passes (or detached) now.
         var inFlight = 0
         var continuation: CheckedContinuation<Void, any Error>?
@@ -66,6 +60,7 @@ public final class SharedScanScheduler: Sendable {
         let sink: BatchSink
         let batchRows: Int
         let stats: ExecutorStats?
+        let lifetime: QueryLifetime
     }
 
     fileprivate struct State {
@@ -115,7 +110,7 @@ public final class SharedScanScheduler: Sendable {
 
     func run(
         _ tasks: [ChunkTask], on worker: LocalShardWorker, batchRows: Int, stats: ExecutorStats?,
-        sink: BatchSink
+        lifetime: QueryLifetime, sink: BatchSink
     ) async throws {
         if tasks.isEmpty { return }
         let id = state.withLock { s -> Int in
@@ -126,7 +121,8 @@ public final class SharedScanScheduler: Sendable {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>]? in
                     if s.cancelledEarly.remove(id) != nil { return nil }
-                    var member = Member(worker: worker, pending: [:], sink: sink, batchRows: batchRows, stats: stats)
+                    var member = Member(
+                        worker: worker, pending: [:], sink: sink, batchRows: batchRows, stats: stats, lifetime: lifetime)
                     for task in tasks where member.pending.updateValue(task, forKey: task.chunkId) == nil {
                         s.demand[task.chunkId, default: 0] += 1
                     }
@@ -264,7 +260,9 @@ public final class SharedScanScheduler: Sendable {
     private func live(_ id: Int, done: inout [Int]) -> Runner? {
         let runner = state.withLock { s -> Runner? in
             guard let member = s.members[id], member.continuation != nil else { return nil }
-            return Runner(worker: member.worker, sink: member.sink, batchRows: member.batchRows, stats: member.stats)
+            return Runner(
+                worker: member.worker, sink: member.sink, batchRows: member.batchRows, stats: member.stats,
+                lifetime: member.lifetime)
         }
         if runner == nil { done.append(id) }
         return runner
@@ -437,6 +435,7 @@ public final class SharedScanScheduler: Sendable {
     private func release(_ cursor: ChunkCursor, of id: Int, _ member: Runner) {
         cursor.statement.reset()
         member.stats?.chunkFinished()
+        member.lifetime.chunkDone()
         state.withLock { _ = $0.members[id]?.cursors.removeValue(forKey: ObjectIdentifier(cursor)) }
     }
 

@@ -1,5 +1,3 @@
-import SQLiteKit
-import ScatterGather
 import Synchronization
 import Tabular
 
@@ -35,28 +33,4 @@ public final class UserQueryLimiter: Sendable {
 
     /// Queries running for `user` now.
     public func running(for user: String) -> Int { running.withLock { $0[user, default: 0] } }
-
-    /// `result`, whose slot is given back once when its rows end, fail or are cancelled.
-    func releasing(_ result: QueryResult, for user: String) -> QueryResult {
-        let released = Atomic<Bool>(false)
-        let release: @Sendable () -> Void = { [self] in
-            if !released.exchange(true, ordering: .acquiringAndReleasing) { self.release(user) }
-        }
-        let iterator = result.batches.makeAsyncIterator()
-        let sequence = RowBatchSequence {
-            var it = iterator
-            do {
-                let next = try await it.next()
-                if next == nil { release() }
-                return next
-            } catch {
-                release()
-                throw error
-            }
-        }
-        return QueryResult(fields: result.fields, batches: sequence) {
-            result.cancel()
-            release()
-        }
-    }
 }
