@@ -196,19 +196,7 @@ final class CoordinatorDatabase: @unchecked Sendable {
 
     func insert(_ batch: RowBatch, into table: String) throws {
         guard let statement = inserts[table] else { return }
-        try connection.execute("BEGIN")
-        do {
-            for row in 0..<batch.rowCount {
-                for column in 0..<batch.columnCount {
-                    try statement.bind(batch[row, column], at: column + 1)
-                }
-                try statement.run()
-            }
-            try connection.execute("COMMIT")
-        } catch {
-            try? connection.execute("ROLLBACK")
-            throw error
-        }
+        try connection.transaction { try statement.insertRows(of: batch) }
     }
 
     func cursor(_ sql: String, allowedTables: Set<String>) throws -> ChunkCursor {

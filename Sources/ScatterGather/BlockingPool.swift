@@ -11,35 +11,37 @@ import Synchronization
 public final class BlockingPool: Sendable {
     public enum Lane: Sendable { case interactive, scan }
 
+    /// Jobs in arrival order; taken from the front without moving the rest.
+    private struct JobQueue {
+        private var jobs: [@Sendable () -> Void] = []
+        private var head = 0
+
+        var isEmpty: Bool { head == jobs.count }
+
+        mutating func append(_ job: @escaping @Sendable () -> Void) { jobs.append(job) }
+
+        mutating func popFirst() -> (@Sendable () -> Void)? {
+            guard head < jobs.count else { return nil }
+            defer {
+                head += 1
+                // Emptied: the storage is reused rather than trimmed job by job.
+                if head == jobs.count {
+                    jobs.removeAll(keepingCapacity: true)
+                    head = 0
+                }
+            }
+            return jobs[head]
+        }
+    }
+
     private struct State {
-        var interactive: [@Sendable () -> Void] = []
-        var interactiveHead = 0
-        var scan: [@Sendable () -> Void] = []
-        var scanHead = 0
+        var interactive = JobQueue()
+        var scan = JobQueue()
         var shuttingDown = false
 
         mutating func take(interactiveOnly: Bool) -> (@Sendable () -> Void)? {
-            if interactiveHead < interactive.count {
-                defer {
-                    interactiveHead += 1
-                    if interactiveHead == interactive.count {
-                        interactive.removeAll(keepingCapacity: true)
-                        interactiveHead = 0
-                    }
-                }
-                return interactive[interactiveHead]
-            }
-            if !interactiveOnly && scanHead < scan.count {
-                defer {
-                    scanHead += 1
-                    if scanHead == scan.count {
-                        scan.removeAll(keepingCapacity: true)
-                        scanHead = 0
-                    }
-                }
-                return scan[scanHead]
-            }
-            return nil
+            if let job = interactive.popFirst() { return job }
+            return interactiveOnly ? nil : scan.popFirst()
         }
     }
 
@@ -105,7 +107,7 @@ public final class BlockingPool: Sendable {
 
     /// Whether interactive jobs wait for a thread (long scan-lane jobs check it between chunks).
     public var interactiveJobsWaiting: Bool {
-        state.withLock { $0.interactiveHead < $0.interactive.count }
+        state.withLock { !$0.interactive.isEmpty }
     }
 
     /// Runs `body` on one of the pool's threads and returns its result.

@@ -16,7 +16,6 @@ import Tabular
 public final class DirectChunkStream: Sendable {
     let worker: LocalShardWorker
     let task: ChunkTask
-    let pool: BlockingPool
     let batchRows: Int
     let stats: ExecutorStats
 
@@ -29,10 +28,9 @@ public final class DirectChunkStream: Sendable {
     }
     private let state = Mutex(State())
 
-    init(worker: LocalShardWorker, task: ChunkTask, pool: BlockingPool, batchRows: Int, stats: ExecutorStats) {
+    init(worker: LocalShardWorker, task: ChunkTask, batchRows: Int, stats: ExecutorStats) {
         self.worker = worker
         self.task = task
-        self.pool = pool
         self.batchRows = batchRows
         self.stats = stats
     }
@@ -53,7 +51,7 @@ public final class DirectChunkStream: Sendable {
     func next() async throws -> RowBatch? {
         if state.withLock({ $0.finished }) { return nil }
         return try await withTaskCancellationHandler {
-            try await pool.run(lane: .interactive) { [self] in try step() }
+            try await worker.pool.run(lane: .interactive) { [self] in try step() }
         } onCancel: {
             stop(QueryError(.cancelled, "the query was cancelled"))
         }

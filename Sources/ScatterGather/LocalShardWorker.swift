@@ -14,7 +14,7 @@ import Tabular
 public final class LocalShardWorker: ShardWorker {
     public let version: CatalogVersion
     public let chunkIds: Set<Int>
-    private let pool: BlockingPool
+    let pool: BlockingPool
     private let allowedTables: Set<String>
     private let idle = Mutex<[Int: [SQLiteConnection]]>([:])
     private let idleCount = Atomic<Int>(0)
@@ -154,7 +154,7 @@ public final class LocalShardWorker: ShardWorker {
     }
 
     public func directStream(_ task: ChunkTask, batchRows: Int, stats: ExecutorStats) -> DirectChunkStream? {
-        DirectChunkStream(worker: self, task: task, pool: pool, batchRows: batchRows, stats: stats)
+        DirectChunkStream(worker: self, task: task, batchRows: batchRows, stats: stats)
     }
 
     /// Runs `task` to its end in one pool job, its batches into `sink` on that thread.

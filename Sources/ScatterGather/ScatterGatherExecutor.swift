@@ -314,20 +314,8 @@ final class MergeTable: @unchecked Sendable {
         defer { lock.unlock() }
         let (connection, insert) = try openStorage()
         if batches.isEmpty { return }
-        try connection.execute("BEGIN")
-        do {
-            for batch in batches {
-                for row in 0..<batch.rowCount {
-                    for column in 0..<columns {
-                        try insert.bind(batch[row, column], at: column + 1)
-                    }
-                    try insert.run()
-                }
-            }
-            try connection.execute("COMMIT")
-        } catch {
-            try? connection.execute("ROLLBACK")
-            throw error
+        try connection.transaction {
+            for batch in batches { try insert.insertRows(of: batch, columns: columns) }
         }
     }
 

@@ -213,19 +213,12 @@ public final class SharedScanScheduler: Sendable {
     ) -> (Int, [(id: Int, task: ChunkTask)])? {
         var (chunk, members) = (chunk, members)
         while true {
-            var connection: SQLiteConnection?
-            var worker: LocalShardWorker?
-            var done: [Int] = []
-            var failed: [(Int, any Error)] = []
+            var pass = PassRecord()
             for (id, task) in members {
-                guard let member = live(id, done: &done) else { continue }
-                worker = member.worker
-                if record(runLocallyHere(task, of: id, member, on: connection), of: id, connection: &connection, failed: &failed)
-                {
-                    done.append(id)
-                }
+                guard let member = live(id, done: &pass.done) else { continue }
+                pass.record(runLocallyHere(task, of: id, member, on: pass.connection), of: id, member)
             }
-            endPass(chunk, members.count, connection: connection, worker: worker, failing: failed, finishing: done)
+            endPass(chunk, members.count, pass)
             let interactiveWaiting = pool.interactiveJobsWaiting
             let next = state.withLock { s -> (Int, [(id: Int, task: ChunkTask)])? in
                 s.active.remove(chunk)
@@ -241,19 +234,12 @@ public final class SharedScanScheduler: Sendable {
 
     /// The general pass: each query's statement in turn, delivering with back-pressure.
     private func runPass(over chunk: Int, _ members: [(id: Int, task: ChunkTask)]) async {
-        var connection: SQLiteConnection?
-        var worker: LocalShardWorker?
-        var done: [Int] = []
-        var failed: [(Int, any Error)] = []
+        var pass = PassRecord()
         for (id, task) in members {
-            guard let member = live(id, done: &done) else { continue }
-            worker = member.worker
-            if record(await runStatement(task, of: id, member, on: connection), of: id, connection: &connection, failed: &failed)
-            {
-                done.append(id)
-            }
+            guard let member = live(id, done: &pass.done) else { continue }
+            pass.record(await runStatement(task, of: id, member, on: pass.connection), of: id, member)
         }
-        endPass(chunk, members.count, connection: connection, worker: worker, failing: failed, finishing: done)
+        endPass(chunk, members.count, pass)
     }
 
     /// Query `id`'s runner if it still waits for its statements; otherwise it goes to `done`.
@@ -268,22 +254,28 @@ public final class SharedScanScheduler: Sendable {
         return runner
     }
 
-    /// Accounts for one statement of a pass; `connection` is what the pass's next statement
-    /// uses. True when the statement is over (not detached).
-    private func record(
-        _ outcome: Outcome, of id: Int, connection: inout SQLiteConnection?, failed: inout [(Int, any Error)]
-    ) -> Bool {
-        switch outcome {
-        case .finished(let used):
-            connection = used
-            return true
-        case .detached:
-            connection = nil
-            return false
-        case .failed(let used, let error):
-            connection = used
-            failed.append((id, error))
-            return true
+    /// What a pass's statements came to, one statement at a time.
+    private struct PassRecord {
+        /// What the pass's next statement uses.
+        var connection: SQLiteConnection?
+        var worker: LocalShardWorker?
+        /// Queries whose statement of the pass is over (not detached).
+        var done: [Int] = []
+        var failed: [(Int, any Error)] = []
+
+        mutating func record(_ outcome: Outcome, of id: Int, _ member: Runner) {
+            worker = member.worker
+            switch outcome {
+            case .finished(let used):
+                connection = used
+                done.append(id)
+            case .detached:
+                connection = nil
+            case .failed(let used, let error):
+                connection = used
+                failed.append((id, error))
+                done.append(id)
+            }
         }
     }
 
@@ -291,14 +283,11 @@ public final class SharedScanScheduler: Sendable {
     /// their statements are done or failed (a query that ends, either way, sees its passes
     /// counted). Failures are told first, so that finishing a failed query's last statement
     /// cannot report success.
-    private func endPass(
-        _ chunk: Int, _ tasks: Int, connection: SQLiteConnection?, worker: LocalShardWorker?,
-        failing failed: [(Int, any Error)], finishing done: [Int]
-    ) {
-        if let connection, let worker { worker.checkin(connection, chunkId: chunk) }
-        worker?.stats.passFinished(tasks: tasks)
-        for (id, error) in failed { end(id, with: error) }
-        for id in done { finished(id, chunk: chunk) }
+    private func endPass(_ chunk: Int, _ tasks: Int, _ pass: PassRecord) {
+        if let connection = pass.connection, let worker = pass.worker { worker.checkin(connection, chunkId: chunk) }
+        pass.worker?.stats.passFinished(tasks: tasks)
+        for (id, error) in pass.failed { end(id, with: error) }
+        for id in pass.done { finished(id, chunk: chunk) }
     }
 
     private enum Outcome {

@@ -14,6 +14,8 @@ import Testing
 
 /// Cancellation reaching SQLite, and shared scans, on the engine tests' real catalog. Each test
 /// builds its own pool, worker and executor so that their counters see its queries only.
+/// The tests' time limits catch a hang; they are generous because the first test to run also
+/// builds the shared catalog (`EngineFixture`), which on a loaded 2-core machine takes a minute.
 @Suite(.serialized) struct SchedulingTests {
     let engine = EngineFixture.engine
 
@@ -56,7 +58,7 @@ import Testing
     /// step returns SQLITE_INTERRUPT, the reader gets the right error, and the connection serves
     /// the next statement. (How soon after the stop is not asserted: wall-clock bounds fail on
     /// a loaded CI machine; the worker's interrupt latency is reported, not tested.)
-    @Test(.timeLimit(.minutes(1)), arguments: Stop.allCases, [true, false])
+    @Test(.timeLimit(.minutes(5)), arguments: Stop.allCases, [true, false])
     func stoppingAQueryInterruptsItsRunningStatement(_ stop: Stop, _ interactive: Bool) async throws {
         let rig = Rig(engine)
         defer { rig.pool.shutdown() }
@@ -98,7 +100,7 @@ import Testing
 
     /// An aggregate's chunk statements run to their end in one pool job each (their rows go to
     /// the merge table's buffer): cancelling the query still interrupts a running one.
-    @Test(.timeLimit(.minutes(1)), arguments: [true, false])
+    @Test(.timeLimit(.minutes(5)), arguments: [true, false])
     func cancellingAnAggregateInterruptsItsChunkStatement(_ interactive: Bool) async throws {
         let rig = Rig(engine)
         defer { rig.pool.shutdown() }
@@ -120,7 +122,7 @@ import Testing
 
     /// A full-scan aggregate's chunk passes are chained on pool threads (every statement has a
     /// local sink): every chunk is passed over once and the merged answer is exact.
-    @Test(.timeLimit(.minutes(1))) func chainedAggregatePassesCoverEveryChunkOnce() async throws {
+    @Test(.timeLimit(.minutes(5))) func chainedAggregatePassesCoverEveryChunkOnce() async throws {
         let rig = Rig(engine)
         defer { rig.pool.shutdown() }
         var plan = try #require(try engine.plan("SELECT COUNT(*), MAX(objectId) FROM dp02_dc2_catalogs.Object").distributed)
@@ -138,7 +140,7 @@ import Testing
     /// A one-chunk interactive plan is read straight from its statement, batch by batch: every
     /// row arrives, TOP stops it early, and either way no statement is left stepping and the
     /// executor counts the chunk as finished.
-    @Test(.timeLimit(.minutes(1))) func oneChunkPlansStreamEveryRowAndStopAtTheirLimit() async throws {
+    @Test(.timeLimit(.minutes(5))) func oneChunkPlansStreamEveryRowAndStopAtTheirLimit() async throws {
         let rig = Rig(engine, batchRows: 16)
         defer { rig.pool.shutdown() }
         var plan = try #require(try engine.plan("SELECT objectId FROM dp02_dc2_catalogs.Object").distributed)
@@ -158,7 +160,7 @@ import Testing
     /// Two full scans, the second arriving while the first is mid-scan (held at its second
     /// chunk by the pass hook): the second joins the scan at that chunk, wraps around, and
     /// both answers are complete, with fewer chunk passes than chunk statements.
-    @Test(.timeLimit(.minutes(1))) func concurrentScansShareChunkPasses() async throws {
+    @Test(.timeLimit(.minutes(5))) func concurrentScansShareChunkPasses() async throws {
         let rig = Rig(engine, passes: 1)
         defer { rig.pool.shutdown() }
         let scheduler = rig.worker.sharedScans
@@ -212,7 +214,7 @@ import Testing
 
     /// A query whose reader takes nothing does not hold up the others' scan: its statement is
     /// detached from the pass after the stall limit, and it still gets every row later.
-    @Test(.timeLimit(.minutes(1))) func aStalledReaderDoesNotStallTheSharedScan() async throws {
+    @Test(.timeLimit(.minutes(5))) func aStalledReaderDoesNotStallTheSharedScan() async throws {
         let rig = Rig(engine, passes: 1, stallLimit: .milliseconds(20), batchRows: 16, channelCapacity: 1)
         defer { rig.pool.shutdown() }
         let plan = try #require(try engine.plan("SELECT objectId FROM dp02_dc2_catalogs.Object").distributed)
@@ -230,7 +232,7 @@ import Testing
 
     /// A chunk statement that fails in a shared pass fails its query (never a partial result),
     /// also when it was the query's last chunk.
-    @Test(.timeLimit(.minutes(1))) func aFailingChunkStatementFailsTheSharedScanQuery() async throws {
+    @Test(.timeLimit(.minutes(5))) func aFailingChunkStatementFailsTheSharedScanQuery() async throws {
         let rig = Rig(engine, passes: 1)
         defer { rig.pool.shutdown() }
         var plan = try endlessPlan(interactive: false)
@@ -248,7 +250,7 @@ import Testing
 
     /// A query finished at the coordinator whose finishing statement runs long: the time limit
     /// interrupts it and the error says so; without a limit, cancelling the reading task does.
-    @Test(.timeLimit(.minutes(1))) func coordinatorStatementsObeyTheTimeLimitAndCancellation() async throws {
+    @Test(.timeLimit(.minutes(5))) func coordinatorStatementsObeyTheTimeLimitAndCancellation() async throws {
         let derived = "(SELECT objectId FROM dp02_dc2_catalogs.Object)"
         let query = "SELECT COUNT(*) FROM \(derived) AS x, \(derived) AS y, \(derived) AS z"
         guard case .coordinated = try engine.plan(query) else {
@@ -276,7 +278,7 @@ import Testing
     }
 
     /// An interactive query is answered while a shared scan is held mid-pass.
-    @Test(.timeLimit(.minutes(1))) func interactiveQueriesDoNotWaitForScans() async throws {
+    @Test(.timeLimit(.minutes(5))) func interactiveQueriesDoNotWaitForScans() async throws {
         let rig = Rig(engine, passes: 1)
         defer { rig.pool.shutdown() }
         let held = Latch(), resume = Latch()
@@ -305,7 +307,7 @@ extension SchedulingTests {
     /// Every thread that takes scan jobs is inside a long scan-lane job (an aggregate steps a
     /// whole chunk in one job): an objectId lookup is still answered, by the pool's
     /// interactive-only thread, before any scan job ends.
-    @Test(.timeLimit(.minutes(1))) func aLookupRunsWhileEveryScanThreadIsBusy() async throws {
+    @Test(.timeLimit(.minutes(5))) func aLookupRunsWhileEveryScanThreadIsBusy() async throws {
         let rig = Rig(engine)
         defer { rig.pool.shutdown() }
         #expect(rig.pool.interactiveThreads >= 1)
