@@ -49,18 +49,20 @@ let package = Package(
         // The DC2-like demo catalog: its schema (a resource) and generator.
         .target(name: "DemoData", dependencies: ["Ingest", "Catalog"],
                 resources: [.copy("Resources/dp02_dc2_demo.yaml")], swiftSettings: strict),
+        // UWS 1.1 jobs: the job model, the job store on disk, the queue that runs them.
+        .target(name: "UWS", dependencies: ["Tabular"], swiftSettings: strict),
         // Streaming VOTable / CSV / TSV writers.
         .target(name: "VOTable", dependencies: ["Tabular"], swiftSettings: strict),
         // The TAP 1.1 HTTP service.
         // Knows the query engine only through the `TAPQueryEngine` protocol.
         .target(name: "TAPService", dependencies: [
-            "VOTable", "Tabular",
+            "VOTable", "UWS", "Tabular",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "skyshard", dependencies: [
             "ADQL", "Sky", "Catalog", "Planner", "QueryEngine", "Ingest", "DemoData", "VOTable", "TAPService",
-            "Tabular",
+            "UWS", "Tabular",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,12 +1,6 @@
 import Synchronization
 import Tabular
 
-/// How far a running query has come: chunk statements finished of those started so far.
-public struct QueryProgress: Sendable, Hashable {
-    public var chunksDone: Int
-    public var chunksTotal: Int
-}
-
 /// The one owner of a query's lifetime, from admission to its end.
 ///
 /// Everything that can end a query goes through here: the rows running out (`finish`), the

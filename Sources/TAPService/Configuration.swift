@@ -1,3 +1,5 @@
+import UWS
+
 /// One TAPRegExt language feature of `/capabilities`: its feature type (e.g.
 /// `ivo://ivoa.net/std/TAPRegExt#features-adql-sets`), the form a query writes, and an optional
 /// description.
@@ -75,6 +77,10 @@ public struct TAPServiceConfiguration: Sendable {
     /// written, at this interval: proxies do not time the connection out, and a client that hung
     /// up is noticed (and its query cancelled) even when the query is idle. Nil: never.
     public var keepAliveInterval: Duration?
+    /// Where async jobs, their parameters and results are kept (UWS); nil: no `/async`.
+    public var jobsDirectory: String?
+    /// The async job service's limits (queue, execution duration, retention, WAIT).
+    public var jobLimits: JobLimits
 
     public init(
         host: String = "127.0.0.1",
@@ -90,7 +96,9 @@ public struct TAPServiceConfiguration: Sendable {
         maxRequestBodyBytes: Int = 4 * 1024 * 1024,
         flushThresholdBytes: Int = 64 * 1024,
         languageFeatures: [LanguageFeature] = LanguageFeature.adqlOptional + LanguageFeature.geometry,
-        keepAliveInterval: Duration? = .seconds(10)
+        keepAliveInterval: Duration? = .seconds(10),
+        jobsDirectory: String? = nil,
+        jobLimits: JobLimits = JobLimits()
     ) {
         self.host = host
         self.port = port
@@ -106,6 +114,8 @@ public struct TAPServiceConfiguration: Sendable {
         self.flushThresholdBytes = flushThresholdBytes
         self.languageFeatures = languageFeatures
         self.keepAliveInterval = keepAliveInterval
+        self.jobsDirectory = jobsDirectory
+        self.jobLimits = jobLimits
     }
 
     /// `basePath` with one leading and no trailing slash (`""` for the root).

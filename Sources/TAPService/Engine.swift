@@ -19,6 +19,9 @@ public struct TAPQueryRequest: Sendable {
     public var requestID: String
     /// All request parameters (names upper-cased), for engines that read more than the above.
     public var parameters: [String: String]
+    /// The query's time limit, when the service sets one (an async job's execution duration);
+    /// nil: the engine's default.
+    public var timeLimit: Duration? = nil
 
     public init(
         adql: String, language: String = "ADQL", maxRecords: Int? = nil, user: String? = nil,
@@ -44,6 +47,10 @@ public protocol TAPQueryEngine: Sendable {
     /// (MAXREC reached, client gone).
     func execute(_ request: TAPQueryRequest) async throws -> QueryResult
 
+    /// Starts the query as `execute` does, with a way to read its progress while it runs
+    /// (async jobs show it). The default has no progress to show.
+    func start(_ request: TAPQueryRequest) async throws -> TAPRunningQuery
+
     /// The tables the service publishes, for `/tables` (VOSI) — nil while the engine has no
     /// catalog to show (the endpoint then answers 404).
     func tableSet() async throws -> TAPTableSet?
@@ -53,7 +60,21 @@ public protocol TAPQueryEngine: Sendable {
     func availability() async -> TAPAvailability
 }
 
+/// A started query: its rows, and its progress when the engine can tell it.
+public struct TAPRunningQuery: Sendable {
+    public var result: QueryResult
+    public var progress: (@Sendable () -> QueryProgress)?
+
+    public init(result: QueryResult, progress: (@Sendable () -> QueryProgress)?) {
+        self.result = result
+        self.progress = progress
+    }
+}
+
 extension TAPQueryEngine {
+    public func start(_ request: TAPQueryRequest) async throws -> TAPRunningQuery {
+        TAPRunningQuery(result: try await execute(request), progress: nil)
+    }
     public func tableSet() async throws -> TAPTableSet? { nil }
     public func availability() async -> TAPAvailability { TAPAvailability(isAvailable: true) }
 }

@@ -38,30 +38,10 @@ extension TAPServer {
         }
 
         // Parameters.
-        var parameters = DALIParameters()
-        if let query = request.uri.query { parameters.addURLEncoded(Array(query.utf8)) }
-        if request.method == .post {
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: configuration.maxRequestBodyBytes)
-            } catch {
-                return fail(.contentTooLarge, "The request body is larger than \(configuration.maxRequestBodyBytes) bytes.")
-            }
-            let bytes = Array(body.readableBytesView)
-            let contentType = request.headers[.contentType]?.lowercased() ?? ""
-            if contentType.hasPrefix("multipart/form-data") {
-                do {
-                    try parameters.addMultipart(bytes, contentType: request.headers[.contentType] ?? "")
-                } catch {
-                    return fail(.badRequest, "The multipart/form-data body cannot be read: \(Self.describe(error)).")
-                }
-            } else if contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") {
-                parameters.addURLEncoded(bytes)
-            } else if !bytes.isEmpty {
-                return fail(
-                    .unsupportedMediaType,
-                    "POST bodies must be application/x-www-form-urlencoded or multipart/form-data, not \(contentType).")
-            }
+        let parameters: DALIParameters
+        switch await readParameters(request) {
+        case .success(let p): parameters = p
+        case .failure(let refusal): return fail(refusal.status, refusal.message)
         }
 
         let query: SyncQuery
@@ -93,6 +73,50 @@ extension TAPServer {
             try await self.stream(result, query: query, writer: &writer, start: start, logMetadata: meta)
         }
         return Response(status: .ok, headers: [.contentType: query.mediaType], body: body)
+    }
+
+    /// A request's parameters that cannot be read, and the answer to give.
+    struct ParameterRefusal: Error {
+        var status: HTTPResponse.Status
+        var message: String
+    }
+
+    /// The DALI parameters of a request: the query string's, and for POST the body's
+    /// (`application/x-www-form-urlencoded` or `multipart/form-data`).
+    func readParameters(_ request: Request) async -> Result<DALIParameters, ParameterRefusal> {
+        var parameters = DALIParameters()
+        if let query = request.uri.query { parameters.addURLEncoded(Array(query.utf8)) }
+        guard request.method == .post else { return .success(parameters) }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: configuration.maxRequestBodyBytes)
+        } catch {
+            return .failure(
+                ParameterRefusal(
+                    status: .contentTooLarge,
+                    message: "The request body is larger than \(configuration.maxRequestBodyBytes) bytes."))
+        }
+        let bytes = Array(body.readableBytesView)
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        if contentType.hasPrefix("multipart/form-data") {
+            do {
+                try parameters.addMultipart(bytes, contentType: request.headers[.contentType] ?? "")
+            } catch {
+                return .failure(
+                    ParameterRefusal(
+                        status: .badRequest,
+                        message: "The multipart/form-data body cannot be read: \(Self.describe(error))."))
+            }
+        } else if contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") {
+            parameters.addURLEncoded(bytes)
+        } else if !bytes.isEmpty {
+            return .failure(
+                ParameterRefusal(
+                    status: .unsupportedMediaType,
+                    message:
+                        "POST bodies must be application/x-www-form-urlencoded or multipart/form-data, not \(contentType)."))
+        }
+        return .success(parameters)
     }
 
     struct Rejection: Error {

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Tabular
+import UWS
 import VOTable
 
 #if canImport(FoundationEssentials)
@@ -22,14 +23,37 @@ public struct TAPServer: Sendable {
     let logger: Logger
     let templates: TemplateSet
     let startTime: Date
+    /// The async jobs, kept in `configuration.jobsDirectory`; nil when none is set.
+    public private(set) var jobs: JobManager?
 
-    /// Reads the templates; throws `TAPServiceSetupError` when they cannot be found.
+    /// Reads the templates and opens the job store; throws `TAPServiceSetupError` when the
+    /// templates cannot be found, `UWSError` when the job directory cannot be made.
     public init(engine: any TAPQueryEngine, configuration: TAPServiceConfiguration, logger: Logger) throws {
         self.engine = engine
         self.configuration = configuration
         self.logger = logger
         self.templates = try TemplateSet(directory: configuration.templateDirectory)
         self.startTime = Date()
+        if let directory = configuration.jobsDirectory {
+            let store = try JobStore(directory: URL(fileURLWithPath: directory, isDirectory: true))
+            // The runner needs the service (its engine, its parameter checks), not its job manager.
+            self.jobs = JobManager(store: store, runner: TAPJobRunner(server: self), limits: configuration.jobLimits)
+        }
+    }
+
+    /// Loads the stored jobs and starts running queued ones (see `JobManager.recover`).
+    public func startJobs() async {
+        guard let jobs else { return }
+        let report = await jobs.recover()
+        logger.info(
+            "async jobs recovered",
+            metadata: [
+                "jobs": "\(report.jobs)", "interrupted": "\(report.interrupted.count)",
+                "requeued": "\(report.requeued.count)", "unreadable": "\(report.unreadable.count)",
+            ])
+        for id in report.unreadable {
+            logger.warning("async: a job folder cannot be read and is left alone", metadata: ["job": "\(id)"])
+        }
     }
 
     /// Adds the service's routes to `router` (for a caller that serves more than TAP).
@@ -42,19 +66,22 @@ public struct TAPServer: Sendable {
         router.get(RouterPath(base + "/capabilities")) { request, _ in self.capabilities(request) }
         router.get(RouterPath(base + "/availability")) { _, _ in await self.availability() }
         router.get(RouterPath(base + "/tables")) { _, _ in await self.tables() }
+        addAsyncRoutes(to: router, base: base)
     }
 
     /// A Hummingbird application serving only this service, on `configuration.host`/`port`.
     public func makeApplication() -> some ApplicationProtocol {
         let router = Router()
         addRoutes(to: router)
-        return Application(
+        var application = Application(
             router: router,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "SkyShard-TAP"),
             logger: logger
         )
+        application.beforeServerStarts { await self.startJobs() }
+        return application
     }
 
     // MARK: VOSI and landing page

@@ -10,7 +10,14 @@ struct EngineAdapter: TAPQueryEngine {
     let engine: SkyShardEngine
 
     func execute(_ request: TAPQueryRequest) async throws -> QueryResult {
-        try await engine.execute(request.adql, rowLimit: request.rowsNeeded, user: request.user ?? "anonymous")
+        try await start(request).result
+    }
+
+    func start(_ request: TAPQueryRequest) async throws -> TAPRunningQuery {
+        let running = try await engine.start(
+            request.adql, rowLimit: request.rowsNeeded, timeout: request.timeLimit, user: request.user ?? "anonymous")
+        let lifetime = running.lifetime
+        return TAPRunningQuery(result: running.result, progress: { lifetime.progress })
     }
 
     func tableSet() async throws -> TAPTableSet? {

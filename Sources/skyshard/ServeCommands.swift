@@ -7,6 +7,7 @@ import Logging
 import Planner
 import QueryEngine
 import TAPService
+import UWS
 
 /// Options of the HTTP service.
 struct ServiceOptions: ParsableArguments {
@@ -33,6 +34,17 @@ struct ServiceOptions: ParsableArguments {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+
+    @Option(
+        name: .customLong("jobs-dir"),
+        help: "Folder for async jobs, their parameters and results (default: DATA/jobs).")
+    var jobsDirectory: String?
+
+    @Option(help: "Async jobs executing at once; more wait in the queue.")
+    var executingJobs: Int = 2
+
+    @Option(help: "Async jobs that may wait in the queue.")
+    var queuedJobs: Int = 100
 }
 
 /// Starts the TAP service over the catalog under `dataRoot` and runs until interrupted.
@@ -50,14 +62,16 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
         languageFeatures: LanguageFeature.adqlOptional + LanguageFeature.geometry
             + engine.planner.functions.userDefined.map {
                 LanguageFeature.userDefined(form: $0.form ?? "\($0.name)(...)", description: $0.description)
-            })
+            },
+        jobsDirectory: options.jobsDirectory ?? dataRoot.appendingPathComponent("jobs").path,
+        jobLimits: jobLimits(options))
     let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)
     let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
     logger.info("catalog \(engine.version.name): \(engine.catalog.chunkRowCounts.count) chunks; \(rows.joined(separator: ", "))")
     let announce = banner
     let router = Router()
     server.addRoutes(to: router)
-    let app = Application(
+    var app = Application(
         router: router,
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "SkyShard"),
         onServerRunning: { channel in
@@ -80,7 +94,17 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
             FileHandle.standardOutput.write(Data(message.utf8))
         },
         logger: logger)
+    app.beforeServerStarts { await server.startJobs() }
     try await app.runService()
+}
+
+func jobLimits(_ options: ServiceOptions) -> JobLimits {
+    var limits = JobLimits()
+    limits.maxExecuting = max(1, options.executingJobs)
+    limits.maxQueued = max(0, options.queuedJobs)
+    limits.maxExecutionDuration = max(limits.maxExecutionDuration, options.queryTimeout)
+    limits.defaultExecutionDuration = options.queryTimeout
+    return limits
 }
 
 struct ServeCommand: AsyncParsableCommand {

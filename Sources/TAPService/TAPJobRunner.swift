@@ -1,0 +1,99 @@
+import Foundation
+import Tabular
+import UWS
+import VOTable
+
+/// Runs an async job's query through the same engine (and so the same admission and time
+/// limits) as a sync query, and writes its whole result to the job's file.
+struct TAPJobRunner: JobRunner {
+    let server: TAPServer
+
+    func run(_ job: Job, writingTo file: URL, timeLimit: Duration?, progress: JobProgress) async throws -> JobOutput {
+        var parameters = DALIParameters()
+        for p in job.parameters { parameters.add(name: p.name, value: p.value) }
+        var query: SyncQuery
+        switch server.validate(parameters, requestID: job.id, user: job.owner) {
+        case .success(let q): query = q
+        case .failure(let rejection): throw QueryError(.semantic, rejection.text)
+        }
+        query.request.timeLimit = timeLimit
+        let running = try await server.engine.start(query.request)
+        if let provider = running.progress { progress.follow(provider) }
+        let result = running.result
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
+            result.cancel()
+            throw QueryError(.internal, "the result file \(file.lastPathComponent) cannot be created")
+        }
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close() }
+        let infos = [
+            VOTableInfo(name: "QUERY", value: query.request.adql),
+            VOTableInfo(name: "job_id", value: job.id),
+        ]
+        let written: (rows: Int, overflow: Bool)
+        do {
+            written = try await withTaskCancellationHandler {
+                switch query.format {
+                case .votableTabledata:
+                    var w = VOTableWriter(fields: result.fields, serialization: .tabledata, infos: infos)
+                    return try await write(&w, result, maxRecords: query.maxRecords, to: handle)
+                case .votableBinary2:
+                    var w = VOTableWriter(fields: result.fields, serialization: .binary2, infos: infos)
+                    return try await write(&w, result, maxRecords: query.maxRecords, to: handle)
+                case .csv:
+                    var w = DelimitedWriter(fields: result.fields, style: .csv)
+                    return try await write(&w, result, maxRecords: query.maxRecords, to: handle)
+                case .tsv:
+                    var w = DelimitedWriter(fields: result.fields, style: .tsv)
+                    return try await write(&w, result, maxRecords: query.maxRecords, to: handle)
+                }
+            } onCancel: {
+                result.cancel()
+            }
+        } catch {
+            result.cancel()
+            throw error
+        }
+        let ext: String
+        switch query.format {
+        case .votableTabledata, .votableBinary2: ext = "vot"
+        case .csv: ext = "csv"
+        case .tsv: ext = "tsv"
+        }
+        return JobOutput(mediaType: query.mediaType, fileExtension: ext, rows: written.rows, overflow: written.overflow)
+    }
+
+    /// Writes the result's rows (at most `maxRecords`; one more marks the overflow) to the
+    /// file through a bounded buffer. A query that fails fails the job: no partial result is
+    /// kept as if it were whole.
+    private func write<W: TableWriter>(
+        _ table: inout W, _ result: QueryResult, maxRecords: Int, to handle: FileHandle
+    ) async throws -> (rows: Int, overflow: Bool) {
+        let threshold = max(1024, server.configuration.flushThresholdBytes)
+        var out = OutputBuffer(capacity: threshold + 16 * 1024)
+        table.writeHeader(into: &out)
+        var rows = 0
+        var end = EndStatus.ok
+        reading: for try await batch in result.batches {
+            guard batch.columnCount == result.fields.count || batch.isEmpty else {
+                throw QueryError(.internal, "a batch has \(batch.columnCount) columns, the result \(result.fields.count)")
+            }
+            for r in 0..<batch.rowCount {
+                if rows >= maxRecords {
+                    end = .overflow
+                    break reading
+                }
+                table.writeRow(batch, row: r, into: &out)
+                rows += 1
+            }
+            if out.count >= threshold {
+                try handle.write(contentsOf: out.bytes)
+                out.removeAll()
+            }
+        }
+        if end == .overflow { result.cancel() }
+        table.writeTrailer(end, into: &out)
+        try handle.write(contentsOf: out.bytes)
+        return (rows, end == .overflow)
+    }
+}

@@ -1,0 +1,19 @@
+/// The job service's limits, each with the default a small service runs with.
+public struct JobLimits: Sendable {
+    /// Jobs executing at once; more wait in the queue as QUEUED.
+    public var maxExecuting = 2
+    /// Jobs waiting in the queue at once; a RUN beyond it is refused.
+    public var maxQueued = 100
+    /// Execution duration of a new job, and the most a client may ask for, in seconds.
+    public var defaultExecutionDuration = 3600
+    public var maxExecutionDuration = 4 * 3600
+    /// How long a job and its results are kept after creation by default, and at most.
+    public var defaultRetention: Duration = .seconds(7 * 24 * 3600)
+    public var maxRetention: Duration = .seconds(30 * 24 * 3600)
+    /// The longest a `WAIT` blocks, whatever the client asks.
+    public var maxWait: Duration = .seconds(60)
+    /// How often jobs past their destruction time are removed.
+    public var sweepInterval: Duration = .seconds(10)
+
+    public init() {}
+}
