@@ -87,6 +87,7 @@ let package = Package(
             "Sky", "Tabular", "ADQL",
         ], swiftSettings: strict),
         .testTarget(name: "BenchmarkTests", dependencies: ["skyshard-bench"], swiftSettings: strict),
+        .testTarget(name: "UWSTests", dependencies: ["TestSupport", "UWS", "Tabular"], swiftSettings: strict),
         .testTarget(name: "VOTableTests", dependencies: ["TestSupport", "VOTable", "Tabular"], swiftSettings: strict),
         .testTarget(name: "TAPServiceTests", dependencies: [
             "TestSupport", "TAPService", "Tabular",
