@@ -35,11 +35,19 @@ enum UWSDocument {
             element("message", error.message, indent: false, into: &out)
             out.append(utf8: "  </uws:errorSummary>\n")
         }
-        if let progress = job.progress {
-            out.append(
-                utf8:
-                    "  <uws:jobInfo>\n    <progress chunksDone=\"\(progress.chunksDone)\" chunksTotal=\"\(progress.chunksTotal)\"/>\n  </uws:jobInfo>\n"
-            )
+        // Service-specific facts: the query's progress, and the rows of each result.
+        if job.progress != nil || !job.results.isEmpty {
+            out.append(utf8: "  <uws:jobInfo>\n")
+            if let progress = job.progress {
+                out.append(
+                    utf8: "    <progress chunksDone=\"\(progress.chunksDone)\" chunksTotal=\"\(progress.chunksTotal)\"/>\n")
+            }
+            for r in job.results {
+                out.append(utf8: "    <result id=\"")
+                out.appendXMLEscaped(r.id)
+                out.append(utf8: "\" rows=\"\(r.rows)\" overflow=\"\(r.overflow)\"/>\n")
+            }
+            out.append(utf8: "  </uws:jobInfo>\n")
         }
         out.append(utf8: "</uws:job>\n")
         return out.bytes
@@ -107,7 +115,7 @@ enum UWSDocument {
             out.appendXMLEscaped(jobURL + "/results/" + r.id)
             out.append(utf8: "\" mime-type=\"")
             out.appendXMLEscaped(r.mediaType)
-            out.append(utf8: "\" size=\"\(r.size)\" rows=\"\(r.rows)\"/>\n")
+            out.append(utf8: "\" size=\"\(r.size)\"/>\n")
         }
         out.append(utf8: root ? "</uws:results>\n" : "  </uws:results>\n")
     }

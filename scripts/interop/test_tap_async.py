@@ -184,8 +184,8 @@ def test_parameter_names_are_case_insensitive_and_wait_is_capped(server):
     assert status == 303
     doc = wait_for_end(url)
     assert phase_of(doc) == "COMPLETED"
-    result = doc.find(UWS + "results").find(UWS + "result")
-    assert result.get("rows") == "1"
+    result = doc.find(UWS + "jobInfo").find("result")
+    assert result.get("rows") == "1" and result.get("overflow") == "true"
 
 
 def test_abort_stops_an_executing_job(server):
