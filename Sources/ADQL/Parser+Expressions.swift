@@ -200,7 +200,7 @@ extension Parser {
             } catch {
                 failedQueryAttempts.insert(save)
                 rewind(to: save, end: saveEnd)
-                let first = error as? ADQLSyntaxError
+                let first = error as? ADQLError
                 do {
                     return try parseParenthesizedExpression()
                 } catch {

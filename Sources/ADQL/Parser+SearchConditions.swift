@@ -91,7 +91,7 @@ extension Parser {
     }
 
     @inline(never)
-    private func quantifiedComparisonError() -> ADQLSyntaxError {
+    private func quantifiedComparisonError() -> ADQLError {
         error(
             at: current,
             message: "\(upper(current)) comparisons with a sub-query are not part of ADQL; "
@@ -148,7 +148,7 @@ extension Parser {
             } catch {
                 failedQueryAttempts.insert(save)
                 rewind(to: save, end: saveEnd)
-                let first = error as? ADQLSyntaxError
+                let first = error as? ADQLError
                 do {
                     return try parseInList(left, negated: negated)
                 } catch {

@@ -83,11 +83,11 @@ extension Parser {
             if parenthesisOpensQuery() && !failedQueryAttempts.contains(pos) {
                 let save = pos
                 let saveEnd = lastEnd
-                var firstError: ADQLSyntaxError?
+                var firstError: ADQLError?
                 do {
                     return try parseDerivedTable()
                 } catch {
-                    firstError = error as? ADQLSyntaxError
+                    firstError = error as? ADQLError
                     failedQueryAttempts.insert(save)
                     rewind(to: save, end: saveEnd)
                 }
