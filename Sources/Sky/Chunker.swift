@@ -19,19 +19,6 @@ public struct ChunkLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "(\(chunkId), \(subChunkId)\(isOverlap ? ", overlap" : ""))" }
 }
 
-public enum ChunkerError: Error, Sendable, Hashable, CustomStringConvertible {
-    case invalidStripes(numStripes: Int, numSubStripesPerStripe: Int)
-    case invalidOverlap(Double, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .invalidStripes(n, m):
-            "invalid chunking: \(n) stripes × \(m) sub-stripes (both must be ≥ 1, product ≤ 648000)"
-        case let .invalidOverlap(o, reason): "invalid overlap \(o)°: \(reason)"
-        }
-    }
-}
-
 /// The Qserv sky partitioning: latitude stripes split into chunks, each split into sub-stripes and
 /// sub-chunks. Chunk and sub-chunk ids are those of lsst.sphgeom's `Chunker` and the Qserv
 /// partitioner (`sph-partition`):
@@ -114,7 +101,7 @@ public struct Chunker: Sendable, Hashable {
     /// Throwing variant of `init(numStripes:numSubStripesPerStripe:)`.
     public init(validatingStripes numStripes: Int, subStripes numSubStripesPerStripe: Int) throws {
         guard Self.isValid(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe) else {
-            throw ChunkerError.invalidStripes(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe)
+            throw SkyError.invalidStripes(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe)
         }
         self.init(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe)
     }
@@ -368,12 +355,12 @@ public struct Chunker: Sendable, Hashable {
     /// Checks an overlap radius (degrees) as the Qserv partitioner does: in [0, 10], at most the
     /// sub-stripe height, and its longitude margin at most the sub-chunk width in every sub-stripe.
     public func validateOverlap(_ overlap: Double) throws {
-        guard overlap >= 0, overlap <= 10 else { throw ChunkerError.invalidOverlap(overlap, reason: "must be in [0, 10]") }
+        guard overlap >= 0, overlap <= 10 else { throw SkyError.invalidOverlap(overlap, reason: "must be in [0, 10]") }
         guard overlap <= subStripeHeight else {
-            throw ChunkerError.invalidOverlap(overlap, reason: "greater than the sub-stripe height \(subStripeHeight)")
+            throw SkyError.invalidOverlap(overlap, reason: "greater than the sub-stripe height \(subStripeHeight)")
         }
         for ss in 0..<numSubStripes where overlapAlpha(subStripe: ss, overlap: overlap) > subStripes[ss].subChunkWidth {
-            throw ChunkerError.invalidOverlap(overlap, reason: "greater than the sub-chunk width in sub-stripe \(ss)")
+            throw SkyError.invalidOverlap(overlap, reason: "greater than the sub-chunk width in sub-stripe \(ss)")
         }
     }
 
