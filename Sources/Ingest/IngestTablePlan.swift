@@ -27,7 +27,9 @@ struct IngestTablePlan: Sendable {
         var present: Set<String>
         if let first = files.first {
             let reader = try CSVReader(path: first.path, bufferSize: 1 << 16)
-            guard try reader.next() else { throw IngestError("\(first.path): empty file, a header line is needed") }
+            guard try reader.next() else {
+                throw IngestError(.invalidInput, "\(first.path): empty file, a header line is needed", file: first.path)
+            }
             let names = Self.headerNames(reader)
             present = Set(names)
             try Self.checkHeader(names, table: table, file: first.path)
@@ -40,20 +42,26 @@ struct IngestTablePlan: Sendable {
         switch table.partitioning {
         case .director(let spec):
             for c in [spec.keyColumn, spec.lonColumn, spec.latColumn] where position[c] == nil {
-                throw IngestError("\(files.first?.path ?? table.name): the director column \(c) is missing")
+                throw IngestError(
+                    .invalidInput, "\(files.first?.path ?? table.name): the director column \(c) is missing",
+                    file: files.first?.path)
             }
             keyIndex = position[spec.keyColumn]
             lonIndex = position[spec.lonColumn]
             latIndex = position[spec.latColumn]
             foreignKeyIndex = nil
             guard kinds[keyIndex!] == .integer else {
-                throw IngestError("director key \(table.name).\(spec.keyColumn) must be an integer column")
+                throw IngestError(.invalidInput, "director key \(table.name).\(spec.keyColumn) must be an integer column")
             }
         case .child(_, let fk):
             guard let i = position[fk] else {
-                throw IngestError("\(files.first?.path ?? table.name): the foreign key column \(fk) is missing")
+                throw IngestError(
+                    .invalidInput, "\(files.first?.path ?? table.name): the foreign key column \(fk) is missing",
+                    file: files.first?.path)
             }
-            guard kinds[i] == .integer else { throw IngestError("foreign key \(table.name).\(fk) must be an integer column") }
+            guard kinds[i] == .integer else {
+                throw IngestError(.invalidInput, "foreign key \(table.name).\(fk) must be an integer column")
+            }
             keyIndex = nil
             lonIndex = nil
             latIndex = nil
@@ -84,25 +92,35 @@ struct IngestTablePlan: Sendable {
         var seen = Set<String>()
         for n in names {
             guard table.column(named: n) != nil else {
-                throw IngestError("\(file):1: column \(n) is not a column of \(table.qualifiedName) in the schema")
+                throw IngestError(
+                    .invalidInput, "\(file):1: column \(n) is not a column of \(table.qualifiedName) in the schema", file: file,
+                    line: 1)
             }
-            guard seen.insert(n).inserted else { throw IngestError("\(file):1: column \(n) appears twice in the header") }
+            guard seen.insert(n).inserted else {
+                throw IngestError(.invalidInput, "\(file):1: column \(n) appears twice in the header", file: file, line: 1)
+            }
         }
     }
 
     /// Reads the header of `reader` (positioned at the start of a file); returns, per loaded
     /// column, the CSV field that holds it.
     func readHeader(_ reader: CSVReader) throws -> [Int] {
-        guard try reader.next() else { throw IngestError("\(reader.path): empty file, a header line is needed") }
+        guard try reader.next() else {
+            throw IngestError(.invalidInput, "\(reader.path): empty file, a header line is needed", file: reader.path)
+        }
         let names = Self.headerNames(reader)
         try Self.checkHeader(names, table: table, file: reader.path)
         let byName = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, $0.offset) })
         guard names.count == columns.count else {
-            throw IngestError("\(reader.path):1: the header has other columns than the table's first CSV file")
+            throw IngestError(
+                .invalidInput, "\(reader.path):1: the header has other columns than the table's first CSV file",
+                file: reader.path, line: 1)
         }
         return try columns.map { c in
             guard let i = byName[c.name] else {
-                throw IngestError("\(reader.path):1: column \(c.name) is missing (the first CSV file of \(table.name) has it)")
+                throw IngestError(
+                    .invalidInput, "\(reader.path):1: column \(c.name) is missing (the first CSV file of \(table.name) has it)",
+                    file: reader.path, line: 1)
             }
             return i
         }
@@ -171,7 +189,7 @@ struct IngestTablePlan: Sendable {
             var n = 0
             while true {
                 n += 1
-                if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
+                if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError.cancelled }
                 if direct {
                     begin(&sink)
                     if try reader.convertLine(kinds: kinds, into: &sink) == .converted {

@@ -11,10 +11,50 @@ import Glibc
 import Darwin
 #endif
 
+/// The error of the Ingest target. Errors of the layers below (`CatalogError`, `SQLiteError`)
+/// pass through as they are.
 public struct IngestError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// A file cannot be opened, read, written or synced.
+        case io
+        /// The CSV files do not fit the descriptor or the schema (header, columns, quoting).
+        case invalidInput
+        /// Bad rows beyond what the descriptor's policy allows.
+        case badRows
+        /// The version name is invalid or taken, or another ingest is writing it.
+        case version
+        case cancelled
+        /// A fault of the ingest itself.
+        case `internal`
+    }
+
+    public var code: Code
+    /// The message for a person; it names the file (and line) where there is one.
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var file: String?
+    public var line: Int?
+    public var cause: (any Error)?
+
+    public init(_ code: Code, _ message: String, file: String? = nil, line: Int? = nil, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.file = file
+        self.line = line
+        self.cause = cause
+    }
+
     public var description: String { message }
+
+    /// A failed system call on `path`: `cannot <action> <path>: <the error's text>`.
+    static func system(_ action: String, _ path: String, _ code: Int32) -> IngestError {
+        IngestError(.io, "cannot \(action) \(path): \(String(cString: strerror(code)))", file: path)
+    }
+
+    static func unterminatedQuote(_ path: String, line: Int) -> IngestError {
+        IngestError(.invalidInput, "\(path):\(line): unterminated quoted field", file: path, line: line)
+    }
+
+    static let cancelled = IngestError(.cancelled, "cancelled")
 }
 
 /// A CSV row the ingest refused: where it is and why.
@@ -113,7 +153,7 @@ public struct Ingester: Sendable {
                     extraIndexes: descriptor.extraIndexes[table.name] ?? []))
         }
         guard let directorPlan = plans.first(where: { $0.table.directorSpec != nil }), !directorPlan.files.isEmpty else {
-            throw IngestError("the director table \(descriptor.director.table) has no CSV files")
+            throw IngestError(.invalidInput, "the director table \(descriptor.director.table) has no CSV files")
         }
         let childPlans = plans.filter { if case .child = $0.table.partitioning { return true } else { return false } }
         let replicatedPlans = plans.filter { !$0.table.isPartitioned }
@@ -125,11 +165,11 @@ public struct Ingester: Sendable {
         guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil,
             !name.hasSuffix(".partial")
         else {
-            throw IngestError("invalid version name \(name): use letters, digits, '.', '_' and '-'")
+            throw IngestError(.version, "invalid version name \(name): use letters, digits, '.', '_' and '-'")
         }
         let finalVersion = layout.version(named: name)
         if fm.fileExists(atPath: finalVersion.directory.path) {
-            throw IngestError("version \(name) exists already")
+            throw IngestError(.version, "version \(name) exists already")
         }
         // Hold this version's lock before its `.partial` directory exists, so that a concurrent
         // ingest's stale-directory sweep never takes it for the leftover of a killed one.
@@ -239,23 +279,25 @@ public struct Ingester: Sendable {
         let tmp = layout.root.appendingPathComponent(".current.tmp-\(getpid())-\(name)").path
         unlink(tmp)
         guard symlink("versions/\(name)", tmp) == 0 else {
-            throw IngestError("cannot create symlink \(tmp): \(String(cString: strerror(errno)))")
+            throw IngestError.system("create symlink", tmp, errno)
         }
         guard rename(tmp, layout.currentLink.path) == 0 else {
-            let msg = String(cString: strerror(errno))
+            let code = errno
             unlink(tmp)
-            throw IngestError("cannot switch \(layout.currentLink.path): \(msg)")
+            throw IngestError.system("switch", layout.currentLink.path, code)
         }
         try Self.fsyncPath(layout.root.path)
     }
 
     static func fsyncPath(_ path: String) throws {
         let fd = open(path, O_RDONLY)
-        if fd < 0 { throw IngestError("cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
+        if fd < 0 {
+            throw IngestError(.io, "cannot open \(path) to sync: \(String(cString: strerror(errno)))", file: path)
+        }
         defer { close(fd) }
         // EINVAL: the file system cannot sync this kind of file (some do not for directories).
         if fsync(fd) != 0 && errno != EINVAL {
-            throw IngestError("cannot sync \(path): \(String(cString: strerror(errno)))")
+            throw IngestError.system("sync", path, errno)
         }
     }
 
@@ -504,7 +546,9 @@ final class BadRowTracker: Sendable {
     func record(_ row: BadRow) throws {
         if policy.policy == .abort {
             cancel()
-            throw IngestError("bad row at \(row.file):\(row.line) (\(row.table)): \(row.reason); policy abort")
+            throw IngestError(
+                .badRows, "bad row at \(row.file):\(row.line) (\(row.table)): \(row.reason); policy abort", file: row.file,
+                line: row.line)
         }
         let count = state.withLock { s in
             s.count += 1
@@ -513,7 +557,9 @@ final class BadRowTracker: Sendable {
         }
         if let max = policy.maxSkipped, count > max {
             cancel()
-            throw IngestError("more than \(max) bad rows; the last at \(row.file):\(row.line) (\(row.table)): \(row.reason)")
+            throw IngestError(
+                .badRows, "more than \(max) bad rows; the last at \(row.file):\(row.line) (\(row.table)): \(row.reason)",
+                file: row.file, line: row.line)
         }
     }
 
