@@ -45,19 +45,20 @@ public struct DemoGenerator: Sendable {
         objects: Int, seed: UInt64 = 20_220_630, schema: FelisSchema? = nil, columns: ColumnSelection = .core,
         tables: [String]? = nil, visitCount: Int = 360
     ) throws {
-        guard objects >= 0 else { throw GenerateError("the object count must not be negative") }
-        guard visitCount >= 8 else { throw GenerateError("at least 8 visits are needed") }
+        guard objects >= 0 else { throw DemoDataError(.invalidOptions, "the object count must not be negative") }
+        guard visitCount >= 8 else { throw DemoDataError(.invalidOptions, "at least 8 visits are needed") }
         let demo = try DemoSchema.felis()
         let schema = schema ?? demo
         var tableColumns: [String: [ColumnInfo]] = [:]
         let wanted = tables ?? Self.knownTables.filter { schema.table(named: $0) != nil }
         for name in wanted {
             guard Self.knownTables.contains(name) else {
-                throw GenerateError(
+                throw DemoDataError(
+                    .invalidOptions,
                     "the generator cannot make table \(name); it knows \(Self.knownTables.joined(separator: ", "))")
             }
             guard let t = schema.table(named: name) else {
-                throw GenerateError("table \(name) is not in schema \(schema.name)")
+                throw DemoDataError(.schema, "table \(name) is not in schema \(schema.name)")
             }
             var cols = t.columns
             if columns == .core, let d = demo.table(named: name) {
@@ -152,7 +153,7 @@ public struct DemoGenerator: Sendable {
         to directory: URL, schemaYAML: String? = nil, badRows: IngestDescriptor.BadRowPolicy = .abort,
         progress: ((Int) -> Void)? = nil
     ) throws -> URL {
-        guard tableColumns["Object"] != nil else { throw GenerateError("a bundle needs the Object table") }
+        guard tableColumns["Object"] != nil else { throw DemoDataError(.invalidOptions, "a bundle needs the Object table") }
         let urls = try writeCSV(to: directory, progress: progress)
         try (schemaYAML ?? DemoSchema.yaml()).write(
             to: directory.appendingPathComponent("schema.yaml"), atomically: true, encoding: .utf8)
