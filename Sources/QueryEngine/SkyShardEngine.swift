@@ -67,11 +67,11 @@ public final class SkyShardEngine: Sendable {
     }
 
     /// Parses ADQL, turning syntax errors into `QueryError`s that name line and column.
-    public static func parse(_ adql: String) throws -> Query {
+    public static func parse(_ adql: String) throws(QueryError) -> Query {
         do {
             return try ADQLParser.parse(adql)
         } catch {
-            throw QueryError(.syntax, error.description, line: error.line, column: error.column, cause: error)
+            throw QueryError(engineFailure: error)
         }
     }
 
@@ -89,19 +89,23 @@ public final class SkyShardEngine: Sendable {
     }
 
     /// Starts a query. Errors in the query text are thrown here, before any row; errors while
-    /// running end the result's row sequence.
+    /// running end the result's row sequence. Both are `QueryError`s.
     /// With a `user`, the query counts against that user's limit of concurrent queries until
     /// its rows end or it is cancelled.
     public func execute(
         _ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil, user: String? = nil
     ) async throws -> QueryResult {
-        guard let user else { return try await start(adql, rowLimit: rowLimit, timeout: timeout) }
-        try userLimiter.acquire(user)
         do {
-            return userLimiter.releasing(try await start(adql, rowLimit: rowLimit, timeout: timeout), for: user)
+            guard let user else { return try await start(adql, rowLimit: rowLimit, timeout: timeout) }
+            try userLimiter.acquire(user)
+            do {
+                return userLimiter.releasing(try await start(adql, rowLimit: rowLimit, timeout: timeout), for: user)
+            } catch {
+                userLimiter.release(user)
+                throw error
+            }
         } catch {
-            userLimiter.release(user)
-            throw error
+            throw QueryError(engineFailure: error)
         }
     }
 
