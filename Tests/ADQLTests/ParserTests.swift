@@ -288,7 +288,7 @@ import Testing
         #expect(end.found == nil)
     }
 
-    @Test func typedThrowsOnlyThrowADQLSyntaxError() {
+    @Test func typedThrowsOnlyThrowADQLError() {
         let error: ADQLError? = {
             do throws(ADQLError) {
                 _ = try ADQLParser.parse("SELECT")
