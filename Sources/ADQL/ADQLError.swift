@@ -25,26 +25,20 @@ public struct ADQLError: Error, Sendable, CustomStringConvertible {
     /// `.synthesized` for a rendering error of a node that was not parsed, and for errors
     /// inside an STC-S string parsed on its own.
     public var range: SourceRange
+    public var cause: (any Error)?
     /// Syntax errors: the offending token as written, or nil at the end of the query.
     public var found: String?
     /// Syntax errors: what the parser would have accepted instead (keywords upper case, symbols
     /// in quotes, categories such as `identifier` or `expression` in words). Empty for errors
     /// that are not about a missing token.
-    public var expected: [String]
+    public var expected: [String] = []
     /// Errors inside an STC-S string: the 1-based character position in that string.
     public var regionCharacter: Int?
-    public var cause: (any Error)?
 
-    public init(
-        _ code: Code, _ message: String, range: SourceRange = .synthesized, found: String? = nil,
-        expected: [String] = [], regionCharacter: Int? = nil, cause: (any Error)? = nil
-    ) {
+    public init(_ code: Code, _ message: String, range: SourceRange = .synthesized, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.range = range
-        self.found = found
-        self.expected = expected
-        self.regionCharacter = regionCharacter
         self.cause = cause
     }
 
@@ -52,14 +46,19 @@ public struct ADQLError: Error, Sendable, CustomStringConvertible {
     public static func syntax(
         at position: SourcePosition, found: String?, expected: [String], message: String? = nil
     ) -> ADQLError {
-        ADQLError(
+        var error = ADQLError(
             .syntax, message ?? standardMessage(expected: expected, found: found),
-            range: SourceRange(start: position, end: position), found: found, expected: expected)
+            range: SourceRange(start: position, end: position))
+        error.found = found
+        error.expected = expected
+        return error
     }
 
     /// Malformed or unusable STC-S at the 1-based character `position` of the region string.
     static func region(at position: Int, _ message: String) -> ADQLError {
-        ADQLError(.invalidGeometry, message, regionCharacter: position)
+        var error = ADQLError(.invalidGeometry, message)
+        error.regionCharacter = position
+        return error
     }
 
     public var position: SourcePosition { range.start }

@@ -93,11 +93,10 @@ struct IngestTablePlan: Sendable {
         for n in names {
             guard table.column(named: n) != nil else {
                 throw IngestError(
-                    .invalidInput, "\(file):1: column \(n) is not a column of \(table.qualifiedName) in the schema", file: file,
-                    line: 1)
+                    .invalidInput, "\(file):1: column \(n) is not a column of \(table.qualifiedName) in the schema", file: file)
             }
             guard seen.insert(n).inserted else {
-                throw IngestError(.invalidInput, "\(file):1: column \(n) appears twice in the header", file: file, line: 1)
+                throw IngestError(.invalidInput, "\(file):1: column \(n) appears twice in the header", file: file)
             }
         }
     }
@@ -114,13 +113,13 @@ struct IngestTablePlan: Sendable {
         guard names.count == columns.count else {
             throw IngestError(
                 .invalidInput, "\(reader.path):1: the header has other columns than the table's first CSV file",
-                file: reader.path, line: 1)
+                file: reader.path)
         }
         return try columns.map { c in
             guard let i = byName[c.name] else {
                 throw IngestError(
                     .invalidInput, "\(reader.path):1: column \(c.name) is missing (the first CSV file of \(table.name) has it)",
-                    file: reader.path, line: 1)
+                    file: reader.path)
             }
             return i
         }

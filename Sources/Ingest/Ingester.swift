@@ -4,6 +4,7 @@ import Planner
 import SQLiteKit
 import Sky
 import Synchronization
+import Tabular
 
 #if canImport(Glibc)
 import Glibc
@@ -13,48 +14,33 @@ import Darwin
 
 /// The error of the Ingest target. Errors of the layers below (`CatalogError`, `SQLiteError`)
 /// pass through as they are.
-public struct IngestError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
-        /// A file cannot be opened, read, written or synced.
-        case io
-        /// The CSV files do not fit the descriptor or the schema (header, columns, quoting).
-        case invalidInput
-        /// Bad rows beyond what the descriptor's policy allows.
-        case badRows
-        /// The version name is invalid or taken, or another ingest is writing it.
-        case version
-        case cancelled
-        /// A fault of the ingest itself.
-        case `internal`
-    }
+public typealias IngestError = TargetError<IngestErrorCode>
 
-    public var code: Code
-    /// The message for a person; it names the file (and line) where there is one.
-    public var message: String
-    public var file: String?
-    public var line: Int?
-    public var cause: (any Error)?
+public enum IngestErrorCode: String, TargetErrorCode {
+    /// A file cannot be opened, read, written or synced.
+    case io
+    /// The CSV files do not fit the descriptor or the schema (header, columns, quoting).
+    case invalidInput
+    /// Bad rows beyond what the descriptor's policy allows.
+    case badRows
+    /// The version name is invalid or taken, or another ingest is writing it.
+    case version
+    case cancelled
+    /// A fault of the ingest itself.
+    case `internal`
+}
 
-    public init(_ code: Code, _ message: String, file: String? = nil, line: Int? = nil, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.file = file
-        self.line = line
-        self.cause = cause
-    }
-
-    public var description: String { message }
-
+extension IngestError {
     /// A failed system call on `path`: `cannot <action> <path>: <the error's text>`.
     static func system(_ action: String, _ path: String, _ code: Int32) -> IngestError {
         IngestError(.io, "cannot \(action) \(path): \(String(cString: strerror(code)))", file: path)
     }
 
     static func unterminatedQuote(_ path: String, line: Int) -> IngestError {
-        IngestError(.invalidInput, "\(path):\(line): unterminated quoted field", file: path, line: line)
+        IngestError(.invalidInput, "\(path):\(line): unterminated quoted field", file: path)
     }
 
-    static let cancelled = IngestError(.cancelled, "cancelled")
+    static var cancelled: IngestError { IngestError(.cancelled, "cancelled") }
 }
 
 /// A CSV row the ingest refused: where it is and why.
@@ -547,8 +533,7 @@ final class BadRowTracker: Sendable {
         if policy.policy == .abort {
             cancel()
             throw IngestError(
-                .badRows, "bad row at \(row.file):\(row.line) (\(row.table)): \(row.reason); policy abort", file: row.file,
-                line: row.line)
+                .badRows, "bad row at \(row.file):\(row.line) (\(row.table)): \(row.reason); policy abort", file: row.file)
         }
         let count = state.withLock { s in
             s.count += 1
@@ -559,7 +544,7 @@ final class BadRowTracker: Sendable {
             cancel()
             throw IngestError(
                 .badRows, "more than \(max) bad rows; the last at \(row.file):\(row.line) (\(row.table)): \(row.reason)",
-                file: row.file, line: row.line)
+                file: row.file)
         }
     }
 

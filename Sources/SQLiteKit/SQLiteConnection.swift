@@ -27,19 +27,15 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var sql: String?
     /// The database file, for errors opening it.
     public var path: String?
-    public var cause: (any Error)?
+    /// SQLite reports its own errors: none has a cause below it.
+    public var cause: (any Error)? { nil }
 
     /// An error of `code`, or `.interrupted` whatever the step when SQLite says so.
-    public init(
-        _ code: Code, resultCode: Int32, message: String, sql: String? = nil, path: String? = nil,
-        cause: (any Error)? = nil
-    ) {
+    public init(_ code: Code, resultCode: Int32, message: String, sql: String? = nil) {
         self.code = resultCode == SQLITE_INTERRUPT ? .interrupted : code
         self.resultCode = resultCode
         self.message = message
         self.sql = sql
-        self.path = path
-        self.cause = cause
     }
 
     public var description: String {
@@ -94,7 +90,9 @@ public final class SQLiteConnection: @unchecked Sendable {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(.open, resultCode: rc, message: "\(message) (\(path))", path: path)
+            var error = SQLiteError(.open, resultCode: rc, message: "\(message) (\(path))")
+            error.path = path
+            throw error
         }
         self.handle = db
         sqlite3_extended_result_codes(db, 1)

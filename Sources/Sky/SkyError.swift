@@ -2,27 +2,24 @@
 /// refuse, or a polygon that is not a convex spherical polygon.
 public struct SkyError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
-        /// Stripe and sub-stripe counts out of range.
-        case invalidChunking
-        /// An overlap radius out of range for the chunking.
-        case invalidOverlap
-        /// Fewer than 3 distinct polygon vertices.
-        case tooFewVertices
-        case nonFiniteCoordinate
-        /// Zero area, antipodal or coincident neighbours, or all vertices on one great circle.
-        case degeneratePolygon
-        case nonConvexPolygon
+        /// A chunking the partitioner would refuse: stripe and sub-stripe counts, or an overlap
+        /// radius, out of range.
+        case invalidChunking, invalidOverlap
+        /// Not a convex spherical polygon: fewer than 3 distinct vertices, a coordinate that is
+        /// not finite, zero area (antipodal or coincident neighbours, all vertices on one great
+        /// circle), or not convex.
+        case tooFewVertices, nonFiniteCoordinate, degeneratePolygon, nonConvexPolygon
     }
 
     public var code: Code
     /// The message for a person, with the values that were refused.
     public var message: String
-    public var cause: (any Error)?
+    /// Sky's errors are about the values given to it: none has a cause below it.
+    public var cause: (any Error)? { nil }
 
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+    public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
-        self.cause = cause
     }
 
     public var description: String { message }

@@ -3,35 +3,20 @@ import Tabular
 
 /// The error of the TAPService target: the service cannot start as configured, or refuses a
 /// request before it reaches the engine, or an endpoint other than `/sync` gets nothing from
-/// the engine. Query errors are the engine's `QueryError`s.
-public struct TAPServiceError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
-        /// The service cannot start as configured (its templates cannot be found or read).
-        case setup
-        /// A parameter missing or invalid, or a body the service cannot read.
-        case badRequest
-        /// A request body larger than the configured limit.
-        case requestTooLarge
-        /// A POST body of a media type the service does not read.
-        case unsupportedMediaType
-        /// Nothing to show at the endpoint yet.
-        case notFound
-        /// The engine failed to give what an endpoint other than `/sync` needs.
-        case engineFailure
-    }
+/// the engine. Query errors are the engine's `QueryError`s. The message is the client's as it is.
+public typealias TAPServiceError = TargetError<TAPServiceErrorCode>
 
-    public var code: Code
-    /// The message for a person; the client sees it as it is.
-    public var message: String
-    public var cause: (any Error)?
-
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    public var description: String { message }
+public enum TAPServiceErrorCode: String, TargetErrorCode {
+    /// The service cannot start as configured (its templates cannot be found or read).
+    case setup
+    /// A request refused before it reaches the engine: a parameter missing or invalid, or a
+    /// body the service cannot read (`badRequest`), larger than the configured limit
+    /// (`requestTooLarge`), or of a media type it does not read (`unsupportedMediaType`).
+    case badRequest, requestTooLarge, unsupportedMediaType
+    /// Nothing to show at the endpoint yet.
+    case notFound
+    /// The engine failed to give what an endpoint other than `/sync` needs.
+    case engineFailure
 }
 
 /// How the service answers an error: the HTTP status, the message for the client (the text of
