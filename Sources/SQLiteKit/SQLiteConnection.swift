@@ -9,14 +9,12 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         /// The database cannot be opened.
         case open
-        /// The SQL does not compile: syntax, unknown names, refused by the authorizer.
-        case prepare
-        /// A value cannot be bound (too big, say).
-        case bind
-        /// Running the SQL failed: a constraint, an error of a function, I/O.
-        case run
-        /// The statement was interrupted (cancelled).
-        case interrupted
+        /// The SQL does not compile (syntax, unknown names, refused by the authorizer), or a
+        /// value cannot be bound to it (too big, say).
+        case prepare, bind
+        /// Running the SQL failed (a constraint, an error of a function, I/O), or it was
+        /// interrupted (cancelled).
+        case run, interrupted
     }
 
     public var code: Code
