@@ -298,6 +298,55 @@ struct Parser {
         return tokens[i].isWord("SELECT") || tokens[i].isWord("WITH")
     }
 
+    /// element { "," element }
+    mutating func parseCommaList<T>(_ element: (inout Parser) throws -> T) throws -> [T] {
+        var list: [T] = []
+        repeat {
+            list.append(try element(&self))
+        } while acceptSymbol(",")
+        return list
+    }
+
+    /// keyword BY element { "," element } (ORDER BY, GROUP BY); empty when the current word is
+    /// not `keyword`.
+    mutating func parseByList<T>(_ keyword: StaticString, _ element: (inout Parser) throws -> T) throws -> [T] {
+        guard acceptWord(keyword) else { return [] }
+        try expectWord("BY")
+        return try parseCommaList(element)
+    }
+
+    /// "(" query ")"
+    mutating func parseQueryInParentheses() throws -> Query {
+        try expectSymbol("(")
+        let query = try parseQuery()
+        try expectSymbol(")")
+        return query
+    }
+
+    /// At a `(` that opens a query behind more `(`s (`parenthesisOpensQuery`): what `query`
+    /// parses, or when that fails, what `other` parses from the same token; of two failures the
+    /// one found farther into the text is thrown. A position where the query failed is
+    /// remembered and not tried again, which keeps the parser's work polynomial.
+    mutating func parseSpeculatively<T>(
+        _ query: (inout Parser) throws -> T, else other: (inout Parser) throws -> T
+    ) throws -> T {
+        let save = pos
+        let saveEnd = lastEnd
+        let first: ADQLError?
+        do {
+            return try query(&self)
+        } catch {
+            first = error as? ADQLError
+            failedQueryAttempts.insert(save)
+            rewind(to: save, end: saveEnd)
+        }
+        do {
+            return try other(&self)
+        } catch {
+            throw Parser.farther(first, error)
+        }
+    }
+
     /// Of the errors of two alternative parses, the one found farther into the text.
     static func farther(_ a: ADQLError?, _ b: any Error) -> any Error {
         guard let a, let b = b as? ADQLError else { return b }
