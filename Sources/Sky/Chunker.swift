@@ -48,6 +48,13 @@ public struct Chunker: Sendable, Hashable {
         @usableFromInline let numSubChunksPerChunk: Int
         /// Chunks in the stripe of this sub-stripe.
         @usableFromInline let numChunks: Int
+
+        /// The sub-chunk, counted along the whole sub-stripe, that holds longitude `lon` ∈ [0, 360).
+        @inlinable func subChunk(ofLon lon: Double) -> Int {
+            let count = numChunks * numSubChunksPerChunk
+            let sc = Int(floor(lon / subChunkWidth))
+            return sc >= count ? count - 1 : (sc < 0 ? 0 : sc)
+        }
     }
 
     /// Sub-stripe height in degrees (180 / numSubStripes).
@@ -164,24 +171,27 @@ public struct Chunker: Sendable, Hashable {
     /// The chunk and sub-chunk containing (lon, lat) in degrees; lon is range-reduced, lat clamped.
     /// Returns (-1, -1) for NaN coordinates.
     @inlinable public func location(lon: Double, lat: Double) -> (chunkId: Int, subChunkId: Int) {
-        guard !lon.isNaN, !lat.isNaN else { return (-1, -1) }
-        let l = (lon >= 0 && lon < 360) ? lon : SkyAngle.normalizedLongitude(lon)
-        let b = lat < -90 ? -90 : (lat > 90 ? 90 : lat)
-        var ss = Int(floor((b + 90.0) / subStripeHeight))
-        if ss >= numSubStripes { ss = numSubStripes - 1 }
-        if ss < 0 { ss = 0 }
+        guard let point = place(lon: lon, lat: lat) else { return (-1, -1) }
+        let ss = point.subStripe
         let stripe = ss / numSubStripesPerStripe
         let info = subStripes[ss]
         let nsc = info.numSubChunksPerChunk
-        let numSubChunks = info.numChunks * nsc
-        var sc = Int(floor(l / info.subChunkWidth))
-        if sc >= numSubChunks { sc = numSubChunks - 1 }
-        if sc < 0 { sc = 0 }
+        let sc = info.subChunk(ofLon: point.lon)
         let chunk = sc / nsc
         return (
             stripe * 2 * numStripes + chunk,
             (ss - stripe * numSubStripesPerStripe) * maxSubChunksPerSubStripeChunk + (sc - chunk * nsc)
         )
+    }
+
+    /// (lon, lat) with the longitude range-reduced and the latitude clamped, and the sub-stripe
+    /// that holds them; nil for NaN coordinates.
+    @inlinable func place(lon: Double, lat: Double) -> (lon: Double, lat: Double, subStripe: Int)? {
+        guard !lon.isNaN, !lat.isNaN else { return nil }
+        let l = (lon >= 0 && lon < 360) ? lon : SkyAngle.normalizedLongitude(lon)
+        let b = lat < -90 ? -90 : (lat > 90 ? 90 : lat)
+        let ss = Int(floor((b + 90.0) / subStripeHeight))
+        return (l, b, ss >= numSubStripes ? numSubStripes - 1 : (ss < 0 ? 0 : ss))
     }
 
     /// The chunk containing (lon, lat) in degrees (same rules as `location`).
@@ -370,19 +380,13 @@ public struct Chunker: Sendable, Hashable {
     /// (including other sub-chunks of the point's own chunk). No allocation.
     /// `overlap` should pass `validateOverlap`.
     public func forEachOverlapLocation(lon: Double, lat: Double, overlap: Double, _ body: (ChunkLocation) -> Void) {
-        guard !lon.isNaN, !lat.isNaN, overlap > 0 else { return }
-        let l = (lon >= 0 && lon < 360) ? lon : SkyAngle.normalizedLongitude(lon)
-        let b = lat < -90 ? -90 : (lat > 90 ? 90 : lat)
-        var ss = Int(floor((b + 90.0) / subStripeHeight))
-        if ss >= numSubStripes { ss = numSubStripes - 1 }
-        if ss < 0 { ss = 0 }
+        guard overlap > 0, let point = place(lon: lon, lat: lat) else { return }
+        let l = point.lon, b = point.lat, ss = point.subStripe
         let stripe = ss / numSubStripesPerStripe
         let info = subStripes[ss]
         let nsc = info.numSubChunksPerChunk, numChunks = info.numChunks
         let numSubChunks = numChunks * nsc
-        var sc = Int(floor(l / info.subChunkWidth))
-        if sc >= numSubChunks { sc = numSubChunks - 1 }
-        if sc < 0 { sc = 0 }
+        let sc = info.subChunk(ofLon: l)
         let lonMin = Double(sc) * info.subChunkWidth
         let lonMax = sc + 1 == numSubChunks ? 360.0 : Double(sc + 1) * info.subChunkWidth
         let latMin = max(-90, Double(ss) * subStripeHeight - 90.0)
