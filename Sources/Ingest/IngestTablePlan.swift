@@ -101,6 +101,12 @@ struct IngestTablePlan: Sendable {
         }
     }
 
+    /// The bad row at `seq` (as `rowSource` decodes it) of this table's files.
+    func badRow(_ seq: UInt64, _ reason: String) -> BadRow {
+        let (file, line) = rowSource(seq)
+        return BadRow(table: table.name, file: files[file].path, line: line, reason: reason)
+    }
+
     /// Reads the header of `reader` (positioned at the start of a file); returns, per loaded
     /// column, the CSV field that holds it.
     func readHeader(_ reader: CSVReader) throws -> [Int] {
@@ -305,10 +311,7 @@ struct IngestPartitioner {
             plan: plan, watch: (plan.keyIndex!, plan.lonIndex!, plan.latIndex!), threads: parseThreads,
             minSplitBytes: minSplitBytes, tracker: tracker)
         try source.forEach { row in
-            func bad(_ reason: String) throws {
-                let (file, line) = rowSource(row.seq)
-                try tracker.record(BadRow(table: plan.table.name, file: plan.files[file].path, line: line, reason: reason))
-            }
+            func bad(_ reason: String) throws { try tracker.record(plan.badRow(row.seq, reason)) }
             guard let key = row.int0 else {
                 try bad("the key \(plan.columns[plan.keyIndex!].name) is empty")
                 return
@@ -353,11 +356,7 @@ struct IngestPartitioner {
     /// Merges the key map; a key's later rows are bad rows, dropped from their chunks.
     private mutating func finishDirector(_ plan: IngestTablePlan) throws {
         try keyMap.finish { e in
-            let (file, line) = rowSource(e.seq)
-            try tracker.record(
-                BadRow(
-                    table: plan.table.name, file: plan.files[file].path, line: line,
-                    reason: "duplicate key \(plan.columns[plan.keyIndex!].name) = \(e.key)"))
+            try tracker.record(plan.badRow(e.seq, "duplicate key \(plan.columns[plan.keyIndex!].name) = \(e.key)"))
             droppedDirectorRows.insert(e.seq)
             let chunkId = Int(Int32(truncatingIfNeeded: e.location >> 32))
             directorCounts[chunkId, default: 0] -= 1
@@ -376,11 +375,7 @@ struct IngestPartitioner {
             plan: plan, watch: (fk, -1, -1), threads: parseThreads, minSplitBytes: minSplitBytes, tracker: tracker)
         try source.forEach { row in
             guard let key = row.int0 else {
-                let (file, line) = rowSource(row.seq)
-                try tracker.record(
-                    BadRow(
-                        table: plan.table.name, file: plan.files[file].path, line: line,
-                        reason: "the foreign key \(plan.columns[fk].name) is empty"))
+                try tracker.record(plan.badRow(row.seq, "the foreign key \(plan.columns[fk].name) is empty"))
                 return
             }
             if let ranges {
@@ -391,11 +386,7 @@ struct IngestPartitioner {
                 return
             }
             guard let packed = keyMap.lookup[key] else {
-                let (file, line) = rowSource(row.seq)
-                try tracker.record(
-                    BadRow(
-                        table: plan.table.name, file: plan.files[file].path, line: line,
-                        reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                try tracker.record(plan.badRow(row.seq, "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
                 return
             }
             RowEncoder.setHeader(
@@ -433,11 +424,7 @@ struct IngestPartitioner {
             try reader.forEach { tag, _, seq, p, len in
                 let key = encodedInteger(p, len, field: fk)!
                 guard let packed = keyMap.lookup[key] else {
-                    let (file, line) = rowSource(seq)
-                    try tracker.record(
-                        BadRow(
-                            table: plan.table.name, file: plan.files[file].path, line: line,
-                            reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                    try tracker.record(plan.badRow(seq, "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
                     orphans += 1
                     return
                 }
