@@ -288,13 +288,9 @@ public struct DemoGenerator: Sendable {
             // --- forced photometry on ~10 distinct visits
             if let p = fsPlan {
                 let nfs = rFS.int(8, 12)
-                let start = rFS.int(0, visits.count - 1)
-                let stride = Self.strides[rFS.int(0, Self.strides.count - 1)]
-                for j in 0..<nfs {
-                    setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rFS)
-                    ctx.pk = Self.forcedSourceIdBase + Int64(scr) * 64 + Int64(j)
-                    writeRow(p, fsBuf!, &ctx, &rFSV)
-                }
+                writeEpochRows(
+                    nfs, p, fsBuf!, idBase: Self.forcedSourceIdBase + Int64(scr) * 64, visits: visits, &ctx,
+                    rng: &rFS, valueRNG: &rFSV)
             }
             // --- one single-epoch detection for half of the objects
             if let p = srcPlan, rSrc.chance(0.5) {
@@ -317,23 +313,15 @@ public struct DemoGenerator: Sendable {
                     writeRow(p, doBuf!, &ctx, &rDiaV)
                 }
                 if let p = dsPlan {
-                    let start = rDia.int(0, visits.count - 1)
-                    let stride = Self.strides[rDia.int(0, Self.strides.count - 1)]
-                    for j in 0..<nds {
-                        setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rDia)
-                        ctx.pk = Self.diaSourceIdBase + Int64(scr) * 64 + Int64(j)
-                        writeRow(p, dsBuf!, &ctx, &rDiaV)
-                    }
+                    writeEpochRows(
+                        nds, p, dsBuf!, idBase: Self.diaSourceIdBase + Int64(scr) * 64, visits: visits, &ctx,
+                        rng: &rDia, valueRNG: &rDiaV)
                 }
                 if let p = fsoPlan {
                     let n = rDia.int(8, 12)
-                    let start = rDia.int(0, visits.count - 1)
-                    let stride = Self.strides[rDia.int(0, Self.strides.count - 1)]
-                    for j in 0..<n {
-                        setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rDia)
-                        ctx.pk = Self.fsodoIdBase + Int64(scr) * 64 + Int64(j)
-                        writeRow(p, fsoBuf!, &ctx, &rDiaV)
-                    }
+                    writeEpochRows(
+                        n, p, fsoBuf!, idBase: Self.fsodoIdBase + Int64(scr) * 64, visits: visits, &ctx,
+                        rng: &rDia, valueRNG: &rDiaV)
                 }
                 ctx.objectId = savedObjectId
             }
@@ -351,6 +339,21 @@ public struct DemoGenerator: Sendable {
     }
 
     @inline(__always)
+    /// `count` rows of `plan` for the object's epochs: visits `stride` apart from a random first
+    /// one, the stride a prime from `strides`; the rows' keys are `idBase + j` for epoch j.
+    private func writeEpochRows(
+        _ count: Int, _ plan: TablePlan, _ buf: CSVBuffer, idBase: Int64, visits: [DemoSky.Visit],
+        _ ctx: inout DemoRowContext, rng: inout Xoshiro256, valueRNG: inout Xoshiro256
+    ) {
+        let start = rng.int(0, visits.count - 1)
+        let stride = Self.strides[rng.int(0, Self.strides.count - 1)]
+        for j in 0..<count {
+            setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rng)
+            ctx.pk = idBase + Int64(j)
+            writeRow(plan, buf, &ctx, &valueRNG)
+        }
+    }
+
     private func setEpoch(_ ctx: inout DemoRowContext, visit v: DemoSky.Visit, index: Int, rng: inout Xoshiro256) {
         ctx.band = v.band
         ctx.visitId = v.visitId
