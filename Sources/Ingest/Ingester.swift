@@ -346,7 +346,7 @@ public struct Ingester: Sendable {
                     ChunkRecordReader(
                         spillPath: spill.spilledChunks.contains(id) ? spill.spillPath(id) : nil, memory: spill.takeMemory(id))))
         }
-        let box = JobBox(jobs)
+        let box = SharedIterator(jobs)
         let failure = Mutex<(any Error)?>(nil)
         let done = Mutex(0)
         let overlapRows = Mutex(0)
@@ -392,20 +392,6 @@ public struct Ingester: Sendable {
     enum ChunkJob: @unchecked Sendable {
         case directorIndex(DirectorKeyMap)
         case chunk(Int, ChunkRecordReader)
-    }
-
-    final class JobBox: Sendable {
-        private let state: Mutex<(jobs: [ChunkJob], next: Int)>
-        init(_ jobs: [ChunkJob]) { state = Mutex((jobs, 0)) }
-        func next() -> ChunkJob? {
-            state.withLock { s in
-                guard s.next < s.jobs.count else { return nil }
-                defer { s.next += 1 }
-                let job = s.jobs[s.next]
-                s.jobs[s.next] = .chunk(-1, ChunkRecordReader(spillPath: nil, memory: nil))  // release memory
-                return job
-            }
-        }
     }
 
     static func writeDirectorIndex(_ keyMap: DirectorKeyMap, key: String, path: String) throws {
