@@ -296,14 +296,6 @@ struct IngestPartitioner {
     var parseThreads = 1
     var minSplitBytes = 32 << 20
 
-    init(chunker: Chunker, overlap: Double, spill: ChunkSpill, keyMap: DirectorKeyMap, tracker: BadRowTracker) {
-        self.chunker = chunker
-        self.overlap = overlap
-        self.spill = spill
-        self.keyMap = keyMap
-        self.tracker = tracker
-    }
-
     mutating func loadDirector(_ plan: IngestTablePlan, progress: (@Sendable (String) -> Void)?) throws {
         var rows = 0
         var others: [(chunk: Int, sub: Int32)] = []

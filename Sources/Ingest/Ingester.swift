@@ -187,10 +187,9 @@ public struct Ingester: Sendable {
 
             var partitioner = IngestPartitioner(
                 chunker: chunker, overlap: chunking.overlap,
-                spill: ChunkSpill(directory: spillDir.path, budget: memoryBudget),
-                keyMap: DirectorKeyMap(directory: spillDir.path, budget: keyMapBudget), tracker: tracker)
-            partitioner.parseThreads = threads
-            partitioner.minSplitBytes = parallelParseMinBytes
+                spill: ChunkSpill(directory: spillDir.path, budget: memoryBudget), tracker: tracker,
+                keyMap: DirectorKeyMap(directory: spillDir.path, budget: keyMapBudget), parseThreads: threads,
+                minSplitBytes: parallelParseMinBytes)
             let parseResult = Result { () throws -> Void in
                 try partitioner.loadDirector(directorPlan, progress: progress)
                 for (k, plan) in childPlans.enumerated() {
