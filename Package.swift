@@ -44,10 +44,10 @@ let package = Package(
             "ScatterGather", "SQLiteKit", "Planner", "Catalog", "ADQL", "Sky", "Tabular",
         ], swiftSettings: strict),
         // CSV catalogs → chunk files, the director index, catalog versions.
-        .target(name: "Ingest", dependencies: ["SQLiteKit", "Planner", "Catalog", "Sky"],
+        .target(name: "Ingest", dependencies: ["SQLiteKit", "Planner", "Catalog", "Sky", "Tabular"],
                 swiftSettings: strict),
         // The DC2-like demo catalog: its schema (a resource) and generator.
-        .target(name: "DemoData", dependencies: ["Ingest", "Catalog"],
+        .target(name: "DemoData", dependencies: ["Ingest", "Catalog", "Tabular"],
                 resources: [.copy("Resources/dp02_dc2_demo.yaml")], swiftSettings: strict),
         // UWS 1.1 jobs: the job model, the job store on disk, the queue that runs them.
         .target(name: "UWS", dependencies: ["Tabular"], swiftSettings: strict),

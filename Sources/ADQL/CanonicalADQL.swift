@@ -7,43 +7,23 @@
 // the same structure.
 
 extension Query {
-    public var canonicalADQL: String {
-        var out = ""
-        CanonicalWriter.query(self, into: &out)
-        return out
-    }
+    public var canonicalADQL: String { CanonicalWriter.text { CanonicalWriter.query(self, into: &$0) } }
 }
 
 extension QueryBody {
-    public var canonicalADQL: String {
-        var out = ""
-        CanonicalWriter.body(self, into: &out)
-        return out
-    }
+    public var canonicalADQL: String { CanonicalWriter.text { CanonicalWriter.body(self, into: &$0) } }
 }
 
 extension SelectStatement {
-    public var canonicalADQL: String {
-        var out = ""
-        CanonicalWriter.select(self, into: &out)
-        return out
-    }
+    public var canonicalADQL: String { CanonicalWriter.text { CanonicalWriter.select(self, into: &$0) } }
 }
 
 extension TableReference {
-    public var canonicalADQL: String {
-        var out = ""
-        CanonicalWriter.table(self, into: &out)
-        return out
-    }
+    public var canonicalADQL: String { CanonicalWriter.text { CanonicalWriter.table(self, into: &$0) } }
 }
 
 extension Expression {
-    public var canonicalADQL: String {
-        var out = ""
-        CanonicalWriter.expression(self, into: &out)
-        return out
-    }
+    public var canonicalADQL: String { CanonicalWriter.text { CanonicalWriter.expression(self, into: &$0) } }
 }
 
 extension Identifier {
@@ -118,6 +98,13 @@ enum Precedence: Int, Comparable {
 }
 
 enum CanonicalWriter {
+    /// The text that `write` appends to an empty string.
+    static func text(_ write: (inout String) -> Void) -> String {
+        var out = ""
+        write(&out)
+        return out
+    }
+
     static func quote(_ s: String) -> String {
         doubling(s, quote: "'")
     }

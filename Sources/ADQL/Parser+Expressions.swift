@@ -184,29 +184,12 @@ extension Parser {
         try enter()
         defer { leave() }
         if self[ahead: 1].isWord("SELECT") || self[ahead: 1].isWord("WITH") {
-            advance()
-            let query = try parseQuery()
-            try expectSymbol(")")
-            return Expression(.scalarSubquery(query), range: range(from: start))
+            return Expression(.scalarSubquery(try parseQueryInParentheses()), range: range(from: start))
         }
         if parenthesisOpensQuery() && !failedQueryAttempts.contains(pos) {
-            let save = pos
-            let saveEnd = lastEnd
-            do {
-                advance()
-                let query = try parseQuery()
-                try expectSymbol(")")
-                return Expression(.scalarSubquery(query), range: range(from: start))
-            } catch {
-                failedQueryAttempts.insert(save)
-                rewind(to: save, end: saveEnd)
-                let first = error as? ADQLSyntaxError
-                do {
-                    return try parseParenthesizedExpression()
-                } catch {
-                    throw Parser.farther(first, error)
-                }
-            }
+            return try parseSpeculatively(
+                { Expression(.scalarSubquery(try $0.parseQueryInParentheses()), range: $0.range(from: start)) },
+                else: { try $0.parseParenthesizedExpression() })
         }
         return try parseParenthesizedExpression()
     }

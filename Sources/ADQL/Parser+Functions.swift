@@ -73,7 +73,7 @@ extension Parser {
     @inline(never)
     private func checkArity(_ upper: String, _ arguments: [Expression], nameToken: Token) throws {
         let n = arguments.count
-        func fail(_ expectation: String) -> ADQLSyntaxError {
+        func fail(_ expectation: String) -> ADQLError {
             let plural = n == 1 ? "argument" : "arguments"
             return error(at: nameToken, message: "\(upper) takes \(expectation), found \(n) \(plural)")
         }
@@ -113,8 +113,8 @@ extension Parser {
         case "IN_UNIT":
             if n != 2 { throw fail("2 arguments") }
             if !Parser.isStringLiteral(arguments[1]) {
-                throw ADQLSyntaxError(
-                    position: arguments[1].range.start, found: nil, expected: ["unit string"],
+                throw ADQLError.syntax(
+                    at: arguments[1].range.start, found: nil, expected: ["unit string"],
                     message: "IN_UNIT takes a unit as a string literal as its second argument")
             }
         default:

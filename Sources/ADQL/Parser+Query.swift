@@ -8,27 +8,13 @@ extension Parser {
         try enter()
         defer { leave() }
         let start = current.start
-        var ctes: [CommonTableExpression] = []
-        if acceptWord("WITH") {
-            repeat {
-                ctes.append(try parseCommonTableExpression())
-            } while acceptSymbol(",")
-        }
+        let ctes = try acceptWord("WITH") ? parseCommaList({ try $0.parseCommonTableExpression() }) : []
         if !(current.isWord("SELECT") || current.isSymbol("(")) {
             throw error(expected: ctes.isEmpty ? ["SELECT", "WITH", "\"(\""] : ["SELECT", "\"(\""])
         }
         let body = try parseSetExpression()
-        var orderBy: [OrderItem] = []
-        if acceptWord("ORDER") {
-            try expectWord("BY")
-            repeat {
-                orderBy.append(try parseOrderItem())
-            } while acceptSymbol(",")
-        }
-        var offset: Int?
-        if acceptWord("OFFSET") {
-            offset = try parseUnsignedInteger("OFFSET")
-        }
+        let orderBy = try parseByList("ORDER") { try $0.parseOrderItem() }
+        let offset = try acceptWord("OFFSET") ? parseUnsignedInteger("OFFSET") : nil
         return Query(with: ctes, body: body, orderBy: orderBy, offset: offset, range: range(from: start))
     }
 
@@ -38,48 +24,36 @@ extension Parser {
         let name = try parseIdentifier("query name")
         var columns: [Identifier] = []
         if acceptSymbol("(") {
-            repeat {
-                columns.append(try parseIdentifier("column name"))
-            } while acceptSymbol(",")
+            columns = try parseCommaList { try $0.parseIdentifier("column name") }
             try expectSymbol(")")
         }
         try expectWord("AS")
-        try expectSymbol("(")
-        let query = try parseQuery()
-        try expectSymbol(")")
+        let query = try parseQueryInParentheses()
         return CommonTableExpression(name: name, columnNames: columns, query: query, range: range(from: start))
     }
 
     /// set_expression := set_term { ( UNION | EXCEPT ) [ ALL ] set_term }
-    private mutating func parseSetExpression() throws -> QueryBody {
-        var left = try parseSetTerm()
+    /// set_term := set_primary { INTERSECT [ ALL ] set_primary }
+    /// `intersections` selects the set_term level.
+    private mutating func parseSetExpression(intersections: Bool = false) throws -> QueryBody {
+        var left = try intersections ? parseSetPrimary() : parseSetExpression(intersections: true)
         var steps = 0
         defer { depth -= steps }
-        while current.isWord("UNION") || current.isWord("EXCEPT") {
-            let op: SetOperator = current.isWord("UNION") ? .union : .except
+        while let op = setOperator(intersections: intersections) {
             advance()
             let all = acceptWord("ALL")
             steps += 1
             try chainStep()
-            let right = try parseSetTerm()
+            let right = try intersections ? parseSetPrimary() : parseSetExpression(intersections: true)
             left = .setOperation(op, all: all, left: left, right: right)
         }
         return left
     }
 
-    /// set_term := set_primary { INTERSECT [ ALL ] set_primary }
-    private mutating func parseSetTerm() throws -> QueryBody {
-        var left = try parseSetPrimary()
-        var steps = 0
-        defer { depth -= steps }
-        while acceptWord("INTERSECT") {
-            let all = acceptWord("ALL")
-            steps += 1
-            try chainStep()
-            let right = try parseSetPrimary()
-            left = .setOperation(.intersect, all: all, left: left, right: right)
-        }
-        return left
+    /// The set operator at the current token, of the set_term level or the set_expression level.
+    private func setOperator(intersections: Bool) -> SetOperator? {
+        if intersections { return current.isWord("INTERSECT") ? .intersect : nil }
+        return current.isWord("UNION") ? .union : current.isWord("EXCEPT") ? .except : nil
     }
 
     /// set_primary := select_statement | "(" query ")"
@@ -112,31 +86,13 @@ extension Parser {
                 top = try parseUnsignedInteger("TOP")
             }
         }
-        var items: [SelectItem] = []
-        repeat {
-            items.append(try parseSelectItem())
-        } while acceptSymbol(",")
+        let items = try parseCommaList { try $0.parseSelectItem() }
         guard current.isWord("FROM") else { throw error(expected: ["FROM"]) }
         advance()
-        var from: [TableReference] = []
-        repeat {
-            from.append(try parseTableReference())
-        } while acceptSymbol(",")
-        var whereClause: Expression?
-        if acceptWord("WHERE") {
-            whereClause = try parseSearchCondition()
-        }
-        var groupBy: [Expression] = []
-        if acceptWord("GROUP") {
-            try expectWord("BY")
-            repeat {
-                groupBy.append(try parseValueExpression())
-            } while acceptSymbol(",")
-        }
-        var having: Expression?
-        if acceptWord("HAVING") {
-            having = try parseSearchCondition()
-        }
+        let from = try parseCommaList { try $0.parseTableReference() }
+        let whereClause = try acceptWord("WHERE") ? parseSearchCondition() : nil
+        let groupBy = try parseByList("GROUP") { try $0.parseValueExpression() }
+        let having = try acceptWord("HAVING") ? parseSearchCondition() : nil
         return SelectStatement(
             quantifier: quantifier, top: top, items: items, from: from, whereClause: whereClause,
             groupBy: groupBy, having: having, range: range(from: start))

@@ -3,29 +3,17 @@
 
 extension Parser {
     /// search_condition := boolean_term { OR boolean_term }
-    mutating func parseSearchCondition() throws -> Expression {
-        var left = try parseBooleanTerm()
-        var steps = 0
-        defer { depth -= steps }
-        while acceptWord("OR") {
-            steps += 1
-            try chainStep()
-            let right = try parseBooleanTerm()
-            left = Expression(.binary(.or, left, right), range: left.range.union(right.range))
-        }
-        return left
-    }
-
     /// boolean_term := boolean_factor { AND boolean_factor }
-    private mutating func parseBooleanTerm() throws -> Expression {
-        var left = try parseBooleanFactor()
+    /// `level` is `.or` for a search condition, `.and` for a boolean term.
+    mutating func parseSearchCondition(_ level: BinaryOperator = .or) throws -> Expression {
+        var left = try level == .or ? parseSearchCondition(.and) : parseBooleanFactor()
         var steps = 0
         defer { depth -= steps }
-        while acceptWord("AND") {
+        while acceptWord(level == .or ? "OR" : "AND") {
             steps += 1
             try chainStep()
-            let right = try parseBooleanFactor()
-            left = Expression(.binary(.and, left, right), range: left.range.union(right.range))
+            let right = try level == .or ? parseSearchCondition(.and) : parseBooleanFactor()
+            left = Expression(.binary(level, left, right), range: left.range.union(right.range))
         }
         return left
     }
@@ -91,7 +79,7 @@ extension Parser {
     }
 
     @inline(never)
-    private func quantifiedComparisonError() -> ADQLSyntaxError {
+    private func quantifiedComparisonError() -> ADQLError {
         error(
             at: current,
             message: "\(upper(current)) comparisons with a sub-query are not part of ADQL; "
@@ -131,30 +119,12 @@ extension Parser {
     private mutating func parseInTail(_ left: Expression, negated: Bool) throws -> Expression {
         let start = left.range.start
         guard current.isSymbol("(") else { throw error(expected: ["\"(\""]) }
-        if self[ahead: 1].isWord("SELECT") || self[ahead: 1].isWord("WITH") {
-            advance()
-            let query = try parseQuery()
-            try expectSymbol(")")
-            return Expression(.inSubquery(left, query, negated: negated), range: range(from: start))
+        func subquery(_ p: inout Parser) throws -> Expression {
+            Expression(.inSubquery(left, try p.parseQueryInParentheses(), negated: negated), range: p.range(from: start))
         }
+        if self[ahead: 1].isWord("SELECT") || self[ahead: 1].isWord("WITH") { return try subquery(&self) }
         if parenthesisOpensQuery() && !failedQueryAttempts.contains(pos) {
-            let save = pos
-            let saveEnd = lastEnd
-            do {
-                advance()
-                let query = try parseQuery()
-                try expectSymbol(")")
-                return Expression(.inSubquery(left, query, negated: negated), range: range(from: start))
-            } catch {
-                failedQueryAttempts.insert(save)
-                rewind(to: save, end: saveEnd)
-                let first = error as? ADQLSyntaxError
-                do {
-                    return try parseInList(left, negated: negated)
-                } catch {
-                    throw Parser.farther(first, error)
-                }
-            }
+            return try parseSpeculatively(subquery, else: { try $0.parseInList(left, negated: negated) })
         }
         return try parseInList(left, negated: negated)
     }
@@ -162,10 +132,7 @@ extension Parser {
     private mutating func parseInList(_ left: Expression, negated: Bool) throws -> Expression {
         let start = left.range.start
         try expectSymbol("(")
-        var values: [Expression] = []
-        repeat {
-            values.append(try parseValueExpression())
-        } while acceptSymbol(",")
+        let values = try parseCommaList { try $0.parseValueExpression() }
         try expectSymbol(")")
         return Expression(.inList(left, values, negated: negated), range: range(from: start))
     }

@@ -50,10 +50,7 @@ extension Parser {
                     condition = .on(try parseSearchCondition())
                 } else if acceptWord("USING") {
                     try expectSymbol("(")
-                    var columns: [Identifier] = []
-                    repeat {
-                        columns.append(try parseIdentifier("column name"))
-                    } while acceptSymbol(",")
+                    let columns = try parseCommaList { try $0.parseIdentifier("column name") }
                     try expectSymbol(")")
                     condition = .using(columns)
                 }
@@ -81,21 +78,7 @@ extension Parser {
                 return try parseDerivedTable()
             }
             if parenthesisOpensQuery() && !failedQueryAttempts.contains(pos) {
-                let save = pos
-                let saveEnd = lastEnd
-                var firstError: ADQLSyntaxError?
-                do {
-                    return try parseDerivedTable()
-                } catch {
-                    firstError = error as? ADQLSyntaxError
-                    failedQueryAttempts.insert(save)
-                    rewind(to: save, end: saveEnd)
-                }
-                do {
-                    return try parseParenthesizedJoin()
-                } catch {
-                    throw Parser.farther(firstError, error)
-                }
+                return try parseSpeculatively({ try $0.parseDerivedTable() }, else: { try $0.parseParenthesizedJoin() })
             }
             return try parseParenthesizedJoin()
         }
@@ -110,9 +93,7 @@ extension Parser {
     /// "(" query ")" [ AS ] identifier
     private mutating func parseDerivedTable() throws -> TableReference {
         let start = current.start
-        try expectSymbol("(")
-        let query = try parseQuery()
-        try expectSymbol(")")
+        let query = try parseQueryInParentheses()
         _ = acceptWord("AS")
         guard current.isIdentifier else {
             throw error(expected: ["alias"], hint: reservedHint(current) ?? "a derived table needs a name")

@@ -16,7 +16,7 @@ public enum ADQLParser {
     public static let maxDepth = 1000
 
     /// Parses a complete query. A trailing `;` is allowed.
-    public static func parse(_ text: String) throws(ADQLSyntaxError) -> Query {
+    public static func parse(_ text: String) throws(ADQLError) -> Query {
         do {
             var parser = Parser(text)
             let query = try parser.parseQuery()
@@ -30,7 +30,7 @@ public enum ADQLParser {
 
     /// Parses a query and reports how many tokens the text has and how many were read again
     /// after failed speculative parses (for tests: the parser's work must stay polynomial).
-    static func parseCountingRereads(_ text: String) -> (result: Result<Query, ADQLSyntaxError>, tokens: Int, reread: Int) {
+    static func parseCountingRereads(_ text: String) -> (result: Result<Query, ADQLError>, tokens: Int, reread: Int) {
         var parser = Parser(text)
         do {
             let query = try parser.parseQuery()
@@ -43,7 +43,7 @@ public enum ADQLParser {
     }
 
     /// Parses a single value or search-condition expression (for tests and tools).
-    public static func parseExpression(_ text: String) throws(ADQLSyntaxError) -> Expression {
+    public static func parseExpression(_ text: String) throws(ADQLError) -> Expression {
         do {
             var parser = Parser(text)
             let expression = try parser.parseSearchCondition()
@@ -114,11 +114,11 @@ struct Parser {
     /// pass over the tokens (tests check it stays polynomial in the query's length).
     private(set) var tokensReread = 0
 
-    /// The parser only throws `ADQLSyntaxError` (internally untyped: typed throws reserve an
+    /// The parser only throws `ADQLError` (internally untyped: typed throws reserve an
     /// error buffer in every frame, which matters for deep recursion).
-    static func syntaxError(_ error: any Error) -> ADQLSyntaxError {
-        error as? ADQLSyntaxError
-            ?? ADQLSyntaxError(position: .start, found: nil, expected: [], message: "internal error: \(error)")
+    static func syntaxError(_ error: any Error) -> ADQLError {
+        error as? ADQLError
+            ?? ADQLError.syntax(at: .start, found: nil, expected: [], message: "internal error: \(error)")
     }
 
     init(_ text: String) {
@@ -215,10 +215,10 @@ struct Parser {
 
     /// An error at the current token (or at the lexical error the current token stands for).
     @inline(never)
-    func error(expected: [String], hint: String? = nil, message: String? = nil) -> ADQLSyntaxError {
+    func error(expected: [String], hint: String? = nil, message: String? = nil) -> ADQLError {
         var token = current
         if token.kind == .invalid {
-            return ADQLSyntaxError(position: token.start, found: raw(token), expected: [], message: text(token))
+            return ADQLError.syntax(at: token.start, found: raw(token), expected: [], message: text(token))
         }
         // `SELECT a, b FORM t`: `FORM` was taken as an alias of `b`; the real mistake is there.
         if implicitAliasIndex == pos - 1 && pos > 0
@@ -228,15 +228,15 @@ struct Parser {
             token = tokens[pos - 1]
         }
         let found: String? = token.kind == .end ? nil : raw(token)
-        var text = message ?? ADQLSyntaxError.standardMessage(expected: expected, found: found)
+        var text = message ?? ADQLError.standardMessage(expected: expected, found: found)
         if let hint { text += " (\(hint))" }
-        return ADQLSyntaxError(position: token.start, found: found, expected: expected, message: text)
+        return ADQLError.syntax(at: token.start, found: found, expected: expected, message: text)
     }
 
     @inline(never)
-    func error(at token: Token, message: String) -> ADQLSyntaxError {
-        ADQLSyntaxError(
-            position: token.start, found: token.kind == .end ? nil : raw(token), expected: [],
+    func error(at token: Token, message: String) -> ADQLError {
+        ADQLError.syntax(
+            at: token.start, found: token.kind == .end ? nil : raw(token), expected: [],
             message: message)
     }
 
@@ -266,7 +266,7 @@ struct Parser {
     }
 
     @inline(never)
-    private func nestingError() -> ADQLSyntaxError {
+    private func nestingError() -> ADQLError {
         if nesting > ADQLParser.maxNesting {
             return error(at: current, message: "nesting deeper than \(ADQLParser.maxNesting)")
         }
@@ -298,9 +298,58 @@ struct Parser {
         return tokens[i].isWord("SELECT") || tokens[i].isWord("WITH")
     }
 
+    /// element { "," element }
+    mutating func parseCommaList<T>(_ element: (inout Parser) throws -> T) throws -> [T] {
+        var list: [T] = []
+        repeat {
+            list.append(try element(&self))
+        } while acceptSymbol(",")
+        return list
+    }
+
+    /// keyword BY element { "," element } (ORDER BY, GROUP BY); empty when the current word is
+    /// not `keyword`.
+    mutating func parseByList<T>(_ keyword: StaticString, _ element: (inout Parser) throws -> T) throws -> [T] {
+        guard acceptWord(keyword) else { return [] }
+        try expectWord("BY")
+        return try parseCommaList(element)
+    }
+
+    /// "(" query ")"
+    mutating func parseQueryInParentheses() throws -> Query {
+        try expectSymbol("(")
+        let query = try parseQuery()
+        try expectSymbol(")")
+        return query
+    }
+
+    /// At a `(` that opens a query behind more `(`s (`parenthesisOpensQuery`): what `query`
+    /// parses, or when that fails, what `other` parses from the same token; of two failures the
+    /// one found farther into the text is thrown. A position where the query failed is
+    /// remembered and not tried again, which keeps the parser's work polynomial.
+    mutating func parseSpeculatively<T>(
+        _ query: (inout Parser) throws -> T, else other: (inout Parser) throws -> T
+    ) throws -> T {
+        let save = pos
+        let saveEnd = lastEnd
+        let first: ADQLError?
+        do {
+            return try query(&self)
+        } catch {
+            first = error as? ADQLError
+            failedQueryAttempts.insert(save)
+            rewind(to: save, end: saveEnd)
+        }
+        do {
+            return try other(&self)
+        } catch {
+            throw Parser.farther(first, error)
+        }
+    }
+
     /// Of the errors of two alternative parses, the one found farther into the text.
-    static func farther(_ a: ADQLSyntaxError?, _ b: any Error) -> any Error {
-        guard let a, let b = b as? ADQLSyntaxError else { return b }
+    static func farther(_ a: ADQLError?, _ b: any Error) -> any Error {
+        guard let a, let b = b as? ADQLError else { return b }
         return a.offset > b.offset ? a : b
     }
 

@@ -146,7 +146,8 @@ public enum RegionFolding {
         do {
             return try STCSRegion.parse(text)
         } catch {
-            throw SQLiteRenderError("\(SQLiteRenderer.quoteString(text)): \(error)", range: literal.range)
+            throw ADQLError(
+                .invalidGeometry, "\(SQLiteRenderer.quoteString(text)): \(error)", range: literal.range, cause: error)
         }
     }
 
@@ -171,7 +172,8 @@ public enum RegionFolding {
     static func simpleShape(_ text: String, literal: Expression, range: SourceRange, use: String) throws -> Expression {
         let region = try parse(text, literal: literal)
         guard region.isSimple else {
-            throw SQLiteRenderError(
+            throw ADQLError(
+                .unsupported,
                 "\(use) of a \(region.word) region can only be used as an argument of CONTAINS or INTERSECTS (it has no single geometry value)",
                 range: range)
         }
@@ -191,7 +193,8 @@ public enum RegionFolding {
                 case (.circle?, 3): region = .circle(lon: numbers[0], lat: numbers[1], radius: numbers[2])
                 case (.polygon?, let n) where n >= 6 && n % 2 == 0: region = .polygon(numbers)
                 default:
-                    throw SQLiteRenderError(
+                    throw ADQLError(
+                        .invalidGeometry,
                         "CAST to \(target): \(numbers.count) number(s) do not make a \(target) (a POINT has 2, a CIRCLE 3, a POLYGON an even number of at least 6)",
                         range: value.range)
                 }
@@ -214,7 +217,7 @@ public enum RegionFolding {
         if kind == "BOX" && type == .polygon {
             message += " (a BOX's sides along parallels are not the great circles of a POLYGON)"
         }
-        throw SQLiteRenderError(message, range: range)
+        throw ADQLError(.invalidGeometry, message, range: range)
     }
 
     /// The numbers of a DALI value (numbers separated by spaces or commas), or nil when the text
@@ -254,8 +257,8 @@ public enum RegionFolding {
 
     static func predicate(_ contains: Bool, _ a: Operand, _ b: Operand, range: SourceRange) throws -> Expression {
         let op = contains ? "CONTAINS" : "INTERSECTS"
-        func refuse(_ why: String) -> SQLiteRenderError {
-            SQLiteRenderError("\(op) with a compound region: \(why)", range: range)
+        func refuse(_ why: String) -> ADQLError {
+            ADQLError(.unsupported, "\(op) with a compound region: \(why)", range: range)
         }
         if contains {
             switch b {

@@ -6,7 +6,8 @@ extension SQLiteRenderer {
     /// Throws when SQLite would refuse a call of `name` with `count` arguments.
     private static func checkArgumentCount(_ count: Int, of name: String, range: SourceRange) throws {
         if count > SQLiteRenderer.maxFunctionArguments {
-            throw SQLiteRenderError(
+            throw ADQLError(
+                .unsupported,
                 "too many arguments (\(count)) for \(name); SQLite allows \(SQLiteRenderer.maxFunctionArguments)",
                 range: range)
         }
@@ -82,7 +83,8 @@ extension SQLiteRenderer {
             if f.arguments.count == 1 { return try render(f.arguments[0]) }
             return try call("coalesce", f.arguments.map(render), range: range)
         case "IN_UNIT":
-            throw SQLiteRenderError(
+            throw ADQLError(
+                .unsupported,
                 "IN_UNIT needs the unit of its argument and must be resolved by the planner",
                 range: range)
         case "COORDSYS":
@@ -141,7 +143,7 @@ extension SQLiteRenderer {
         default:
             break
         }
-        throw SQLiteRenderError("\(upper) with \(args.count) arguments has no SQLite rendering", range: range)
+        throw ADQLError(.unsupported, "\(upper) with \(args.count) arguments has no SQLite rendering", range: range)
     }
 
     /// A geometry-valued expression as a DALI string value.
@@ -152,7 +154,8 @@ extension SQLiteRenderer {
         if case .function(let f) = e.kind, Shape.isConstructor(f.upperName),
             try dialect.functionCall(f, range: e.range, renderer: self) == nil
         {
-            throw SQLiteRenderError(
+            throw ADQLError(
+                .unsupported,
                 "\(f.upperName) needs literal coordinates (a point given as a column or expression is not supported here)",
                 range: e.range)
         }

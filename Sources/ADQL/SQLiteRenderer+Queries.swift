@@ -72,7 +72,8 @@ extension SQLiteRenderer {
     /// zero-row member made of the left side gives the result the left side's column names.
     private func multisetOperation(_ op: SetOperator, _ left: QueryBody, _ right: QueryBody) throws -> String {
         guard let width = columnCount(left) ?? columnCount(right) else {
-            throw SQLiteRenderError(
+            throw ADQLError(
+                .unsupported,
                 "\(op.rawValue) ALL needs to know how many columns its operands have: give one operand a select list without * (or with * over tables and derived tables, not USING or NATURAL joins)"
             )
         }

@@ -69,21 +69,6 @@ public struct DefaultSQLiteDialect: SQLiteDialect {
     }
 }
 
-/// A construct that has no SQLite rendering.
-public struct SQLiteRenderError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
-    public var range: SourceRange
-
-    public init(_ message: String, range: SourceRange = .synthesized) {
-        self.message = message
-        self.range = range
-    }
-
-    public var description: String {
-        range == .synthesized ? message : "\(range.start): \(message)"
-    }
-}
-
 public struct SQLiteRenderer: Sendable {
     public var dialect: any SQLiteDialect
 

@@ -55,26 +55,13 @@ public indirect enum STCSRegion: Sendable, Hashable {
     }
 }
 
-/// Malformed or unusable STC-S: `position` is the 1-based character position in the string.
-public struct STCSError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var position: Int
-    public var message: String
-
-    public init(position: Int, message: String) {
-        self.position = position
-        self.message = message
-    }
-
-    public var description: String { "STC-S error at character \(position): \(message)" }
-}
-
 extension STCSRegion {
     /// Parses an STC-S region string (see the file comment).
-    public static func parse(_ text: String) throws(STCSError) -> STCSRegion {
+    public static func parse(_ text: String) throws(ADQLError) -> STCSRegion {
         var parser = STCSParser(text)
         let region = try parser.region()
         if let token = parser.peek() {
-            throw STCSError(position: token.position, message: "expected the end of the region, found \"\(token.text)\"")
+            throw ADQLError.region(at: token.position, "expected the end of the region, found \"\(token.text)\"")
         }
         return region
     }
@@ -124,11 +111,11 @@ private struct STCSParser {
         return peek()
     }
 
-    func failure(_ expected: String) -> STCSError {
+    func failure(_ expected: String) -> ADQLError {
         guard let token = peek() else {
-            return STCSError(position: endPosition, message: "expected \(expected), found the end of the string")
+            return ADQLError.region(at: endPosition, "expected \(expected), found the end of the string")
         }
-        return STCSError(position: token.position, message: "expected \(expected), found \"\(token.text)\"")
+        return ADQLError.region(at: token.position, "expected \(expected), found \"\(token.text)\"")
     }
 
     static let shapes = ["position", "circle", "box", "polygon", "union", "intersection", "not"]
@@ -146,7 +133,7 @@ private struct STCSParser {
         "lsrk", "lsrd", "unknownrefpos",
     ]
 
-    mutating func region() throws(STCSError) -> STCSRegion {
+    mutating func region() throws(ADQLError) -> STCSRegion {
         guard let word = peek(), Self.shapes.contains(word.text.lowercased()) else {
             throw failure("Position, Circle, Box, Polygon, Union, Intersection or Not")
         }
@@ -159,22 +146,21 @@ private struct STCSParser {
         case "circle":
             let v = try numbers(exactly: 3, after: word)
             guard v[2] >= 0 else {
-                throw STCSError(position: word.position, message: "the radius of a Circle must not be negative")
+                throw ADQLError.region(at: word.position, "the radius of a Circle must not be negative")
             }
             return .circle(lon: v[0], lat: try latitude(v[1], word), radius: v[2])
         case "box":
             let v = try numbers(exactly: 4, after: word)
             guard v[2] >= 0, v[3] >= 0 else {
-                throw STCSError(position: word.position, message: "the width and height of a Box must not be negative")
+                throw ADQLError.region(at: word.position, "the width and height of a Box must not be negative")
             }
             return .box(lon: v[0], lat: try latitude(v[1], word), width: v[2], height: v[3])
         case "polygon":
             let v = numberList()
             guard v.count >= 6, v.count % 2 == 0 else {
-                throw STCSError(
-                    position: word.position,
-                    message:
-                        "a Polygon needs at least 3 vertices (an even number of at least 6 numbers), found \(v.count) number(s)")
+                throw ADQLError.region(
+                    at: word.position,
+                    "a Polygon needs at least 3 vertices (an even number of at least 6 numbers), found \(v.count) number(s)")
             }
             for i in stride(from: 1, to: v.count, by: 2) { _ = try latitude(v[i], word) }
             return .polygon(v)
@@ -187,13 +173,12 @@ private struct STCSParser {
             index += 1
             if word.text.lowercased() == "not" {
                 guard members.count == 1 else {
-                    throw STCSError(position: word.position, message: "Not takes exactly one region, found \(members.count)")
+                    throw ADQLError.region(at: word.position, "Not takes exactly one region, found \(members.count)")
                 }
                 return .not(members[0])
             }
             guard members.count >= 2 else {
-                throw STCSError(
-                    position: word.position, message: "\(word.text) needs at least two regions, found \(members.count)")
+                throw ADQLError.region(at: word.position, "\(word.text) needs at least two regions, found \(members.count)")
             }
             return word.text.lowercased() == "union" ? .union(members) : .intersection(members)
         }
@@ -201,16 +186,15 @@ private struct STCSParser {
 
     /// Skips an optional frame, reference position and flavor; refuses frames SkyShard cannot
     /// take as ICRS.
-    mutating func frameAndFlavor() throws(STCSError) {
+    mutating func frameAndFlavor() throws(ADQLError) {
         if let t = peek() {
             let w = t.text.lowercased()
             if Self.acceptedFrames.contains(w) {
                 index += 1
             } else if Self.otherFrames.contains(w) {
-                throw STCSError(
-                    position: t.position,
-                    message:
-                        "frame \(t.text) is not supported: SkyShard converts no coordinates; use ICRS (or UNKNOWNFRAME, taken as ICRS)"
+                throw ADQLError.region(
+                    at: t.position,
+                    "frame \(t.text) is not supported: SkyShard converts no coordinates; use ICRS (or UNKNOWNFRAME, taken as ICRS)"
                 )
             }
         }
@@ -219,8 +203,8 @@ private struct STCSParser {
             switch t.text.lowercased() {
             case "spherical2": index += 1
             case "cartesian1", "cartesian2", "cartesian3", "unitsphere", "spherical3":
-                throw STCSError(
-                    position: t.position, message: "flavor \(t.text) is not supported; regions are on the sphere (SPHERICAL2)")
+                throw ADQLError.region(
+                    at: t.position, "flavor \(t.text) is not supported; regions are on the sphere (SPHERICAL2)")
             default: break
             }
         }
@@ -232,7 +216,7 @@ private struct STCSParser {
         return v
     }
 
-    mutating func numbers(exactly count: Int, after word: Token) throws(STCSError) -> [Double] {
+    mutating func numbers(exactly count: Int, after word: Token) throws(ADQLError) -> [Double] {
         var out: [Double] = []
         while out.count < count {
             guard let v = number() else {
@@ -249,9 +233,9 @@ private struct STCSParser {
         return out
     }
 
-    func latitude(_ value: Double, _ word: Token) throws(STCSError) -> Double {
+    func latitude(_ value: Double, _ word: Token) throws(ADQLError) -> Double {
         guard abs(value) <= 90 else {
-            throw STCSError(position: word.position, message: "latitude \(value) of the \(word.text) is outside [-90, 90]")
+            throw ADQLError.region(at: word.position, "latitude \(value) of the \(word.text) is outside [-90, 90]")
         }
         return value
     }

@@ -1,10 +1,12 @@
 // The geometry constructors with literal coordinates that the SQLite renderer recognises, and
 // the arities of the shape UDFs named after their kinds.
 
-enum ShapeKind: Int, CaseIterable, CustomStringConvertible {
+/// The kinds of geometry value, as named in the shape UDFs (`adql_contains_point_circle`);
+/// SQLiteKit's geometry functions use the same kinds, with these raw values in their tags.
+package enum ShapeKind: Int, CaseIterable, CustomStringConvertible {
     case point, circle, box, polygon
 
-    var description: String {
+    package var description: String {
         switch self {
         case .point: "point"
         case .circle: "circle"
@@ -13,7 +15,8 @@ enum ShapeKind: Int, CaseIterable, CustomStringConvertible {
         }
     }
 
-    var fixedArity: Int? {
+    /// The number of coordinates of the kind, nil for a polygon (any even number from 6).
+    package var fixedArity: Int? {
         switch self {
         case .point: 2
         case .circle: 3

@@ -1,19 +1,6 @@
 import Foundation
 import Yams
 
-/// An error in a Felis schema file or an ingest descriptor.
-public struct CatalogFileError: Error, Sendable, CustomStringConvertible {
-    public var file: String?
-    public var message: String
-
-    public init(_ message: String, file: String? = nil) {
-        self.message = message
-        self.file = file
-    }
-
-    public var description: String { file.map { "\($0): \(message)" } ?? message }
-}
-
 /// A schema read from a Felis YAML file (the format of Rubin's lsst-sdm-schemas, e.g.
 /// `dp02_dc2.yaml`): the tables with their columns, keys, foreign keys and indexes.
 ///
@@ -126,12 +113,14 @@ public enum Felis {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw CatalogFileError("cannot read Felis file: \(error.localizedDescription)", file: url.path)
+            throw CatalogError(
+                .unreadable, "cannot read Felis file: \(error.localizedDescription)", file: url.path, cause: error)
         }
         do {
             return try parse(yaml: text)
-        } catch let error as CatalogFileError {
-            throw CatalogFileError(error.message, file: url.path)
+        } catch var error as CatalogError {
+            error.file = url.path
+            throw error
         }
     }
 
@@ -140,12 +129,12 @@ public enum Felis {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw CatalogFileError("YAML syntax: \(error)")
+            throw CatalogError(.invalidSchema, "YAML syntax: \(error)", cause: error)
         }
-        guard let root, root.mapping != nil else { throw CatalogFileError("the document is not a YAML mapping") }
-        guard let schemaName = text(root["name"]) else { throw CatalogFileError("the schema has no name") }
+        guard let root, root.mapping != nil else { throw CatalogError(.invalidSchema, "the document is not a YAML mapping") }
+        guard let schemaName = text(root["name"]) else { throw CatalogError(.invalidSchema, "the schema has no name") }
         guard let tableNodes = root["tables"]?.sequence else {
-            throw CatalogFileError("schema \(schemaName) has no `tables` list")
+            throw CatalogError(.invalidSchema, "schema \(schemaName) has no `tables` list")
         }
 
         // Pass 1: every declared @id → (table, column).
@@ -174,18 +163,18 @@ public enum Felis {
         var tables: [FelisTable] = []
         var seen = Set<String>()
         for t in tableNodes {
-            guard let tn = text(t["name"]) else { throw CatalogFileError("a table of \(schemaName) has no name") }
-            guard seen.insert(tn).inserted else { throw CatalogFileError("table \(tn) is declared twice") }
+            guard let tn = text(t["name"]) else { throw CatalogError(.invalidSchema, "a table of \(schemaName) has no name") }
+            guard seen.insert(tn).inserted else { throw CatalogError(.invalidSchema, "table \(tn) is declared twice") }
             var columns: [ColumnInfo] = []
             var columnIndexes: [String: Int] = [:]
             var columnNames = Set<String>()
             for c in t["columns"]?.sequence ?? Node.Sequence() {
-                guard let cn = text(c["name"]) else { throw CatalogFileError("a column of \(tn) has no name") }
+                guard let cn = text(c["name"]) else { throw CatalogError(.invalidSchema, "a column of \(tn) has no name") }
                 guard let datatype = text(c["datatype"]) else {
-                    throw CatalogFileError("column \(tn).\(cn) has no datatype")
+                    throw CatalogError(.invalidSchema, "column \(tn).\(cn) has no datatype")
                 }
                 guard columnNames.insert(cn).inserted else {
-                    throw CatalogFileError("column \(tn).\(cn) is declared twice")
+                    throw CatalogError(.invalidSchema, "column \(tn).\(cn) is declared twice")
                 }
                 let unit = text(c["ivoa:unit"]) ?? text(c["fits:tunit"])
                 columns.append(
@@ -196,17 +185,17 @@ public enum Felis {
                         nullable: flag(c["nullable"]) ?? true, principal: flag(c["tap:principal"]) ?? false))
                 if let ci = integer(c["tap:column_index"]) { columnIndexes[cn] = ci }
             }
-            if columns.isEmpty { throw CatalogFileError("table \(tn) has no columns") }
+            if columns.isEmpty { throw CatalogError(.invalidSchema, "table \(tn) has no columns") }
             let pk = refs(t["primaryKey"]).map { resolve($0, table: tn).column }
             for k in pk where !columnNames.contains(k) {
-                throw CatalogFileError("primary key column \(k) of \(tn) is not a column of \(tn)")
+                throw CatalogError(.invalidSchema, "primary key column \(k) of \(tn) is not a column of \(tn)")
             }
             var indexes: [FelisIndex] = []
             for (i, ix) in (t["indexes"]?.sequence ?? Node.Sequence()).enumerated() {
                 let cols = refs(ix["columns"]).map { resolve($0, table: tn).column }
                 if cols.isEmpty { continue }  // expression indexes are not supported; ignored
                 for k in cols where !columnNames.contains(k) {
-                    throw CatalogFileError("index column \(k) of \(tn) is not a column of \(tn)")
+                    throw CatalogError(.invalidSchema, "index column \(k) of \(tn) is not a column of \(tn)")
                 }
                 indexes.append(FelisIndex(name: text(ix["name"]) ?? "IDX_\(tn)_\(i)", columns: cols))
             }

@@ -166,7 +166,9 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw CatalogFileError("cannot read ingest descriptor: \(error.localizedDescription)", file: url.path)
+            throw CatalogError(
+                .unreadable, "cannot read ingest descriptor: \(error.localizedDescription)", file: url.path,
+                cause: error)
         }
         var descriptor: IngestDescriptor
         do {
@@ -177,7 +179,7 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
                 descriptor = try JSONDecoder().decode(IngestDescriptor.self, from: data)
             }
         } catch {
-            throw CatalogFileError("invalid ingest descriptor: \(error)", file: url.path)
+            throw CatalogError(.invalidDescriptor, "invalid ingest descriptor: \(error)", file: url.path, cause: error)
         }
         descriptor.baseDirectory = url.deletingLastPathComponent().standardizedFileURL
         return descriptor
@@ -228,34 +230,36 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         var seen = Set<String>()
         for name in tableNames {
             guard seen.insert(name).inserted else {
-                throw CatalogFileError("table \(name) is listed more than once in the ingest descriptor")
+                throw CatalogError(.invalidDescriptor, "table \(name) is listed more than once in the ingest descriptor")
             }
             guard felisSchema.table(named: name) != nil else {
-                throw CatalogFileError("table \(name) is not in the Felis schema \(felisSchema.name)")
+                throw CatalogError(.invalidDescriptor, "table \(name) is not in the Felis schema \(felisSchema.name)")
             }
         }
         for name in csv.keys where !seen.contains(name) {
-            throw CatalogFileError("CSV files are given for \(name), which is not director, child or replicated")
+            throw CatalogError(.invalidDescriptor, "CSV files are given for \(name), which is not director, child or replicated")
         }
         let director = felisSchema.table(named: self.director.table)!
         for col in [self.director.key, self.director.lon, self.director.lat] where director.column(named: col) == nil {
-            throw CatalogFileError("director column \(self.director.table).\(col) is not in the Felis schema")
+            throw CatalogError(.invalidDescriptor, "director column \(self.director.table).\(col) is not in the Felis schema")
         }
         if let keyType = director.column(named: self.director.key)?.sqliteType, keyType != "INTEGER" {
-            throw CatalogFileError("director key \(self.director.table).\(self.director.key) must be an integer column")
+            throw CatalogError(
+                .invalidDescriptor, "director key \(self.director.table).\(self.director.key) must be an integer column")
         }
         for child in children {
             guard felisSchema.table(named: child.table)!.column(named: child.foreignKey) != nil else {
-                throw CatalogFileError("foreign key column \(child.table).\(child.foreignKey) is not in the Felis schema")
+                throw CatalogError(
+                    .invalidDescriptor, "foreign key column \(child.table).\(child.foreignKey) is not in the Felis schema")
             }
         }
         for (table, indexes) in extraIndexes {
             guard let t = felisSchema.table(named: table) else {
-                throw CatalogFileError("extraIndexes names \(table), which is not in the Felis schema")
+                throw CatalogError(.invalidDescriptor, "extraIndexes names \(table), which is not in the Felis schema")
             }
             for cols in indexes {
                 for col in cols where t.column(named: col) == nil {
-                    throw CatalogFileError("extraIndexes column \(table).\(col) is not in the Felis schema")
+                    throw CatalogError(.invalidDescriptor, "extraIndexes column \(table).\(col) is not in the Felis schema")
                 }
             }
         }

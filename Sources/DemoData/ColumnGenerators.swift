@@ -37,29 +37,25 @@ enum ColumnGen {
 enum DiaStat {
     case mean, meanErr, errMean, sigma, chi2, ndata, min, max, mad, percentile(Double), skew, stetsonJ
     case linearSlope, linearIntercept, maxSlope, other
+
+    /// The statistics by the suffix that names them in DiaObject columns (`gPSFluxMean`), but
+    /// for `Percentile<p>`.
+    static let bySuffix: [String: DiaStat] = [
+        "Mean": .mean, "MeanErr": .meanErr, "ErrMean": .errMean, "Sigma": .sigma, "Chi2": .chi2, "Ndata": .ndata,
+        "Min": .min, "Max": .max, "MAD": .mad, "Skew": .skew, "StetsonJ": .stetsonJ, "LinearSlope": .linearSlope,
+        "LinearIntercept": .linearIntercept, "MaxSlope": .maxSlope,
+    ]
 }
 
 /// Which kind of rows a table holds, for the generic column rules.
-enum DemoTableKind {
-    case object, forcedSource, ccdVisit, visit, coaddPatches, source, diaObject, diaSource, forcedSourceOnDiaObject
-    case truthSummary, matchesTruth
+enum DemoTableKind: String {
+    case object = "Object", forcedSource = "ForcedSource", ccdVisit = "CcdVisit", visit = "Visit"
+    case coaddPatches = "CoaddPatches", source = "Source", diaObject = "DiaObject", diaSource = "DiaSource"
+    case forcedSourceOnDiaObject = "ForcedSourceOnDiaObject", truthSummary = "TruthSummary"
+    case matchesTruth = "MatchesTruth"
 
-    init?(table: String) {
-        switch table {
-        case "Object": self = .object
-        case "ForcedSource": self = .forcedSource
-        case "CcdVisit": self = .ccdVisit
-        case "Visit": self = .visit
-        case "CoaddPatches": self = .coaddPatches
-        case "Source": self = .source
-        case "DiaObject": self = .diaObject
-        case "DiaSource": self = .diaSource
-        case "ForcedSourceOnDiaObject": self = .forcedSourceOnDiaObject
-        case "TruthSummary": self = .truthSummary
-        case "MatchesTruth": self = .matchesTruth
-        default: return nil
-        }
-    }
+    /// The kind of the table named `table` in the schema.
+    init?(table: String) { self.init(rawValue: table) }
 
     var isEpoch: Bool {
         switch self {
@@ -232,27 +228,12 @@ func resolveColumnGen(kind: DemoTableKind, column c: ColumnInfo) -> ColumnGen {
             if tot || rest.hasPrefix("PSFlux") {
                 let stat = String(rest.dropFirst(tot ? 7 : 6))
                 let s: DiaStat
-                switch stat {
-                case "Mean": s = .mean
-                case "MeanErr": s = .meanErr
-                case "ErrMean": s = .errMean
-                case "Sigma": s = .sigma
-                case "Chi2": s = .chi2
-                case "Ndata": s = .ndata
-                case "Min": s = .min
-                case "Max": s = .max
-                case "MAD": s = .mad
-                case "Skew": s = .skew
-                case "StetsonJ": s = .stetsonJ
-                case "LinearSlope": s = .linearSlope
-                case "LinearIntercept": s = .linearIntercept
-                case "MaxSlope": s = .maxSlope
-                default:
-                    if stat.hasPrefix("Percentile"), let p = Double(stat.dropFirst(10)) {
-                        s = .percentile(p)
-                    } else {
-                        s = .other
-                    }
+                if let named = DiaStat.bySuffix[stat] {
+                    s = named
+                } else if stat.hasPrefix("Percentile"), let p = Double(stat.dropFirst(10)) {
+                    s = .percentile(p)
+                } else {
+                    s = .other
                 }
                 return .diaStat(b, tot, s)
             }

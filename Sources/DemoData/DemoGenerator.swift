@@ -45,19 +45,20 @@ public struct DemoGenerator: Sendable {
         objects: Int, seed: UInt64 = 20_220_630, schema: FelisSchema? = nil, columns: ColumnSelection = .core,
         tables: [String]? = nil, visitCount: Int = 360
     ) throws {
-        guard objects >= 0 else { throw GenerateError("the object count must not be negative") }
-        guard visitCount >= 8 else { throw GenerateError("at least 8 visits are needed") }
+        guard objects >= 0 else { throw DemoDataError(.invalidOptions, "the object count must not be negative") }
+        guard visitCount >= 8 else { throw DemoDataError(.invalidOptions, "at least 8 visits are needed") }
         let demo = try DemoSchema.felis()
         let schema = schema ?? demo
         var tableColumns: [String: [ColumnInfo]] = [:]
         let wanted = tables ?? Self.knownTables.filter { schema.table(named: $0) != nil }
         for name in wanted {
             guard Self.knownTables.contains(name) else {
-                throw GenerateError(
+                throw DemoDataError(
+                    .invalidOptions,
                     "the generator cannot make table \(name); it knows \(Self.knownTables.joined(separator: ", "))")
             }
             guard let t = schema.table(named: name) else {
-                throw GenerateError("table \(name) is not in schema \(schema.name)")
+                throw DemoDataError(.schema, "table \(name) is not in schema \(schema.name)")
             }
             var cols = t.columns
             if columns == .core, let d = demo.table(named: name) {
@@ -152,7 +153,7 @@ public struct DemoGenerator: Sendable {
         to directory: URL, schemaYAML: String? = nil, badRows: IngestDescriptor.BadRowPolicy = .abort,
         progress: ((Int) -> Void)? = nil
     ) throws -> URL {
-        guard tableColumns["Object"] != nil else { throw GenerateError("a bundle needs the Object table") }
+        guard tableColumns["Object"] != nil else { throw DemoDataError(.invalidOptions, "a bundle needs the Object table") }
         let urls = try writeCSV(to: directory, progress: progress)
         try (schemaYAML ?? DemoSchema.yaml()).write(
             to: directory.appendingPathComponent("schema.yaml"), atomically: true, encoding: .utf8)
@@ -287,13 +288,9 @@ public struct DemoGenerator: Sendable {
             // --- forced photometry on ~10 distinct visits
             if let p = fsPlan {
                 let nfs = rFS.int(8, 12)
-                let start = rFS.int(0, visits.count - 1)
-                let stride = Self.strides[rFS.int(0, Self.strides.count - 1)]
-                for j in 0..<nfs {
-                    setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rFS)
-                    ctx.pk = Self.forcedSourceIdBase + Int64(scr) * 64 + Int64(j)
-                    writeRow(p, fsBuf!, &ctx, &rFSV)
-                }
+                writeEpochRows(
+                    nfs, p, fsBuf!, idBase: Self.forcedSourceIdBase + Int64(scr) * 64, visits: visits, &ctx,
+                    rng: &rFS, valueRNG: &rFSV)
             }
             // --- one single-epoch detection for half of the objects
             if let p = srcPlan, rSrc.chance(0.5) {
@@ -316,23 +313,15 @@ public struct DemoGenerator: Sendable {
                     writeRow(p, doBuf!, &ctx, &rDiaV)
                 }
                 if let p = dsPlan {
-                    let start = rDia.int(0, visits.count - 1)
-                    let stride = Self.strides[rDia.int(0, Self.strides.count - 1)]
-                    for j in 0..<nds {
-                        setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rDia)
-                        ctx.pk = Self.diaSourceIdBase + Int64(scr) * 64 + Int64(j)
-                        writeRow(p, dsBuf!, &ctx, &rDiaV)
-                    }
+                    writeEpochRows(
+                        nds, p, dsBuf!, idBase: Self.diaSourceIdBase + Int64(scr) * 64, visits: visits, &ctx,
+                        rng: &rDia, valueRNG: &rDiaV)
                 }
                 if let p = fsoPlan {
                     let n = rDia.int(8, 12)
-                    let start = rDia.int(0, visits.count - 1)
-                    let stride = Self.strides[rDia.int(0, Self.strides.count - 1)]
-                    for j in 0..<n {
-                        setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rDia)
-                        ctx.pk = Self.fsodoIdBase + Int64(scr) * 64 + Int64(j)
-                        writeRow(p, fsoBuf!, &ctx, &rDiaV)
-                    }
+                    writeEpochRows(
+                        n, p, fsoBuf!, idBase: Self.fsodoIdBase + Int64(scr) * 64, visits: visits, &ctx,
+                        rng: &rDia, valueRNG: &rDiaV)
                 }
                 ctx.objectId = savedObjectId
             }
@@ -350,6 +339,21 @@ public struct DemoGenerator: Sendable {
     }
 
     @inline(__always)
+    /// `count` rows of `plan` for the object's epochs: visits `stride` apart from a random first
+    /// one, the stride a prime from `strides`; the rows' keys are `idBase + j` for epoch j.
+    private func writeEpochRows(
+        _ count: Int, _ plan: TablePlan, _ buf: CSVBuffer, idBase: Int64, visits: [DemoSky.Visit],
+        _ ctx: inout DemoRowContext, rng: inout Xoshiro256, valueRNG: inout Xoshiro256
+    ) {
+        let start = rng.int(0, visits.count - 1)
+        let stride = Self.strides[rng.int(0, Self.strides.count - 1)]
+        for j in 0..<count {
+            setEpoch(&ctx, visit: visits[(start + j * stride) % visits.count], index: j, rng: &rng)
+            ctx.pk = idBase + Int64(j)
+            writeRow(plan, buf, &ctx, &valueRNG)
+        }
+    }
+
     private func setEpoch(_ ctx: inout DemoRowContext, visit v: DemoSky.Visit, index: Int, rng: inout Xoshiro256) {
         ctx.band = v.band
         ctx.visitId = v.visitId

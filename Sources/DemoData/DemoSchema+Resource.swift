@@ -31,20 +31,16 @@ extension DemoSchema {
         try loaded.get()
     }
 
-    private static let loaded: Result<String, DemoSchemaError> = {
+    private static let loaded: Result<String, DemoDataError> = {
         let candidates = candidateFiles
         for url in candidates {
             if let text = try? String(contentsOf: url, encoding: .utf8) { return .success(text) }
         }
-        return .failure(DemoSchemaError(looked: candidates.map(\.path)))
+        let looked = candidates.map(\.path).joined(separator: ", ")
+        return .failure(
+            DemoDataError(
+                .schema,
+                "the demo schema \(DemoSchema.resourceName) was not found (looked at \(looked)); "
+                    + "install skyshard_DemoData.resources beside the skyshard executable, or set SKYSHARD_DEMO_SCHEMA"))
     }()
-}
-
-/// The demo schema's resource file was found nowhere.
-public struct DemoSchemaError: Error, CustomStringConvertible, Sendable {
-    public var looked: [String]
-    public var description: String {
-        "the demo schema \(DemoSchema.resourceName) was not found (looked at \(looked.joined(separator: ", "))); "
-            + "install skyshard_DemoData.resources beside the skyshard executable, or set SKYSHARD_DEMO_SCHEMA"
-    }
 }

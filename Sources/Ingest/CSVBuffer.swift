@@ -245,6 +245,21 @@ package final class CSVBuffer: @unchecked Sendable {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
+    /// Writes the bytes to `fd` with write(2), again after an interruption; returns 0, or the
+    /// errno of the write that failed.
+    package func writeAll(to fd: Int32) -> Int32 {
+        var off = 0
+        while off < count {
+            let n = write(fd, base + off, count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            off += n
+        }
+        return 0
+    }
+
     package func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeMutableRawBufferPointer(start: base, count: count))
     }

@@ -42,14 +42,14 @@ final class CSVReader {
     init(path: String, bufferSize: Int = 1 << 22, range: Range<Int64>? = nil, firstLine: Int = 1) throws {
         self.path = path
         fd = open(path, O_RDONLY)
-        if fd < 0 { throw IngestError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw IngestError.system("open", path, errno) }
         nextLine = firstLine
         if let range {
             remaining = range.upperBound - range.lowerBound
             if lseek(fd, off_t(range.lowerBound), SEEK_SET) < 0 {
-                let message = String(cString: strerror(errno))
+                let code = errno
                 close(fd)
-                throw IngestError("cannot seek in \(path): \(message)")
+                throw IngestError.system("seek in", path, code)
             }
         }
         capacity = bufferSize
@@ -94,7 +94,7 @@ final class CSVReader {
             let n = remaining <= 0 ? 0 : read(fd, buffer + end, Int(min(Int64(capacity - end), remaining)))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw IngestError("cannot read \(path): \(String(cString: strerror(errno)))")
+                throw IngestError.system("read", path, errno)
             }
             if n == 0 {
                 eof = true
@@ -124,11 +124,11 @@ final class CSVReader {
                     case .record: return true
                     case .blank: return false
                     case .needMore: return false
-                    case .badQuote(let l): throw IngestError("\(path):\(l): unterminated quoted field")
+                    case .badQuote(let l): throw IngestError.unterminatedQuote(path, line: l)
                     }
                 }
             case .badQuote(let l):
-                throw IngestError("\(path):\(l): unterminated quoted field")
+                throw IngestError.unterminatedQuote(path, line: l)
             }
         }
     }

@@ -180,7 +180,7 @@ final class RawFileWriter {
     init(path: String) throws {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        if fd < 0 { throw IngestError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw IngestError.system("create", path, errno) }
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -193,23 +193,8 @@ final class RawFileWriter {
     private var failure: Int32 = 0
 
     private func flushOrRemember() {
-        if failure == 0 && !writeAll() { failure = errno }
+        if failure == 0 { failure = buffer.writeAll(to: fd) }
         buffer.removeAll()
-    }
-
-    private func writeAll() -> Bool {
-        buffer.withBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                off += n
-            }
-            return true
-        }
     }
 
     func finish() throws {
@@ -217,7 +202,7 @@ final class RawFileWriter {
         let fd = self.fd
         self.fd = -1
         if close(fd) != 0 && failure == 0 { failure = errno }
-        if failure != 0 { throw IngestError("cannot write \(path): \(String(cString: strerror(failure)))") }
+        if failure != 0 { throw IngestError.system("write", path, failure) }
     }
 }
 
@@ -238,9 +223,9 @@ final class RawFileReader {
         capacity = (1 << 20) / recordSize * recordSize
         buffer = .allocate(byteCount: capacity, alignment: 8)
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw IngestError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw IngestError.system("read", path, errno) }
         if skipRecords > 0 && lseek(fd, off_t(skipRecords * recordSize), SEEK_SET) < 0 {
-            throw IngestError("cannot seek in \(path): \(String(cString: strerror(errno)))")
+            throw IngestError.system("seek in", path, errno)
         }
     }
 
@@ -280,6 +265,6 @@ final class RawFileReader {
     }
 
     func check() throws {
-        if failure != 0 { throw IngestError("cannot read \(path): \(String(cString: strerror(failure)))") }
+        if failure != 0 { throw IngestError.system("read", path, failure) }
     }
 }

@@ -27,7 +27,9 @@ struct IngestTablePlan: Sendable {
         var present: Set<String>
         if let first = files.first {
             let reader = try CSVReader(path: first.path, bufferSize: 1 << 16)
-            guard try reader.next() else { throw IngestError("\(first.path): empty file, a header line is needed") }
+            guard try reader.next() else {
+                throw IngestError(.invalidInput, "\(first.path): empty file, a header line is needed", file: first.path)
+            }
             let names = Self.headerNames(reader)
             present = Set(names)
             try Self.checkHeader(names, table: table, file: first.path)
@@ -40,20 +42,26 @@ struct IngestTablePlan: Sendable {
         switch table.partitioning {
         case .director(let spec):
             for c in [spec.keyColumn, spec.lonColumn, spec.latColumn] where position[c] == nil {
-                throw IngestError("\(files.first?.path ?? table.name): the director column \(c) is missing")
+                throw IngestError(
+                    .invalidInput, "\(files.first?.path ?? table.name): the director column \(c) is missing",
+                    file: files.first?.path)
             }
             keyIndex = position[spec.keyColumn]
             lonIndex = position[spec.lonColumn]
             latIndex = position[spec.latColumn]
             foreignKeyIndex = nil
             guard kinds[keyIndex!] == .integer else {
-                throw IngestError("director key \(table.name).\(spec.keyColumn) must be an integer column")
+                throw IngestError(.invalidInput, "director key \(table.name).\(spec.keyColumn) must be an integer column")
             }
         case .child(_, let fk):
             guard let i = position[fk] else {
-                throw IngestError("\(files.first?.path ?? table.name): the foreign key column \(fk) is missing")
+                throw IngestError(
+                    .invalidInput, "\(files.first?.path ?? table.name): the foreign key column \(fk) is missing",
+                    file: files.first?.path)
             }
-            guard kinds[i] == .integer else { throw IngestError("foreign key \(table.name).\(fk) must be an integer column") }
+            guard kinds[i] == .integer else {
+                throw IngestError(.invalidInput, "foreign key \(table.name).\(fk) must be an integer column")
+            }
             keyIndex = nil
             lonIndex = nil
             latIndex = nil
@@ -84,25 +92,40 @@ struct IngestTablePlan: Sendable {
         var seen = Set<String>()
         for n in names {
             guard table.column(named: n) != nil else {
-                throw IngestError("\(file):1: column \(n) is not a column of \(table.qualifiedName) in the schema")
+                throw IngestError(
+                    .invalidInput, "\(file):1: column \(n) is not a column of \(table.qualifiedName) in the schema", file: file)
             }
-            guard seen.insert(n).inserted else { throw IngestError("\(file):1: column \(n) appears twice in the header") }
+            guard seen.insert(n).inserted else {
+                throw IngestError(.invalidInput, "\(file):1: column \(n) appears twice in the header", file: file)
+            }
         }
+    }
+
+    /// The bad row at `seq` (as `rowSource` decodes it) of this table's files.
+    func badRow(_ seq: UInt64, _ reason: String) -> BadRow {
+        let (file, line) = rowSource(seq)
+        return BadRow(table: table.name, file: files[file].path, line: line, reason: reason)
     }
 
     /// Reads the header of `reader` (positioned at the start of a file); returns, per loaded
     /// column, the CSV field that holds it.
     func readHeader(_ reader: CSVReader) throws -> [Int] {
-        guard try reader.next() else { throw IngestError("\(reader.path): empty file, a header line is needed") }
+        guard try reader.next() else {
+            throw IngestError(.invalidInput, "\(reader.path): empty file, a header line is needed", file: reader.path)
+        }
         let names = Self.headerNames(reader)
         try Self.checkHeader(names, table: table, file: reader.path)
         let byName = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, $0.offset) })
         guard names.count == columns.count else {
-            throw IngestError("\(reader.path):1: the header has other columns than the table's first CSV file")
+            throw IngestError(
+                .invalidInput, "\(reader.path):1: the header has other columns than the table's first CSV file",
+                file: reader.path)
         }
         return try columns.map { c in
             guard let i = byName[c.name] else {
-                throw IngestError("\(reader.path):1: column \(c.name) is missing (the first CSV file of \(table.name) has it)")
+                throw IngestError(
+                    .invalidInput, "\(reader.path):1: column \(c.name) is missing (the first CSV file of \(table.name) has it)",
+                    file: reader.path)
             }
             return i
         }
@@ -171,7 +194,7 @@ struct IngestTablePlan: Sendable {
             var n = 0
             while true {
                 n += 1
-                if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError("cancelled") }
+                if n & 0xFFFF == 0 && tracker.isCancelled { throw IngestError.cancelled }
                 if direct {
                     begin(&sink)
                     if try reader.convertLine(kinds: kinds, into: &sink) == .converted {
@@ -273,14 +296,6 @@ struct IngestPartitioner {
     var parseThreads = 1
     var minSplitBytes = 32 << 20
 
-    init(chunker: Chunker, overlap: Double, spill: ChunkSpill, keyMap: DirectorKeyMap, tracker: BadRowTracker) {
-        self.chunker = chunker
-        self.overlap = overlap
-        self.spill = spill
-        self.keyMap = keyMap
-        self.tracker = tracker
-    }
-
     mutating func loadDirector(_ plan: IngestTablePlan, progress: (@Sendable (String) -> Void)?) throws {
         var rows = 0
         var others: [(chunk: Int, sub: Int32)] = []
@@ -288,10 +303,7 @@ struct IngestPartitioner {
             plan: plan, watch: (plan.keyIndex!, plan.lonIndex!, plan.latIndex!), threads: parseThreads,
             minSplitBytes: minSplitBytes, tracker: tracker)
         try source.forEach { row in
-            func bad(_ reason: String) throws {
-                let (file, line) = rowSource(row.seq)
-                try tracker.record(BadRow(table: plan.table.name, file: plan.files[file].path, line: line, reason: reason))
-            }
+            func bad(_ reason: String) throws { try tracker.record(plan.badRow(row.seq, reason)) }
             guard let key = row.int0 else {
                 try bad("the key \(plan.columns[plan.keyIndex!].name) is empty")
                 return
@@ -336,11 +348,7 @@ struct IngestPartitioner {
     /// Merges the key map; a key's later rows are bad rows, dropped from their chunks.
     private mutating func finishDirector(_ plan: IngestTablePlan) throws {
         try keyMap.finish { e in
-            let (file, line) = rowSource(e.seq)
-            try tracker.record(
-                BadRow(
-                    table: plan.table.name, file: plan.files[file].path, line: line,
-                    reason: "duplicate key \(plan.columns[plan.keyIndex!].name) = \(e.key)"))
+            try tracker.record(plan.badRow(e.seq, "duplicate key \(plan.columns[plan.keyIndex!].name) = \(e.key)"))
             droppedDirectorRows.insert(e.seq)
             let chunkId = Int(Int32(truncatingIfNeeded: e.location >> 32))
             directorCounts[chunkId, default: 0] -= 1
@@ -359,11 +367,7 @@ struct IngestPartitioner {
             plan: plan, watch: (fk, -1, -1), threads: parseThreads, minSplitBytes: minSplitBytes, tracker: tracker)
         try source.forEach { row in
             guard let key = row.int0 else {
-                let (file, line) = rowSource(row.seq)
-                try tracker.record(
-                    BadRow(
-                        table: plan.table.name, file: plan.files[file].path, line: line,
-                        reason: "the foreign key \(plan.columns[fk].name) is empty"))
+                try tracker.record(plan.badRow(row.seq, "the foreign key \(plan.columns[fk].name) is empty"))
                 return
             }
             if let ranges {
@@ -374,11 +378,7 @@ struct IngestPartitioner {
                 return
             }
             guard let packed = keyMap.lookup[key] else {
-                let (file, line) = rowSource(row.seq)
-                try tracker.record(
-                    BadRow(
-                        table: plan.table.name, file: plan.files[file].path, line: line,
-                        reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                try tracker.record(plan.badRow(row.seq, "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
                 return
             }
             RowEncoder.setHeader(
@@ -416,11 +416,7 @@ struct IngestPartitioner {
             try reader.forEach { tag, _, seq, p, len in
                 let key = encodedInteger(p, len, field: fk)!
                 guard let packed = keyMap.lookup[key] else {
-                    let (file, line) = rowSource(seq)
-                    try tracker.record(
-                        BadRow(
-                            table: plan.table.name, file: plan.files[file].path, line: line,
-                            reason: "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
+                    try tracker.record(plan.badRow(seq, "orphan: no \(chunkerDirectorName(plan)) row with key \(key)"))
                     orphans += 1
                     return
                 }

@@ -4,6 +4,7 @@ import Planner
 import SQLiteKit
 import Sky
 import Synchronization
+import Tabular
 
 #if canImport(Glibc)
 import Glibc
@@ -11,10 +12,35 @@ import Glibc
 import Darwin
 #endif
 
-public struct IngestError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+/// The error of the Ingest target. Errors of the layers below (`CatalogError`, `SQLiteError`)
+/// pass through as they are.
+public typealias IngestError = TargetError<IngestErrorCode>
+
+public enum IngestErrorCode: String, TargetErrorCode {
+    /// A file cannot be opened, read, written or synced.
+    case io
+    /// The CSV files do not fit the descriptor or the schema (header, columns, quoting).
+    case invalidInput
+    /// Bad rows beyond what the descriptor's policy allows.
+    case badRows
+    /// The version name is invalid or taken, or another ingest is writing it.
+    case version
+    case cancelled
+    /// A fault of the ingest itself.
+    case `internal`
+}
+
+extension IngestError {
+    /// A failed system call on `path`: `cannot <action> <path>: <the error's text>`.
+    static func system(_ action: String, _ path: String, _ code: Int32) -> IngestError {
+        IngestError(.io, "cannot \(action) \(path): \(String(cString: strerror(code)))", file: path)
+    }
+
+    static func unterminatedQuote(_ path: String, line: Int) -> IngestError {
+        IngestError(.invalidInput, "\(path):\(line): unterminated quoted field", file: path)
+    }
+
+    static var cancelled: IngestError { IngestError(.cancelled, "cancelled") }
 }
 
 /// A CSV row the ingest refused: where it is and why.
@@ -113,7 +139,7 @@ public struct Ingester: Sendable {
                     extraIndexes: descriptor.extraIndexes[table.name] ?? []))
         }
         guard let directorPlan = plans.first(where: { $0.table.directorSpec != nil }), !directorPlan.files.isEmpty else {
-            throw IngestError("the director table \(descriptor.director.table) has no CSV files")
+            throw IngestError(.invalidInput, "the director table \(descriptor.director.table) has no CSV files")
         }
         let childPlans = plans.filter { if case .child = $0.table.partitioning { return true } else { return false } }
         let replicatedPlans = plans.filter { !$0.table.isPartitioned }
@@ -125,11 +151,11 @@ public struct Ingester: Sendable {
         guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil,
             !name.hasSuffix(".partial")
         else {
-            throw IngestError("invalid version name \(name): use letters, digits, '.', '_' and '-'")
+            throw IngestError(.version, "invalid version name \(name): use letters, digits, '.', '_' and '-'")
         }
         let finalVersion = layout.version(named: name)
         if fm.fileExists(atPath: finalVersion.directory.path) {
-            throw IngestError("version \(name) exists already")
+            throw IngestError(.version, "version \(name) exists already")
         }
         // Hold this version's lock before its `.partial` directory exists, so that a concurrent
         // ingest's stale-directory sweep never takes it for the leftover of a killed one.
@@ -161,10 +187,9 @@ public struct Ingester: Sendable {
 
             var partitioner = IngestPartitioner(
                 chunker: chunker, overlap: chunking.overlap,
-                spill: ChunkSpill(directory: spillDir.path, budget: memoryBudget),
-                keyMap: DirectorKeyMap(directory: spillDir.path, budget: keyMapBudget), tracker: tracker)
-            partitioner.parseThreads = threads
-            partitioner.minSplitBytes = parallelParseMinBytes
+                spill: ChunkSpill(directory: spillDir.path, budget: memoryBudget), tracker: tracker,
+                keyMap: DirectorKeyMap(directory: spillDir.path, budget: keyMapBudget), parseThreads: threads,
+                minSplitBytes: parallelParseMinBytes)
             let parseResult = Result { () throws -> Void in
                 try partitioner.loadDirector(directorPlan, progress: progress)
                 for (k, plan) in childPlans.enumerated() {
@@ -239,23 +264,25 @@ public struct Ingester: Sendable {
         let tmp = layout.root.appendingPathComponent(".current.tmp-\(getpid())-\(name)").path
         unlink(tmp)
         guard symlink("versions/\(name)", tmp) == 0 else {
-            throw IngestError("cannot create symlink \(tmp): \(String(cString: strerror(errno)))")
+            throw IngestError.system("create symlink", tmp, errno)
         }
         guard rename(tmp, layout.currentLink.path) == 0 else {
-            let msg = String(cString: strerror(errno))
+            let code = errno
             unlink(tmp)
-            throw IngestError("cannot switch \(layout.currentLink.path): \(msg)")
+            throw IngestError.system("switch", layout.currentLink.path, code)
         }
         try Self.fsyncPath(layout.root.path)
     }
 
     static func fsyncPath(_ path: String) throws {
         let fd = open(path, O_RDONLY)
-        if fd < 0 { throw IngestError("cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
+        if fd < 0 {
+            throw IngestError(.io, "cannot open \(path) to sync: \(String(cString: strerror(errno)))", file: path)
+        }
         defer { close(fd) }
         // EINVAL: the file system cannot sync this kind of file (some do not for directories).
         if fsync(fd) != 0 && errno != EINVAL {
-            throw IngestError("cannot sync \(path): \(String(cString: strerror(errno)))")
+            throw IngestError.system("sync", path, errno)
         }
     }
 
@@ -318,7 +345,7 @@ public struct Ingester: Sendable {
                     ChunkRecordReader(
                         spillPath: spill.spilledChunks.contains(id) ? spill.spillPath(id) : nil, memory: spill.takeMemory(id))))
         }
-        let box = JobBox(jobs)
+        let box = SharedIterator(jobs)
         let failure = Mutex<(any Error)?>(nil)
         let done = Mutex(0)
         let overlapRows = Mutex(0)
@@ -364,20 +391,6 @@ public struct Ingester: Sendable {
     enum ChunkJob: @unchecked Sendable {
         case directorIndex(DirectorKeyMap)
         case chunk(Int, ChunkRecordReader)
-    }
-
-    final class JobBox: Sendable {
-        private let state: Mutex<(jobs: [ChunkJob], next: Int)>
-        init(_ jobs: [ChunkJob]) { state = Mutex((jobs, 0)) }
-        func next() -> ChunkJob? {
-            state.withLock { s in
-                guard s.next < s.jobs.count else { return nil }
-                defer { s.next += 1 }
-                let job = s.jobs[s.next]
-                s.jobs[s.next] = .chunk(-1, ChunkRecordReader(spillPath: nil, memory: nil))  // release memory
-                return job
-            }
-        }
     }
 
     static func writeDirectorIndex(_ keyMap: DirectorKeyMap, key: String, path: String) throws {
@@ -504,7 +517,8 @@ final class BadRowTracker: Sendable {
     func record(_ row: BadRow) throws {
         if policy.policy == .abort {
             cancel()
-            throw IngestError("bad row at \(row.file):\(row.line) (\(row.table)): \(row.reason); policy abort")
+            throw IngestError(
+                .badRows, "bad row at \(row.file):\(row.line) (\(row.table)): \(row.reason); policy abort", file: row.file)
         }
         let count = state.withLock { s in
             s.count += 1
@@ -513,7 +527,9 @@ final class BadRowTracker: Sendable {
         }
         if let max = policy.maxSkipped, count > max {
             cancel()
-            throw IngestError("more than \(max) bad rows; the last at \(row.file):\(row.line) (\(row.table)): \(row.reason)")
+            throw IngestError(
+                .badRows, "more than \(max) bad rows; the last at \(row.file):\(row.line) (\(row.table)): \(row.reason)",
+                file: row.file)
         }
     }
 

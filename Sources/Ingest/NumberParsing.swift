@@ -93,33 +93,15 @@ enum NumberParsing {
         }
         var mant: UInt64 = 0
         var digits = 0
-        var exp10 = 0
-        var sawDigit = false
-        while i < n {
-            let d = b[i] &- 48
-            if d > 9 { break }
-            sawDigit = true
-            if digits < 19 {
-                mant = mant &* 10 &+ UInt64(d)
-                if mant != 0 { digits += 1 }
-            } else {
-                exp10 += 1
-            }
-            i += 1
-        }
+        // Integer digits beyond the 19 kept scale the value up; kept fraction digits scale it down.
+        let whole = accumulateDigits(b, &i, n, into: &mant, significant: &digits)
+        var exp10 = whole.dropped
+        var sawDigit = whole.kept + whole.dropped > 0
         if i < n && b[i] == 46 {
             i += 1
-            while i < n {
-                let d = b[i] &- 48
-                if d > 9 { break }
-                sawDigit = true
-                if digits < 19 {
-                    mant = mant &* 10 &+ UInt64(d)
-                    if mant != 0 { digits += 1 }
-                    exp10 -= 1
-                }
-                i += 1
-            }
+            let fraction = accumulateDigits(b, &i, n, into: &mant, significant: &digits)
+            exp10 -= fraction.kept
+            sawDigit = sawDigit || fraction.kept + fraction.dropped > 0
         }
         if !sawDigit { return special(b, from: s0, to: n) }
         if i < n && (b[i] | 0x20) == UInt8(ascii: "e") {
@@ -153,24 +135,39 @@ enum NumberParsing {
         return slow(b, from: s0, to: n)
     }
 
+    /// Reads the decimal digits at `b[i..<n]` into `mant` while fewer than 19 significant ones
+    /// (`significant`, leading zeros not counted) are in it; returns how many digits it took into
+    /// `mant` and how many it passed over after that.
+    @inline(__always)
+    private static func accumulateDigits(
+        _ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int, into mant: inout UInt64, significant: inout Int
+    ) -> (kept: Int, dropped: Int) {
+        var kept = 0
+        var dropped = 0
+        while i < n {
+            let d = b[i] &- 48
+            if d > 9 { break }
+            if significant < 19 {
+                mant = mant &* 10 &+ UInt64(d)
+                if mant != 0 { significant += 1 }
+                kept += 1
+            } else {
+                dropped += 1
+            }
+            i += 1
+        }
+        return (kept, dropped)
+    }
+
     /// The fast path of `parseInt64` inside a CSV line: at `p`, an optional sign and 1…18
     /// digits ending at `end` or a comma. Returns the value and the position after the digits, or
     /// nil when the field has any other form (then `parseInt64` on the whole field decides).
     @inline(__always)
     static func scanInt64(_ b: UnsafePointer<UInt8>, _ p: Int, _ end: Int) -> (value: Int64, next: Int)? {
         var i = p
-        let neg = b[i] == 45
-        if neg || b[i] == 43 { i += 1 }
-        let first = i
-        var v: Int64 = 0
-        while i < end {
-            let d = b[i] &- 48
-            if d > 9 { break }
-            v = v &* 10 &+ Int64(d)
-            i += 1
-        }
-        guard i > first, i - first <= 18, i == end || b[i] == 44 else { return nil }
-        return (neg ? -v : v, i)
+        let (neg, v, digits) = scanSignedDigits(b, &i, end)
+        guard digits > 0, digits <= 18, i == end || b[i] == 44 else { return nil }
+        return (neg ? -Int64(v) : Int64(v), i)
     }
 
     /// The fast path of `parseDouble` inside a CSV line: at `p`, an optional sign, digits, and
@@ -182,33 +179,44 @@ enum NumberParsing {
     @inline(__always)
     static func scanDouble(_ b: UnsafePointer<UInt8>, _ p: Int, _ end: Int) -> (value: Double, next: Int)? {
         var i = p
-        let neg = b[i] == 45
-        if neg || b[i] == 43 { i += 1 }
-        var mant: UInt64 = 0
-        let intStart = i
+        let whole = scanSignedDigits(b, &i, end)
+        var mant = whole.magnitude
+        var digits = whole.digits
+        var fraction = 0
+        if i < end && b[i] == 46 {
+            i += 1
+            fraction = scanDigits(b, &i, end, into: &mant)
+            digits += fraction
+        }
+        guard digits > 0, digits <= 19, mant < (1 << 53), fraction <= 22, i == end || b[i] == 44 else { return nil }
+        let v = fraction == 0 ? Double(mant) : Double(mant) / exactPowers[fraction]
+        return (whole.negative ? -v : v, i)
+    }
+
+    /// Reads an optional sign and the decimal digits after it at `b[i..<end]` (see `scanDigits`).
+    @inline(__always)
+    private static func scanSignedDigits(
+        _ b: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int
+    ) -> (negative: Bool, magnitude: UInt64, digits: Int) {
+        let negative = b[i] == 45
+        if negative || b[i] == 43 { i += 1 }
+        var magnitude: UInt64 = 0
+        let digits = scanDigits(b, &i, end, into: &magnitude)
+        return (negative, magnitude, digits)
+    }
+
+    /// Reads the decimal digits at `b[i..<end]` into `mant` (wrapping: the callers refuse more
+    /// digits than fit); returns how many there were.
+    @inline(__always)
+    private static func scanDigits(_ b: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int, into mant: inout UInt64) -> Int {
+        let start = i
         while i < end {
             let d = b[i] &- 48
             if d > 9 { break }
             mant = mant &* 10 &+ UInt64(d)
             i += 1
         }
-        var digits = i - intStart
-        var fraction = 0
-        if i < end && b[i] == 46 {
-            i += 1
-            let fracStart = i
-            while i < end {
-                let d = b[i] &- 48
-                if d > 9 { break }
-                mant = mant &* 10 &+ UInt64(d)
-                i += 1
-            }
-            fraction = i - fracStart
-            digits += fraction
-        }
-        guard digits > 0, digits <= 19, mant < (1 << 53), fraction <= 22, i == end || b[i] == 44 else { return nil }
-        let v = fraction == 0 ? Double(mant) : Double(mant) / exactPowers[fraction]
-        return (neg ? -v : v, i)
+        return i - start
     }
 
     private static func special(_ b: UnsafeBufferPointer<UInt8>, from i: Int, to n: Int) -> Double? {

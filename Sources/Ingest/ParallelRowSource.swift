@@ -125,7 +125,7 @@ struct ParallelRowSource: Sendable {
                         batch.rows.append((batch.bytes.count, b.count, sink.ints.0, sink.reals.1, sink.reals.2, seq))
                         batch.bytes.append(b)
                         if batch.bytes.count >= 1 << 20 {
-                            if !queue.put(batch) { throw IngestError("cancelled") }
+                            if !queue.put(batch) { throw IngestError.cancelled }
                             batch = Batch()
                         }
                     }
@@ -163,7 +163,7 @@ struct ParallelRowSource: Sendable {
     /// the line number each starts at; nil when the file is small or holds a double quote.
     static func split(_ path: String, parts: Int, minBytes: Int) throws -> [(range: Range<Int64>, firstLine: Int)]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw IngestError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw IngestError.system("open", path, errno) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, Int(st.st_size) >= max(minBytes, 1) else { return nil }

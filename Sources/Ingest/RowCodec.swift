@@ -226,19 +226,10 @@ final class ChunkSpill {
         guard let buf = buffers[chunkId], buf.count > 0 else { return }
         let path = spillPath(chunkId)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        if fd < 0 { throw IngestError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw IngestError.system("write", path, errno) }
         defer { close(fd) }
-        try buf.withBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw IngestError("cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-                off += n
-            }
-        }
+        let failure = buf.writeAll(to: fd)
+        if failure != 0 { throw IngestError.system("write", path, failure) }
         let before = buf.capacity
         buf.removeAll()
         buf.shrink(ifCapacityAbove: 1 << 12)
@@ -263,7 +254,7 @@ struct ChunkRecordReader: @unchecked Sendable {
     func forEach(_ body: (UInt8, Int32, UInt64, UnsafeRawPointer, Int) throws -> Void) throws {
         if let spillPath {
             let fd = open(spillPath, O_RDONLY)
-            if fd < 0 { throw IngestError("cannot read \(spillPath): \(String(cString: strerror(errno)))") }
+            if fd < 0 { throw IngestError.system("read", spillPath, errno) }
             defer { close(fd) }
             // Not zero-filled: every chunk build reads through a fresh buffer, and clearing
             // megabytes per chunk would be work for nothing (only bytes that read(2) has filled
@@ -283,7 +274,7 @@ struct ChunkRecordReader: @unchecked Sendable {
                 let n = read(fd, buf + have, capacity - have)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw IngestError("cannot read \(spillPath): \(String(cString: strerror(errno)))")
+                    throw IngestError.system("read", spillPath, errno)
                 }
                 if n == 0 { break }
                 have += n
@@ -293,11 +284,11 @@ struct ChunkRecordReader: @unchecked Sendable {
                     have -= used
                 }
             }
-            if have != 0 { throw IngestError("truncated spill file \(spillPath)") }
+            if have != 0 { throw IngestError(.io, "truncated spill file \(spillPath)", file: spillPath) }
         }
         if let memory, memory.count > 0 {
             let used = try memory.withBytes { raw in try Self.walk(raw.baseAddress!, raw.count, body) }
-            if used != memory.count { throw IngestError("corrupt in-memory chunk rows") }
+            if used != memory.count { throw IngestError(.internal, "corrupt in-memory chunk rows") }
         }
     }
 

@@ -24,11 +24,11 @@ final class VersionLock {
     init(versions: String, name: String) throws {
         path = Self.lockPath(versions: versions, name: name)
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0 { throw IngestError("cannot create lock file \(path): \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw IngestError.system("create lock file", path, errno) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             close(fd)
             fd = -1
-            throw IngestError("another ingest is writing version \(name) (it holds \(path))")
+            throw IngestError(.version, "another ingest is writing version \(name) (it holds \(path))")
         }
     }
 

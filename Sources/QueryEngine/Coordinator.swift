@@ -76,6 +76,8 @@ final class Coordinator: Sendable {
                 }
             } catch is CancellationError {
                 throw lifetime.reported(CancellationError())
+            } catch {
+                throw QueryError(engineFailure: error)
             }
         }
         let (first, finished) = try await nextBatch()
@@ -205,20 +207,8 @@ final class CoordinatorDatabase: @unchecked Sendable {
         do {
             statement = try connection.prepare(sql)
         } catch {
-            throw Self.userFacing(error)
+            throw QueryError(engineFailure: error)
         }
         return ChunkCursor(connection: connection, statement: statement)
-    }
-
-    /// The finishing statement is rendered from the user's query: names SQLite cannot resolve
-    /// there are the user's to fix.
-    static func userFacing(_ error: SQLiteError) -> any Error {
-        let m = error.message
-        if m.hasPrefix("no such column") || m.hasPrefix("ambiguous column") || m.hasPrefix("no such table")
-            || m.contains("misuse of aggregate") || m.contains("SELECTs to the left and right")
-        {
-            return QueryError(.semantic, m.replacingOccurrences(of: "no such", with: "unknown"), cause: error)
-        }
-        return error
     }
 }

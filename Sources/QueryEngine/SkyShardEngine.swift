@@ -67,11 +67,11 @@ public final class SkyShardEngine: Sendable {
     }
 
     /// Parses ADQL, turning syntax errors into `QueryError`s that name line and column.
-    public static func parse(_ adql: String) throws -> Query {
+    public static func parse(_ adql: String) throws(QueryError) -> Query {
         do {
             return try ADQLParser.parse(adql)
         } catch {
-            throw QueryError(.syntax, error.description, line: error.line, column: error.column, cause: error)
+            throw QueryError(engineFailure: error)
         }
     }
 
@@ -89,7 +89,7 @@ public final class SkyShardEngine: Sendable {
     }
 
     /// Starts a query. Errors in the query text are thrown here, before any row; errors while
-    /// running end the result's row sequence.
+    /// running end the result's row sequence. Both are `QueryError`s.
     /// With a `user`, the query counts against that user's limit of concurrent queries until
     /// its rows end or it is cancelled.
     public func execute(
@@ -121,8 +121,8 @@ public final class SkyShardEngine: Sendable {
             }
             return RunningQuery(result: lifetime.owning(result), lifetime: lifetime)
         } catch {
-            let reported = lifetime.reported(error)
-            lifetime.stop(reported as? QueryError ?? QueryError(.internal, "the query failed: \(reported)", cause: reported))
+            let reported = QueryError(engineFailure: lifetime.reported(error))
+            lifetime.stop(reported)
             throw reported
         }
     }

@@ -22,27 +22,7 @@ enum GeometryFunctions {
     typealias Definition = UserFunctions.Definition
     typealias Argv = UnsafeMutablePointer<OpaquePointer?>?
 
-    enum Kind: Int, CaseIterable, CustomStringConvertible {
-        case point = 0, circle, box, polygon
-
-        var fixedArity: Int? {
-            switch self {
-            case .point: 2
-            case .circle: 3
-            case .box: 4
-            case .polygon: nil
-            }
-        }
-
-        var description: String {
-            switch self {
-            case .point: "point"
-            case .circle: "circle"
-            case .box: "box"
-            case .polygon: "polygon"
-            }
-        }
-    }
+    typealias Kind = ShapeKind
 
     enum Operation: Int {
         case contains = 1, intersects = 2

@@ -3,17 +3,44 @@ import Foundation
 import Synchronization
 import Tabular
 
-/// An error from SQLite, with the statement it came from.
+/// The error of the SQLiteKit target: SQLite refused to open a database, compile a statement,
+/// bind a value or run a statement; with SQLite's result code and the statement.
 public struct SQLiteError: Error, Sendable, CustomStringConvertible {
-    public var code: Int32
-    public var message: String
-    public var sql: String?
-
-    public var description: String {
-        sql.map { "SQLite error \(code): \(message) [\($0)]" } ?? "SQLite error \(code): \(message)"
+    public enum Code: String, Sendable, Hashable {
+        /// The database cannot be opened.
+        case open
+        /// The SQL does not compile (syntax, unknown names, refused by the authorizer), or a
+        /// value cannot be bound to it (too big, say).
+        case prepare, bind
+        /// Running the SQL failed (a constraint, an error of a function, I/O), or it was
+        /// interrupted (cancelled).
+        case run, interrupted
     }
 
-    public var isInterrupt: Bool { code == SQLITE_INTERRUPT }
+    public var code: Code
+    /// SQLite's (extended) result code.
+    public var resultCode: Int32
+    /// SQLite's message.
+    public var message: String
+    public var sql: String?
+    /// The database file, for errors opening it.
+    public var path: String?
+    /// SQLite reports its own errors: none has a cause below it.
+    public var cause: (any Error)? { nil }
+
+    /// An error of `code`, or `.interrupted` whatever the step when SQLite says so.
+    public init(_ code: Code, resultCode: Int32, message: String, sql: String? = nil) {
+        self.code = resultCode == SQLITE_INTERRUPT ? .interrupted : code
+        self.resultCode = resultCode
+        self.message = message
+        self.sql = sql
+    }
+
+    public var description: String {
+        sql.map { "SQLite error \(resultCode): \(message) [\($0)]" } ?? "SQLite error \(resultCode): \(message)"
+    }
+
+    public var isInterrupt: Bool { code == .interrupted }
 }
 
 /// One SQLite database handle.
@@ -61,7 +88,9 @@ public final class SQLiteConnection: @unchecked Sendable {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(code: rc, message: "\(message) (\(path))")
+            var error = SQLiteError(.open, resultCode: rc, message: "\(message) (\(path))")
+            error.path = path
+            throw error
         }
         self.handle = db
         sqlite3_extended_result_codes(db, 1)
@@ -106,7 +135,7 @@ public final class SQLiteConnection: @unchecked Sendable {
         if rc != SQLITE_OK {
             let message = errmsg.map { String(cString: $0) } ?? lastErrorMessage
             sqlite3_free(errmsg)
-            throw SQLiteError(code: rc, message: message, sql: sql)
+            throw SQLiteError(.run, resultCode: rc, message: message, sql: sql)
         }
     }
 
@@ -126,7 +155,7 @@ public final class SQLiteConnection: @unchecked Sendable {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else {
-            throw SQLiteError(code: rc, message: lastErrorMessage, sql: sql)
+            throw SQLiteError(.prepare, resultCode: rc, message: lastErrorMessage, sql: sql)
         }
         return SQLiteStatement(connection: self, handle: stmt, sql: sql)
     }
@@ -307,7 +336,7 @@ public final class SQLiteStatement: @unchecked Sendable {
                 sqlite3_bind_blob64(handle, i, buf.baseAddress, UInt64(buf.count), SQLITE_TRANSIENT_PTR)
             }
         }
-        if rc != SQLITE_OK { throw SQLiteError(code: rc, message: connection.lastErrorMessage, sql: sql) }
+        if rc != SQLITE_OK { throw SQLiteError(.bind, resultCode: rc, message: connection.lastErrorMessage, sql: sql) }
     }
 
     @inlinable
@@ -343,7 +372,7 @@ public final class SQLiteStatement: @unchecked Sendable {
         default:
             let message = connection.lastErrorMessage
             sqlite3_reset(handle)
-            throw SQLiteError(code: rc, message: message, sql: sql)
+            throw SQLiteError(.run, resultCode: rc, message: message, sql: sql)
         }
     }
 

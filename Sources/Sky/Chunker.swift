@@ -19,19 +19,6 @@ public struct ChunkLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "(\(chunkId), \(subChunkId)\(isOverlap ? ", overlap" : ""))" }
 }
 
-public enum ChunkerError: Error, Sendable, Hashable, CustomStringConvertible {
-    case invalidStripes(numStripes: Int, numSubStripesPerStripe: Int)
-    case invalidOverlap(Double, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .invalidStripes(n, m):
-            "invalid chunking: \(n) stripes × \(m) sub-stripes (both must be ≥ 1, product ≤ 648000)"
-        case let .invalidOverlap(o, reason): "invalid overlap \(o)°: \(reason)"
-        }
-    }
-}
-
 /// The Qserv sky partitioning: latitude stripes split into chunks, each split into sub-stripes and
 /// sub-chunks. Chunk and sub-chunk ids are those of lsst.sphgeom's `Chunker` and the Qserv
 /// partitioner (`sph-partition`):
@@ -61,6 +48,13 @@ public struct Chunker: Sendable, Hashable {
         @usableFromInline let numSubChunksPerChunk: Int
         /// Chunks in the stripe of this sub-stripe.
         @usableFromInline let numChunks: Int
+
+        /// The sub-chunk, counted along the whole sub-stripe, that holds longitude `lon` ∈ [0, 360).
+        @inlinable func subChunk(ofLon lon: Double) -> Int {
+            let count = numChunks * numSubChunksPerChunk
+            let sc = Int(floor(lon / subChunkWidth))
+            return sc >= count ? count - 1 : (sc < 0 ? 0 : sc)
+        }
     }
 
     /// Sub-stripe height in degrees (180 / numSubStripes).
@@ -114,7 +108,7 @@ public struct Chunker: Sendable, Hashable {
     /// Throwing variant of `init(numStripes:numSubStripesPerStripe:)`.
     public init(validatingStripes numStripes: Int, subStripes numSubStripesPerStripe: Int) throws {
         guard Self.isValid(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe) else {
-            throw ChunkerError.invalidStripes(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe)
+            throw SkyError.invalidStripes(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe)
         }
         self.init(numStripes: numStripes, numSubStripesPerStripe: numSubStripesPerStripe)
     }
@@ -177,24 +171,27 @@ public struct Chunker: Sendable, Hashable {
     /// The chunk and sub-chunk containing (lon, lat) in degrees; lon is range-reduced, lat clamped.
     /// Returns (-1, -1) for NaN coordinates.
     @inlinable public func location(lon: Double, lat: Double) -> (chunkId: Int, subChunkId: Int) {
-        guard !lon.isNaN, !lat.isNaN else { return (-1, -1) }
-        let l = (lon >= 0 && lon < 360) ? lon : SkyAngle.normalizedLongitude(lon)
-        let b = lat < -90 ? -90 : (lat > 90 ? 90 : lat)
-        var ss = Int(floor((b + 90.0) / subStripeHeight))
-        if ss >= numSubStripes { ss = numSubStripes - 1 }
-        if ss < 0 { ss = 0 }
+        guard let point = place(lon: lon, lat: lat) else { return (-1, -1) }
+        let ss = point.subStripe
         let stripe = ss / numSubStripesPerStripe
         let info = subStripes[ss]
         let nsc = info.numSubChunksPerChunk
-        let numSubChunks = info.numChunks * nsc
-        var sc = Int(floor(l / info.subChunkWidth))
-        if sc >= numSubChunks { sc = numSubChunks - 1 }
-        if sc < 0 { sc = 0 }
+        let sc = info.subChunk(ofLon: point.lon)
         let chunk = sc / nsc
         return (
             stripe * 2 * numStripes + chunk,
             (ss - stripe * numSubStripesPerStripe) * maxSubChunksPerSubStripeChunk + (sc - chunk * nsc)
         )
+    }
+
+    /// (lon, lat) with the longitude range-reduced and the latitude clamped, and the sub-stripe
+    /// that holds them; nil for NaN coordinates.
+    @inlinable func place(lon: Double, lat: Double) -> (lon: Double, lat: Double, subStripe: Int)? {
+        guard !lon.isNaN, !lat.isNaN else { return nil }
+        let l = (lon >= 0 && lon < 360) ? lon : SkyAngle.normalizedLongitude(lon)
+        let b = lat < -90 ? -90 : (lat > 90 ? 90 : lat)
+        let ss = Int(floor((b + 90.0) / subStripeHeight))
+        return (l, b, ss >= numSubStripes ? numSubStripes - 1 : (ss < 0 ? 0 : ss))
     }
 
     /// The chunk containing (lon, lat) in degrees (same rules as `location`).
@@ -368,12 +365,12 @@ public struct Chunker: Sendable, Hashable {
     /// Checks an overlap radius (degrees) as the Qserv partitioner does: in [0, 10], at most the
     /// sub-stripe height, and its longitude margin at most the sub-chunk width in every sub-stripe.
     public func validateOverlap(_ overlap: Double) throws {
-        guard overlap >= 0, overlap <= 10 else { throw ChunkerError.invalidOverlap(overlap, reason: "must be in [0, 10]") }
+        guard overlap >= 0, overlap <= 10 else { throw SkyError.invalidOverlap(overlap, reason: "must be in [0, 10]") }
         guard overlap <= subStripeHeight else {
-            throw ChunkerError.invalidOverlap(overlap, reason: "greater than the sub-stripe height \(subStripeHeight)")
+            throw SkyError.invalidOverlap(overlap, reason: "greater than the sub-stripe height \(subStripeHeight)")
         }
         for ss in 0..<numSubStripes where overlapAlpha(subStripe: ss, overlap: overlap) > subStripes[ss].subChunkWidth {
-            throw ChunkerError.invalidOverlap(overlap, reason: "greater than the sub-chunk width in sub-stripe \(ss)")
+            throw SkyError.invalidOverlap(overlap, reason: "greater than the sub-chunk width in sub-stripe \(ss)")
         }
     }
 
@@ -383,19 +380,13 @@ public struct Chunker: Sendable, Hashable {
     /// (including other sub-chunks of the point's own chunk). No allocation.
     /// `overlap` should pass `validateOverlap`.
     public func forEachOverlapLocation(lon: Double, lat: Double, overlap: Double, _ body: (ChunkLocation) -> Void) {
-        guard !lon.isNaN, !lat.isNaN, overlap > 0 else { return }
-        let l = (lon >= 0 && lon < 360) ? lon : SkyAngle.normalizedLongitude(lon)
-        let b = lat < -90 ? -90 : (lat > 90 ? 90 : lat)
-        var ss = Int(floor((b + 90.0) / subStripeHeight))
-        if ss >= numSubStripes { ss = numSubStripes - 1 }
-        if ss < 0 { ss = 0 }
+        guard overlap > 0, let point = place(lon: lon, lat: lat) else { return }
+        let l = point.lon, b = point.lat, ss = point.subStripe
         let stripe = ss / numSubStripesPerStripe
         let info = subStripes[ss]
         let nsc = info.numSubChunksPerChunk, numChunks = info.numChunks
         let numSubChunks = numChunks * nsc
-        var sc = Int(floor(l / info.subChunkWidth))
-        if sc >= numSubChunks { sc = numSubChunks - 1 }
-        if sc < 0 { sc = 0 }
+        let sc = info.subChunk(ofLon: l)
         let lonMin = Double(sc) * info.subChunkWidth
         let lonMax = sc + 1 == numSubChunks ? 360.0 : Double(sc + 1) * info.subChunkWidth
         let latMin = max(-90, Double(ss) * subStripeHeight - 90.0)

@@ -6,23 +6,6 @@ import Darwin
 import Foundation
 #endif
 
-public enum SkyGeometryError: Error, Sendable, Hashable, CustomStringConvertible {
-    case tooFewVertices(Int)
-    case nonFiniteCoordinate
-    /// Zero area, antipodal or coincident neighbours, or all vertices on one great circle.
-    case degeneratePolygon
-    case nonConvexPolygon
-
-    public var description: String {
-        switch self {
-        case .tooFewVertices(let n): "a polygon needs at least 3 distinct vertices, got \(n)"
-        case .nonFiniteCoordinate: "polygon vertex coordinates must be finite"
-        case .degeneratePolygon: "degenerate polygon (zero area, antipodal or repeated vertices)"
-        case .nonConvexPolygon: "polygon is not convex (spherical polygons must be convex, with great-circle edges)"
-        }
-    }
-}
-
 /// A convex spherical polygon with great-circle edges, stored counter-clockwise
 /// (interior on the left of each edge, seen from outside the sphere).
 public struct SkyPolygon: Sendable, Hashable, CustomStringConvertible {
@@ -35,7 +18,7 @@ public struct SkyPolygon: Sendable, Hashable, CustomStringConvertible {
     /// A closing vertex equal to the first, and consecutive duplicates, are dropped.
     /// Throws for fewer than 3 distinct vertices, degenerate or non-convex input.
     public init(vertices lonLats: [(lon: Double, lat: Double)]) throws {
-        for v in lonLats where !(v.lon.isFinite && v.lat.isFinite) { throw SkyGeometryError.nonFiniteCoordinate }
+        for v in lonLats where !(v.lon.isFinite && v.lat.isFinite) { throw SkyError.nonFiniteCoordinate }
         try self.init(unitVectors: lonLats.map { UnitVector3(lon: $0.lon, lat: SkyAngle.clampedLatitude($0.lat)) })
     }
 
@@ -46,12 +29,12 @@ public struct SkyPolygon: Sendable, Hashable, CustomStringConvertible {
         vs.reserveCapacity(input.count)
         for u in input {
             let v = Vec3(u)
-            guard v.x.isFinite, v.y.isFinite, v.z.isFinite else { throw SkyGeometryError.nonFiniteCoordinate }
+            guard v.x.isFinite, v.y.isFinite, v.z.isFinite else { throw SkyError.nonFiniteCoordinate }
             if let last = vs.last, last.angle(to: v) <= 1e-14 { continue }
             vs.append(v)
         }
         while vs.count > 1, vs[0].angle(to: vs[vs.count - 1]) <= 1e-14 { vs.removeLast() }
-        guard vs.count >= 3 else { throw SkyGeometryError.tooFewVertices(vs.count) }
+        guard vs.count >= 3 else { throw SkyError.tooFewVertices(vs.count) }
 
         func normals(_ vs: [Vec3]) throws -> [Vec3] {
             var ns: [Vec3] = []
@@ -59,7 +42,7 @@ public struct SkyPolygon: Sendable, Hashable, CustomStringConvertible {
             for i in 0..<vs.count {
                 let a = vs[i], b = vs[(i + 1) % vs.count]
                 guard let n = Vec3.robustCross(a, b).normalized, Vec3.robustCross(a, b).norm > 1e-15 else {
-                    throw SkyGeometryError.degeneratePolygon
+                    throw SkyError.degeneratePolygon
                 }
                 ns.append(n)
             }
@@ -75,8 +58,8 @@ public struct SkyPolygon: Sendable, Hashable, CustomStringConvertible {
                 if s > eps { anyPos = true } else if s < -eps { anyNeg = true }
             }
         }
-        if anyPos && anyNeg { throw SkyGeometryError.nonConvexPolygon }
-        if !anyPos && !anyNeg { throw SkyGeometryError.degeneratePolygon }
+        if anyPos && anyNeg { throw SkyError.nonConvexPolygon }
+        if !anyPos && !anyNeg { throw SkyError.degeneratePolygon }
         if anyNeg {
             vs.reverse()
             ns = try normals(vs)
@@ -85,7 +68,7 @@ public struct SkyPolygon: Sendable, Hashable, CustomStringConvertible {
         for (i, n) in ns.enumerated() {
             var ok = false
             for (k, v) in vs.enumerated() where k != i && k != (i + 1) % vs.count && n.dot(v) > eps { ok = true; break }
-            if !ok { throw SkyGeometryError.degeneratePolygon }
+            if !ok { throw SkyError.degeneratePolygon }
         }
         self.vertices = vs.map { $0.unit }
         self.edgeNormals = ns

@@ -97,7 +97,7 @@ extension TAPServer {
         let parameters: DALIParameters
         switch await readParameters(request) {
         case .success(let p): parameters = p
-        case .failure(let refusal): return Self.errorDocument(refusal.status, refusal.message)
+        case .failure(let error): return uwsFailure(error)
         }
         if parameters["UPLOAD"] != nil || !parameters.fileParts.isEmpty {
             return Self.errorDocument(.badRequest, "UPLOAD is not accepted by this service.")
@@ -129,7 +129,7 @@ extension TAPServer {
         let parameters: DALIParameters
         switch await readParameters(request) {
         case .success(let p): parameters = p
-        case .failure(let refusal): return Self.errorDocument(refusal.status, refusal.message)
+        case .failure(let error): return uwsFailure(error)
         }
         let owner = user(of: request)
         let jobURL = asyncURL(for: request) + "/" + id
@@ -307,20 +307,14 @@ extension TAPServer {
         configuration.userHeader.flatMap { Self.header($0, in: request) }
     }
 
-    /// The answer for an error of the job service.
+    /// The answer for an error of the job service (or of reading the request), logged when it
+    /// is the service's fault.
     func uwsFailure(_ error: any Error) -> Response {
-        guard let error = error as? UWSError else {
-            logger.error("async: unexpected error", metadata: ["error": "\(String(reflecting: error))"])
-            return Self.errorDocument(.internalServerError, "Internal error in the job service.")
+        let answer = Self.answer(to: error, requestID: "async")
+        if answer.status.code >= 500 {
+            logger.error("async: \(answer.message)", metadata: ["detail": "\(answer.logDetail ?? "")"])
         }
-        switch error.code {
-        case .notFound: return Self.errorDocument(.notFound, error.message)
-        case .badRequest, .wrongPhase: return Self.errorDocument(.badRequest, error.message)
-        case .limitReached: return Self.errorDocument(.serviceUnavailable, error.message)
-        case .storage:
-            logger.error("async: job store", metadata: ["error": "\(String(reflecting: error))"])
-            return Self.errorDocument(.internalServerError, "The job store cannot be written; the job was not changed.")
-        }
+        return Self.errorDocument(answer.status, answer.message)
     }
 
     static func seeOther(_ location: String) -> Response {

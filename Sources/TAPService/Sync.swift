@@ -26,28 +26,28 @@ extension TAPServer {
         var logMeta: Logger.Metadata = ["request": "\(requestID)"]
         if let user { logMeta["user"] = "\(user)" }
 
-        func fail(_ status: HTTPResponse.Status, _ message: String, logDetail: String? = nil, adqlLength: Int? = nil) -> Response
-        {
+        func fail(_ error: any Error, adqlLength: Int? = nil) -> Response {
+            let answer = Self.answer(to: error, requestID: requestID)
             var meta = logMeta
-            meta["status"] = "\(status.code)"
+            meta["status"] = "\(answer.status.code)"
             if let adqlLength { meta["adql_chars"] = "\(adqlLength)" }
             meta["ms"] = "\(Self.milliseconds(since: start))"
-            if let logDetail { meta["detail"] = "\(logDetail)" }
-            logger.info("sync query rejected: \(message)", metadata: meta)
-            return Self.errorDocument(status, message)
+            if let detail = answer.logDetail { meta["detail"] = "\(detail)" }
+            logger.info("sync query rejected: \(answer.message)", metadata: meta)
+            return Self.errorDocument(answer.status, answer.message)
         }
 
         // Parameters.
         let parameters: DALIParameters
         switch await readParameters(request) {
         case .success(let p): parameters = p
-        case .failure(let refusal): return fail(refusal.status, refusal.message)
+        case .failure(let error): return fail(error)
         }
 
         let query: SyncQuery
         switch validate(parameters, requestID: requestID, user: user) {
         case .success(let q): query = q
-        case .failure(let message): return fail(.badRequest, message.text, adqlLength: parameters["QUERY"]?.count)
+        case .failure(let error): return fail(error, adqlLength: parameters["QUERY"]?.count)
         }
         logMeta["adql_chars"] = "\(query.request.adql.count)"
         logMeta["format"] = "\(query.format.rawValue)"
@@ -59,13 +59,8 @@ extension TAPServer {
         let result: QueryResult
         do {
             result = try await engine.execute(query.request)
-        } catch let error as QueryError {
-            let (status, message) = Self.statusAndMessage(for: error, requestID: requestID)
-            return fail(status, message, logDetail: Self.logDetail(error), adqlLength: query.request.adql.count)
         } catch {
-            return fail(
-                .internalServerError, Self.internalErrorMessage(requestID),
-                logDetail: String(reflecting: error), adqlLength: query.request.adql.count)
+            return fail(error, adqlLength: query.request.adql.count)
         }
 
         let meta = logMeta
@@ -75,15 +70,9 @@ extension TAPServer {
         return Response(status: .ok, headers: [.contentType: query.mediaType], body: body)
     }
 
-    /// A request's parameters that cannot be read, and the answer to give.
-    struct ParameterRefusal: Error {
-        var status: HTTPResponse.Status
-        var message: String
-    }
-
     /// The DALI parameters of a request: the query string's, and for POST the body's
     /// (`application/x-www-form-urlencoded` or `multipart/form-data`).
-    func readParameters(_ request: Request) async -> Result<DALIParameters, ParameterRefusal> {
+    func readParameters(_ request: Request) async -> Result<DALIParameters, TAPServiceError> {
         var parameters = DALIParameters()
         if let query = request.uri.query { parameters.addURLEncoded(Array(query.utf8)) }
         guard request.method == .post else { return .success(parameters) }
@@ -92,9 +81,9 @@ extension TAPServer {
             body = try await request.body.collect(upTo: configuration.maxRequestBodyBytes)
         } catch {
             return .failure(
-                ParameterRefusal(
-                    status: .contentTooLarge,
-                    message: "The request body is larger than \(configuration.maxRequestBodyBytes) bytes."))
+                TAPServiceError(
+                    .requestTooLarge, "The request body is larger than \(configuration.maxRequestBodyBytes) bytes.",
+                    cause: error))
         }
         let bytes = Array(body.readableBytesView)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
@@ -103,54 +92,47 @@ extension TAPServer {
                 try parameters.addMultipart(bytes, contentType: request.headers[.contentType] ?? "")
             } catch {
                 return .failure(
-                    ParameterRefusal(
-                        status: .badRequest,
-                        message: "The multipart/form-data body cannot be read: \(Self.describe(error))."))
+                    TAPServiceError(
+                        .badRequest, "The multipart/form-data body cannot be read: \(Self.describe(error)).", cause: error))
             }
         } else if contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") {
             parameters.addURLEncoded(bytes)
         } else if !bytes.isEmpty {
             return .failure(
-                ParameterRefusal(
-                    status: .unsupportedMediaType,
-                    message:
-                        "POST bodies must be application/x-www-form-urlencoded or multipart/form-data, not \(contentType)."))
+                TAPServiceError(
+                    .unsupportedMediaType,
+                    "POST bodies must be application/x-www-form-urlencoded or multipart/form-data, not \(contentType)."))
         }
         return .success(parameters)
     }
 
-    struct Rejection: Error {
-        var text: String
-        init(_ text: String) { self.text = text }
-    }
-
-    func validate(_ parameters: DALIParameters, requestID: String, user: String?) -> Result<SyncQuery, Rejection> {
+    func validate(_ parameters: DALIParameters, requestID: String, user: String?) -> Result<SyncQuery, TAPServiceError> {
+        func reject(_ message: String) -> Result<SyncQuery, TAPServiceError> { .failure(TAPServiceError(.badRequest, message)) }
         if parameters["UPLOAD"] != nil || !parameters.fileParts.isEmpty {
-            return .failure(.init("UPLOAD is not accepted by this service."))
+            return reject("UPLOAD is not accepted by this service.")
         }
         if let r = parameters["REQUEST"], r.lowercased() != "doquery" {
-            return .failure(.init("REQUEST=\(r) is not supported; use REQUEST=doQuery (or leave REQUEST out)."))
+            return reject("REQUEST=\(r) is not supported; use REQUEST=doQuery (or leave REQUEST out).")
         }
         guard let lang = parameters["LANG"], !lang.isEmpty else {
-            return .failure(.init("The LANG parameter is required: LANG=ADQL."))
+            return reject("The LANG parameter is required: LANG=ADQL.")
         }
         guard Self.acceptedLanguages.contains(lang.uppercased()) else {
-            return .failure(.init("LANG=\(lang) is not supported; use ADQL, ADQL-2.0 or ADQL-2.1."))
+            return reject("LANG=\(lang) is not supported; use ADQL, ADQL-2.0 or ADQL-2.1.")
         }
         guard let adql = parameters["QUERY"], adql.contains(where: { !$0.isWhitespace }) else {
-            return .failure(.init("The QUERY parameter is required and must hold an ADQL query."))
+            return reject("The QUERY parameter is required and must hold an ADQL query.")
         }
         let formatText = parameters["RESPONSEFORMAT"] ?? parameters["FORMAT"] ?? "votable"
         guard let format = ResultFormat(parameter: formatText) else {
-            return .failure(
-                .init(
-                    "RESPONSEFORMAT=\(formatText) is not supported; use votable, votable/b2, csv or tsv "
-                        + "(or application/x-votable+xml, text/csv, text/tab-separated-values)."))
+            return reject(
+                "RESPONSEFORMAT=\(formatText) is not supported; use votable, votable/b2, csv or tsv "
+                    + "(or application/x-votable+xml, text/csv, text/tab-separated-values).")
         }
         var maxRecords = min(configuration.defaultMaxRecords, configuration.hardMaxRecords)
         if let m = parameters["MAXREC"] {
             guard let n = Int(m.trimmingCharacters(in: " ")), n >= 0 else {
-                return .failure(.init("MAXREC=\(m) is not valid; MAXREC must be a non-negative integer."))
+                return reject("MAXREC=\(m) is not valid; MAXREC must be a non-negative integer.")
             }
             maxRecords = min(n, configuration.hardMaxRecords)
         }
@@ -321,15 +303,9 @@ extension TAPServer {
             case .end:
                 return .ok
             case .failure(let error):
-                let message: String
-                if let q = error as? QueryError {
-                    message = Self.statusAndMessage(for: q, requestID: query.request.requestID).message
-                    outcome.queryErrorDetail = Self.logDetail(q)
-                } else {
-                    message = Self.internalErrorMessage(query.request.requestID)
-                    outcome.queryErrorDetail = String(reflecting: error)
-                }
-                return .error("The query failed after \(outcome.rows) rows; the result is incomplete. \(message)")
+                let answer = Self.answer(to: error, requestID: query.request.requestID)
+                outcome.queryErrorDetail = answer.logDetail
+                return .error("The query failed after \(outcome.rows) rows; the result is incomplete. \(answer.message)")
             case .batch(let batch):
                 acks.yield()
                 guard batch.columnCount == result.fields.count || batch.isEmpty else {
@@ -361,38 +337,6 @@ extension TAPServer {
     }
 
     // MARK: Errors
-
-    /// The HTTP status and the message for the client for a query error. A fault of the service
-    /// gets a generic message (the detail goes to the log only).
-    static func statusAndMessage(for error: QueryError, requestID: String) -> (status: HTTPResponse.Status, message: String) {
-        var message = error.message
-        if let line = error.line, let column = error.column, !message.hasPrefix("line ") {
-            message = "line \(line), column \(column): \(message)"
-        }
-        switch error.code {
-        case .syntax: return (.badRequest, "ADQL syntax error: \(message)")
-        case .semantic: return (.badRequest, "Invalid query: \(message)")
-        case .limitExceeded: return (.badRequest, "Limit exceeded: \(message)")
-        case .timeout: return (.badRequest, "Query timeout: \(message)")
-        case .forbidden: return (.forbidden, "Forbidden: \(message)")
-        case .unavailable: return (.serviceUnavailable, "Service unavailable: \(message)")
-        case .cancelled: return (.serviceUnavailable, "The query was cancelled: \(message)")
-        case .internal: return (.internalServerError, internalErrorMessage(requestID))
-        }
-    }
-
-    static func internalErrorMessage(_ requestID: String) -> String {
-        "Internal error in the service (request \(requestID)); the details are in the service log."
-    }
-
-    static func logDetail(_ error: QueryError) -> String {
-        var parts = ["code=\(error.code.rawValue)", "message=\(error.message)"]
-        if let l = error.line { parts.append("line=\(l)") }
-        if let c = error.column { parts.append("column=\(c)") }
-        for (k, v) in error.context.sorted(by: { $0.key < $1.key }) { parts.append("\(k)=\(v)") }
-        if let cause = error.cause { parts.append("cause=\(String(reflecting: cause))") }
-        return parts.joined(separator: " ")
-    }
 
     static func describe(_ error: DALIParameters.MultipartError) -> String {
         switch error {

@@ -14,7 +14,7 @@ struct TAPJobRunner: JobRunner {
         var query: SyncQuery
         switch server.validate(parameters, requestID: job.id, user: job.owner) {
         case .success(let q): query = q
-        case .failure(let rejection): throw QueryError(.semantic, rejection.text)
+        case .failure(let rejection): throw QueryError(.semantic, rejection.message)
         }
         query.request.timeLimit = timeLimit
         let running = try await server.engine.start(query.request)

@@ -26,8 +26,8 @@ public struct TAPServer: Sendable {
     /// The async jobs, kept in `configuration.jobsDirectory`; nil when none is set.
     public private(set) var jobs: JobManager?
 
-    /// Reads the templates and opens the job store; throws `TAPServiceSetupError` when the
-    /// templates cannot be found, `UWSError` when the job directory cannot be made.
+    /// Reads the templates and opens the job store; throws `TAPServiceError` (`setup`) when
+    /// the templates cannot be found, `UWSError` when the job directory cannot be made.
     public init(engine: any TAPQueryEngine, configuration: TAPServiceConfiguration, logger: Logger) throws {
         self.engine = engine
         self.configuration = configuration
@@ -161,19 +161,18 @@ public struct TAPServer: Sendable {
     }
 
     func tables() async -> Response {
+        let failure: TAPServiceError
         do {
-            guard let set = try await engine.tableSet() else {
-                return Self.response(
-                    .notFound, contentType: "text/plain; charset=utf-8",
-                    Array("No table metadata is published yet.\n".utf8))
+            if let set = try await engine.tableSet() {
+                return Self.response(.ok, contentType: "text/xml; charset=utf-8", VOSITablesDocument.render(set))
             }
-            return Self.response(.ok, contentType: "text/xml; charset=utf-8", VOSITablesDocument.render(set))
+            failure = TAPServiceError(.notFound, "No table metadata is published yet.")
         } catch {
             logger.error("tables: the engine failed", metadata: ["error": "\(String(reflecting: error))"])
-            return Self.response(
-                .internalServerError, contentType: "text/plain; charset=utf-8",
-                Array("The table metadata could not be read.\n".utf8))
+            failure = TAPServiceError(.engineFailure, "The table metadata could not be read.", cause: error)
         }
+        let answer = Self.answer(to: failure, requestID: "")
+        return Self.response(answer.status, contentType: "text/plain; charset=utf-8", Array((answer.message + "\n").utf8))
     }
 
     /// The value of a header by name (case-insensitive), the first if it repeats.

@@ -68,12 +68,12 @@ struct TemplateSet: Sendable {
     let landing: Template
     let directory: String
 
-    init(directory configured: String?) throws(TAPServiceSetupError) {
+    init(directory configured: String?) throws(TAPServiceError) {
         let directory = try Self.locate(configured)
-        func load(_ name: String) throws(TAPServiceSetupError) -> Template {
+        func load(_ name: String) throws(TAPServiceError) -> Template {
             let path = directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw TAPServiceSetupError("cannot read the template \(path)")
+                throw TAPServiceError(.setup, "cannot read the template \(path)")
             }
             return Template(name: name, text: String(decoding: data, as: UTF8.self))
         }
@@ -83,14 +83,15 @@ struct TemplateSet: Sendable {
         landing = try load("landing.html")
     }
 
-    private static func locate(_ configured: String?) throws(TAPServiceSetupError) -> String {
+    private static func locate(_ configured: String?) throws(TAPServiceError) -> String {
         let fm = FileManager.default
         func hasTemplates(_ dir: String) -> Bool {
             names.allSatisfy { fm.fileExists(atPath: dir + "/" + $0) }
         }
         if let configured {
             guard hasTemplates(configured) else {
-                throw TAPServiceSetupError("the template directory \(configured) lacks one of \(names.joined(separator: ", "))")
+                throw TAPServiceError(
+                    .setup, "the template directory \(configured) lacks one of \(names.joined(separator: ", "))")
             }
             return configured
         }
@@ -104,14 +105,9 @@ struct TemplateSet: Sendable {
             candidates.append(source.joined(separator: "/") + "/vo-templates")
         }
         for c in candidates where hasTemplates(c) { return c }
-        throw TAPServiceSetupError(
+        throw TAPServiceError(
+            .setup,
             "no vo-templates directory found (looked in \(candidates.joined(separator: ", ")); set TAPServiceConfiguration.templateDirectory or SKYSHARD_VO_TEMPLATES"
         )
     }
-}
-
-/// The service cannot start as configured.
-public struct TAPServiceSetupError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -21,7 +21,7 @@ public struct QueryResult: Sendable {
 
     /// A result whose rows are all in memory already (small results, metadata queries).
     public static func materialized(fields: [FieldDescriptor], rows: [RowBatch]) -> QueryResult {
-        let box = BatchListIterator(rows)
+        let box = SharedIterator(rows)
         return QueryResult(fields: fields, batches: RowBatchSequence { box.next() }, onCancel: {})
     }
 
@@ -54,14 +54,21 @@ public struct RowBatchSequence: AsyncSequence, Sendable {
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(nextBatch: nextBatch) }
 }
 
-final class BatchListIterator: Sendable {
-    private let state: Mutex<(batches: [RowBatch], index: Int)>
-    init(_ batches: [RowBatch]) { state = Mutex((batches, 0)) }
-    func next() -> RowBatch? {
+/// Hands out the elements of an array in order, each once, to any number of threads; the
+/// array lets go of an element when it is handed out.
+package final class SharedIterator<Element: Sendable>: Sendable {
+    private let state: Mutex<(elements: [Element?], next: Int)>
+
+    package init(_ elements: [Element]) { state = Mutex((elements.map(Optional.some), 0)) }
+
+    package func next() -> Element? {
         state.withLock { s in
-            guard s.index < s.batches.count else { return nil }
-            defer { s.index += 1 }
-            return s.batches[s.index]
+            guard s.next < s.elements.count else { return nil }
+            defer {
+                s.elements[s.next] = nil
+                s.next += 1
+            }
+            return s.elements[s.next]
         }
     }
 }

@@ -157,8 +157,7 @@ public actor JobManager {
             guard queue.count < limits.maxQueued else {
                 throw UWSError(
                     .limitReached,
-                    "the queue already holds \(limits.maxQueued) jobs, the most it takes; run this job again later",
-                    context: ["job": id])
+                    "the queue already holds \(limits.maxQueued) jobs, the most it takes; run this job again later")
             }
             job.phase = .queued
             try commit(job)
@@ -166,8 +165,7 @@ public actor JobManager {
             pump()
         default:
             throw UWSError(
-                .wrongPhase, "job \(id) is \(job.phase.rawValue) and cannot be run again; create a new job",
-                context: ["job": id])
+                .wrongPhase, "job \(id) is \(job.phase.rawValue) and cannot be run again; create a new job")
         }
     }
 
@@ -197,8 +195,7 @@ public actor JobManager {
         var job = try owned(id, owner)
         guard job.phase == .pending else {
             throw UWSError(
-                .wrongPhase, "the parameters of job \(id) cannot change: it is \(job.phase.rawValue), not PENDING",
-                context: ["job": id])
+                .wrongPhase, "the parameters of job \(id) cannot change: it is \(job.phase.rawValue), not PENDING")
         }
         for p in parameters { job.setParameter(p.name, p.value) }
         try commit(job)
@@ -211,8 +208,7 @@ public actor JobManager {
         var job = try owned(id, owner)
         guard job.phase == .pending else {
             throw UWSError(
-                .wrongPhase, "the execution duration of job \(id) cannot change: it is \(job.phase.rawValue), not PENDING",
-                context: ["job": id])
+                .wrongPhase, "the execution duration of job \(id) cannot change: it is \(job.phase.rawValue), not PENDING")
         }
         guard seconds >= 0 else {
             throw UWSError(.badRequest, "EXECUTIONDURATION must be a number of seconds ≥ 0, not \(seconds)")
@@ -263,7 +259,7 @@ public actor JobManager {
 
     private func owned(_ id: String, _ owner: String?) throws -> Job {
         guard let job = jobs[id], job.owner == owner else {
-            throw UWSError(.notFound, "there is no job \(id)", context: ["job": id])
+            throw UWSError(.notFound, "there is no job \(id)")
         }
         return job
     }

@@ -23,8 +23,7 @@ public struct JobStore: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw UWSError(
-                .storage, "the job directory \(directory.path) cannot be created: \(error.localizedDescription)",
-                context: ["path": directory.path], cause: error)
+                .storage, "the job directory \(directory.path) cannot be created: \(error.localizedDescription)", file: directory.path, cause: error)
         }
     }
 
@@ -47,8 +46,7 @@ public struct JobStore: Sendable {
             try Self.writeAtomically(try encoder.encode(job), to: folder.appendingPathComponent(Self.recordName))
         } catch {
             throw UWSError(
-                .storage, "the record of job \(job.id) cannot be written: \(error.localizedDescription)",
-                context: ["job": job.id, "path": folder.path], cause: error)
+                .storage, "the record of job \(job.id) cannot be written: \(error.localizedDescription)", file: folder.path, cause: error)
         }
     }
 
@@ -63,8 +61,7 @@ public struct JobStore: Sendable {
             return (attributes[.size] as? NSNumber)?.int64Value ?? 0
         } catch {
             throw UWSError(
-                .storage, "the result of job \(id) cannot be stored: \(error.localizedDescription)",
-                context: ["job": id, "path": to.path], cause: error)
+                .storage, "the result of job \(id) cannot be stored: \(error.localizedDescription)", file: to.path, cause: error)
         }
     }
 

@@ -80,18 +80,13 @@ public struct OutputBuffer: TextOutputStream, Sendable {
 
     /// Appends the shortest text that reads back as exactly `value`; NaN and the infinities in the
     /// VOTable spelling (`NaN`, `+Inf`, `-Inf`).
-    public mutating func appendShortest(_ value: Double) {
-        if value.isFinite {
-            value.write(to: &self)
-        } else if value.isNaN {
-            append("NaN")
-        } else {
-            append(value < 0 ? "-Inf" : "+Inf")
-        }
-    }
+    public mutating func appendShortest(_ value: Double) { appendShortestFloatingPoint(value) }
 
     /// As `appendShortest(_: Double)`, shortest for single precision.
-    public mutating func appendShortest(_ value: Float) {
+    public mutating func appendShortest(_ value: Float) { appendShortestFloatingPoint(value) }
+
+    @inline(__always)
+    private mutating func appendShortestFloatingPoint<F: BinaryFloatingPoint & TextOutputStreamable>(_ value: F) {
         if value.isFinite {
             value.write(to: &self)
         } else if value.isNaN {

@@ -69,7 +69,7 @@ private func parseRegion(kind: Substring, _ values: [Double], context: String) t
 }
 
 /// Buffered stdout writer (one `print` per ~64 KiB).
-private struct BufferedOutput {
+struct BufferedOutput {
     var buffer: [UInt8] = []
     init() { buffer.reserveCapacity(1 << 17) }
     mutating func write(_ s: String) {
@@ -121,16 +121,29 @@ private func forEachPosition(_ body: (Double, Double) throws -> Void) throws {
     }
 }
 
+/// A `sky` subcommand that writes its answer to stdout with the chunker its options describe.
+protocol ChunkerOutputCommand: ParsableCommand {
+    var chunking: SkyCommand.ChunkingOptions { get }
+    func write(_ chunker: Chunker, to out: inout BufferedOutput) throws
+}
+
+extension ChunkerOutputCommand {
+    func run() throws {
+        let chunker = try chunking.chunker()
+        var out = BufferedOutput()
+        try write(chunker, to: &out)
+        out.flush()
+    }
+}
+
 extension SkyCommand {
-    struct Locate: ParsableCommand {
+    struct Locate: ChunkerOutputCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read lon,lat (degrees) lines from stdin; print chunkId,subChunkId per line.")
 
         @OptionGroup var chunking: ChunkingOptions
 
-        func run() throws {
-            let chunker = try chunking.chunker()
-            var out = BufferedOutput()
+        func write(_ chunker: Chunker, to out: inout BufferedOutput) throws {
             try forEachPosition { lon, lat in
                 let loc = chunker.location(lon: lon, lat: lat)
                 out.write(loc.chunkId)
@@ -138,11 +151,10 @@ extension SkyCommand {
                 out.write(loc.subChunkId)
                 out.write(byte: UInt8(ascii: "\n"))
             }
-            out.flush()
         }
     }
 
-    struct Chunks: ParsableCommand {
+    struct Chunks: ChunkerOutputCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the chunk ids that may intersect a region (a superset of lsst.sphgeom's).",
             discussion: """
@@ -165,12 +177,10 @@ extension SkyCommand {
             if given > 1 { throw ValidationError("give at most one of --circle, --box, --center-box, --polygon") }
         }
 
-        func run() throws {
-            let chunker = try chunking.chunker()
+        func write(_ chunker: Chunker, to out: inout BufferedOutput) throws {
             let single: (String, String)? =
                 circle.map { ("circle", $0) } ?? box.map { ("box", $0) }
                 ?? centerBox.map { ("centerbox", $0) } ?? polygon.map { ("polygon", $0) }
-            var out = BufferedOutput()
             if let (kind, spec) = single {
                 let region = try parseRegion(
                     kind: Substring(kind), try parseDoubles(fields(Substring(spec)), context: spec),
@@ -182,7 +192,6 @@ extension SkyCommand {
                 } else {
                     for c in chunker.chunks(intersecting: region) { out.write("\(c)\n") }
                 }
-                out.flush()
                 return
             }
             var lineNo = 0
@@ -203,27 +212,23 @@ extension SkyCommand {
                     out.write(chunker.chunks(intersecting: region).map(String.init).joined(separator: " ") + "\n")
                 }
             }
-            out.flush()
         }
     }
 
-    struct Overlap: ParsableCommand {
+    struct Overlap: ChunkerOutputCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read lon,lat lines from stdin; print the point's overlap locations (chunk:subChunk, space separated).")
 
         @OptionGroup var chunking: ChunkingOptions
         @Option(help: "Overlap radius in degrees (DP0.2: 0.01667).") var overlap: Double = 0.01667
 
-        func run() throws {
-            let chunker = try chunking.chunker()
+        func write(_ chunker: Chunker, to out: inout BufferedOutput) throws {
             do { try chunker.validateOverlap(overlap) } catch { throw ValidationError("\(error)") }
-            var out = BufferedOutput()
             try forEachPosition { lon, lat in
                 out.write(
                     chunker.overlapLocations(lon: lon, lat: lat, overlap: overlap)
                         .map { "\($0.chunkId):\($0.subChunkId)" }.joined(separator: " ") + "\n")
             }
-            out.flush()
         }
     }
 
@@ -251,22 +256,19 @@ extension SkyCommand {
         }
     }
 
-    struct Layout: ParsableCommand {
+    struct Layout: ChunkerOutputCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print stripe,numChunks per stripe and the total chunk count.")
 
         @OptionGroup var chunking: ChunkingOptions
 
-        func run() throws {
-            let chunker = try chunking.chunker()
-            var out = BufferedOutput()
+        func write(_ chunker: Chunker, to out: inout BufferedOutput) throws {
             var total = 0
             for s in 0..<chunker.numStripes {
                 total += chunker.numChunks(inStripe: s)
                 out.write("\(s),\(chunker.numChunks(inStripe: s))\n")
             }
             out.write("# chunks: \(total), max sub-chunks per sub-stripe chunk: \(chunker.maxSubChunksPerSubStripeChunk)\n")
-            out.flush()
         }
     }
 }

@@ -36,7 +36,7 @@ import Testing
         // Every valid query renders for SQLite or fails with a clear renderer error.
         do {
             _ = try SQLiteRenderer().render(query)
-        } catch let error as SQLiteRenderError {
+        } catch let error as ADQLError {
             #expect(!error.message.isEmpty)
         }
     }
@@ -71,7 +71,7 @@ import Testing
         do {
             let sql = try SQLiteRenderer().render(query)
             Issue.record("\(record.testDescription): rendered as \(sql)")
-        } catch let error as SQLiteRenderError {
+        } catch let error as ADQLError {
             #expect(error.description == record.expectation, "\(record.testDescription)")
         }
     }

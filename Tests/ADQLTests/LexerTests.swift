@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func earlierSyntaxErrorWinsOverLaterLexicalError() {
-        #expect(throws: ADQLSyntaxError.self) { try ADQLParser.parse("SELECT FROM t WHERE a = 'x") }
+        #expect(throws: ADQLError.self) { try ADQLParser.parse("SELECT FROM t WHERE a = 'x") }
         do {
             _ = try ADQLParser.parse("SELECT , a FROM t WHERE a = 'x")
         } catch {

@@ -288,13 +288,13 @@ import Testing
         #expect(end.found == nil)
     }
 
-    @Test func typedThrowsOnlyThrowADQLSyntaxError() {
-        let error: ADQLSyntaxError? = {
-            do throws(ADQLSyntaxError) {
+    @Test func typedThrowsOnlyThrowADQLError() {
+        let error: ADQLError? = {
+            do throws(ADQLError) {
                 _ = try ADQLParser.parse("SELECT")
                 return nil
             } catch {
-                return error  // statically an ADQLSyntaxError
+                return error  // statically an ADQLError
             }
         }()
         #expect(error != nil)
@@ -303,6 +303,6 @@ import Testing
     @Test func trailingSemicolonIsAllowedOnce() throws {
         _ = try ADQLParser.parse("SELECT a FROM t;")
         _ = try ADQLParser.parse("SELECT a FROM t ; -- done")
-        #expect(throws: ADQLSyntaxError.self) { try ADQLParser.parse("SELECT a FROM t;;") }
+        #expect(throws: ADQLError.self) { try ADQLParser.parse("SELECT a FROM t;;") }
     }
 }

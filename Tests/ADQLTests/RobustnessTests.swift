@@ -17,7 +17,7 @@ import Testing
     @Test func smallThreadStacksFailCleanly() throws {
         // A 256 KiB thread cannot hold 150 levels of nesting; the stack guard must turn that
         // into a syntax error instead of a crash.
-        final class Box: @unchecked Sendable { var result: Result<Query, ADQLSyntaxError>? }
+        final class Box: @unchecked Sendable { var result: Result<Query, ADQLError>? }
         let box = Box()
         let n = 150
         let text = "SELECT " + String(repeating: "(", count: n) + "1" + String(repeating: ")", count: n) + " FROM t"

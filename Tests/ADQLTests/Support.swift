@@ -84,7 +84,7 @@ enum Fixtures {
 }
 
 /// Parses or returns the error description.
-func parseResult(_ text: String) -> Result<Query, ADQLSyntaxError> {
+func parseResult(_ text: String) -> Result<Query, ADQLError> {
     do {
         return .success(try ADQLParser.parse(text))
     } catch {

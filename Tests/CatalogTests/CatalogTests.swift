@@ -184,13 +184,13 @@ private let columnsUsed: URL? = {
     }
 
     @Test func rejectsBadFelis() {
-        #expect(throws: CatalogFileError.self) { try Felis.parse(yaml: "tables: []") }
-        #expect(throws: CatalogFileError.self) { try Felis.parse(yaml: "name: s\ntables:\n- name: T\n  columns:\n  - name: a\n") }
-        #expect(throws: CatalogFileError.self) {
+        #expect(throws: CatalogError.self) { try Felis.parse(yaml: "tables: []") }
+        #expect(throws: CatalogError.self) { try Felis.parse(yaml: "name: s\ntables:\n- name: T\n  columns:\n  - name: a\n") }
+        #expect(throws: CatalogError.self) {
             try Felis.parse(
                 yaml: "name: s\ntables:\n- name: T\n  primaryKey: \"#T.zz\"\n  columns:\n  - name: a\n    datatype: int\n")
         }
-        #expect(throws: CatalogFileError.self) { try Felis.parse(yaml: "name: [unclosed") }
+        #expect(throws: CatalogError.self) { try Felis.parse(yaml: "name: [unclosed") }
     }
 }
 
@@ -246,18 +246,18 @@ private let columnsUsed: URL? = {
         let felis = try Felis.load(contentsOf: demoYAML)
         var d = try IngestDescriptor.load(contentsOf: demoDescriptor)
         d.director.key = "noSuchColumn"
-        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+        #expect(throws: CatalogError.self) { try d.resolveTables(felisSchema: felis) }
         d = try IngestDescriptor.load(contentsOf: demoDescriptor)
         d.replicated.append("NoSuchTable")
-        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+        #expect(throws: CatalogError.self) { try d.resolveTables(felisSchema: felis) }
         d = try IngestDescriptor.load(contentsOf: demoDescriptor)
         d.replicated.append("Object")
-        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+        #expect(throws: CatalogError.self) { try d.resolveTables(felisSchema: felis) }
         d = try IngestDescriptor.load(contentsOf: demoDescriptor)
         d.children = [.init(table: "ForcedSource", foreignKey: "nope")]
-        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+        #expect(throws: CatalogError.self) { try d.resolveTables(felisSchema: felis) }
         d = try IngestDescriptor.load(contentsOf: demoDescriptor)
         d.director.key = "refBand"  // not an integer
-        #expect(throws: CatalogFileError.self) { try d.resolveTables(felisSchema: felis) }
+        #expect(throws: CatalogError.self) { try d.resolveTables(felisSchema: felis) }
     }
 }

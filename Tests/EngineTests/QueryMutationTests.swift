@@ -20,7 +20,7 @@ import Testing
 // (edge-value literals, other regions, duplicated and negated predicates, swapped columns and
 // operators, huge TOP, out-of-range ORDER BY ordinals, nested sub-queries, ...) and every
 // mutant goes through the real parser and planner over the demo DP0.2 catalog. Each must either
-// plan or throw a proper error (`ADQLSyntaxError` from the parser, a user `QueryError` from the
+// plan or throw a proper error (an `ADQLError` from the parser, a user `QueryError` from the
 // planner). A trap (force unwrap, bad range, Int(NaN), overflow, index out of range) kills the
 // test process: that is the failure this test exists to catch.
 //
@@ -1249,7 +1249,7 @@ private final class TallyBox: @unchecked Sendable {
                 format: "query mutation: %ld mutants of %ld DP0.2 queries (seed 0x%llX) in %.1f s, %ld worker(s)",
                 t.total, seeds.count, runSeed, seconds, workers),
             "  parsed \(t.parsed) (\(pct(t.parsed))), planned \(t.planned) (\(pct(t.planned)): \(t.distributed) distributed, \(t.coordinated) coordinated), unchanged \(t.unchanged)",
-            "  errors: ADQLSyntaxError \(t.syntax)"
+            "  errors: ADQLError (syntax) \(t.syntax)"
                 + t.refused.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined(),
             "  most frequent errors:",
         ]
@@ -1268,7 +1268,7 @@ private final class TallyBox: @unchecked Sendable {
         }
         print(lines.joined(separator: "\n"))
 
-        // A project error other than `QueryError` out of the planner (an `SQLiteRenderError`,
+        // A project error other than `QueryError` out of the planner (an `ADQLError`,
         // say) is answered by the TAP service as an internal error (HTTP 500): a failure too.
         for f in (t.findings + t.leaks).sorted(by: { $0.index < $1.index }).prefix(20) {
             Issue.record("mutant \(f.index): \(f.kind): \(f.message)\n\(f.text)")

@@ -97,7 +97,7 @@ import Testing
         [(0.0, 0.0), (180.0, 0.0), (90.0, 45.0)],  // antipodal neighbours
     ])
     func badPolygonsAreRejected(vertices: [(Double, Double)]) {
-        #expect(throws: SkyGeometryError.self) { try SkyPolygon(vertices: vertices.map { (lon: $0.0, lat: $0.1) }) }
+        #expect(throws: SkyError.self) { try SkyPolygon(vertices: vertices.map { (lon: $0.0, lat: $0.1) }) }
     }
 
     @Test func areas() throws {
@@ -386,12 +386,12 @@ import Testing
             }
         }
         #expect(withOverlap > 0)
-        #expect(throws: ChunkerError.self) { try ch.validateOverlap(5) }
+        #expect(throws: SkyError.self) { try ch.validateOverlap(5) }
     }
 
     @Test func invalidConfigurationsThrow() {
-        #expect(throws: ChunkerError.self) { try Chunker(validatingStripes: 0, subStripes: 3) }
-        #expect(throws: ChunkerError.self) { try Chunker(validatingStripes: 340, subStripes: 10_000) }
+        #expect(throws: SkyError.self) { try Chunker(validatingStripes: 0, subStripes: 3) }
+        #expect(throws: SkyError.self) { try Chunker(validatingStripes: 340, subStripes: 10_000) }
         #expect(Chunker(numStripes: 340, numSubStripesPerStripe: 3) == Chunker(numStripes: 340, numSubStripesPerStripe: 3))
     }
 
