@@ -84,8 +84,7 @@ public struct TAPAvailability: Sendable, Hashable {
     public var note: String?
 
     public init(isAvailable: Bool, note: String? = nil) {
-        self.isAvailable = isAvailable
-        self.note = note
+        (self.isAvailable, self.note) = (isAvailable, note)
     }
 }
 
@@ -98,10 +97,7 @@ public struct TAPTableSet: Sendable, Hashable {
         public var tables: [Table]
 
         public init(name: String, title: String? = nil, description: String? = nil, tables: [Table]) {
-            self.name = name
-            self.title = title
-            self.description = description
-            self.tables = tables
+            (self.name, self.title, self.description, self.tables) = (name, title, description, tables)
         }
     }
 
@@ -119,12 +115,8 @@ public struct TAPTableSet: Sendable, Hashable {
             name: String, title: String? = nil, description: String? = nil, type: String = "table",
             columns: [Column], foreignKeys: [ForeignKey] = []
         ) {
-            self.name = name
-            self.title = title
-            self.description = description
-            self.type = type
-            self.columns = columns
-            self.foreignKeys = foreignKeys
+            (self.name, self.title, self.description) = (name, title, description)
+            (self.type, self.columns, self.foreignKeys) = (type, columns, foreignKeys)
         }
     }
 
@@ -140,10 +132,7 @@ public struct TAPTableSet: Sendable, Hashable {
             standard: Bool = false, nullable: Bool = true
         ) {
             self.field = field
-            self.indexed = indexed
-            self.principal = principal
-            self.standard = standard
-            self.nullable = nullable
+            (self.indexed, self.principal, self.standard, self.nullable) = (indexed, principal, standard, nullable)
         }
     }
 
@@ -154,9 +143,7 @@ public struct TAPTableSet: Sendable, Hashable {
         public var description: String?
 
         public init(targetTable: String, columns: [(from: String, target: String)], description: String? = nil) {
-            self.targetTable = targetTable
-            self.columns = columns
-            self.description = description
+            (self.targetTable, self.columns, self.description) = (targetTable, columns, description)
         }
 
         public static func == (a: Self, b: Self) -> Bool {

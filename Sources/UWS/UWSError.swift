@@ -4,15 +4,11 @@ import Tabular
 /// message for a person, the file it is about (the job store's) and the cause.
 public typealias UWSError = TargetError<UWSErrorCode>
 
+/// - `notFound`: no such job for this caller (it may exist for another: the answer is the same);
+/// - `badRequest`: a parameter or value the service does not accept;
+/// - `wrongPhase`: valid, but not in the job's phase (parameters of a running job);
+/// - `limitReached`: the queue of waiting jobs is full, or a user's quota is reached;
+/// - `storage`: the job store could not be read or written.
 public enum UWSErrorCode: String, TargetErrorCode {
-    /// No such job for this caller (it may exist for another: the answer is the same).
-    case notFound
-    /// A parameter or value the service does not accept.
-    case badRequest
-    /// The request is valid but not in the job's phase (parameters of a running job).
-    case wrongPhase
-    /// The queue of waiting jobs is full, or a user's quota is reached.
-    case limitReached
-    /// The job store could not be read or written.
-    case storage
+    case notFound, badRequest, wrongPhase, limitReached, storage
 }
