@@ -24,7 +24,7 @@ struct TextRunner: JobRunner {
     }
 }
 
-@Suite struct JobManagerTests {
+@Suite(.timeLimit(.minutes(2))) struct JobManagerTests {
     static let scratch = ScratchDirectory.make(prefix: "skyshard-uws-tests-")
 
     /// A job store of its own for each test (the tests run in parallel).
