@@ -65,7 +65,7 @@ extension QueryPlanner {
     /// a replicated table would emit them once per chunk, and partitioned tables joined in one
     /// statement must be linked by their keys (director key = child foreign key) so that every
     /// pair of joined rows lies in one chunk: other joins are finished at the coordinator.
-    func checkJoins(_ query: JoinedQuery) -> PassOutcome<JoinedQuery> {
+    func checkJoins(_ query: consuming JoinedQuery) -> PassOutcome<JoinedQuery> {
         let partitioned = query.bound.tables.filter { $0.info.isPartitioned }
         if !partitioned.isEmpty, Self.outerJoinPreservesReplicated(query.bound) {
             return .coordinator(reason: "an outer join keeps unmatched rows of a replicated table")
@@ -73,7 +73,7 @@ extension QueryPlanner {
         if let reason = Self.unlinkedPartitionedJoin(query.bound, partitioned: partitioned, nearNeighbour: query.nearNeighbour) {
             return .coordinator(reason: reason)
         }
-        return .next(query)
+        return .next(consume query)
     }
 
     /// The two references of a near-neighbour self-join of the director: the first decides the

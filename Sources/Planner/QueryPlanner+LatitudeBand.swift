@@ -11,8 +11,7 @@ import Darwin
 extension QueryPlanner {
     /// A query with its latitude band (`latitudeBand`), the first term of its WHERE clause.
     struct BandedQuery {
-        var query: JoinedQuery
-        var target: PlanTarget
+        var pruned: PrunedQuery
         var band: Expression?
         /// The band cut into parts whose rows are disjoint (a dense one-chunk box or cone), each
         /// run as its own statement; empty: one statement.
@@ -40,9 +39,7 @@ extension QueryPlanner {
                     "latitude-band: the region's declination band (and longitude window, and zones) added for the chunk indexes"
                 ))
         }
-        return BandedQuery(
-            query: pruned.query, target: pruned.target, band: banded?.band, parts: banded?.halves ?? [],
-            unbandedWhere: unbandedWhere)
+        return BandedQuery(pruned: pruned, band: banded?.band, parts: banded?.halves ?? [], unbandedWhere: unbandedWhere)
     }
 
     /// `lat BETWEEN a AND b` for the band of the regions that top-level conjuncts confine the

@@ -12,8 +12,8 @@ extension QueryPlanner {
     /// Pass `mergeRewrite`: the statement each chunk runs and the merge of their rows (see
     /// `MergeRewriter`).
     func mergeRewrite(_ banded: consuming BandedQuery) throws -> RewrittenQuery {
-        let split = try MergeRewriter(bound: banded.query.bound).rewrite()
-        for pass in split.passes { banded.query.notes.append(.text(pass)) }
+        let split = try MergeRewriter(bound: banded.pruned.query.bound).rewrite()
+        for pass in split.passes { banded.pruned.query.notes.append(.text(pass)) }
         return RewrittenQuery(banded: banded, split: split)
     }
 
@@ -22,51 +22,51 @@ extension QueryPlanner {
     func render(_ rewritten: consuming RewrittenQuery) throws -> DistributedPlan {
         // Each part of the band runs as a statement of its own (below).
         if !rewritten.banded.parts.isEmpty {
-            rewritten.banded.query.notes.append(
+            rewritten.banded.pruned.query.notes.append(
                 .text(
                     "zone-split: the chunk's box holds many rows; its zones run as \(rewritten.banded.parts.count) statements at once"
                 ))
         }
-        let banded = rewritten.banded, split = rewritten.split, bound = banded.query.bound
-        var mapper = TableMapper(tables: bound.tables)
-        if let join = banded.query.nearNeighbour { mapper.overlapCorrelations = [join.second] }
-        let chunkSQL = try SQLGeneration.render(split.chunkQuery, tables: mapper)
+        var mapper = TableMapper(tables: rewritten.banded.pruned.query.bound.tables)
+        if let join = rewritten.banded.pruned.query.nearNeighbour { mapper.overlapCorrelations = [join.second] }
+        let chunkSQL = try SQLGeneration.render(rewritten.split.chunkQuery, tables: mapper)
         // A dense one-chunk box or cone: its zones in parts, one statement each, on both cores.
         // The chunk query keeps the band as the first term of its WHERE clause: each part's
         // statement is that query with the part's band in its place (the merge rewrite is not
         // repeated); otherwise the part's query is rewritten from the bound statement.
         var parts: [String] = []
-        for half in banded.parts {
-            if let band = banded.band, case .select(var chunkSelect) = split.chunkQuery.body,
+        for half in rewritten.banded.parts {
+            if let band = rewritten.banded.band, case .select(var chunkSelect) = rewritten.split.chunkQuery.body,
                 let whereClause = chunkSelect.whereClause, case .binary(.and, let first, let rest) = whereClause.kind,
                 first == band
             {
                 chunkSelect.whereClause = Expression(.binary(.and, half, rest), range: whereClause.range)
-                var query = split.chunkQuery
+                var query = rewritten.split.chunkQuery
                 query.body = .select(chunkSelect)
                 parts.append(try SQLGeneration.render(query, tables: mapper))
                 continue
             }
-            var b = bound
-            b.statement.whereClause = Expression.and([half, banded.unbandedWhere].compactMap { $0 })
+            var b = rewritten.banded.pruned.query.bound
+            b.statement.whereClause = Expression.and([half, rewritten.banded.unbandedWhere].compactMap { $0 })
             parts.append(try SQLGeneration.render(try MergeRewriter(bound: b).rewrite().chunkQuery, tables: mapper))
         }
         let merge: MergeStep
-        switch split.merge {
+        switch rewritten.split.merge {
         case .concatenate(let limit, let offset): merge = .concatenate(limit: limit, offset: offset)
         case .query(let mergeQuery, let columns):
             merge = .mergeSQL(sql: try SQLGeneration.render(mergeQuery, tables: .merge), mergeColumns: columns)
         }
         let chunkCount: Int
-        switch banded.target {
+        let pruned = rewritten.banded.pruned
+        switch pruned.target {
         case .chunks(let ids): chunkCount = ids.count
         case .replicated: chunkCount = 1
         }
         var plan = DistributedPlan(
-            fields: bound.outputs.map(\.field), notes: banded.query.notes, chunkSQL: chunkSQL, target: banded.target,
+            fields: pruned.query.bound.outputs.map(\.field), notes: pruned.query.notes, chunkSQL: chunkSQL, target: pruned.target,
             totalChunks: catalog.chunkRowCounts.count, merge: merge,
             interactive: chunkCount <= interactiveChunkLimit, chunkSQLParts: parts)
-        plan.topKBound = split.topKBound
+        plan.topKBound = rewritten.split.topKBound
         return plan
     }
 }

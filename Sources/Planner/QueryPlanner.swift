@@ -97,14 +97,24 @@ public struct QueryPlanner: Sendable {
     /// The passes from `checkShape` on, in order, for a query whose regions are folded (the
     /// coordinator plans its parts with them, without folding again).
     func distribute(_ folded: FoldedQuery) throws -> Distribution {
-        switch try checkShape(folded).then({ try nearNeighbour(bind($0)) }).then(checkJoins) {
+        // (Switches, not closures: a closure that calls a pass copies the planner into its
+        // context.)
+        let single: SingleSelect
+        switch checkShape(folded) {
+        case .next(let value): single = value
+        case .coordinator(let reason): return .needsCoordinator(reason: reason)
+        }
+        let near: JoinedQuery
+        switch try nearNeighbour(bind(single)) {
+        case .next(let value): near = value
+        case .coordinator(let reason): return .needsCoordinator(reason: reason)
+        }
+        switch checkJoins(consume near) {
+        case .next(let joined):
+            // Each stage's value is handed on, not copied.
+            return .distributed(try render(mergeRewrite(latitudeBand(chunkPruning(consume joined)))))
         case .coordinator(let reason):
             return .needsCoordinator(reason: reason)
-        case .next(let joined):
-            let pruned = try chunkPruning(joined)
-            let banded = latitudeBand(pruned)
-            let rewritten = try mergeRewrite(banded)
-            return .distributed(try render(rewritten))
         }
     }
 }
@@ -128,12 +138,4 @@ public enum Distribution: Sendable {
 enum PassOutcome<Next> {
     case next(Next)
     case coordinator(reason: String)
-
-    /// The outcome of `pass` on this outcome's value; a refusal passes through.
-    func then<T>(_ pass: (Next) throws -> PassOutcome<T>) rethrows -> PassOutcome<T> {
-        switch self {
-        case .next(let value): try pass(value)
-        case .coordinator(let reason): .coordinator(reason: reason)
-        }
-    }
 }
