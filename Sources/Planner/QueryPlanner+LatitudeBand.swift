@@ -49,7 +49,8 @@ extension QueryPlanner {
     ///
     /// With `halvesFor` a chunk whose part of the box holds more than `zoneSplitRows` rows (by
     /// the chunk's row count and the box's share of a chunk's area), also the box's zones cut
-    /// in two: two band expressions whose rows are disjoint and together the band's.
+    /// into parts (a box in two, a cone by `circleParts`): band expressions whose rows are
+    /// disjoint and together the band's (a cone's parts leave out rows outside the circle).
     func regionBand(
         _ bound: BoundSelect, primary: String?, regions known: [SkyRegion]? = nil, halvesFor chunk: Int? = nil
     ) -> (band: Expression, halves: [Expression])? {
