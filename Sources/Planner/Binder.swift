@@ -51,6 +51,12 @@ public final class Binder: Sendable {
             line: range.start.line, column: range.start.column)
     }
 
+    /// A shape that `QueryPlanner.checkShape` sends to the coordinator, found while binding:
+    /// a fault of the planner, not of the query.
+    static func unplannedShape(_ what: String) -> QueryError {
+        QueryError(.internal, "the binder was given a \(what); such queries are planned by the coordinator")
+    }
+
     // MARK: Tables
 
     func resolveTable(_ name: QualifiedName) throws -> TableInfo {
@@ -90,7 +96,7 @@ public final class Binder: Sendable {
                 QualifiedName([Identifier(info.schema, isDelimited: true), Identifier(info.name, isDelimited: true)]),
                 alias: Identifier(correlation, isDelimited: true), range: range)
         case .derived(_, let alias, _):
-            throw NotDistributable("derived table \(alias)")
+            throw Self.unplannedShape("derived table \(alias)")
         case .join(var join):
             join.left = try bindFrom(join.left, into: &tables)
             join.right = try bindFrom(join.right, into: &tables)
@@ -295,7 +301,7 @@ public final class Binder: Sendable {
                 if call.arguments.allSatisfy(Self.isSignedLiteral) { return e }
                 return nil
             case .exists, .scalarSubquery, .inSubquery:
-                throw NotDistributable("sub-query")
+                throw Self.unplannedShape("sub-query")
             default:
                 return nil
             }
@@ -313,10 +319,9 @@ public final class Binder: Sendable {
 
     // MARK: SELECT
 
-    public func bind(_ query: Query) throws -> BoundSelect {
-        guard query.with.isEmpty, case .select(let select) = query.body else {
-            throw NotDistributable("not a single SELECT")
-        }
+    /// Binds a query of the shape `QueryPlanner.checkShape` lets through.
+    func bind(_ query: QueryPlanner.SingleSelect) throws -> BoundSelect {
+        let select = query.select
         var tables: [BoundTable] = []
         let from = try select.from.map { try bindFrom($0, into: &tables) }
         if tables.isEmpty { throw QueryError(.semantic, "a query needs a FROM clause") }

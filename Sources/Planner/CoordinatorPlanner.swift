@@ -128,7 +128,7 @@ struct CoordinatorPlanner {
     }
 
     /// `query`'s regions are folded (`QueryPlanner.plan` folds them first): its parts are planned
-    /// with `planDistributed(folded:)`, without folding again.
+    /// with `QueryPlanner.distribute`, without folding again.
     static func plan(_ query: Query, planner: QueryPlanner) throws -> CoordinatorPlan {
         // Every function of the query must be known, including those only the finishing
         // statement evaluates: nothing unknown is passed through to SQLite.
@@ -188,7 +188,7 @@ struct CoordinatorPlanner {
     mutating func process(_ query: Query, ctes: Set<String>, topLevel: Bool) throws -> Query {
         // An uncorrelated query that distributes is materialized whole.
         if !topLevel, query.with.isEmpty, !Self.mentionsAny(query, of: ctes),
-            let plan = try? planner.planDistributed(folded: query)
+            case .distributed(let plan)? = try? planner.distribute(QueryPlanner.FoldedQuery(query: query))
         {
             let table = addStep(plan: plan, columns: plan.fields, note: "sub-query, distributed")
             passes.append("materialize-subquery: \(table) from a distributable sub-query")
@@ -327,7 +327,13 @@ struct CoordinatorPlanner {
                     alias: Identifier(correlation, isDelimited: true), range: .synthesized)
             ],
             whereClause: Expression.and(predicates))
-        let plan = try planner.planDistributed(folded: Query(body: .select(statement)))
+        // One table reference, and predicates that hold no sub-query: it always distributes.
+        let plan: DistributedPlan
+        switch try planner.distribute(QueryPlanner.FoldedQuery(query: Query(body: .select(statement)))) {
+        case .distributed(let distributed): plan = distributed
+        case .needsCoordinator(let reason):
+            throw QueryError(.internal, "the rows of \(info.qualifiedName) AS \(correlation) cannot be gathered: \(reason)")
+        }
         let table = addStep(
             plan: plan, columns: selected.map(\.fieldDescriptor),
             note: "\(info.qualifiedName) AS \(correlation), \(predicates.count) predicate(s) pushed down")

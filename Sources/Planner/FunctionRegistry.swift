@@ -106,39 +106,40 @@ public struct FunctionRegistry: Sendable {
         ] {
             f(name, 1...1, .double, "ADQL math function \(name)")
         }
+        /// ADQL functions of one signature, each described by its name.
+        func adql(
+            _ names: [String], _ arity: ClosedRange<Int>, _ result: FunctionSignature.Result, unit: String? = nil,
+            ucd: String? = nil
+        ) {
+            for name in names { f(name, arity, result, "ADQL \(name)", unit: unit, ucd: ucd) }
+        }
+        // Integral input stays integral (CEILING, FLOOR); a floating-point input gives an
+        // integral double.
+        adql(["ABS", "CEILING", "FLOOR"], 1...1, .firstArgument)
+        adql(["MOD"], 2...2, .firstArgument)
+        adql(["LOWER", "UPPER", "COORDSYS"], 1...1, .string)
+        adql(["COALESCE"], 1...many, .firstArgument)
+        adql(["COUNT"], 1...1, .long)
+        adql(["SUM", "MIN", "MAX"], 1...1, .firstArgument)
+        adql(["AVG"], 1...1, .double)
+        adql(["POINT"], 2...3, .geometry(xtype: "point"))
+        adql(["CIRCLE"], 2...4, .geometry(xtype: "circle"))
+        adql(["BOX"], 3...5, .geometry(xtype: "polygon"))
+        adql(["POLYGON"], 3...many, .geometry(xtype: "polygon"))
+        adql(["REGION"], 1...1, .geometry(xtype: "region"))
+        adql(["CENTROID"], 1...1, .geometry(xtype: "point"))
+        adql(["CONTAINS", "INTERSECTS"], 2...2, .integer)
+        adql(["DISTANCE"], 2...4, .double, unit: "deg", ucd: "pos.angDistance")
+        adql(["AREA"], 1...1, .double, unit: "deg**2")
+        adql(["COORD1", "COORD2"], 1...1, .double, unit: "deg")
+        // Described by how they are called.
         f("ATAN2", 2...2, .double, "ADQL ATAN2(y, x)")
         f("POWER", 2...2, .double, "ADQL POWER(x, y)")
-        f("ABS", 1...1, .firstArgument, "ADQL ABS")
-        // Integral input stays integral; a floating-point input gives an integral double.
-        f("CEILING", 1...1, .firstArgument, "ADQL CEILING")
-        f("FLOOR", 1...1, .firstArgument, "ADQL FLOOR")
-        f("MOD", 2...2, .firstArgument, "ADQL MOD")
         f("PI", 0...0, .double, "ADQL PI()")
         f("RAND", 0...1, .double, "ADQL RAND([seed])")
         f("ROUND", 1...2, .firstArgument, "ADQL ROUND(x [, n])")
         f("TRUNCATE", 1...2, .firstArgument, "ADQL TRUNCATE(x [, n])")
-        f("LOWER", 1...1, .string, "ADQL LOWER")
-        f("UPPER", 1...1, .string, "ADQL UPPER")
-        f("COALESCE", 1...many, .firstArgument, "ADQL COALESCE")
         f("IN_UNIT", 2...2, .double, "ADQL IN_UNIT(value, unit)")
-        f("COUNT", 1...1, .long, "ADQL COUNT")
-        f("SUM", 1...1, .firstArgument, "ADQL SUM")
-        f("AVG", 1...1, .double, "ADQL AVG")
-        f("MIN", 1...1, .firstArgument, "ADQL MIN")
-        f("MAX", 1...1, .firstArgument, "ADQL MAX")
-        f("POINT", 2...3, .geometry(xtype: "point"), "ADQL POINT")
-        f("CIRCLE", 2...4, .geometry(xtype: "circle"), "ADQL CIRCLE")
-        f("BOX", 3...5, .geometry(xtype: "polygon"), "ADQL BOX")
-        f("POLYGON", 3...many, .geometry(xtype: "polygon"), "ADQL POLYGON")
-        f("REGION", 1...1, .geometry(xtype: "region"), "ADQL REGION")
-        f("CONTAINS", 2...2, .integer, "ADQL CONTAINS")
-        f("INTERSECTS", 2...2, .integer, "ADQL INTERSECTS")
-        f("DISTANCE", 2...4, .double, "ADQL DISTANCE", unit: "deg", ucd: "pos.angDistance")
-        f("AREA", 1...1, .double, "ADQL AREA", unit: "deg**2")
-        f("COORD1", 1...1, .double, "ADQL COORD1", unit: "deg")
-        f("COORD2", 1...1, .double, "ADQL COORD2", unit: "deg")
-        f("COORDSYS", 1...1, .string, "ADQL COORDSYS")
-        f("CENTROID", 1...1, .geometry(xtype: "point"), "ADQL CENTROID")
         // Rubin's scisql functions, as DP0 tutorials use them.
         f(
             "scisql_nanojanskyToAbMag", 1...1, .double, "AB magnitude of a flux in nJy", unit: "mag", ucd: "phot.mag",

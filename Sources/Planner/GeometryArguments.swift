@@ -71,19 +71,13 @@ enum GeometryArguments {
         case "POINT":
             guard rest == 2 else { return }
             fixed = Self.point
-        case "CIRCLE":
-            if rest == 3 {
-                fixed = Self.circle
-            } else if rest == 2, isPoint(skip) {
-                (first, fixed) = (skip + 1, Self.radius)
-            } else {
-                return
-            }
-        case "BOX":
-            if rest == 4 {
-                fixed = Self.box
-            } else if rest == 3, isPoint(skip) {
-                (first, fixed) = (skip + 1, Self.size)
+        case "CIRCLE", "BOX":
+            // The centre as two numbers or as one POINT, then the radius or the width and height.
+            let (whole, afterCentre) = call.upperName == "CIRCLE" ? (Self.circle, Self.radius) : (Self.box, Self.size)
+            if rest == whole.count {
+                fixed = whole
+            } else if rest == afterCentre.count + 1, isPoint(skip) {
+                (first, fixed) = (skip + 1, afterCentre)
             } else {
                 return
             }

@@ -251,7 +251,16 @@ struct MergeRewriter {
         var passes = ["aggregate-split: \(aggregates.count) aggregate(s) as per-chunk partials merged at the coordinator"]
         if !s.groupBy.isEmpty { passes.append("group-by: GROUP BY in chunks and at the merge") }
         if s.having != nil { passes.append("having: HAVING at the merge only") }
-        return Result(
+        return try split(chunk: chunk, columns: chunkItems.count, merge: merge, toMerge: toMerge, passes: passes)
+    }
+
+    /// The chunk statement (of `columns` columns) and the merge statement over their rows, in
+    /// the order of the query's ORDER BY, whose keys `toMerge` rewrites over the merge columns.
+    private func split(
+        chunk: SelectStatement, columns: Int, merge: SelectStatement, toMerge: (Expression) throws -> Expression,
+        passes: [String]
+    ) throws -> Result {
+        Result(
             chunkQuery: Query(body: .select(chunk)),
             merge: .query(
                 Query(
@@ -260,7 +269,7 @@ struct MergeRewriter {
                         OrderItem(expression: try toMerge($0.expression), descending: $0.descending)
                     },
                     offset: bound.offset),
-                columns: chunkItems.count),
+                columns: columns),
             passes: passes)
     }
 
@@ -336,16 +345,8 @@ struct MergeRewriter {
             quantifier: s.quantifier, top: s.top,
             items: try bound.outputs.map { .expression(try toMerge($0.expression), alias: nil) },
             from: [Self.mergeTable], groupBy: try s.groupBy.map(toMerge), having: try s.having.map(toMerge))
-        return Result(
-            chunkQuery: Query(body: .select(chunk)),
-            merge: .query(
-                Query(
-                    body: .select(merge),
-                    orderBy: try bound.orderBy.map {
-                        OrderItem(expression: try toMerge($0.expression), descending: $0.descending)
-                    },
-                    offset: bound.offset),
-                columns: columns.count),
+        return try split(
+            chunk: chunk, columns: columns.count, merge: merge, toMerge: toMerge,
             passes: [
                 "distinct-aggregate-gather: chunks return \(duplicateInsensitive ? "distinct " : "")values of \(columns.count) column(s); aggregation at the merge"
             ])

@@ -54,8 +54,11 @@ enum TestCatalog {
             chunkRowCounts: counts, tableRowCounts: ["Object": counts.count * 100])
     }()
 
+    /// The scatter-gather plan of a query that distributes (an issue is recorded for one that
+    /// does not).
     static func plan(_ adql: String) throws -> DistributedPlan {
-        try QueryPlanner(catalog: description, directorIndex: nil).planDistributed(try ADQLParser.parse(adql))
+        let outcome = try QueryPlanner(catalog: description, directorIndex: nil).planDistributed(try ADQLParser.parse(adql))
+        return try #require(outcome.plan, "\(outcome)")
     }
 }
 
@@ -293,6 +296,59 @@ enum TestCatalog {
         let plan = try TestCatalog.plan("SELECT ccdVisitId, band FROM dp02_dc2_catalogs.CcdVisit WHERE band = 'r'")
         #expect(plan.target == .replicated)
         #expect(plan.chunkSQL.contains("\"replicated\".\"CcdVisit\""))
+    }
+
+    @Test(arguments: [
+        (
+            "SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId IN (SELECT objectId FROM dp02_dc2_catalogs.ForcedSource)",
+            "sub-query"
+        ),
+        // Below the top of an ORDER BY item too, before binding.
+        (
+            "SELECT objectId FROM dp02_dc2_catalogs.Object ORDER BY 1 + (SELECT COUNT(*) FROM dp02_dc2_catalogs.CcdVisit)",
+            "sub-query"
+        ),
+        ("SELECT o.objectId FROM (SELECT objectId FROM dp02_dc2_catalogs.Object) AS o", "derived table"),
+        (
+            "SELECT objectId FROM dp02_dc2_catalogs.Object UNION SELECT objectId FROM dp02_dc2_catalogs.ForcedSource",
+            "set operation"
+        ),
+        (
+            "SELECT a.objectId FROM dp02_dc2_catalogs.Object AS a, dp02_dc2_catalogs.Object AS b",
+            "the director table Object is joined with itself without a distance bound"
+        ),
+        (
+            "SELECT f.psfFlux FROM dp02_dc2_catalogs.CcdVisit AS v LEFT JOIN dp02_dc2_catalogs.ForcedSource AS f ON f.ccdVisitId = v.ccdVisitId",
+            "an outer join keeps unmatched rows of a replicated table"
+        ),
+    ])
+    func notDistributingIsAnOutcomeWithItsReason(_ adql: String, _ reason: String) throws {
+        let planner = QueryPlanner(catalog: TestCatalog.description, directorIndex: nil)
+        let query = try ADQLParser.parse(adql)
+        guard case .needsCoordinator(let found) = try planner.planDistributed(query) else {
+            Issue.record("\(adql) distributes")
+            return
+        }
+        #expect(found == reason)
+        guard case .coordinated(let plan) = try planner.plan(query) else {
+            Issue.record("\(adql) is not planned at the coordinator")
+            return
+        }
+        #expect(plan.passes.first == "coordinator: \(reason)")
+    }
+
+    @Test func aNearNeighbourRadiusBeyondTheOverlapIsAnError() throws {
+        do {
+            _ = try QueryPlanner(catalog: TestCatalog.description, directorIndex: nil).planDistributed(
+                try ADQLParser.parse(
+                    """
+                    SELECT a.objectId FROM dp02_dc2_catalogs.Object AS a, dp02_dc2_catalogs.Object AS b
+                    WHERE DISTANCE(POINT('ICRS', a.coord_ra, a.coord_dec), POINT('ICRS', b.coord_ra, b.coord_dec)) < 1
+                    """))
+            Issue.record("expected an error")
+        } catch let error as QueryError {
+            #expect(error.code == .limitExceeded)
+        }
     }
 
     @Test func childJoinsStayInTheChunk() throws {
