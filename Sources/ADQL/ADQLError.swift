@@ -97,7 +97,3 @@ public struct ADQLError: Error, Sendable, CustomStringConvertible {
         "expected \(describeExpected(expected)), found \(describeFound(found))"
     }
 }
-
-/// The former name of rendering errors, kept while the Planner target still catches them by it;
-/// every `ADQLError` the renderer throws is one.
-public typealias SQLiteRenderError = ADQLError

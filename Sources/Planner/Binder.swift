@@ -252,7 +252,7 @@ public final class Binder: Sendable {
     }
 
     func bindExpression(_ expression: Expression, in scope: Scope, allowAliases: Bool = false) throws -> Expression {
-        try expression.rewritten { e in
+        try expression.rewrite(intoSubqueries: false) { e in
             switch e.kind {
             case .column(let name):
                 if name.parts.count == 1, !scope.merged.isEmpty,

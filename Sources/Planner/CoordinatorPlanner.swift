@@ -152,7 +152,7 @@ struct CoordinatorPlanner {
                     replacements: coordinator.replacements, planner: planner, stepWidths: widths)
             )
             .render(rewritten)
-        } catch let error as SQLiteRenderError {
+        } catch let error as ADQLError {
             throw SQLGeneration.queryError(error)
         }
         var names: [String]?

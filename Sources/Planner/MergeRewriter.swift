@@ -226,7 +226,7 @@ struct MergeRewriter {
             mergeFor[aggregateKey] = merged
         }
         func toMerge(_ e: Expression) throws -> Expression {
-            try e.rewritten { node in
+            try e.rewrite(intoSubqueries: false) { node in
                 // A node is rendered (its key) only when a group key or an aggregate could
                 // match it: without GROUP BY, only the aggregate calls.
                 let k = groupKeys.isEmpty && !node.isAggregateCall ? nil : try Self.key(node)
@@ -332,7 +332,7 @@ struct MergeRewriter {
             return call.distinct || call.upperName == "MIN" || call.upperName == "MAX"
         }
         func toMerge(_ e: Expression) throws -> Expression {
-            try e.rewritten { node in
+            try e.rewrite(intoSubqueries: false) { node in
                 if case .column = node.kind, let i = index[try Self.key(node)] { return Self.mergeColumn(i) }
                 return nil
             }

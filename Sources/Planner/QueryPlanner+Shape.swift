@@ -62,7 +62,7 @@ extension QueryPlanner {
     private static func fold(_ query: Query, needed: Bool = false) throws -> Query {
         do {
             return try needed ? RegionFolding.foldAll(query) : RegionFolding.fold(query)
-        } catch let error as SQLiteRenderError {
+        } catch let error as ADQLError {
             throw Binder.error(error.message, at: error.range)
         }
     }

@@ -48,13 +48,13 @@ enum SQLGeneration {
     static func render(_ query: Query, tables: TableMapper) throws -> String {
         do {
             return try SQLiteRenderer(dialect: ShardDialect(tables: tables)).render(query)
-        } catch let error as SQLiteRenderError {
+        } catch let error as ADQLError {
             throw queryError(error)
         }
     }
 
     /// A query that cannot be rendered as the user's error, at the position of its cause.
-    static func queryError(_ error: SQLiteRenderError) -> QueryError {
+    static func queryError(_ error: ADQLError) -> QueryError {
         QueryError(
             .semantic, error.description, line: error.range == .synthesized ? nil : error.range.start.line,
             column: error.range == .synthesized ? nil : error.range.start.column, cause: error)
@@ -67,7 +67,7 @@ enum SQLGeneration {
     static func renderExpression(_ expression: Expression) throws -> String {
         do {
             return try mergeRenderer.render(expression)
-        } catch let error as SQLiteRenderError {
+        } catch let error as ADQLError {
             throw QueryError(.semantic, error.description, cause: error)
         }
     }
