@@ -261,3 +261,79 @@ private let columnsUsed: URL? = {
         #expect(throws: CatalogError.self) { try d.resolveTables(felisSchema: felis) }
     }
 }
+
+@Suite struct ForeignKeyTests {
+    /// The demo catalog's tables as the demo descriptor resolves them.
+    static func demoCatalog(replicated: [String]? = nil) throws -> CatalogDescription {
+        var d = try IngestDescriptor.load(contentsOf: demoDescriptor)
+        if let replicated {
+            d.replicated = replicated
+            d.csv = d.csv.filter { d.tableNames.contains($0.key) }
+        }
+        let (schema, tables) = try d.resolveTables(felisSchema: try Felis.load(contentsOf: d.felisURL))
+        return CatalogDescription(schemas: [schema], tables: tables, chunking: d.chunking)
+    }
+
+    @Test func felisForeignKeysReachTheCatalogTables() throws {
+        let catalog = try Self.demoCatalog()
+        let fs = try #require(catalog.table(schema: "dp02_dc2_catalogs", name: "ForcedSource"))
+        #expect(
+            fs.foreignKeys == [
+                ForeignKeyInfo(
+                    name: "Obj_FS", referencing: "Object", pairs: [("objectId", "objectId")],
+                    description: "Links ForcedSource rows to Object."),
+                ForeignKeyInfo(
+                    name: "CcdV_FS", referencing: "CcdVisit", pairs: [("ccdVisitId", "ccdVisitId")],
+                    description: "Links ForcedSource rows to CcdVisit."),
+            ])
+        #expect(catalog.table(schema: "dp02_dc2_catalogs", name: "Source")?.foreignKeys.map(\.referencedTable) == ["CcdVisit"])
+        #expect(
+            catalog.table(schema: "dp02_dc2_catalogs", name: "DiaSource")?.foreignKeys.map(\.referencedTable)
+                == ["DiaObject", "CcdVisit"])
+        // The child → director link is the declared Obj_FS: published once.
+        #expect(catalog.foreignKeys(of: fs).map(\.name) == ["Obj_FS", "CcdV_FS"])
+    }
+
+    @Test func keysToTablesNotLoadedAreDropped() throws {
+        let catalog = try Self.demoCatalog(replicated: ["Visit"])
+        let fs = try #require(catalog.table(schema: "dp02_dc2_catalogs", name: "ForcedSource"))
+        #expect(fs.foreignKeys.map(\.name) == ["Obj_FS"])
+        // A key whose column the table does not have (a CSV without it) is dropped too.
+        var narrowed = catalog.tables
+        let i = try #require(narrowed.firstIndex { $0.name == "ForcedSource" })
+        narrowed[i].columns.removeAll { $0.name == "objectId" }
+        #expect(narrowed.keepingResolvableForeignKeys()[i].foreignKeys.isEmpty)
+    }
+
+    @Test func childTablesWithoutADeclaredKeyPublishTheirDirectorLink() throws {
+        var catalog = try Self.demoCatalog()
+        let i = try #require(catalog.tables.firstIndex { $0.name == "ForcedSource" })
+        catalog.tables[i].foreignKeys = []
+        let keys = catalog.foreignKeys(of: catalog.tables[i])
+        #expect(
+            keys.map { [$0.name, $0.referencedTable] + $0.columns + $0.referencedColumns } == [
+                ["objectId", "Object", "objectId", "objectId"]
+            ])
+    }
+
+    @Test func catalogJSONRoundTripsWithAndWithoutForeignKeys() throws {
+        let catalog = try Self.demoCatalog()
+        let encoded = try JSONEncoder().encode(catalog)
+        #expect(try JSONDecoder().decode(CatalogDescription.self, from: encoded) == catalog)
+        // A catalog.json written before foreign keys were kept: no `foreignKeys` member.
+        var object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        let tables = try #require(object["tables"] as? [[String: Any]])
+        object["tables"] = tables.map { t in
+            var t = t
+            t.removeValue(forKey: "foreignKeys")
+            return t
+        }
+        let old = try JSONSerialization.data(withJSONObject: object)
+        #expect(!String(decoding: old, as: UTF8.self).contains("foreignKeys"))
+        let decoded = try JSONDecoder().decode(CatalogDescription.self, from: old)
+        #expect(decoded.tables.allSatisfy { $0.foreignKeys.isEmpty })
+        var expected = catalog
+        for i in expected.tables.indices { expected.tables[i].foreignKeys = [] }
+        #expect(decoded == expected)
+    }
+}
