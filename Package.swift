@@ -27,8 +27,8 @@ let package = Package(
         .target(name: "Sky", swiftSettings: strict),
         // Values, column descriptors, row batches and the query error shared by every layer.
         .target(name: "Tabular", swiftSettings: strict),
-        // Tables, columns, partitioning metadata, Felis YAML.
-        .target(name: "Catalog", dependencies: ["Tabular", .product(name: "Yams", package: "Yams")],
+        // Tables, columns, partitioning metadata, Felis YAML, TAP_SCHEMA (column names as ADQL writes them).
+        .target(name: "Catalog", dependencies: ["ADQL", "Tabular", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
         // Binder, rewrite passes, DistributedPlan.
         .target(name: "Planner", dependencies: ["ADQL", "Sky", "Catalog", "Tabular"], swiftSettings: strict),
@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ADQLTests", dependencies: ["ADQL"], swiftSettings: strict),
         .testTarget(name: "SkyTests", dependencies: ["Sky"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: strict),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Tabular"], swiftSettings: strict),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "ADQL", "Catalog", "Sky", "Tabular"], swiftSettings: strict),
         .testTarget(name: "EngineTests", dependencies: [
             "TestSupport", "QueryEngine", "ScatterGather", "SQLiteKit", "Ingest", "DemoData", "Planner", "Catalog",

@@ -100,6 +100,29 @@ public struct ColumnInfo: Sendable, Hashable, Codable {
     }
 }
 
+/// A declared foreign key of a table (a Felis `ForeignKey` constraint): `columns` of this
+/// table reference `referencedColumns` of `referencedTable`, a table of the same schema.
+public struct ForeignKeyInfo: Sendable, Hashable, Codable {
+    /// The constraint's name, unique among the keys of its table.
+    public var name: String
+    public var columns: [String]
+    public var referencedTable: String
+    public var referencedColumns: [String]
+    public var description: String?
+
+    /// A key whose `pairs` are (column of this table, column of `referencedTable`).
+    public init(
+        name: String, referencing referencedTable: String, pairs: [(column: String, referenced: String)],
+        description: String? = nil
+    ) {
+        self.name = name
+        self.referencedTable = referencedTable
+        columns = pairs.map(\.column)
+        referencedColumns = pairs.map(\.referenced)
+        self.description = description
+    }
+}
+
 public struct TableInfo: Sendable, Hashable, Codable {
     public var schema: String
     public var name: String
@@ -107,10 +130,13 @@ public struct TableInfo: Sendable, Hashable, Codable {
     public var columns: [ColumnInfo]
     public var primaryKey: [String]
     public var partitioning: Partitioning
+    /// The declared foreign keys (TAP_SCHEMA `keys`, the VOSI `foreignKey`s). The child →
+    /// director link of `partitioning` is published as a key too (`CatalogDescription.foreignKeys(of:)`).
+    public var foreignKeys: [ForeignKeyInfo]
 
     public init(
         schema: String, name: String, description: String? = nil, columns: [ColumnInfo],
-        primaryKey: [String] = [], partitioning: Partitioning
+        primaryKey: [String] = [], partitioning: Partitioning, foreignKeys: [ForeignKeyInfo] = []
     ) {
         self.schema = schema
         self.name = name
@@ -118,6 +144,23 @@ public struct TableInfo: Sendable, Hashable, Codable {
         self.columns = columns
         self.primaryKey = primaryKey
         self.partitioning = partitioning
+        self.foreignKeys = foreignKeys
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, name, description, columns, primaryKey, partitioning, foreignKeys
+    }
+
+    /// Decodes catalog.json; files written before foreign keys were kept have none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            schema: try c.decode(String.self, forKey: .schema), name: try c.decode(String.self, forKey: .name),
+            description: try c.decodeIfPresent(String.self, forKey: .description),
+            columns: try c.decode([ColumnInfo].self, forKey: .columns),
+            primaryKey: try c.decode([String].self, forKey: .primaryKey),
+            partitioning: try c.decode(Partitioning.self, forKey: .partitioning),
+            foreignKeys: try c.decodeIfPresent([ForeignKeyInfo].self, forKey: .foreignKeys) ?? [])
     }
 
     public var qualifiedName: String { "\(schema).\(name)" }
@@ -172,6 +215,44 @@ public struct CatalogDescription: Sendable, Hashable, Codable {
 
     public var directorTable: TableInfo? {
         tables.first { $0.directorSpec != nil }
+    }
+
+    /// The foreign keys published for `table`: its declared keys, then the child → director
+    /// link of its partitioning unless a declared key says the same.
+    public func foreignKeys(of table: TableInfo) -> [ForeignKeyInfo] {
+        var keys = table.foreignKeys
+        if case .child(let directorName, let foreignKey) = table.partitioning,
+            let director = self.table(schema: table.schema, name: directorName),
+            let key = director.directorSpec?.keyColumn,
+            !keys.contains(where: {
+                $0.referencedTable == directorName && $0.columns == [foreignKey] && $0.referencedColumns == [key]
+            })
+        {
+            keys.append(
+                ForeignKeyInfo(
+                    name: foreignKey, referencing: directorName, pairs: [(foreignKey, key)],
+                    description: "\(table.name) rows belong to the \(director.name) row they reference"))
+        }
+        return keys
+    }
+}
+
+extension [TableInfo] {
+    /// The tables with only the foreign keys that resolve among them: the referenced table is
+    /// one of them and every column on both sides is there (an ingest loads some tables of a
+    /// schema, and of a table only the columns its CSV files have).
+    public func keepingResolvableForeignKeys() -> [TableInfo] {
+        map { table in
+            var resolvable = table
+            resolvable.foreignKeys = table.foreignKeys.filter { key in
+                guard let target = first(where: { $0.schema == table.schema && $0.name == key.referencedTable }) else {
+                    return false
+                }
+                return key.columns.allSatisfy { table.column(named: $0) != nil }
+                    && key.referencedColumns.allSatisfy { target.column(named: $0) != nil }
+            }
+            return resolvable
+        }
     }
 }
 

@@ -9,7 +9,7 @@ import Yams
 /// `votable:utype`, `tap:principal` (0/1 or boolean) and `tap:column_index`. Per table:
 /// `name`, `description`, `primaryKey` (one `@id` or a list of them), `tap:table_index`,
 /// `indexes` (`columns:` lists of `@id`s) and `constraints` of `@type: ForeignKey`
-/// (`columns` / `referencedColumns` lists of `@id`s). References by `@id` (e.g.
+/// (`name`, `description`, `columns` / `referencedColumns` lists of `@id`s). References by `@id` (e.g.
 /// `"#Object.objectId"`) are resolved through the `@id`s declared in the file; an unknown id of
 /// the form `#Table.column` falls back to its last component. Everything else is ignored.
 public struct FelisSchema: Sendable, Hashable {
@@ -44,7 +44,7 @@ public struct FelisTable: Sendable, Hashable {
     public var columns: [ColumnInfo]
     public var primaryKey: [String]
     public var indexes: [FelisIndex]
-    public var foreignKeys: [FelisForeignKey]
+    public var foreignKeys: [ForeignKeyInfo]
     /// `tap:table_index`, the TAP_SCHEMA ordering hint.
     public var tableIndex: Int?
     /// `tap:column_index` by column name, where given.
@@ -52,7 +52,7 @@ public struct FelisTable: Sendable, Hashable {
 
     public init(
         name: String, description: String? = nil, columns: [ColumnInfo], primaryKey: [String] = [],
-        indexes: [FelisIndex] = [], foreignKeys: [FelisForeignKey] = [], tableIndex: Int? = nil,
+        indexes: [FelisIndex] = [], foreignKeys: [ForeignKeyInfo] = [], tableIndex: Int? = nil,
         columnIndexes: [String: Int] = [:]
     ) {
         self.name = name
@@ -67,8 +67,8 @@ public struct FelisTable: Sendable, Hashable {
 
     public func column(named name: String) -> ColumnInfo? { columns.first { $0.name == name } }
 
-    /// The catalog model's view of this table. Columns of the primary key and of declared
-    /// indexes are marked `indexed`.
+    /// The catalog model's view of this table, with its foreign keys. Columns of the primary
+    /// key and of declared indexes are marked `indexed`.
     public func tableInfo(schema: String, partitioning: Partitioning) -> TableInfo {
         let indexedNames = Set(primaryKey).union(indexes.compactMap { $0.columns.first })
         let cols = columns.map { c -> ColumnInfo in
@@ -78,7 +78,7 @@ public struct FelisTable: Sendable, Hashable {
         }
         return TableInfo(
             schema: schema, name: name, description: description, columns: cols, primaryKey: primaryKey,
-            partitioning: partitioning)
+            partitioning: partitioning, foreignKeys: foreignKeys)
     }
 }
 
@@ -89,20 +89,6 @@ public struct FelisIndex: Sendable, Hashable, Codable {
     public init(name: String, columns: [String]) {
         self.name = name
         self.columns = columns
-    }
-}
-
-public struct FelisForeignKey: Sendable, Hashable, Codable {
-    public var name: String
-    public var columns: [String]
-    public var referencedTable: String
-    public var referencedColumns: [String]
-
-    public init(name: String, columns: [String], referencedTable: String, referencedColumns: [String]) {
-        self.name = name
-        self.columns = columns
-        self.referencedTable = referencedTable
-        self.referencedColumns = referencedColumns
     }
 }
 
@@ -199,16 +185,17 @@ public enum Felis {
                 }
                 indexes.append(FelisIndex(name: text(ix["name"]) ?? "IDX_\(tn)_\(i)", columns: cols))
             }
-            var fks: [FelisForeignKey] = []
+            var fks: [ForeignKeyInfo] = []
             for k in t["constraints"]?.sequence ?? Node.Sequence() {
                 guard (text(k["@type"]) ?? "ForeignKey") == "ForeignKey" else { continue }
                 let cols = refs(k["columns"]).map { resolve($0, table: tn).column }
                 let referenced = refs(k["referencedColumns"]).map { resolve($0, table: nil) }
                 guard !cols.isEmpty, cols.count == referenced.count, let rt = referenced.first?.table else { continue }
                 fks.append(
-                    FelisForeignKey(
-                        name: text(k["name"]) ?? "FK_\(tn)_\(cols.joined(separator: "_"))", columns: cols,
-                        referencedTable: rt, referencedColumns: referenced.map(\.column)))
+                    ForeignKeyInfo(
+                        name: text(k["name"]) ?? "FK_\(tn)_\(cols.joined(separator: "_"))", referencing: rt,
+                        pairs: Array(zip(cols, referenced.map(\.column))),
+                        description: text(k["description"]).map(normalizeSpace)))
             }
             tables.append(
                 FelisTable(

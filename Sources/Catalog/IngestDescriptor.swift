@@ -225,7 +225,8 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
     }
 
     /// Checks the descriptor against its Felis schema and returns the schema and the loaded
-    /// tables (every schema column; the ingest narrows them to the CSV headers).
+    /// tables (every schema column; the ingest narrows them to the CSV headers), with the
+    /// foreign keys that reference loaded tables.
     public func resolveTables(felisSchema: FelisSchema) throws -> (schema: SchemaInfo, tables: [TableInfo]) {
         var seen = Set<String>()
         for name in tableNames {
@@ -266,7 +267,7 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         let schemaName = schema ?? felisSchema.name
         let tables = tableNames.map { name in
             felisSchema.table(named: name)!.tableInfo(schema: schemaName, partitioning: partitioning(of: name)!)
-        }
+        }.keepingResolvableForeignKeys()
         return (SchemaInfo(name: schemaName, description: felisSchema.description), tables)
     }
 }

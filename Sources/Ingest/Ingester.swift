@@ -213,7 +213,8 @@ public struct Ingester: Sendable {
             counts[directorPlan.table.name] = partitioner.directorCounts.values.reduce(0, +)
             for plan in childPlans { counts[plan.table.name] = partitioner.childCounts[plan.table.name] ?? 0 }
             let catalog = CatalogDescription(
-                schemas: [resolved.schema], tables: plans.map(\.catalogTable), chunking: chunking,
+                schemas: [resolved.schema], tables: plans.map(\.catalogTable).keepingResolvableForeignKeys(),
+                chunking: chunking,
                 chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts,
                 zonesPerDegree: directorPlan.latIndex != nil && directorPlan.lonIndex != nil
                     ? ZoneIndex.defaultZonesPerDegree : nil)

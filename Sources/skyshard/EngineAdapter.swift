@@ -28,27 +28,28 @@ struct EngineAdapter: TAPQueryEngine {
 
 extension TAPTableSet {
     /// The VOSI table set of a catalog: every schema, table and column with its metadata, and
-    /// the child tables' foreign keys to their director.
+    /// the foreign keys, as TAP_SCHEMA publishes them (`TapSchema.rows(for:)`).
     init(catalog: CatalogDescription) {
         let schemas = catalog.schemas.map { schema in
             Schema(
                 name: schema.name, description: schema.description,
                 tables: catalog.tables.filter { $0.schema == schema.name }.map { table in
-                    var foreignKeys: [ForeignKey] = []
-                    if case .child(let director, let key) = table.partitioning,
-                        let target = catalog.table(schema: table.schema, name: director),
-                        let targetKey = target.directorSpec?.keyColumn
-                    {
-                        foreignKeys.append(ForeignKey(targetTable: target.qualifiedName, columns: [(key, targetKey)]))
-                    }
-                    return Table(
+                    Table(
                         name: table.qualifiedName, description: table.description,
                         columns: table.columns.map {
-                            Column(
-                                $0.fieldDescriptor, indexed: $0.indexed, principal: $0.principal,
-                                nullable: $0.nullable)
+                            var field = $0.fieldDescriptor
+                            field.name = TapSchema.publishedName($0.name)
+                            return Column(
+                                field, indexed: $0.indexed, principal: $0.principal,
+                                standard: table.schema == TapSchema.schemaName, nullable: $0.nullable)
                         },
-                        foreignKeys: foreignKeys)
+                        foreignKeys: catalog.foreignKeys(of: table).map { key in
+                            ForeignKey(
+                                targetTable: "\(table.schema).\(key.referencedTable)",
+                                columns: zip(key.columns, key.referencedColumns).map {
+                                    (TapSchema.publishedName($0), TapSchema.publishedName($1))
+                                }, description: key.description)
+                        })
                 })
         }
         self.init(schemas: schemas)

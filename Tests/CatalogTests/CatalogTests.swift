@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Tabular
 import Testing
 
 /// The repository root, found from this file's path.
@@ -259,5 +260,172 @@ private let columnsUsed: URL? = {
         d = try IngestDescriptor.load(contentsOf: demoDescriptor)
         d.director.key = "refBand"  // not an integer
         #expect(throws: CatalogError.self) { try d.resolveTables(felisSchema: felis) }
+    }
+}
+
+@Suite struct ForeignKeyTests {
+    /// The demo catalog's tables as the demo descriptor resolves them.
+    static func demoCatalog(replicated: [String]? = nil) throws -> CatalogDescription {
+        var d = try IngestDescriptor.load(contentsOf: demoDescriptor)
+        if let replicated {
+            d.replicated = replicated
+            d.csv = d.csv.filter { d.tableNames.contains($0.key) }
+        }
+        let (schema, tables) = try d.resolveTables(felisSchema: try Felis.load(contentsOf: d.felisURL))
+        return CatalogDescription(schemas: [schema], tables: tables, chunking: d.chunking)
+    }
+
+    @Test func felisForeignKeysReachTheCatalogTables() throws {
+        let catalog = try Self.demoCatalog()
+        let fs = try #require(catalog.table(schema: "dp02_dc2_catalogs", name: "ForcedSource"))
+        #expect(
+            fs.foreignKeys == [
+                ForeignKeyInfo(
+                    name: "Obj_FS", referencing: "Object", pairs: [("objectId", "objectId")],
+                    description: "Links ForcedSource rows to Object."),
+                ForeignKeyInfo(
+                    name: "CcdV_FS", referencing: "CcdVisit", pairs: [("ccdVisitId", "ccdVisitId")],
+                    description: "Links ForcedSource rows to CcdVisit."),
+            ])
+        #expect(catalog.table(schema: "dp02_dc2_catalogs", name: "Source")?.foreignKeys.map(\.referencedTable) == ["CcdVisit"])
+        #expect(
+            catalog.table(schema: "dp02_dc2_catalogs", name: "DiaSource")?.foreignKeys.map(\.referencedTable)
+                == ["DiaObject", "CcdVisit"])
+        // The child → director link is the declared Obj_FS: published once.
+        #expect(catalog.foreignKeys(of: fs).map(\.name) == ["Obj_FS", "CcdV_FS"])
+    }
+
+    @Test func keysToTablesNotLoadedAreDropped() throws {
+        let catalog = try Self.demoCatalog(replicated: ["Visit"])
+        let fs = try #require(catalog.table(schema: "dp02_dc2_catalogs", name: "ForcedSource"))
+        #expect(fs.foreignKeys.map(\.name) == ["Obj_FS"])
+        // A key whose column the table does not have (a CSV without it) is dropped too.
+        var narrowed = catalog.tables
+        let i = try #require(narrowed.firstIndex { $0.name == "ForcedSource" })
+        narrowed[i].columns.removeAll { $0.name == "objectId" }
+        #expect(narrowed.keepingResolvableForeignKeys()[i].foreignKeys.isEmpty)
+    }
+
+    @Test func childTablesWithoutADeclaredKeyPublishTheirDirectorLink() throws {
+        var catalog = try Self.demoCatalog()
+        let i = try #require(catalog.tables.firstIndex { $0.name == "ForcedSource" })
+        catalog.tables[i].foreignKeys = []
+        let keys = catalog.foreignKeys(of: catalog.tables[i])
+        #expect(
+            keys.map { [$0.name, $0.referencedTable] + $0.columns + $0.referencedColumns } == [
+                ["objectId", "Object", "objectId", "objectId"]
+            ])
+    }
+
+    @Test func catalogJSONRoundTripsWithAndWithoutForeignKeys() throws {
+        let catalog = try Self.demoCatalog()
+        let encoded = try JSONEncoder().encode(catalog)
+        #expect(try JSONDecoder().decode(CatalogDescription.self, from: encoded) == catalog)
+        // A catalog.json written before foreign keys were kept: no `foreignKeys` member.
+        var object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        let tables = try #require(object["tables"] as? [[String: Any]])
+        object["tables"] = tables.map { t in
+            var t = t
+            t.removeValue(forKey: "foreignKeys")
+            return t
+        }
+        let old = try JSONSerialization.data(withJSONObject: object)
+        #expect(!String(decoding: old, as: UTF8.self).contains("foreignKeys"))
+        let decoded = try JSONDecoder().decode(CatalogDescription.self, from: old)
+        #expect(decoded.tables.allSatisfy { $0.foreignKeys.isEmpty })
+        var expected = catalog
+        for i in expected.tables.indices { expected.tables[i].foreignKeys = [] }
+        #expect(decoded == expected)
+    }
+}
+
+@Suite struct TapSchemaTests {
+    let rows: [String: [[Value]]]
+
+    init() throws {
+        rows = TapSchema.rows(for: try ForeignKeyTests.demoCatalog())
+    }
+
+    /// The rows of TAP_SCHEMA table `table` as text (NULL as "NULL").
+    func text(_ table: String) -> [[String]] {
+        (rows[table] ?? []).map { row in
+            row.map {
+                switch $0 {
+                case .text(let s): s
+                case .integer(let i): String(i)
+                case .null: "NULL"
+                default: "\($0)"
+                }
+            }
+        }
+    }
+
+    @Test func keysComeFromTheCatalogsRelationsAndTapSchemaItself() {
+        let keys = text("keys").map { [$0[0], $0[1], $0[2]] }
+        let s = "dp02_dc2_catalogs"
+        for expected in [
+            ["\(s).ForcedSource.Obj_FS", "\(s).ForcedSource", "\(s).Object"],
+            ["\(s).ForcedSource.CcdV_FS", "\(s).ForcedSource", "\(s).CcdVisit"],
+            ["\(s).Source.CcdV_Src", "\(s).Source", "\(s).CcdVisit"],
+            ["\(s).DiaSource.DiaO_DiaS", "\(s).DiaSource", "\(s).DiaObject"],
+            ["\(s).CcdVisit.Visit_CcdV", "\(s).CcdVisit", "\(s).Visit"],
+            ["tap_schema.tables.fk_schema_name", "tap_schema.tables", "tap_schema.schemas"],
+            ["tap_schema.columns.fk_table_name", "tap_schema.columns", "tap_schema.tables"],
+            ["tap_schema.keys.fk_from_table", "tap_schema.keys", "tap_schema.tables"],
+            ["tap_schema.keys.fk_target_table", "tap_schema.keys", "tap_schema.tables"],
+            ["tap_schema.key_columns.fk_key_id", "tap_schema.key_columns", "tap_schema.keys"],
+        ] {
+            #expect(keys.contains(expected), "\(expected)")
+        }
+        // No key twice (the child → director link is the declared Obj_FS).
+        #expect(Set(keys.map { $0[0] }).count == keys.count)
+        #expect(!keys.contains { $0[0] == "\(s).ForcedSource.objectId" })
+        let keyColumns = text("key_columns")
+        #expect(keyColumns.contains(["\(s).ForcedSource.Obj_FS", "objectId", "objectId"]))
+        #expect(keyColumns.contains(["\(s).ForcedSource.CcdV_FS", "ccdVisitId", "ccdVisitId"]))
+        #expect(keyColumns.contains(["tap_schema.key_columns.fk_key_id", "key_id", "key_id"]))
+        // Every key has its columns, and every key column its key.
+        #expect(Set(keyColumns.map { $0[0] }) == Set(keys.map { $0[0] }))
+        #expect(text("keys").first { $0[0] == "\(s).ForcedSource.Obj_FS" }?[4] == "Links ForcedSource rows to Object.")
+    }
+
+    /// TAP_SCHEMA.columns as published: `"size"` delimited (an ADQL reserved word), the
+    /// standard's columns `std`, the key columns indexed.
+    @Test func tapSchemaDescribesItsOwnColumns() throws {
+        let columns = text("columns")
+        func row(_ table: String, _ column: String) -> [String]? {
+            columns.first { $0[0] == "tap_schema.\(table)" && $0[1] == column }
+        }
+        #expect(row("columns", "size") == nil)
+        let size = try #require(row("columns", "\"size\""))
+        // table_name, column_name, datatype, arraysize, xtype, size, description, utype, unit, ucd,
+        // indexed, principal, std, column_index
+        #expect(size[2] == "int" && size[10] == "0" && size[11] == "0" && size[12] == "1")
+        for name in [
+            "table_name", "column_name", "datatype", "arraysize", "xtype", "\"size\"", "description", "utype", "unit",
+            "ucd", "indexed", "principal", "std", "column_index",
+        ] {
+            #expect(row("columns", name)?[12] == "1", "tap_schema.columns.\(name) is std")
+        }
+        for (table, column) in [
+            ("schemas", "schema_name"), ("tables", "table_name"), ("columns", "table_name"),
+            ("columns", "column_name"), ("keys", "key_id"), ("key_columns", "key_id"),
+        ] {
+            #expect(row(table, column)?[10] == "1", "\(table).\(column) is indexed")
+        }
+        #expect(row("columns", "description")?[10] == "0")
+        #expect(row("columns", "column_name")?[11] == "1")
+        #expect(row("columns", "column_index")?[11] == "0")
+        // Catalog columns: not standard; the director key indexed (as the ingest marks it).
+        let objectId = try #require(columns.first { $0[0] == "dp02_dc2_catalogs.Object" && $0[1] == "objectId" })
+        #expect(objectId[10] == "1" && objectId[12] == "0")
+    }
+
+    @Test func publishedNamesAreWrittenAsADQLNeedsThem() {
+        #expect(TapSchema.publishedName("size") == "\"size\"")
+        #expect(TapSchema.publishedName("SIZE") == "\"SIZE\"")
+        #expect(TapSchema.publishedName("coord_ra") == "coord_ra")
+        #expect(TapSchema.publishedName("objectId") == "objectId")
+        #expect(TapSchema.publishedName("two words") == "\"two words\"")
     }
 }

@@ -164,3 +164,28 @@ def test_tap_schema_describes_the_catalog(tap):
         "AND column_name = 'coord_dec'").to_table()
     assert len(table) == 1
     assert table["unit"][0] == "deg"
+
+
+def test_tap_schema_keys_and_the_delimited_size_column(tap):
+    # The Felis foreign keys of ForcedSource, with their columns.
+    table = tap.search(
+        "SELECT k.key_id, k.target_table, c.from_column, c.target_column FROM tap_schema.keys AS k "
+        "JOIN tap_schema.key_columns AS c ON c.key_id = k.key_id "
+        f"WHERE k.from_table = '{SCHEMA}.ForcedSource'").to_table()
+    pairs = sorted((str(r["target_table"]), str(r["from_column"]), str(r["target_column"])) for r in table)
+    assert pairs == [(f"{SCHEMA}.CcdVisit", "ccdVisitId", "ccdVisitId"), (f"{SCHEMA}.Object", "objectId", "objectId")]
+    assert len(set(str(k) for k in table["key_id"])) == 2
+    # The same keys in the VOSI tables document.
+    keys = {(k.targettable, tuple((c.fromcolumn, c.targetcolumn) for c in k.fkcolumns))
+            for k in tap.tables[f"{SCHEMA}.ForcedSource"].foreignkeys}
+    assert keys == {(f"{SCHEMA}.Object", (("objectId", "objectId"),)),
+                    (f"{SCHEMA}.CcdVisit", (("ccdVisitId", "ccdVisitId"),))}
+    # `size` is an ADQL reserved word: published and queried delimited.
+    sizes = tap.search(
+        f"SELECT \"size\" FROM tap_schema.columns WHERE table_name = '{SCHEMA}.Object' "
+        "AND column_name = 'refBand'").to_table()
+    assert len(sizes) == 1 and int(sizes[0][0]) == 1
+    named = tap.search(
+        "SELECT column_name FROM tap_schema.columns WHERE table_name = 'tap_schema.columns' "
+        "AND column_name = '\"size\"'").to_table()
+    assert len(named) == 1
