@@ -11,7 +11,8 @@ import Foundation
 #endif
 
 /// The TAP 1.1 service: `/sync`, `/async`, the VOSI endpoints, the DALI examples and a landing
-/// page under `configuration.basePath`, answering through a `TAPQueryEngine`.
+/// page under `configuration.basePath`, answering through a `TAPQueryEngine`. Every endpoint
+/// answers cross-origin requests (`CORSHeaders`).
 ///
 /// ```swift
 /// let server = try TAPServer(engine: engine, configuration: config, logger: logger)
@@ -56,18 +57,26 @@ public struct TAPServer: Sendable {
         }
     }
 
-    /// Adds the service's routes to `router` (for a caller that serves more than TAP).
+    /// Adds the service's routes to `router` (for a caller that serves more than TAP). They
+    /// carry the CORS headers; the caller's other routes are left as they are.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let base = configuration.normalizedBasePath
+        let routes = router.group().add(middleware: CORSHeaders<Context>())
         // The router ignores a trailing slash: this also serves `/tap/`.
-        router.get(RouterPath(base.isEmpty ? "/" : base)) { request, _ in self.landingPage(request) }
-        router.get(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
-        router.post(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
-        router.get(RouterPath(base + "/capabilities")) { request, _ in self.capabilities(request) }
-        router.get(RouterPath(base + "/availability")) { _, _ in await self.availability() }
-        router.get(RouterPath(base + "/tables")) { _, _ in await self.tables() }
-        router.get(RouterPath(base + "/examples")) { request, _ in self.examples(request) }
-        addAsyncRoutes(to: router, base: base)
+        let landing = base.isEmpty ? "/" : base
+        routes.get(RouterPath(landing)) { request, _ in self.landingPage(request) }
+        routes.get(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
+        routes.post(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
+        routes.get(RouterPath(base + "/capabilities")) { request, _ in self.capabilities(request) }
+        routes.get(RouterPath(base + "/availability")) { _, _ in await self.availability() }
+        routes.get(RouterPath(base + "/tables")) { _, _ in await self.tables() }
+        routes.get(RouterPath(base + "/examples")) { request, _ in self.examples(request) }
+        let asyncPaths = addAsyncRoutes(to: routes, base: base)
+        // CORS preflights: the middleware adds what a browser asks for.
+        let paths = [landing] + ["/sync", "/capabilities", "/availability", "/tables", "/examples"].map { base + $0 }
+        for path in paths + asyncPaths {
+            routes.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
+        }
     }
 
     /// A Hummingbird application serving only this service, on `configuration.host`/`port`.

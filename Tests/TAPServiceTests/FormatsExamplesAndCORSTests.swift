@@ -187,3 +187,78 @@ import Testing
         }
     }
 }
+
+@Suite struct CORSTests {
+    static let preflightPaths = [
+        "/tap", "/tap/sync", "/tap/async", "/tap/async/abc", "/tap/async/abc/phase", "/tap/async/abc/results",
+        "/tap/async/abc/results/result", "/tap/tables", "/tap/capabilities", "/tap/availability", "/tap/examples",
+    ]
+
+    @Test func preflight() async throws {
+        try await withService { client in
+            for path in Self.preflightPaths {
+                let headers: HTTPFields = [
+                    .origin: "https://portal.example.org", .accessControlRequestMethod: "POST",
+                    .accessControlRequestHeaders: "authorization, content-type",
+                ]
+                try await client.execute(uri: path, method: .options, headers: headers) { response in
+                    #expect(response.status == .noContent, "\(path)")
+                    #expect(response.headers[.accessControlAllowOrigin] == "*", "\(path)")
+                    #expect(response.headers[.accessControlAllowCredentials] == nil)
+                    let methods = Set(
+                        (response.headers[.accessControlAllowMethods] ?? "").split(separator: ",").map {
+                            $0.trimmingCharacters(in: .whitespaces)
+                        })
+                    #expect(methods == ["GET", "POST", "DELETE", "OPTIONS"], "\(path)")
+                    let allowed = (response.headers[.accessControlAllowHeaders] ?? "").lowercased()
+                    #expect(allowed.contains("authorization") && allowed.contains("content-type"), "\(path)")
+                    #expect(response.headers[.accessControlExposeHeaders] == "Location, Content-Disposition")
+                }
+            }
+        }
+    }
+
+    @Test func simpleRequests() async throws {
+        try await withService { client in
+            let origin: HTTPFields = [.origin: "https://portal.example.org"]
+            for path in ["/tap/capabilities", "/tap/availability", "/tap/examples", "/tap/tables", "/tap/async"] {
+                try await client.execute(uri: path, method: .get, headers: origin) { response in
+                    #expect(response.headers[.accessControlAllowOrigin] == "*", "\(path)")
+                    #expect(response.headers[.accessControlExposeHeaders] == "Location, Content-Disposition", "\(path)")
+                }
+            }
+            let body = formBody([("LANG", "ADQL"), ("QUERY", "SELECT * FROM t")])
+            var headers = formHeaders
+            headers[.origin] = "https://portal.example.org"
+            try await client.execute(uri: "/tap/sync", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.accessControlAllowOrigin] == "*")
+                let doc = try response.votable()
+                #expect(doc.rows.count == 5)
+            }
+            // Errors carry the headers too, so that a page can read the DALI error document.
+            try await client.execute(uri: "/tap/sync?LANG=ADQL", method: .get, headers: origin) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.accessControlAllowOrigin] == "*")
+            }
+        }
+    }
+
+    @Test func asyncRedirectsExposeTheirLocation() async throws {
+        let scratch = ScratchDirectory.make(prefix: "skyshard-cors-jobs-")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var configuration = testConfiguration
+        configuration.jobsDirectory = scratch.path
+        try await withService(configuration: configuration) { client in
+            let body = formBody([("LANG", "ADQL"), ("QUERY", "SELECT * FROM t")])
+            var headers = formHeaders
+            headers[.origin] = "https://portal.example.org"
+            try await client.execute(uri: "/tap/async", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location]?.contains("/tap/async/") == true)
+                #expect(response.headers[.accessControlAllowOrigin] == "*")
+                #expect(response.headers[.accessControlExposeHeaders]?.contains("Location") == true)
+            }
+        }
+    }
+}
