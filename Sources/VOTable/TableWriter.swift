@@ -115,9 +115,10 @@ public enum ResultFormat: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Makes the writer for this format and hands it to `task`: the task's row loop is then
-    /// specialised for that writer's type (no existential call per row), and one switch here
-    /// serves every caller.
+    /// Makes the writer for this format and hands it to `task`: one switch here serves every
+    /// caller, and (inlined into the caller's module) the task's row loop is specialised for
+    /// each writer's type, with no existential call per row.
+    @inlinable
     public func withWriter<Task: TableWriterTask>(
         fields: [FieldDescriptor], infos: [VOTableInfo] = [], _ task: inout Task
     ) async throws -> Task.Output {
