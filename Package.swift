@@ -51,7 +51,7 @@ let package = Package(
                 resources: [.copy("Resources/dp02_dc2_demo.yaml")], swiftSettings: strict),
         // UWS 1.1 jobs: the job model, the job store on disk, the queue that runs them.
         .target(name: "UWS", dependencies: ["Tabular"], swiftSettings: strict),
-        // Streaming VOTable / CSV / TSV writers.
+        // Streaming VOTable / CSV / TSV / JSON writers.
         .target(name: "VOTable", dependencies: ["Tabular"], swiftSettings: strict),
         // The TAP 1.1 HTTP service.
         // Knows the query engine only through the `TAPQueryEngine` protocol.

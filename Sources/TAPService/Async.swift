@@ -21,7 +21,8 @@ extension TAPServer {
     /// Parameters that steer the job service rather than the query; not kept as job parameters.
     static let controlParameters: Set<String> = ["PHASE", "ACTION", "WAIT"]
 
-    func addAsyncRoutes<Context: RequestContext>(to router: Router<Context>, base: String) {
+    /// Adds the `/async` routes; returns their paths.
+    func addAsyncRoutes<Context: RequestContext>(to router: some RouterMethods<Context>, base: String) -> [String] {
         let async = base + "/async"
         router.get(RouterPath(async)) { request, _ in await self.listJobs(request) }
         router.post(RouterPath(async)) { request, _ in await self.createJob(request) }
@@ -50,6 +51,7 @@ extension TAPServer {
             await self.resultFile(
                 request, id: context.parameters.get("job") ?? "", result: context.parameters.get("result") ?? "")
         }
+        return ["", "/:job", "/:job/:child", "/:job/results", "/:job/results/:result"].map { async + $0 }
     }
 
     func asyncURL(for request: Request) -> String { tapURL(for: request) + "/async" }

@@ -126,8 +126,8 @@ extension TAPServer {
         let formatText = parameters["RESPONSEFORMAT"] ?? parameters["FORMAT"] ?? "votable"
         guard let format = ResultFormat(parameter: formatText) else {
             return reject(
-                "RESPONSEFORMAT=\(formatText) is not supported; use votable, votable/b2, csv or tsv "
-                    + "(or application/x-votable+xml, text/csv, text/tab-separated-values).")
+                "RESPONSEFORMAT=\(formatText) is not supported; use votable, votable/b, votable/b2, csv, tsv or json "
+                    + "(or application/x-votable+xml, text/csv, text/tab-separated-values, application/json).")
         }
         var maxRecords = min(configuration.defaultMaxRecords, configuration.hardMaxRecords)
         if let m = parameters["MAXREC"] {
@@ -138,11 +138,13 @@ extension TAPServer {
         }
         let mediaType: String
         switch format {
-        case .votableTabledata, .votableBinary2:
+        case .votableTabledata, .votableBinary, .votableBinary2:
             // The XML declaration gives the encoding; answer text/xml to a client that asked for it.
             mediaType = formatText.lowercased().hasPrefix("text/xml") ? "text/xml" : format.mediaType
         case .csv, .tsv:
             mediaType = format.mediaType + "; charset=utf-8"
+        case .json:
+            mediaType = format.mediaType  // UTF-8 by definition (RFC 8259)
         }
         let request = TAPQueryRequest(
             adql: adql, language: lang, maxRecords: maxRecords, user: user, runID: parameters["RUNID"],
@@ -160,27 +162,16 @@ extension TAPServer {
             VOTableInfo(name: "QUERY", value: query.request.adql),
             VOTableInfo(name: "request_id", value: query.request.requestID),
         ]
-        var outcome = StreamOutcome()
+        var pump = SyncPump(server: self, result: result, query: query, writer: writer)
+        defer { writer = pump.writer }
         do {
             try await withTaskCancellationHandler {
-                switch query.format {
-                case .votableTabledata:
-                    var w = VOTableWriter(fields: result.fields, serialization: .tabledata, infos: infos)
-                    try await pump(&w, result: result, query: query, writer: &writer, outcome: &outcome)
-                case .votableBinary2:
-                    var w = VOTableWriter(fields: result.fields, serialization: .binary2, infos: infos)
-                    try await pump(&w, result: result, query: query, writer: &writer, outcome: &outcome)
-                case .csv:
-                    var w = DelimitedWriter(fields: result.fields, style: .csv)
-                    try await pump(&w, result: result, query: query, writer: &writer, outcome: &outcome)
-                case .tsv:
-                    var w = DelimitedWriter(fields: result.fields, style: .tsv)
-                    try await pump(&w, result: result, query: query, writer: &writer, outcome: &outcome)
-                }
+                try await query.format.withWriter(fields: result.fields, infos: infos, &pump)
             } onCancel: {
                 result.cancel()
             }
         } catch {
+            var outcome = pump.outcome
             if outcome.status == "streaming" { outcome.status = "client-gone" }
             result.cancel()
             log(
@@ -188,7 +179,20 @@ extension TAPServer {
                 detail: error is StreamAbortedError ? nil : String(reflecting: error))
             throw error
         }
-        log(outcome, start: start, metadata: logMetadata, detail: nil)
+        log(pump.outcome, start: start, metadata: logMetadata, detail: nil)
+    }
+
+    /// The streaming of one result, run with the writer of its format.
+    private struct SyncPump: TableWriterTask {
+        let server: TAPServer
+        let result: QueryResult
+        let query: SyncQuery
+        var writer: any ResponseBodyWriter
+        var outcome = StreamOutcome()
+
+        mutating func run<W: TableWriter>(_ table: inout W) async throws {
+            try await server.pump(&table, result: result, query: query, writer: &writer, outcome: &outcome)
+        }
     }
 
     struct StreamOutcome {

@@ -30,23 +30,11 @@ struct TAPJobRunner: JobRunner {
             VOTableInfo(name: "QUERY", value: query.request.adql),
             VOTableInfo(name: "job_id", value: job.id),
         ]
+        var writing = FileWriting(runner: self, result: result, maxRecords: query.maxRecords, handle: handle)
         let written: (rows: Int, overflow: Bool)
         do {
             written = try await withTaskCancellationHandler {
-                switch query.format {
-                case .votableTabledata:
-                    var w = VOTableWriter(fields: result.fields, serialization: .tabledata, infos: infos)
-                    return try await write(&w, result, maxRecords: query.maxRecords, to: handle)
-                case .votableBinary2:
-                    var w = VOTableWriter(fields: result.fields, serialization: .binary2, infos: infos)
-                    return try await write(&w, result, maxRecords: query.maxRecords, to: handle)
-                case .csv:
-                    var w = DelimitedWriter(fields: result.fields, style: .csv)
-                    return try await write(&w, result, maxRecords: query.maxRecords, to: handle)
-                case .tsv:
-                    var w = DelimitedWriter(fields: result.fields, style: .tsv)
-                    return try await write(&w, result, maxRecords: query.maxRecords, to: handle)
-                }
+                try await query.format.withWriter(fields: result.fields, infos: infos, &writing)
             } onCancel: {
                 result.cancel()
             }
@@ -54,13 +42,21 @@ struct TAPJobRunner: JobRunner {
             result.cancel()
             throw error
         }
-        let ext: String
-        switch query.format {
-        case .votableTabledata, .votableBinary2: ext = "vot"
-        case .csv: ext = "csv"
-        case .tsv: ext = "tsv"
+        return JobOutput(
+            mediaType: query.mediaType, fileExtension: query.format.fileExtension, rows: written.rows,
+            overflow: written.overflow)
+    }
+
+    /// The writing of the result file, run with the writer of the job's format.
+    private struct FileWriting: TableWriterTask {
+        let runner: TAPJobRunner
+        let result: QueryResult
+        let maxRecords: Int
+        let handle: FileHandle
+
+        func run<W: TableWriter>(_ table: inout W) async throws -> (rows: Int, overflow: Bool) {
+            try await runner.write(&table, result, maxRecords: maxRecords, to: handle)
         }
-        return JobOutput(mediaType: query.mediaType, fileExtension: ext, rows: written.rows, overflow: written.overflow)
     }
 
     /// Writes the result's rows (at most `maxRecords`; one more marks the overflow) to the

@@ -10,8 +10,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The TAP 1.1 service: `/sync`, the VOSI endpoints and a landing page under
-/// `configuration.basePath`, answering through a `TAPQueryEngine`.
+/// The TAP 1.1 service: `/sync`, `/async`, the VOSI endpoints, the DALI examples and a landing
+/// page under `configuration.basePath`, answering through a `TAPQueryEngine`. Every endpoint
+/// answers cross-origin requests (`CORSHeaders`).
 ///
 /// ```swift
 /// let server = try TAPServer(engine: engine, configuration: config, logger: logger)
@@ -56,17 +57,26 @@ public struct TAPServer: Sendable {
         }
     }
 
-    /// Adds the service's routes to `router` (for a caller that serves more than TAP).
+    /// Adds the service's routes to `router` (for a caller that serves more than TAP). They
+    /// carry the CORS headers; the caller's other routes are left as they are.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let base = configuration.normalizedBasePath
+        let routes = router.group().add(middleware: CORSHeaders<Context>())
         // The router ignores a trailing slash: this also serves `/tap/`.
-        router.get(RouterPath(base.isEmpty ? "/" : base)) { request, _ in self.landingPage(request) }
-        router.get(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
-        router.post(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
-        router.get(RouterPath(base + "/capabilities")) { request, _ in self.capabilities(request) }
-        router.get(RouterPath(base + "/availability")) { _, _ in await self.availability() }
-        router.get(RouterPath(base + "/tables")) { _, _ in await self.tables() }
-        addAsyncRoutes(to: router, base: base)
+        let landing = base.isEmpty ? "/" : base
+        routes.get(RouterPath(landing)) { request, _ in self.landingPage(request) }
+        routes.get(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
+        routes.post(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
+        routes.get(RouterPath(base + "/capabilities")) { request, _ in self.capabilities(request) }
+        routes.get(RouterPath(base + "/availability")) { _, _ in await self.availability() }
+        routes.get(RouterPath(base + "/tables")) { _, _ in await self.tables() }
+        routes.get(RouterPath(base + "/examples")) { request, _ in self.examples(request) }
+        let asyncPaths = addAsyncRoutes(to: routes, base: base)
+        // CORS preflights: the middleware adds what a browser asks for.
+        let paths = [landing] + ["/sync", "/capabilities", "/availability", "/tables", "/examples"].map { base + $0 }
+        for path in paths + asyncPaths {
+            routes.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
+        }
     }
 
     /// A Hummingbird application serving only this service, on `configuration.host`/`port`.
@@ -106,10 +116,15 @@ public struct TAPServer: Sendable {
 
     func capabilities(_ request: Request) -> Response {
         let features = Self.languageFeaturesXML(configuration.languageFeatures)
+        let limits = configuration.jobLimits
         let body = templates.capabilities.render([
             "tapURL": .text(tapURL(for: request)),
             "defaultMaxRecords": .text(String(min(configuration.defaultMaxRecords, configuration.hardMaxRecords))),
             "hardMaxRecords": .text(String(configuration.hardMaxRecords)),
+            "defaultExecutionDuration": .text(String(limits.defaultExecutionDuration)),
+            "maxExecutionDuration": .text(String(limits.maxExecutionDuration)),
+            "defaultRetentionPeriod": .text(String(limits.defaultRetention.components.seconds)),
+            "maxRetentionPeriod": .text(String(limits.maxRetention.components.seconds)),
             "languageFeatures": .markup(features),
             "title": .text(configuration.title),
             "description": .text(configuration.description),
@@ -144,6 +159,15 @@ public struct TAPServer: Sendable {
         return out
     }
 
+    /// The DALI examples document (`examples.html`), or 404 when the templates have none.
+    func examples(_ request: Request) -> Response {
+        guard let examples = templates.examples else {
+            return Self.plainTextAnswer(to: TAPServiceError(.notFound, "This service publishes no examples."))
+        }
+        let body = examples.render(["tapURL": .text(tapURL(for: request)), "title": .text(configuration.title)])
+        return Self.response(.ok, contentType: "application/xhtml+xml; charset=utf-8", body)
+    }
+
     func availability() async -> Response {
         let state = await engine.availability()
         var note = ""
@@ -171,8 +195,13 @@ public struct TAPServer: Sendable {
             logger.error("tables: the engine failed", metadata: ["error": "\(String(reflecting: error))"])
             failure = TAPServiceError(.engineFailure, "The table metadata could not be read.", cause: error)
         }
-        let answer = Self.answer(to: failure, requestID: "")
-        return Self.response(answer.status, contentType: "text/plain; charset=utf-8", Array((answer.message + "\n").utf8))
+        return Self.plainTextAnswer(to: failure)
+    }
+
+    /// The answer to an error of an endpoint that is not a query's, as plain text.
+    static func plainTextAnswer(to error: any Error) -> Response {
+        let answer = answer(to: error, requestID: "")
+        return response(answer.status, contentType: "text/plain; charset=utf-8", Array((answer.message + "\n").utf8))
     }
 
     /// The value of a header by name (case-insensitive), the first if it repeats.

@@ -59,13 +59,16 @@ struct Template: Sendable {
     }
 }
 
-/// The templates the service renders, from `vo-templates/`.
+/// The templates the service renders, from `vo-templates/`: the required ones (`names`) and
+/// the DALI examples document `examples.html`, which a folder may leave out (then `/examples`
+/// answers 404).
 struct TemplateSet: Sendable {
     static let names = ["capabilities.xml", "availability.xml", "landing.html"]
 
     let capabilities: Template
     let availability: Template
     let landing: Template
+    let examples: Template?
     let directory: String
 
     init(directory configured: String?) throws(TAPServiceError) {
@@ -81,6 +84,7 @@ struct TemplateSet: Sendable {
         capabilities = try load("capabilities.xml")
         availability = try load("availability.xml")
         landing = try load("landing.html")
+        examples = FileManager.default.fileExists(atPath: directory + "/examples.html") ? try load("examples.html") : nil
     }
 
     private static func locate(_ configured: String?) throws(TAPServiceError) -> String {

@@ -15,20 +15,21 @@ public struct VOTableInfo: Sendable, Hashable {
 }
 
 /// Writes a VOTable 1.4 document with one results RESOURCE and one TABLE, serialized as
-/// TABLEDATA or as BINARY2 (a base64 STREAM with a NULL-flag bitmap per row).
+/// TABLEDATA, as BINARY (a base64 STREAM; NULL integers are the null value each integer FIELD
+/// declares in VALUES) or as BINARY2 (a base64 STREAM with a NULL-flag bitmap per row).
 ///
 /// The status goes into INFO elements named QUERY_STATUS: `OK` before the table, and after the
 /// table `OVERFLOW` when MAXREC truncated the rows, or `ERROR` with a message when the query
 /// failed while rows were being written (DALI 1.1), so that an incomplete result is never
 /// mistaken for a complete one.
 public struct VOTableWriter: TableWriter {
-    public enum Serialization: Sendable { case tabledata, binary2 }
+    public enum Serialization: Sendable { case tabledata, binary, binary2 }
 
     public let fields: [FieldDescriptor]
     public let serialization: Serialization
     public var infos: [VOTableInfo]
     private let textKinds: [TextKind]
-    private var binary: Binary2RowEncoder?
+    private var binary: BinaryRowEncoder?
     private var base64 = Base64StreamEncoder()
 
     public init(fields: [FieldDescriptor], serialization: Serialization = .tabledata, infos: [VOTableInfo] = []) {
@@ -36,7 +37,11 @@ public struct VOTableWriter: TableWriter {
         self.serialization = serialization
         self.infos = infos
         self.textKinds = fields.map(TextKind.init)
-        self.binary = serialization == .binary2 ? Binary2RowEncoder(fields: fields) : nil
+        switch serialization {
+        case .tabledata: binary = nil
+        case .binary: binary = BinaryRowEncoder(fields: fields, layout: .binary)
+        case .binary2: binary = BinaryRowEncoder(fields: fields, layout: .binary2)
+        }
     }
 
     public var reportsStatus: Bool { true }
@@ -57,10 +62,14 @@ public struct VOTableWriter: TableWriter {
         out.append("<TABLE>\n")
         var ids = Set<String>()
         for field in fields {
-            VOTableMarkup.field(field, id: VOTableMarkup.uniqueID(for: field.name, taken: &ids), into: &out)
+            // BINARY has no NULL flags: an integer column needs a value that stands for NULL.
+            let null = serialization == .binary ? BinaryRowEncoder.nullInteger(for: field.datatype) : nil
+            VOTableMarkup.field(
+                field, id: VOTableMarkup.uniqueID(for: field.name, taken: &ids), nullValue: null, into: &out)
         }
         switch serialization {
         case .tabledata: out.append("<DATA>\n<TABLEDATA>\n")
+        case .binary: out.append("<DATA>\n<BINARY>\n<STREAM encoding=\"base64\">\n")
         case .binary2: out.append("<DATA>\n<BINARY2>\n<STREAM encoding=\"base64\">\n")
         }
     }
@@ -86,7 +95,7 @@ public struct VOTableWriter: TableWriter {
                 }
             }
             out.append("</TR>\n")
-        case .binary2:
+        case .binary, .binary2:
             binary!.encode(batch.values, base: base)
             base64.encode(binary!.rowBytes, into: &out)
         }
@@ -95,6 +104,9 @@ public struct VOTableWriter: TableWriter {
     public mutating func writeTrailer(_ status: EndStatus, into out: inout OutputBuffer) {
         switch serialization {
         case .tabledata: out.append("</TABLEDATA>\n</DATA>\n")
+        case .binary:
+            base64.finish(into: &out)
+            out.append("</STREAM>\n</BINARY>\n</DATA>\n")
         case .binary2:
             base64.finish(into: &out)
             out.append("</STREAM>\n</BINARY2>\n</DATA>\n")
@@ -141,7 +153,8 @@ public enum VOTableMarkup {
         }
     }
 
-    static func field(_ f: FieldDescriptor, id: String, into out: inout OutputBuffer) {
+    /// A FIELD; `nullValue`, when given, is declared as `<VALUES null="…"/>`.
+    static func field(_ f: FieldDescriptor, id: String, nullValue: Int64? = nil, into out: inout OutputBuffer) {
         out.append("<FIELD name=\"")
         out.appendXMLEscaped(f.name, attribute: true)
         out.append("\" ID=\"")
@@ -154,13 +167,23 @@ public enum VOTableMarkup {
         attribute("ucd", f.ucd, into: &out)
         attribute("utype", f.utype, into: &out)
         attribute("xtype", f.xtype, into: &out)
-        if let d = f.description, !d.isEmpty {
-            out.append(">\n<DESCRIPTION>")
-            out.appendXMLEscaped(d)
-            out.append("</DESCRIPTION>\n</FIELD>\n")
-        } else {
+        let description = f.description.flatMap { $0.isEmpty ? nil : $0 }
+        guard description != nil || nullValue != nil else {
             out.append("/>\n")
+            return
         }
+        out.append(">\n")
+        if let description {
+            out.append("<DESCRIPTION>")
+            out.appendXMLEscaped(description)
+            out.append("</DESCRIPTION>\n")
+        }
+        if let nullValue {
+            out.append("<VALUES null=\"")
+            out.appendDecimal(nullValue)
+            out.append("\"/>\n")
+        }
+        out.append("</FIELD>\n")
     }
 
     private static func attribute(_ name: StaticString, _ value: String?, into out: inout OutputBuffer) {

@@ -38,7 +38,7 @@ struct QueryCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Output format: table, csv, tsv, votable, votable/b2.")
+    @Option(help: "Output format: table, csv, tsv, json, votable, votable/b, votable/b2.")
     var format: String = "table"
 
     @Option(help: "Stop after this many rows.")
@@ -67,7 +67,7 @@ struct QueryCommand: AsyncParsableCommand {
             return
         }
         guard let resultFormat = ResultFormat(parameter: format) else {
-            throw ValidationError("unknown format \(format); use table, csv, tsv, votable or votable/b2")
+            throw ValidationError("unknown format \(format); use table, csv, tsv, json, votable, votable/b or votable/b2")
         }
         var writer = resultFormat.makeWriter(fields: result.fields)
         var out = OutputBuffer()

@@ -53,8 +53,8 @@ struct CatalogEngine: TAPQueryEngine {
                 let url = try #require(tap.first("accessURL")?.text)
                 #expect(url.hasPrefix("http://") && url.hasSuffix("/tap"))
                 #expect(tap.all("version").map(\.text) == ["2.0", "2.1"])
-                #expect(tap.first("default")?.text == "1000")
-                #expect(tap.first("hard")?.text == "250000")
+                #expect(tap.first("outputLimit")?.first("default")?.text == "1000")
+                #expect(tap.first("outputLimit")?.first("hard")?.text == "250000")
                 #expect(tap.all("form").map(\.text).contains("CONTAINS"))
                 // Every TAPRegExt feature type once, with the configured forms under it.
                 let lists = tap.all("languageFeatures")

@@ -1,13 +1,23 @@
 import Tabular
 
-/// Encodes one row in the VOTable BINARY2 layout: a NULL-flag bitmap (one bit per column, most
-/// significant bit first) followed by each cell big-endian; variable-length arrays and strings
-/// carry a 4-byte element count first. A NULL cell still occupies its bytes (zeros, NaN for
-/// floating point, `?` for booleans, a zero count for variable-length values).
-struct Binary2RowEncoder {
+/// Encodes one row in a VOTable binary layout, each cell big-endian; variable-length arrays and
+/// strings carry a 4-byte element count first.
+///
+/// - BINARY2 begins the row with a NULL-flag bitmap (one bit per column, most significant bit
+///   first). A NULL cell still occupies its bytes: zeros, NaN for floating point, `?` for
+///   booleans, a zero count for variable-length values.
+/// - BINARY has no flags: a NULL floating-point value is NaN, a NULL boolean `?`, a NULL string
+///   or variable-length array empty, and a NULL integer the column's null value
+///   (`nullInteger(for:)`), which the FIELD declares in `<VALUES null="…"/>`. A real value equal
+///   to it reads back as NULL: the most negative value of the type is chosen as the least likely.
+struct BinaryRowEncoder {
+    enum Layout: Sendable { case binary, binary2 }
+
     private struct Column {
         var datatype: VODatatype
         var shape: ColumnShape
+        /// What a NULL integer (or integer array element) is written as.
+        var nullInteger: Int64
     }
 
     private let columns: [Column]
@@ -15,10 +25,26 @@ struct Binary2RowEncoder {
     /// The bytes of the row last encoded; reused from row to row.
     private(set) var rowBytes: [UInt8] = []
 
-    init(fields: [FieldDescriptor]) {
-        columns = fields.map { Column(datatype: $0.datatype, shape: ColumnShape(arraysize: $0.arraysize)) }
-        flagBytes = (fields.count + 7) / 8
+    init(fields: [FieldDescriptor], layout: Layout) {
+        columns = fields.map {
+            Column(
+                datatype: $0.datatype, shape: ColumnShape(arraysize: $0.arraysize),
+                nullInteger: layout == .binary ? Self.nullInteger(for: $0.datatype) ?? 0 : 0)
+        }
+        flagBytes = layout == .binary2 ? (fields.count + 7) / 8 : 0
         rowBytes.reserveCapacity(flagBytes + fields.count * 8)
+    }
+
+    /// The value that stands for NULL in an integer column of the BINARY layout: the most
+    /// negative value of the type, 255 for `unsignedByte`; nil for the other datatypes.
+    static func nullInteger(for datatype: VODatatype) -> Int64? {
+        switch datatype {
+        case .unsignedByte: 255
+        case .short: Int64(Int16.min)
+        case .int: Int64(Int32.min)
+        case .long: Int64.min
+        case .boolean, .char, .unicodeChar, .float, .double: nil
+        }
     }
 
     mutating func encode(_ values: [Value], base: Int) {
@@ -31,18 +57,19 @@ struct Binary2RowEncoder {
             case .char, .unicodeChar: isNull = appendString(value, column)
             default:
                 if column.shape == .scalar {
-                    isNull = appendScalar(value, column.datatype)
+                    isNull = appendScalar(value, column)
                 } else {
                     isNull = appendArray(value, column)
                 }
             }
-            if isNull { rowBytes[c >> 3] |= 0x80 >> UInt8(c & 7) }
+            if isNull && flagBytes > 0 { rowBytes[c >> 3] |= 0x80 >> UInt8(c & 7) }
         }
     }
 
     // Each append returns whether the cell is NULL.
 
-    private mutating func appendScalar(_ value: Value, _ datatype: VODatatype) -> Bool {
+    private mutating func appendScalar(_ value: Value, _ column: Column) -> Bool {
+        let datatype = column.datatype
         switch datatype {
         case .boolean:
             let b = value.asBool
@@ -50,7 +77,7 @@ struct Binary2RowEncoder {
             return b == nil
         case .unsignedByte, .short, .int, .long:
             let i = value.asInt64
-            appendInteger(i ?? 0, datatype)
+            appendInteger(i ?? column.nullInteger, datatype)
             return i == nil
         case .float, .double:
             let d = value.asDouble
@@ -102,7 +129,7 @@ struct Binary2RowEncoder {
                 rowBytes.append(e == nil ? UInt8(ascii: "?") : e! != 0 ? UInt8(ascii: "T") : UInt8(ascii: "F"))
             case .float, .double: appendFloating(e ?? .nan, column.datatype)
             default:
-                let i = e.flatMap { $0.isFinite ? Int64(exactly: $0.rounded()) : nil } ?? 0
+                let i = e.flatMap { $0.isFinite ? Int64(exactly: $0.rounded()) : nil } ?? column.nullInteger
                 appendInteger(i, column.datatype)
             }
         }
