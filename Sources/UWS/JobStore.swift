@@ -23,7 +23,8 @@ public struct JobStore: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw UWSError(
-                .storage, "the job directory \(directory.path) cannot be created: \(error.localizedDescription)", file: directory.path, cause: error)
+                .storage, "the job directory \(directory.path) cannot be created: \(error.localizedDescription)",
+                file: directory.path, cause: error)
         }
     }
 
@@ -46,7 +47,8 @@ public struct JobStore: Sendable {
             try Self.writeAtomically(try encoder.encode(job), to: folder.appendingPathComponent(Self.recordName))
         } catch {
             throw UWSError(
-                .storage, "the record of job \(job.id) cannot be written: \(error.localizedDescription)", file: folder.path, cause: error)
+                .storage, "the record of job \(job.id) cannot be written: \(error.localizedDescription)", file: folder.path,
+                cause: error)
         }
     }
 
