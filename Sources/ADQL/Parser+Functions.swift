@@ -30,7 +30,14 @@ extension Parser {
                 .function(FunctionCall(name: name, arguments: [argument], distinct: distinct)),
                 range: range(from: start))
         }
-        let arguments = try parseArguments()
+        var arguments = try parseArguments()
+        // ADQL 2.1 lets a geometry's coordinate system be NULL (or left out): a NULL first
+        // argument is the same as none.
+        if Self.geometryConstructors.contains(upper), arguments.count > 2,
+            case .literal(.null) = arguments[0].unparenthesized.kind
+        {
+            arguments.removeFirst()
+        }
         try checkArity(upper, arguments, nameToken: nameToken)
         return Expression(.function(FunctionCall(name: name, arguments: arguments)), range: range(from: start))
     }
@@ -69,6 +76,8 @@ extension Parser {
         if case .literal(.string) = e.kind { return true }
         return false
     }
+
+    static let geometryConstructors: Set<String> = ["POINT", "CIRCLE", "BOX", "POLYGON"]
 
     @inline(never)
     private func checkArity(_ upper: String, _ arguments: [Expression], nameToken: Token) throws {

@@ -53,6 +53,10 @@ extension Parser {
                     let columns = try parseCommaList { try $0.parseIdentifier("column name") }
                     try expectSymbol(")")
                     condition = .using(columns)
+                } else {
+                    // Only CROSS and NATURAL joins go without a condition.
+                    throw error(
+                        expected: ["ON", "USING"], hint: "a JOIN other than CROSS JOIN or NATURAL JOIN needs ON or USING")
                 }
             } else if current.isWord("ON") || current.isWord("USING") {
                 throw error(
