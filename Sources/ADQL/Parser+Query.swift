@@ -8,9 +8,21 @@ extension Parser {
         try enter()
         defer { leave() }
         let start = current.start
+        // The grammar puts the WITH clause on the statement only: a sub-query, a common table
+        // expression's body or a parenthesised set operand starts with SELECT or "(".
+        let topLevel = queryLevel == 0
+        queryLevel += 1
+        defer { queryLevel -= 1 }
+        if !topLevel && current.isWord("WITH") {
+            throw error(
+                at: current,
+                message: "WITH is allowed only at the start of the whole query, not inside a sub-query; "
+                    + "move this common table expression to the query's WITH clause")
+        }
         let ctes = try acceptWord("WITH") ? parseCommaList({ try $0.parseCommonTableExpression() }) : []
         if !(current.isWord("SELECT") || current.isSymbol("(")) {
-            throw error(expected: ctes.isEmpty ? ["SELECT", "WITH", "\"(\""] : ["SELECT", "\"(\""])
+            let expected = !topLevel ? ["SELECT", "\"(\""] : ctes.isEmpty ? ["SELECT", "WITH", "\"(\""] : ["SELECT", "\"(\""]
+            throw error(expected: expected)
         }
         let body = try parseSetExpression()
         let orderBy = try parseByList("ORDER") { try $0.parseOrderItem() }

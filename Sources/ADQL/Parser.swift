@@ -22,6 +22,7 @@ public enum ADQLParser {
             let query = try parser.parseQuery()
             _ = parser.acceptSymbol(";")
             try parser.expectEnd()
+            try GrammarCheck.check(query)
             return query
         } catch {
             throw Parser.syntaxError(error)
@@ -103,6 +104,8 @@ struct Parser {
     var pos = 0
     private var nesting = 0
     var depth = 0
+    /// How many queries enclose the current token: 0 at the statement's top level.
+    var queryLevel = 0
     /// End of the last consumed token.
     var lastEnd = SourcePosition.start
     /// Index of the token consumed as an alias without `AS`, for error positioning.

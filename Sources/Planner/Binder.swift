@@ -433,8 +433,10 @@ public final class Binder: Sendable {
         if let whereClause, scope.aggregateCalls > aggregatesBefore {
             throw Self.error("aggregate functions are not allowed in WHERE; use HAVING", at: whereClause.range)
         }
+        if let whereClause { try checkCondition(whereClause, clause: "WHERE", in: scope) }
         let groupBy = try select.groupBy.map { try bindExpression($0, in: scope, allowAliases: true) }
         let having = try select.having.map { try bindExpression($0, in: scope, allowAliases: true) }
+        if let having { try checkCondition(having, clause: "HAVING", in: scope) }
 
         var orderBy: [OrderItem] = []
         for item in query.orderBy {
@@ -500,7 +502,10 @@ public final class Binder: Sendable {
             scope.hidden.insert("\(r.correlation)\u{0}\(name)")
         }
         switch join.condition {
-        case .on(let e)?: join.condition = .on(try bindExpression(e, in: scope))
+        case .on(let e)?:
+            let bound = try bindExpression(e, in: scope)
+            try checkCondition(bound, clause: "ON", in: scope)
+            join.condition = .on(bound)
         case .using(let columns)?:
             // USING (c) → ON left.c = right.c, on the rightmost table of each side that has c.
             let leftTables = Self.tables(of: join.left, in: scope)

@@ -410,6 +410,29 @@ enum TestCatalog {
         }
     }
 
+    @Test func aConditionMustBeBooleanOnceItsColumnsAreKnown() throws {
+        // A boolean flag column is a condition on its own; a number is not.
+        _ = try TestCatalog.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE detect_isPrimary")
+        _ = try TestCatalog.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE NOT detect_isPrimary")
+        let cases: [(String, Int, String)] = [
+            ("SELECT objectId FROM dp02_dc2_catalogs.Object\nWHERE coord_ra", 2, "WHERE needs a condition"),
+            ("SELECT objectId FROM dp02_dc2_catalogs.Object\nWHERE detect_isPrimary AND (tract OR coord_ra > 1)", 2, "OR needs a condition"),
+            ("SELECT tract FROM dp02_dc2_catalogs.Object GROUP BY tract\nHAVING tract", 2, "HAVING needs a condition"),
+            ("SELECT o.objectId FROM dp02_dc2_catalogs.Object AS o\nJOIN dp02_dc2_catalogs.ForcedSource AS f ON f.psfFlux", 2, "ON needs a condition"),
+            ("SELECT objectId FROM dp02_dc2_catalogs.Object\nWHERE NOT scisql_angSep(coord_ra, coord_dec, 1, 2)", 2, "NOT needs a condition"),
+        ]
+        for (adql, line, message) in cases {
+            do {
+                _ = try TestCatalog.plan(adql)
+                Issue.record("accepted \(adql)")
+            } catch let error as QueryError {
+                #expect(error.line == line, "\(adql)")
+                #expect(error.message.contains(message), "\(error.message)")
+                #expect(error.code == .semantic)
+            }
+        }
+    }
+
     @Test func resultNamesAreUniqueAndFollowTAPRules() throws {
         let plan = try TestCatalog.plan(
             "SELECT objectId, objectId, COUNT(*), r_cModelFlux * 2, scisql_nanojanskyToAbMag(r_cModelFlux) FROM dp02_dc2_catalogs.Object GROUP BY objectId, r_cModelFlux"
