@@ -9,46 +9,102 @@ import QueryEngine
 import TAPService
 import UWS
 
-/// Options of the HTTP service.
+/// Flags of the HTTP service. Each may also come from the environment or the configuration
+/// file (Settings.swift); `ServiceSettings` holds the values in force.
 struct ServiceOptions: ParsableArguments {
-    @Option(help: "Address to listen on.")
-    var host: String = "127.0.0.1"
+    @Option(help: "A YAML file of settings (keys are the flags' names, e.g. `port: 8080`).")
+    var config: String?
 
-    @Option(help: "Port to listen on (0 picks a free port).")
-    var port: Int = 8080
+    @Option(help: "Address to listen on (default: 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free port (default: 8080).")
+    var port: Int?
 
     @Option(help: "SQLite worker threads (default: one per core).")
     var threads: Int?
 
-    @Option(help: "MAXREC when a request gives none.")
-    var defaultMaxrec: Int = 100_000
+    @Option(help: "MAXREC when a request gives none (default: 100000).")
+    var defaultMaxrec: Int?
 
-    @Option(help: "Time limit of a query, in seconds.")
-    var queryTimeout: Int = 600
+    @Option(help: "Time limit of a query, in seconds (default: 600).")
+    var queryTimeout: Int?
 
-    @Option(help: "Queries one user may run at once.")
-    var queriesPerUser: Int = 8
+    @Option(help: "Queries one user may run at once (default: 8).")
+    var queriesPerUser: Int?
 
-    @Option(help: "Request header naming the authenticated user, set by a trusted front proxy.")
+    @Option(help: "Request header naming the authenticated user, set by a trusted front proxy (default: none).")
     var userHeader: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: info).")
+    var logLevel: String?
 
     @Option(
         name: .customLong("jobs-dir"),
         help: "Folder for async jobs, their parameters and results (default: DATA/jobs).")
     var jobsDirectory: String?
 
-    @Option(help: "Async jobs executing at once; more wait in the queue.")
-    var executingJobs: Int = 2
+    @Option(help: "Async jobs executing at once; more wait in the queue (default: 2).")
+    var executingJobs: Int?
 
-    @Option(help: "Async jobs that may wait in the queue.")
-    var queuedJobs: Int = 100
+    @Option(help: "Async jobs that may wait in the queue (default: 100).")
+    var queuedJobs: Int?
+
+    /// The settings in force: these flags over the environment over the configuration file
+    /// over the defaults. `report` receives where each value came from.
+    func resolve(dataRoot: URL, report: ((SettingsResolver) -> Void)? = nil) async throws -> ServiceSettings {
+        let r = try await SettingsResolver(configFile: config)
+        var s = ServiceSettings()
+        s.host = try await r.value("host", flag: host, default: s.host)
+        s.port = try await r.value("port", flag: port, default: s.port)
+        s.threads = try await r.value("threads", flag: threads, default: s.threads)
+        s.defaultMaxrec = try await r.value("default-maxrec", flag: defaultMaxrec, default: s.defaultMaxrec)
+        s.queryTimeout = try await r.value("query-timeout", flag: queryTimeout, default: s.queryTimeout)
+        s.queriesPerUser = try await r.value("queries-per-user", flag: queriesPerUser, default: s.queriesPerUser)
+        s.userHeader = try await r.value("user-header", flag: userHeader, default: s.userHeader)
+        s.logLevel = try await r.value("log-level", flag: logLevel, default: s.logLevel)
+        s.jobsDirectory = try await r.value(
+            "jobs-dir", flag: jobsDirectory, default: dataRoot.appendingPathComponent("jobs").path)
+        s.executingJobs = try await r.value("executing-jobs", flag: executingJobs, default: s.executingJobs)
+        s.queuedJobs = try await r.value("queued-jobs", flag: queuedJobs, default: s.queuedJobs)
+        try r.checkFileKeys()
+        try s.validate()
+        report?(r)
+        return s
+    }
+}
+
+/// The service's settings in force, with their defaults.
+struct ServiceSettings: Sendable {
+    var host = "127.0.0.1"
+    var port = 8080
+    var threads: Int?
+    var defaultMaxrec = 100_000
+    var queryTimeout = 600
+    var queriesPerUser = 8
+    var userHeader: String?
+    var logLevel = "info"
+    var jobsDirectory = ""
+    var executingJobs = 2
+    var queuedJobs = 100
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, not \(port)") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        for (name, value) in [
+            ("default-maxrec", defaultMaxrec), ("query-timeout", queryTimeout), ("queries-per-user", queriesPerUser),
+            ("executing-jobs", executingJobs), ("threads", threads ?? 1),
+        ] where value < 1 {
+            throw ValidationError("\(name) must be at least 1, not \(value)")
+        }
+        guard queuedJobs >= 0 else { throw ValidationError("queued-jobs must be 0 or more, not \(queuedJobs)") }
+    }
 }
 
 /// Starts the TAP service over the catalog under `dataRoot` and runs until interrupted.
-func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
+func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
     var logger = Logger(label: "skyshard")
     logger.logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
     let engine = try SkyShardEngine(
@@ -63,7 +119,7 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
             + engine.planner.functions.userDefined.map {
                 LanguageFeature.userDefined(form: $0.form ?? "\($0.name)(...)", description: $0.description)
             },
-        jobsDirectory: options.jobsDirectory ?? dataRoot.appendingPathComponent("jobs").path,
+        jobsDirectory: options.jobsDirectory,
         jobLimits: jobLimits(options))
     let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)
     let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
@@ -98,7 +154,7 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
     try await app.runService()
 }
 
-func jobLimits(_ options: ServiceOptions) -> JobLimits {
+func jobLimits(_ options: ServiceSettings) -> JobLimits {
     var limits = JobLimits()
     limits.maxExecuting = max(1, options.executingJobs)
     limits.maxQueued = max(0, options.queuedJobs)
@@ -116,7 +172,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            try await serve(dataRoot: data.url, options: service, banner: false)
+            try await serve(dataRoot: data.url, options: service.resolve(dataRoot: data.url), banner: false)
         } catch {
             fail(error)
         }
@@ -136,11 +192,39 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
+            let settings = try await service.resolve(dataRoot: data.url)
             let version = try DemoCatalog.ensure(dataRoot: data.url, objects: objects)
             FileHandle.standardOutput.write(Data("catalog: \(version.directory.path)\n".utf8))
-            try await serve(dataRoot: data.url, options: service, banner: true)
+            try await serve(dataRoot: data.url, options: settings, banner: true)
         } catch {
             fail(error)
         }
+    }
+}
+
+/// Prints the settings `serve` would run with and where each came from.
+struct SettingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "Print the service's settings in force (flags, SKYSHARD_* environment, --config file, defaults).")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var service: ServiceOptions
+
+    func run() async throws {
+        do { try await printSettings() } catch { fail(error) }
+    }
+
+    /// One line per setting: name, value, origin.
+    private func printSettings() async throws {
+        var lines: [String] = []
+        _ = try await service.resolve(dataRoot: data.url) { resolver in
+            let width = resolver.report.map(\.name.count).max() ?? 0
+            lines = resolver.report.map { setting in
+                let name = setting.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                return "\(name)  \(setting.value ?? "(none)")  [\(setting.origin)]"
+            }
+        }
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }

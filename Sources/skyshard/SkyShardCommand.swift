@@ -7,7 +7,7 @@ struct SkyShardCommand: AsyncParsableCommand {
         commandName: "skyshard",
         abstract: "ADQL queries over a sky catalog split into SQLite chunk files, served through IVOA TAP.",
         subcommands: [
-            DemoCommand.self, ServeCommand.self, QueryCommand.self, ExplainCommand.self, ADQLCommand.self,
+            DemoCommand.self, ServeCommand.self, SettingsCommand.self, QueryCommand.self, ExplainCommand.self, ADQLCommand.self,
             GenerateCommand.self, IngestCommand.self, SkyCommand.self, BenchCommand.self,
         ])
 }
