@@ -21,6 +21,11 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Port to listen on; 0 picks a free port (default: 8080).")
     var port: Int?
 
+    @Option(
+        name: .customLong("public-url"),
+        help: "The service's URL as clients see it behind a proxy, e.g. https://data.example.org/tap (default: from the request).")
+    var publicURL: String?
+
     @Option(help: "SQLite worker threads (default: one per core).")
     var threads: Int?
 
@@ -57,6 +62,7 @@ struct ServiceOptions: ParsableArguments {
         var s = ServiceSettings()
         s.host = try await r.value("host", flag: host, default: s.host)
         s.port = try await r.value("port", flag: port, default: s.port)
+        s.publicURL = try await r.value("public-url", flag: publicURL, default: s.publicURL)
         s.threads = try await r.value("threads", flag: threads, default: s.threads)
         s.defaultMaxrec = try await r.value("default-maxrec", flag: defaultMaxrec, default: s.defaultMaxrec)
         s.queryTimeout = try await r.value("query-timeout", flag: queryTimeout, default: s.queryTimeout)
@@ -78,6 +84,7 @@ struct ServiceOptions: ParsableArguments {
 struct ServiceSettings: Sendable {
     var host = "127.0.0.1"
     var port = 8080
+    var publicURL: String?
     var threads: Int?
     var defaultMaxrec = 100_000
     var queryTimeout = 600
@@ -90,6 +97,9 @@ struct ServiceSettings: Sendable {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, not \(port)") }
+        if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) {
+            throw ValidationError("public-url must be an http:// or https:// URL, not \(publicURL)")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -114,6 +124,7 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
         host: options.host, port: options.port, defaultMaxRecords: options.defaultMaxrec,
         title: "SkyShard TAP service",
         description: "ADQL over \(engine.catalog.tables.map(\.qualifiedName).joined(separator: ", ")).",
+        publicBaseURL: options.publicURL,
         userHeader: options.userHeader,
         languageFeatures: LanguageFeature.adqlOptional + LanguageFeature.geometry
             + engine.planner.functions.userDefined.map {
