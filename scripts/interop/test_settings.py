@@ -73,10 +73,12 @@ def test_a_bad_environment_value_names_the_variable(skyshard):
 
 
 def test_serve_listens_where_the_configuration_file_says(skyshard, server, tmp_path):
-    # Port 0 from the file (a free port): the announced URL shows the file's base settings took
-    # effect; MAXREC's default from the file caps a query that gives none.
+    # Port 0 from the file (a free port): the announced URL shows the file's settings took
+    # effect; MAXREC's default from the file caps a query that gives none; the public URL
+    # from the file is the capabilities' access URL.
     config = tmp_path / "serve.yaml"
-    config.write_text("port: 0\ndefault-maxrec: 3\nlog-level: warning\n")
+    config.write_text(
+        "port: 0\ndefault-maxrec: 3\nlog-level: warning\npublic-url: https://data.example.org/api/tap\n")
     process = subprocess.Popen(
         [skyshard, "serve", "--data", server.data, "--config", str(config),
          "--jobs-dir", str(tmp_path / "jobs")],
@@ -96,6 +98,12 @@ def test_serve_listens_where_the_configuration_file_says(skyshard, server, tmp_p
             rows = response.read().decode().strip().splitlines()
         assert rows[0] == "objectId"
         assert len(rows) - 1 == 3
+        # Behind a proxy the capabilities name the public address, not the one served on.
+        with urllib.request.urlopen(f"{url}/capabilities", timeout=60) as response:
+            capabilities = response.read().decode()
+        assert "https://data.example.org/api/tap/sync" in capabilities or \
+            "<accessURL use=\"base\">https://data.example.org/api/tap</accessURL>" in capabilities
+        assert url not in capabilities
     finally:
         process.terminate()
         process.wait(timeout=30)
