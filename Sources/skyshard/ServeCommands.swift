@@ -3,9 +3,12 @@ import DemoData
 import Foundation
 import Hummingbird
 import Ingest
+import CoreMetrics
 import Logging
 import Planner
+import Prometheus
 import QueryEngine
+import ServiceLifecycle
 import TAPService
 import UWS
 
@@ -45,6 +48,14 @@ struct ServiceOptions: ParsableArguments {
 
     @Option(help: "Async jobs that may wait in the queue.")
     var queuedJobs: Int = 100
+
+    @Option(
+        name: .customLong("admin"),
+        help: "A user who may list and cancel every running query (/tap/admin/queries); repeat for more.")
+    var admins: [String] = []
+
+    @Option(help: "On SIGTERM, seconds running queries get to finish before they are stopped.")
+    var shutdownGrace: Int = 30
 }
 
 /// Starts the TAP service over the catalog under `dataRoot` and runs until interrupted.
@@ -64,8 +75,15 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
                 LanguageFeature.userDefined(form: $0.form ?? "\($0.name)(...)", description: $0.description)
             },
         jobsDirectory: options.jobsDirectory ?? dataRoot.appendingPathComponent("jobs").path,
-        jobLimits: jobLimits(options))
-    let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)
+        jobLimits: jobLimits(options),
+        adminUsers: Set(options.admins),
+        shutdownGrace: .seconds(max(0, options.shutdownGrace)))
+    // One registry for the process: the service records into it, and so does any library
+    // that uses swift-metrics' global system; `/tap/metrics` shows it all.
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    let server = try TAPServer(
+        engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger, metrics: registry)
     let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
     logger.info("catalog \(engine.version.name): \(engine.catalog.chunkRowCounts.count) chunks; \(rows.joined(separator: ", "))")
     let announce = banner
@@ -95,7 +113,15 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
         },
         logger: logger)
     app.beforeServerStarts { await server.startJobs() }
-    try await app.runService()
+    // The group shuts its services down in reverse order: `TAPShutdown` drains the queries
+    // first, while the server still listens and refuses new ones with 503; then the server
+    // stops. The group's own limit is a backstop should a connection never close.
+    let services: [any Service] = [app, TAPShutdown(server: server)]
+    var group = ServiceGroupConfiguration(
+        services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+    group.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(30)
+    try await ServiceGroup(configuration: group).run()
+    logger.notice("stopped")
 }
 
 func jobLimits(_ options: ServiceOptions) -> JobLimits {
