@@ -1,9 +1,9 @@
 import ArgumentParser
+import CoreMetrics
 import DemoData
 import Foundation
 import Hummingbird
 import Ingest
-import CoreMetrics
 import Logging
 import Planner
 import Prometheus

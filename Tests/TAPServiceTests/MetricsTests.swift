@@ -17,7 +17,9 @@ import Testing
         }
     }
 
-    static func query(_ client: some TestClientProtocol, _ adql: String, as name: String = "alice") async throws
+    static func query(
+        _ client: some TestClientProtocol, _ adql: String, as name: String = "alice"
+    ) async throws
         -> HTTPResponse.Status
     {
         try await client.execute(
