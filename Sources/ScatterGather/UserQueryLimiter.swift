@@ -9,7 +9,8 @@ public final class UserQueryLimiter: Sendable {
 
     public init(limit: Int) { self.limit = max(1, limit) }
 
-    /// Takes a slot for `user`, or throws when the user is at the limit.
+    /// Takes a slot for `user`, or throws when the user is at the limit (an `unavailable` error
+    /// whose context `admission` is `queries-per-user`: the service counts it as a refusal).
     func acquire(_ user: String) throws {
         let admitted = running.withLock { counts -> Bool in
             let now = counts[user, default: 0]
@@ -20,7 +21,8 @@ public final class UserQueryLimiter: Sendable {
         if !admitted {
             throw QueryError(
                 .unavailable,
-                "you already have \(limit) queries running, the most one user may run at once; wait for one to finish")
+                "you already have \(limit) queries running, the most one user may run at once; wait for one to finish",
+                context: ["admission": "queries-per-user"])
         }
     }
 

@@ -96,6 +96,7 @@ extension TAPServer {
 
     func createJob(_ request: Request) async -> Response {
         guard let jobs else { return Self.noJobService }
+        guard queries.isAccepting else { return uwsFailure(Self.shuttingDownError) }
         let parameters: DALIParameters
         switch await readParameters(request) {
         case .success(let p): parameters = p
@@ -199,7 +200,9 @@ extension TAPServer {
 
     private func changePhase(_ jobs: JobManager, _ id: String, owner: String?, to phase: String) async throws {
         switch phase.uppercased() {
-        case "RUN": try await jobs.run(id, owner: owner)
+        case "RUN":
+            guard queries.isAccepting else { throw Self.shuttingDownError }
+            try await jobs.run(id, owner: owner)
         case "ABORT": try await jobs.abort(id, owner: owner)
         default: throw UWSError(.badRequest, "PHASE=\(phase) cannot be set; use PHASE=RUN or PHASE=ABORT.")
         }
@@ -313,6 +316,8 @@ extension TAPServer {
     /// is the service's fault.
     func uwsFailure(_ error: any Error) -> Response {
         let answer = Self.answer(to: error, requestID: "async")
+        if let error = error as? UWSError, error.code == .limitReached { metrics.refused(.jobQueueFull) }
+        if let error = error as? TAPServiceError, error.code == .shuttingDown { metrics.refused(.shuttingDown) }
         if answer.status.code >= 500 {
             logger.error("async: \(answer.message)", metadata: ["detail": "\(answer.logDetail ?? "")"])
         }

@@ -81,6 +81,12 @@ public struct TAPServiceConfiguration: Sendable {
     public var jobsDirectory: String?
     /// The async job service's limits (queue, execution duration, retention, WAIT).
     public var jobLimits: JobLimits
+    /// The users (as `TAPServer.user(of:)` names them) who may use the admin view
+    /// (`/admin/queries`): list every running query and cancel any.
+    public var adminUsers: Set<String>
+    /// On a graceful shutdown (SIGTERM), how long running queries are given to finish before
+    /// they are stopped (see `TAPServer.drain`).
+    public var shutdownGrace: Duration
 
     public init(
         host: String = "127.0.0.1",
@@ -98,7 +104,9 @@ public struct TAPServiceConfiguration: Sendable {
         languageFeatures: [LanguageFeature] = LanguageFeature.adqlOptional + LanguageFeature.geometry,
         keepAliveInterval: Duration? = .seconds(10),
         jobsDirectory: String? = nil,
-        jobLimits: JobLimits = JobLimits()
+        jobLimits: JobLimits = JobLimits(),
+        adminUsers: Set<String> = [],
+        shutdownGrace: Duration = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -116,6 +124,8 @@ public struct TAPServiceConfiguration: Sendable {
         self.keepAliveInterval = keepAliveInterval
         self.jobsDirectory = jobsDirectory
         self.jobLimits = jobLimits
+        self.adminUsers = adminUsers
+        self.shutdownGrace = shutdownGrace
     }
 
     /// `basePath` with one leading and no trailing slash (`""` for the root).

@@ -60,14 +60,21 @@ public protocol TAPQueryEngine: Sendable {
     func availability() async -> TAPAvailability
 }
 
-/// A started query: its rows, and its progress when the engine can tell it.
+/// A started query: its rows, its progress when the engine can tell it, and a way to stop it
+/// with a reason its reader sees (an administrator's cancel, a shutdown).
 public struct TAPRunningQuery: Sendable {
     public var result: QueryResult
     public var progress: (@Sendable () -> QueryProgress)?
+    /// Stops the query so that reading its rows throws the given error. Nil: the engine can
+    /// only `cancel()` the result (its reader then sees the rows end).
+    public var stop: (@Sendable (QueryError) -> Void)?
 
-    public init(result: QueryResult, progress: (@Sendable () -> QueryProgress)?) {
+    public init(
+        result: QueryResult, progress: (@Sendable () -> QueryProgress)?, stop: (@Sendable (QueryError) -> Void)? = nil
+    ) {
         self.result = result
         self.progress = progress
+        self.stop = stop
     }
 }
 

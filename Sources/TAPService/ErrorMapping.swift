@@ -18,6 +18,10 @@ public enum TAPServiceErrorCode: String, TargetErrorCode {
     case notFound
     /// The engine failed to give what an endpoint other than `/sync` needs.
     case engineFailure
+    /// The caller may not use the endpoint (the admin view, for a user who is not an administrator).
+    case forbidden
+    /// The service is shutting down and admits no new query or job.
+    case shuttingDown
 }
 
 /// How the service answers an error: the HTTP status, the message for the client (the text of
@@ -41,6 +45,8 @@ extension TAPServer {
                 case .requestTooLarge: .contentTooLarge
                 case .unsupportedMediaType: .unsupportedMediaType
                 case .notFound: .notFound
+                case .forbidden: .forbidden
+                case .shuttingDown: .serviceUnavailable
                 case .setup, .engineFailure: .internalServerError
                 }
             return ErrorAnswer(status: status, message: error.message, logDetail: error.cause.map { String(reflecting: $0) })

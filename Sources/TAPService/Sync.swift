@@ -22,18 +22,18 @@ extension TAPServer {
     func sync(_ request: Request) async -> Response {
         let start = ContinuousClock.now
         let requestID = Self.newRequestID()
-        let user = configuration.userHeader.flatMap { Self.header($0, in: request) }
-        var logMeta: Logger.Metadata = ["request": "\(requestID)"]
-        if let user { logMeta["user"] = "\(user)" }
+        let user = self.user(of: request)
+        var record = QueryRecord(id: requestID, kind: .sync, user: user)
 
         func fail(_ error: any Error, adqlLength: Int? = nil) -> Response {
             let answer = Self.answer(to: error, requestID: requestID)
-            var meta = logMeta
-            meta["status"] = "\(answer.status.code)"
-            if let adqlLength { meta["adql_chars"] = "\(adqlLength)" }
-            meta["ms"] = "\(Self.milliseconds(since: start))"
-            if let detail = answer.logDetail { meta["detail"] = "\(detail)" }
-            logger.info("sync query rejected: \(answer.message)", metadata: meta)
+            var failed = record
+            failed.failed(with: error)
+            failed.status = Int(answer.status.code)
+            if let adqlLength { failed.metadata["adql_chars"] = "\(adqlLength)" }
+            if let detail = answer.logDetail { failed.metadata["detail"] = "\(detail)" }
+            failed.duration = ContinuousClock.now - start
+            self.record(failed)
             return Self.errorDocument(answer.status, answer.message)
         }
 
@@ -49,25 +49,38 @@ extension TAPServer {
         case .success(let q): query = q
         case .failure(let error): return fail(error, adqlLength: parameters["QUERY"]?.count)
         }
-        logMeta["adql_chars"] = "\(query.request.adql.count)"
-        logMeta["format"] = "\(query.format.rawValue)"
-        logMeta["maxrec"] = "\(query.maxRecords)"
-        if let runID = query.request.runID { logMeta["runid"] = "\(runID)" }
-        logger.debug("sync query", metadata: logMeta.merging(["adql": "\(query.request.adql)"]) { a, _ in a })
+        record.metadata["adql_chars"] = "\(query.request.adql.count)"
+        record.metadata["format"] = "\(query.format.rawValue)"
+        record.metadata["maxrec"] = "\(query.maxRecords)"
+        if let runID = query.request.runID { record.metadata["runid"] = "\(runID)" }
+        logger.debug("sync query", metadata: ["query": "\(requestID)", "adql": "\(query.request.adql)"])
+
+        // Admission: refused once a shutdown has begun; otherwise listed until the response ends.
+        guard queries.register(id: requestID, user: user, adql: query.request.adql) else {
+            return fail(Self.shuttingDownError, adqlLength: query.request.adql.count)
+        }
 
         // Start the query: errors here become an HTTP error status with a DALI error document.
-        let result: QueryResult
+        let running: TAPRunningQuery
         do {
-            result = try await engine.execute(query.request)
+            running = try await engine.start(query.request)
         } catch {
+            queries.remove(requestID)
             return fail(error, adqlLength: query.request.adql.count)
         }
+        queries.attach(requestID, running)
 
-        let meta = logMeta
+        let started = record
         let body = ResponseBody { writer in
-            try await self.stream(result, query: query, writer: &writer, start: start, logMetadata: meta)
+            defer { self.queries.remove(requestID) }
+            try await self.stream(running, query: query, writer: &writer, start: start, record: started)
         }
         return Response(status: .ok, headers: [.contentType: query.mediaType], body: body)
+    }
+
+    /// The refusal of a query or job while the service shuts down.
+    static var shuttingDownError: TAPServiceError {
+        TAPServiceError(.shuttingDown, "The service is shutting down and accepts no new queries; try again shortly.")
     }
 
     /// The DALI parameters of a request: the query string's, and for POST the body's
@@ -155,15 +168,17 @@ extension TAPServer {
     // MARK: Streaming
 
     func stream(
-        _ result: QueryResult, query: SyncQuery, writer: inout any ResponseBodyWriter,
-        start: ContinuousClock.Instant, logMetadata: Logger.Metadata
+        _ running: TAPRunningQuery, query: SyncQuery, writer: inout any ResponseBodyWriter,
+        start: ContinuousClock.Instant, record: QueryRecord
     ) async throws {
+        let result = running.result
         let infos = [
             VOTableInfo(name: "QUERY", value: query.request.adql),
             VOTableInfo(name: "request_id", value: query.request.requestID),
         ]
         var pump = SyncPump(server: self, result: result, query: query, writer: writer)
         defer { writer = pump.writer }
+        var finished = record
         do {
             try await withTaskCancellationHandler {
                 try await query.format.withWriter(fields: result.fields, infos: infos, &pump)
@@ -171,15 +186,38 @@ extension TAPServer {
                 result.cancel()
             }
         } catch {
-            var outcome = pump.outcome
-            if outcome.status == "streaming" { outcome.status = "client-gone" }
+            if pump.outcome.status == "streaming" { pump.outcome.status = "client-gone" }
             result.cancel()
-            log(
-                outcome, start: start, metadata: logMetadata,
-                detail: error is StreamAbortedError ? nil : String(reflecting: error))
+            finish(&finished, pump.outcome, running: running, start: start)
+            if !(error is StreamAbortedError) && finished.outcome == .clientGone {
+                finished.metadata["detail"] = "\(String(reflecting: error))"
+            }
+            self.record(finished)
             throw error
         }
-        log(pump.outcome, start: start, metadata: logMetadata, detail: nil)
+        finish(&finished, pump.outcome, running: running, start: start)
+        self.record(finished)
+    }
+
+    /// Completes a sync query's record from how its stream ended.
+    private func finish(
+        _ record: inout QueryRecord, _ outcome: StreamOutcome, running: TAPRunningQuery, start: ContinuousClock.Instant
+    ) {
+        record.status = 200
+        record.rows = outcome.rows
+        record.bytes = outcome.bytes
+        record.chunks = running.progress?().chunksTotal ?? 0
+        record.duration = ContinuousClock.now - start
+        switch outcome.status {
+        case "ok": record.outcome = .completed
+        case "overflow":
+            record.outcome = .completed
+            record.overflow = true
+        case "client-gone": record.outcome = .clientGone
+        default:
+            record.failed(with: outcome.failure ?? QueryError(.internal, "the query failed"))
+        }
+        if let detail = outcome.queryErrorDetail { record.metadata["detail"] = "\(detail)" }
     }
 
     /// The streaming of one result, run with the writer of its format.
@@ -198,16 +236,11 @@ extension TAPServer {
     struct StreamOutcome {
         var status = "streaming"
         var rows = 0
+        /// Bytes of the body handed to the connection.
+        var bytes = 0
+        /// The error that ended the rows early, if one did.
+        var failure: (any Error)?
         var queryErrorDetail: String?
-    }
-
-    private func log(_ outcome: StreamOutcome, start: ContinuousClock.Instant, metadata: Logger.Metadata, detail: String?) {
-        var meta = metadata
-        meta["status"] = "\(outcome.status)"
-        meta["rows"] = "\(outcome.rows)"
-        meta["ms"] = "\(Self.milliseconds(since: start))"
-        if let d = outcome.queryErrorDetail ?? detail { meta["detail"] = "\(d)" }
-        logger.info("sync query", metadata: meta)
     }
 
     /// What the writing loop waits for: the next batch from the fetching task, the end, or a tick
@@ -230,7 +263,7 @@ extension TAPServer {
         let threshold = max(1024, configuration.flushThresholdBytes)
         var out = OutputBuffer(capacity: threshold + 16 * 1024)
         table.writeHeader(into: &out)
-        try await Self.send(&out, to: &writer)  // the client learns the columns at once
+        try await Self.send(&out, to: &writer, counting: &outcome.bytes)  // the client learns the columns at once
 
         let (events, eventSink) = AsyncStream<StreamEvent>.makeStream()
         let (acks, ackSink) = AsyncStream<Void>.makeStream()
@@ -281,12 +314,12 @@ extension TAPServer {
             outcome.status = "error"
             if !table.reportsStatus {
                 // CSV/TSV: end the transfer abnormally rather than let a partial result look whole.
-                try await Self.send(&out, to: &writer)
+                try await Self.send(&out, to: &writer, counting: &outcome.bytes)
                 throw StreamAbortedError()
             }
         }
         table.writeTrailer(end, into: &out)
-        try await Self.send(&out, to: &writer)
+        try await Self.send(&out, to: &writer, counting: &outcome.bytes)
         try await writer.finish(nil)
     }
 
@@ -297,24 +330,33 @@ extension TAPServer {
     ) async throws -> EndStatus {
         let threshold = max(1024, configuration.flushThresholdBytes)
         var sentSinceTick = false
+        func stopped(_ error: any Error) -> EndStatus {
+            let answer = Self.answer(to: error, requestID: query.request.requestID)
+            outcome.failure = error
+            outcome.queryErrorDetail = answer.logDetail
+            return .error("The query failed after \(outcome.rows) rows; the result is incomplete. \(answer.message)")
+        }
         for await event in events {
             switch event {
             case .tick:
                 if !sentSinceTick && (!out.isEmpty || table.writeKeepAlive(into: &out)) {
-                    try await Self.send(&out, to: &writer)
+                    try await Self.send(&out, to: &writer, counting: &outcome.bytes)
                 }
                 sentSinceTick = false
             case .end:
+                // A query stopped by an administrator or a shutdown through an engine that can
+                // only cancel ends early without an error: its client must not take it as whole.
+                if let reason = queries.stopReason(query.request.requestID) { return stopped(reason) }
                 return .ok
             case .failure(let error):
-                let answer = Self.answer(to: error, requestID: query.request.requestID)
-                outcome.queryErrorDetail = answer.logDetail
-                return .error("The query failed after \(outcome.rows) rows; the result is incomplete. \(answer.message)")
+                return stopped(error)
             case .batch(let batch):
+
                 acks.yield()
                 guard batch.columnCount == result.fields.count || batch.isEmpty else {
                     // An engine fault; writing the batch would misalign or overrun the row.
                     outcome.queryErrorDetail = "batch has \(batch.columnCount) columns, the result \(result.fields.count)"
+                    outcome.failure = QueryError(.internal, "misaligned batch")
                     return .error(
                         "The query failed after \(outcome.rows) rows; the result is incomplete. "
                             + Self.internalErrorMessage(query.request.requestID))
@@ -324,7 +366,7 @@ extension TAPServer {
                     table.writeRow(batch, row: r, into: &out)
                     outcome.rows += 1
                     if out.count >= threshold {
-                        try await Self.send(&out, to: &writer)
+                        try await Self.send(&out, to: &writer, counting: &outcome.bytes)
                         sentSinceTick = true
                     }
                 }
@@ -333,8 +375,11 @@ extension TAPServer {
         throw CancellationError()  // the event stream ended: the task was cancelled
     }
 
-    private static func send(_ out: inout OutputBuffer, to writer: inout any ResponseBodyWriter) async throws {
+    private static func send(
+        _ out: inout OutputBuffer, to writer: inout any ResponseBodyWriter, counting sent: inout Int
+    ) async throws {
         guard !out.isEmpty else { return }
+        sent += out.count
         let buffer = ByteBuffer(bytes: out.bytes)
         out.removeAll()
         try await writer.write(buffer)

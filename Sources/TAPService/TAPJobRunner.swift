@@ -8,7 +8,41 @@ import VOTable
 struct TAPJobRunner: JobRunner {
     let server: TAPServer
 
+    /// Runs the job's query and records it (log line, metrics) however it ends.
     func run(_ job: Job, writingTo file: URL, timeLimit: Duration?, progress: JobProgress) async throws -> JobOutput {
+        let start = ContinuousClock.now
+        var record = QueryRecord(id: job.id, kind: .async, user: job.owner)
+        var running: TAPRunningQuery?
+        do {
+            let (output, bytes) = try await run(
+                job, writingTo: file, timeLimit: timeLimit, progress: progress, running: &running)
+            record.rows = output.rows
+            record.overflow = output.overflow
+            record.bytes = bytes
+            finish(&record, running: running, start: start)
+            return output
+        } catch {
+            record.failed(with: error)
+            if Task.isCancelled, record.outcome == .error { record.outcome = .cancelled }
+            if let detail = Self.logDetail(of: error) { record.metadata["detail"] = "\(detail)" }
+            finish(&record, running: running, start: start)
+            throw error
+        }
+    }
+
+    private func finish(_ record: inout QueryRecord, running: TAPRunningQuery?, start: ContinuousClock.Instant) {
+        record.chunks = running?.progress?().chunksTotal ?? 0
+        record.duration = ContinuousClock.now - start
+        server.record(record)
+    }
+
+    private static func logDetail(of error: any Error) -> String? {
+        TAPServer.answer(to: error, requestID: "").logDetail
+    }
+
+    private func run(
+        _ job: Job, writingTo file: URL, timeLimit: Duration?, progress: JobProgress, running started: inout TAPRunningQuery?
+    ) async throws -> (JobOutput, bytes: Int) {
         var parameters = DALIParameters()
         for p in job.parameters { parameters.add(name: p.name, value: p.value) }
         var query: SyncQuery
@@ -18,6 +52,7 @@ struct TAPJobRunner: JobRunner {
         }
         query.request.timeLimit = timeLimit
         let running = try await server.engine.start(query.request)
+        started = running
         if let provider = running.progress { progress.follow(provider) }
         let result = running.result
         guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
@@ -31,7 +66,7 @@ struct TAPJobRunner: JobRunner {
             VOTableInfo(name: "job_id", value: job.id),
         ]
         var writing = FileWriting(runner: self, result: result, maxRecords: query.maxRecords, handle: handle)
-        let written: (rows: Int, overflow: Bool)
+        let written: (rows: Int, overflow: Bool, bytes: Int)
         do {
             written = try await withTaskCancellationHandler {
                 try await query.format.withWriter(fields: result.fields, infos: infos, &writing)
@@ -42,9 +77,10 @@ struct TAPJobRunner: JobRunner {
             result.cancel()
             throw error
         }
-        return JobOutput(
+        let output = JobOutput(
             mediaType: query.mediaType, fileExtension: query.format.fileExtension, rows: written.rows,
             overflow: written.overflow)
+        return (output, written.bytes)
     }
 
     /// The writing of the result file, run with the writer of the job's format.
@@ -54,7 +90,7 @@ struct TAPJobRunner: JobRunner {
         let maxRecords: Int
         let handle: FileHandle
 
-        func run<W: TableWriter>(_ table: inout W) async throws -> (rows: Int, overflow: Bool) {
+        func run<W: TableWriter>(_ table: inout W) async throws -> (rows: Int, overflow: Bool, bytes: Int) {
             try await runner.write(&table, result, maxRecords: maxRecords, to: handle)
         }
     }
@@ -64,11 +100,12 @@ struct TAPJobRunner: JobRunner {
     /// kept as if it were whole.
     private func write<W: TableWriter>(
         _ table: inout W, _ result: QueryResult, maxRecords: Int, to handle: FileHandle
-    ) async throws -> (rows: Int, overflow: Bool) {
+    ) async throws -> (rows: Int, overflow: Bool, bytes: Int) {
         let threshold = max(1024, server.configuration.flushThresholdBytes)
         var out = OutputBuffer(capacity: threshold + 16 * 1024)
         table.writeHeader(into: &out)
         var rows = 0
+        var bytes = 0
         var end = EndStatus.ok
         reading: for try await batch in result.batches {
             guard batch.columnCount == result.fields.count || batch.isEmpty else {
@@ -84,12 +121,13 @@ struct TAPJobRunner: JobRunner {
             }
             if out.count >= threshold {
                 try handle.write(contentsOf: out.bytes)
+                bytes += out.count
                 out.removeAll()
             }
         }
         if end == .overflow { result.cancel() }
         table.writeTrailer(end, into: &out)
         try handle.write(contentsOf: out.bytes)
-        return (rows, end == .overflow)
+        return (rows, end == .overflow, bytes + out.count)
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import class Prometheus.PrometheusCollectorRegistry
 import Tabular
 import UWS
 import VOTable
@@ -26,13 +27,23 @@ public struct TAPServer: Sendable {
     let startTime: Date
     /// The async jobs, kept in `configuration.jobsDirectory`; nil when none is set.
     public private(set) var jobs: JobManager?
+    /// The sync queries in flight and the admission gate (Operations/QueryRegistry.swift).
+    let queries = QueryRegistry()
+    /// The Prometheus metrics, served at `/metrics` (Operations/ServiceMetrics.swift).
+    let metrics: ServiceMetrics
 
     /// Reads the templates and opens the job store; throws `TAPServiceError` (`setup`) when
     /// the templates cannot be found, `UWSError` when the job directory cannot be made.
-    public init(engine: any TAPQueryEngine, configuration: TAPServiceConfiguration, logger: Logger) throws {
+    /// The metrics are recorded into `metrics`, a registry of this server's own unless the
+    /// caller passes one (a process that also bootstraps `MetricsSystem` on it, or a test).
+    public init(
+        engine: any TAPQueryEngine, configuration: TAPServiceConfiguration, logger: Logger,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) throws {
         self.engine = engine
         self.configuration = configuration
         self.logger = logger
+        self.metrics = ServiceMetrics(registry: metrics)
         self.templates = try TemplateSet(directory: configuration.templateDirectory)
         self.startTime = Date()
         if let directory = configuration.jobsDirectory {
@@ -72,9 +83,10 @@ public struct TAPServer: Sendable {
         routes.get(RouterPath(base + "/tables")) { _, _ in await self.tables() }
         routes.get(RouterPath(base + "/examples")) { request, _ in self.examples(request) }
         let asyncPaths = addAsyncRoutes(to: routes, base: base)
+        let operationsPaths = addOperationsRoutes(to: routes, base: base)
         // CORS preflights: the middleware adds what a browser asks for.
         let paths = [landing] + ["/sync", "/capabilities", "/availability", "/tables", "/examples"].map { base + $0 }
-        for path in paths + asyncPaths {
+        for path in paths + asyncPaths + operationsPaths {
             routes.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
         }
     }

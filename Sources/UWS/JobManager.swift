@@ -26,6 +26,10 @@ public actor JobManager {
     private var waiters: [String: [Int: CheckedContinuation<Void, Never>]] = [:]
     private var nextWaiter = 0
     private var sweeper: Task<Void, Never>?
+    /// Set by `holdQueue` (a shutdown): queued jobs stay QUEUED, none is started.
+    private var holding = false
+    /// Callers of `untilNoneExecuting`, by token.
+    private var idleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
 
     /// What `recover` found on disk.
     public struct Recovery: Sendable {
@@ -105,6 +109,79 @@ public actor JobManager {
         sweeper?.cancel()
         sweeper = nil
         for (_, running) in executing { running.task.cancel() }
+    }
+
+    // MARK: Shutdown
+
+    /// Starts no more jobs: QUEUED ones stay QUEUED (on disk too), to run after the next start.
+    public func holdQueue() { holding = true }
+
+    /// Returns once no job is executing, or when the waiting task is cancelled.
+    public func untilNoneExecuting() async {
+        guard !executing.isEmpty else { return }
+        let token = nextWaiter
+        nextWaiter += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                idleWaiters[token] = c
+            }
+        } onCancel: {
+            Task { [weak self] in await self?.wakeIdle(token) }
+        }
+    }
+
+    private func wakeIdle(_ token: Int) { idleWaiters.removeValue(forKey: token)?.resume() }
+
+    /// Ends every executing job in ERROR with `message` (kept on disk before the job is stopped,
+    /// so that what the next start finds is what happened), stops the destruction sweep, and
+    /// returns once the stopped jobs' tasks have ended (their partial results removed).
+    /// Returns the ids of the jobs it interrupted.
+    @discardableResult
+    public func interruptExecuting(message: String) async -> [String] {
+        holding = true
+        sweeper?.cancel()
+        sweeper = nil
+        var interrupted: [String] = []
+        var tasks: [Task<Void, Never>] = []
+        for (id, running) in executing {
+            if var job = jobs[id], job.phase == .executing {
+                job.phase = .error
+                job.endTime = Date()
+                job.progress = running.progress.current ?? job.progress
+                job.error = JobErrorSummary(kind: .transient, message: message)
+                try? commit(job)
+                interrupted.append(id)
+            }
+            running.task.cancel()
+            tasks.append(running.task)
+        }
+        for task in tasks { await task.value }
+        return interrupted.sorted()
+    }
+
+    // MARK: The admin view
+
+    /// Every owner's QUEUED and EXECUTING jobs, oldest first, with their live progress.
+    public func activeJobs() -> [Job] {
+        jobs.values.filter { $0.phase.isActive }
+            .map { job in
+                var job = job
+                if let live = executing[job.id]?.progress.current { job.progress = live }
+                return job
+            }
+            .sorted { ($0.creationTime, $0.id) < ($1.creationTime, $1.id) }
+    }
+
+    /// Jobs QUEUED and EXECUTING now.
+    public var activeCounts: (queued: Int, executing: Int) { (queue.count, executing.count) }
+
+    /// Aborts job `id` whoever owns it (an administrator's cancel), as `abort` does; only a
+    /// QUEUED or EXECUTING job is found.
+    public func abort(anyOwner id: String) throws {
+        guard let job = jobs[id], job.phase.isActive else {
+            throw UWSError(.notFound, "no query or job \(id) is running or queued")
+        }
+        try abort(id, owner: job.owner)
     }
 
     // MARK: Jobs
@@ -295,7 +372,7 @@ public actor JobManager {
 
     /// Starts queued jobs while executing slots are free.
     private func pump() {
-        while executing.count < limits.maxExecuting, !queue.isEmpty {
+        while !holding, executing.count < limits.maxExecuting, !queue.isEmpty {
             let id = queue.removeFirst()
             guard var job = jobs[id], job.phase == .queued else { continue }
             job.phase = .executing
@@ -324,6 +401,11 @@ public actor JobManager {
             outcome = .failure(error)
         }
         executing[job.id] = nil
+        if executing.isEmpty {
+            let waiting = idleWaiters.values
+            idleWaiters = [:]
+            for c in waiting { c.resume() }
+        }
         defer { pump() }
         guard var current = jobs[job.id], current.phase == .executing else {
             try? FileManager.default.removeItem(at: partial)

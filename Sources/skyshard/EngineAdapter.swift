@@ -17,7 +17,8 @@ struct EngineAdapter: TAPQueryEngine {
         let running = try await engine.start(
             request.adql, rowLimit: request.rowsNeeded, timeout: request.timeLimit, user: request.user ?? "anonymous")
         let lifetime = running.lifetime
-        return TAPRunningQuery(result: running.result, progress: { lifetime.progress })
+        return TAPRunningQuery(
+            result: running.result, progress: { lifetime.progress }, stop: { lifetime.stop($0) })
     }
 
     func tableSet() async throws -> TAPTableSet? {

@@ -1,11 +1,14 @@
 import ArgumentParser
+import CoreMetrics
 import DemoData
 import Foundation
 import Hummingbird
 import Ingest
 import Logging
 import Planner
+import Prometheus
 import QueryEngine
+import ServiceLifecycle
 import TAPService
 import UWS
 
@@ -55,6 +58,14 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Async jobs that may wait in the queue (default: 100).")
     var queuedJobs: Int?
 
+    @Option(
+        name: .customLong("admin"),
+        help: "A user who may list and cancel every running query (/tap/admin/queries); repeat for more (default: none).")
+    var admins: [String] = []
+
+    @Option(help: "On SIGTERM, seconds running queries get to finish before they are stopped (default: 30).")
+    var shutdownGrace: Int?
+
     /// The settings in force: these flags over the environment over the configuration file
     /// over the defaults. `report` receives where each value came from.
     func resolve(dataRoot: URL, report: ((SettingsResolver) -> Void)? = nil) async throws -> ServiceSettings {
@@ -73,6 +84,8 @@ struct ServiceOptions: ParsableArguments {
             "jobs-dir", flag: jobsDirectory, default: dataRoot.appendingPathComponent("jobs").path)
         s.executingJobs = try await r.value("executing-jobs", flag: executingJobs, default: s.executingJobs)
         s.queuedJobs = try await r.value("queued-jobs", flag: queuedJobs, default: s.queuedJobs)
+        s.admins = try await r.value("admin", flag: admins.isEmpty ? nil : admins, default: s.admins)
+        s.shutdownGrace = try await r.value("shutdown-grace", flag: shutdownGrace, default: s.shutdownGrace)
         try r.checkFileKeys()
         try s.validate()
         report?(r)
@@ -94,6 +107,8 @@ struct ServiceSettings: Sendable {
     var jobsDirectory = ""
     var executingJobs = 2
     var queuedJobs = 100
+    var admins: [String] = []
+    var shutdownGrace = 30
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, not \(port)") }
@@ -109,7 +124,9 @@ struct ServiceSettings: Sendable {
         ] where value < 1 {
             throw ValidationError("\(name) must be at least 1, not \(value)")
         }
-        guard queuedJobs >= 0 else { throw ValidationError("queued-jobs must be 0 or more, not \(queuedJobs)") }
+        for (name, value) in [("queued-jobs", queuedJobs), ("shutdown-grace", shutdownGrace)] where value < 0 {
+            throw ValidationError("\(name) must be 0 or more, not \(value)")
+        }
     }
 }
 
@@ -131,8 +148,15 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
                 LanguageFeature.userDefined(form: $0.form ?? "\($0.name)(...)", description: $0.description)
             },
         jobsDirectory: options.jobsDirectory,
-        jobLimits: jobLimits(options))
-    let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)
+        jobLimits: jobLimits(options),
+        adminUsers: Set(options.admins),
+        shutdownGrace: .seconds(options.shutdownGrace))
+    // One registry for the process: the service records into it, and so does any library
+    // that uses swift-metrics' global system; `/tap/metrics` shows it all.
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    let server = try TAPServer(
+        engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger, metrics: registry)
     let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
     logger.info("catalog \(engine.version.name): \(engine.catalog.chunkRowCounts.count) chunks; \(rows.joined(separator: ", "))")
     let announce = banner
@@ -162,7 +186,15 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
         },
         logger: logger)
     app.beforeServerStarts { await server.startJobs() }
-    try await app.runService()
+    // The group shuts its services down in reverse order: `TAPShutdown` drains the queries
+    // first, while the server still listens and refuses new ones with 503; then the server
+    // stops. The group's own limit is a backstop should a connection never close.
+    let services: [any Service] = [app, TAPShutdown(server: server)]
+    var group = ServiceGroupConfiguration(
+        services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+    group.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(30)
+    try await ServiceGroup(configuration: group).run()
+    logger.notice("stopped")
 }
 
 func jobLimits(_ options: ServiceSettings) -> JobLimits {

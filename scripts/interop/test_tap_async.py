@@ -26,7 +26,7 @@ def tap(server):
     return pyvo.dal.TAPService(server.url)
 
 
-def http(url, data=None, method=None):
+def http(url, data=None, method=None, headers=None):
     """(status, headers, body) of one request; redirects are not followed."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -35,7 +35,7 @@ def http(url, data=None, method=None):
 
     opener = urllib.request.build_opener(NoRedirect)
     body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, method=method)
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with opener.open(request, timeout=120) as r:
             return r.status, dict(r.headers), r.read()
@@ -223,24 +223,49 @@ def test_destruction_removes_the_job(server):
 
 
 class OwnServer:
-    """`skyshard serve` over the session's catalog with a job directory of its own."""
+    """`skyshard serve` over the session's catalog with a job directory of its own (and `extra`
+    options). Its output is kept, line by line, so that a test can wait for a log line."""
 
-    def __init__(self, skyshard, data, jobs):
+    def __init__(self, skyshard, data, jobs, extra=(), log_level="warning"):
         self.process = subprocess.Popen(
-            [skyshard, "serve", "--data", data, "--port", "0", "--jobs-dir", jobs, "--log-level", "warning"],
+            [skyshard, "serve", "--data", data, "--port", "0", "--jobs-dir", jobs, "--log-level", log_level,
+             *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
         self.url = None
-        lines = []
+        self.lines = []
+        self.changed = threading.Condition()
         for line in self.process.stdout:
-            lines.append(line)
+            self.lines.append(line)
             m = re.search(r"listening on (http://\S+/tap)", line)
             if m:
                 self.url = m.group(1)
                 break
         if self.url is None:
             self.process.kill()
-            raise AssertionError("the server did not start:\n" + "".join(lines))
-        threading.Thread(target=lambda: [None for _ in self.process.stdout], daemon=True).start()
+            raise AssertionError("the server did not start:\n" + "".join(self.lines))
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+        with self.changed:
+            self.lines.append(None)  # the end of the output
+            self.changed.notify_all()
+
+    def wait_for_line(self, pattern, timeout=120):
+        """The first output line matching `pattern`, waiting until it is written."""
+        found = []
+
+        def seen():
+            found[:] = [l for l in self.lines if l is not None and re.search(pattern, l)]
+            return bool(found) or None in self.lines
+
+        with self.changed:
+            assert self.changed.wait_for(seen, timeout=timeout), f"no line matched {pattern} in time"
+            assert found, f"the server ended without a line matching {pattern}:\n" + "".join(l for l in self.lines if l)
+            return found[0]
 
     def kill9(self):
         self.process.kill()  # SIGKILL
