@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // SQLite's C API, from the system library. Only `SQLiteKit` imports it.
@@ -51,18 +52,21 @@ let package = Package(
                 resources: [.copy("Resources/dp02_dc2_demo.yaml")], swiftSettings: strict),
         // UWS 1.1 jobs: the job model, the job store on disk, the queue that runs them.
         .target(name: "UWS", dependencies: ["Tabular"], swiftSettings: strict),
+        // Who may do what: bearer tokens (the token file, salted hashes, the authenticator).
+        .target(name: "Access", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
         // Streaming VOTable / CSV / TSV / JSON writers.
         .target(name: "VOTable", dependencies: ["Tabular"], swiftSettings: strict),
         // The TAP 1.1 HTTP service.
         // Knows the query engine only through the `TAPQueryEngine` protocol.
         .target(name: "TAPService", dependencies: [
-            "VOTable", "UWS", "Tabular",
+            "Access", "VOTable", "UWS", "Tabular",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "skyshard", dependencies: [
             "ADQL", "Sky", "Catalog", "Planner", "QueryEngine", "Ingest", "DemoData", "VOTable", "TAPService",
-            "UWS", "Tabular",
+            "UWS", "Tabular", "Access",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -89,8 +93,9 @@ let package = Package(
         .testTarget(name: "BenchmarkTests", dependencies: ["skyshard-bench"], swiftSettings: strict),
         .testTarget(name: "UWSTests", dependencies: ["TestSupport", "UWS", "Tabular"], swiftSettings: strict),
         .testTarget(name: "VOTableTests", dependencies: ["TestSupport", "VOTable", "Tabular"], swiftSettings: strict),
+        .testTarget(name: "AccessTests", dependencies: ["TestSupport", "Access"], swiftSettings: strict),
         .testTarget(name: "TAPServiceTests", dependencies: [
-            "TestSupport", "TAPService", "Tabular",
+            "TestSupport", "TAPService", "Tabular", "Access", "UWS",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
