@@ -63,7 +63,8 @@ public struct TAPServiceConfiguration: Sendable {
     /// `vo-templates` folder of the source checkout this module was built from.
     public var templateDirectory: String?
     /// A request header that carries the authenticated user, set by a trusted front proxy
-    /// (e.g. `X-Auth-Request-User`). Nil: the service does not read a user.
+    /// (e.g. `X-Auth-Request-User`). Nil: the service does not read a user. A valid bearer
+    /// token's user takes precedence (`TAPServer.user(of:)`).
     public var userHeader: String?
     /// The largest POST body accepted.
     public var maxRequestBodyBytes: Int
@@ -81,6 +82,14 @@ public struct TAPServiceConfiguration: Sendable {
     public var jobsDirectory: String?
     /// The async job service's limits (queue, execution duration, retention, WAIT).
     public var jobLimits: JobLimits
+    /// The token file (`skyshard token add`) against which bearer tokens are checked. Nil:
+    /// the service checks no tokens and ignores `Authorization` headers (a front proxy may
+    /// send its own).
+    public var tokenFile: String?
+    /// With `tokenFile`: every query, job and table endpoint needs a valid bearer token;
+    /// without it anonymous callers may use them too. VOSI capabilities and availability,
+    /// the examples and the landing page are always open.
+    public var requireToken: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -98,7 +107,9 @@ public struct TAPServiceConfiguration: Sendable {
         languageFeatures: [LanguageFeature] = LanguageFeature.adqlOptional + LanguageFeature.geometry,
         keepAliveInterval: Duration? = .seconds(10),
         jobsDirectory: String? = nil,
-        jobLimits: JobLimits = JobLimits()
+        jobLimits: JobLimits = JobLimits(),
+        tokenFile: String? = nil,
+        requireToken: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -116,6 +127,8 @@ public struct TAPServiceConfiguration: Sendable {
         self.keepAliveInterval = keepAliveInterval
         self.jobsDirectory = jobsDirectory
         self.jobLimits = jobLimits
+        self.tokenFile = tokenFile
+        self.requireToken = requireToken
     }
 
     /// `basePath` with one leading and no trailing slash (`""` for the root).

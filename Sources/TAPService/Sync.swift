@@ -22,7 +22,7 @@ extension TAPServer {
     func sync(_ request: Request) async -> Response {
         let start = ContinuousClock.now
         let requestID = Self.newRequestID()
-        let user = configuration.userHeader.flatMap { Self.header($0, in: request) }
+        let user = self.user(of: request)
         var logMeta: Logger.Metadata = ["request": "\(requestID)"]
         if let user { logMeta["user"] = "\(user)" }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DemoData
 import Foundation
 import Hummingbird
+import Access
 import Ingest
 import Logging
 import Planner
@@ -45,6 +46,48 @@ struct ServiceOptions: ParsableArguments {
 
     @Option(help: "Async jobs that may wait in the queue.")
     var queuedJobs: Int = 100
+
+    @Option(help: "Unfinished async jobs (pending, queued, executing) one user may have.")
+    var jobsPerUser: Int = 50
+
+    @Option(help: "Bytes of async results one user may keep (suffixes K, M, G, T: powers of 1024).")
+    var resultBytesPerUser: ByteCount = ByteCount(10 << 30)
+
+    @Option(help: "Token file of the users who may call the service (see 'skyshard token add').")
+    var tokenFile: String?
+
+    @Flag(help: "Require a bearer token on every query, job and table request (needs --token-file).")
+    var requireToken = false
+
+    func validate() throws {
+        if requireToken && tokenFile == nil {
+            throw ValidationError("--require-token needs --token-file FILE")
+        }
+        guard jobsPerUser >= 1 else { throw ValidationError("--jobs-per-user must be at least 1") }
+    }
+}
+
+/// A number of bytes on the command line: digits, optionally followed by K, M, G or T
+/// (powers of 1024; `KiB`, `MiB`… are accepted too).
+struct ByteCount: ExpressibleByArgument, Sendable, CustomStringConvertible {
+    var bytes: Int64
+
+    init(_ bytes: Int64) { self.bytes = bytes }
+
+    init?(argument: String) {
+        var text = argument.trimmingCharacters(in: .whitespaces).uppercased()
+        if text.hasSuffix("IB") { text.removeLast(2) } else if text.hasSuffix("B") { text.removeLast() }
+        let shifts: [Character: Int64] = ["K": 10, "M": 20, "G": 30, "T": 40]
+        var shift: Int64 = 0
+        if let last = text.last, let s = shifts[last] {
+            shift = s
+            text.removeLast()
+        }
+        guard let n = Int64(text), n >= 0, n <= Int64.max >> shift else { return nil }
+        bytes = n << shift
+    }
+
+    var description: String { String(bytes) }
 }
 
 /// Starts the TAP service over the catalog under `dataRoot` and runs until interrupted.
@@ -64,8 +107,10 @@ func serve(dataRoot: URL, options: ServiceOptions, banner: Bool) async throws {
                 LanguageFeature.userDefined(form: $0.form ?? "\($0.name)(...)", description: $0.description)
             },
         jobsDirectory: options.jobsDirectory ?? dataRoot.appendingPathComponent("jobs").path,
-        jobLimits: jobLimits(options))
+        jobLimits: jobLimits(options),
+        tokenFile: options.tokenFile, requireToken: options.requireToken)
     let server = try TAPServer(engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger)
+    if let tokenFile = options.tokenFile { logTokenFile(tokenFile, required: options.requireToken, logger: logger) }
     let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
     logger.info("catalog \(engine.version.name): \(engine.catalog.chunkRowCounts.count) chunks; \(rows.joined(separator: ", "))")
     let announce = banner
@@ -104,7 +149,22 @@ func jobLimits(_ options: ServiceOptions) -> JobLimits {
     limits.maxQueued = max(0, options.queuedJobs)
     limits.maxExecutionDuration = max(limits.maxExecutionDuration, options.queryTimeout)
     limits.defaultExecutionDuration = options.queryTimeout
+    limits.maxJobsPerUser = options.jobsPerUser
+    limits.maxResultBytesPerUser = options.resultBytesPerUser.bytes
     return limits
+}
+
+/// Says at start-up how callers are authenticated, and warns about a token file that others
+/// may read (it holds only hashes, but nobody else needs it).
+func logTokenFile(_ path: String, required: Bool, logger: Logger) {
+    let users = Set(((try? TokenFile.read(path)) ?? []).map(\.user))
+    let access = required ? "a token is required" : "anonymous callers are allowed too"
+    logger.info("bearer tokens checked against \(path): \(users.count) users; \(access)")
+    if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
+    {
+        logger.warning("the token file \(path) may be read by other users (mode \(String(mode, radix: 8))); chmod 600 it")
+    }
 }
 
 struct ServeCommand: AsyncParsableCommand {
