@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // SQLite's C API, from the system library. Only `SQLiteKit` imports it.
@@ -57,12 +58,15 @@ let package = Package(
                 resources: [.copy("Resources/dp02_dc2_demo.yaml")], swiftSettings: strict),
         // UWS 1.1 jobs: the job model, the job store on disk, the queue that runs them.
         .target(name: "UWS", dependencies: ["Tabular"], swiftSettings: strict),
+        // Who may do what: bearer tokens (the token file, salted hashes, the authenticator).
+        .target(name: "Access", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
         // Streaming VOTable / CSV / TSV / JSON writers.
         .target(name: "VOTable", dependencies: ["Tabular"], swiftSettings: strict),
         // The TAP 1.1 HTTP service.
         // Knows the query engine only through the `TAPQueryEngine` protocol.
         .target(name: "TAPService", dependencies: [
-            "VOTable", "UWS", "Tabular",
+            "Access", "VOTable", "UWS", "Tabular",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -71,7 +75,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "skyshard", dependencies: [
             "ADQL", "Sky", "Catalog", "Planner", "QueryEngine", "Ingest", "DemoData", "VOTable", "TAPService",
-            "UWS", "Tabular",
+            "UWS", "Tabular", "Access",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -104,8 +108,9 @@ let package = Package(
         .testTarget(name: "BenchmarkTests", dependencies: ["skyshard-bench"], swiftSettings: strict),
         .testTarget(name: "UWSTests", dependencies: ["TestSupport", "UWS", "Tabular"], swiftSettings: strict),
         .testTarget(name: "VOTableTests", dependencies: ["TestSupport", "VOTable", "Tabular"], swiftSettings: strict),
+        .testTarget(name: "AccessTests", dependencies: ["TestSupport", "Access"], swiftSettings: strict),
         .testTarget(name: "TAPServiceTests", dependencies: [
-            "TestSupport", "TAPService", "Tabular",
+            "TestSupport", "TAPService", "Tabular", "Access", "UWS",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -20,8 +20,9 @@ public final class UserQueryLimiter: Sendable {
         }
         if !admitted {
             throw QueryError(
-                .unavailable,
-                "you already have \(limit) queries running, the most one user may run at once; wait for one to finish",
+                .quotaExceeded,
+                "quota of queries per user reached: you already have \(limit) queries running (sync and async), "
+                    + "the most one user may run at once; wait for one to finish",
                 context: ["admission": "queries-per-user"])
         }
     }

@@ -19,7 +19,10 @@ import VOTable
 /// ```
 extension TAPServer {
     /// Parameters that steer the job service rather than the query; not kept as job parameters.
-    static let controlParameters: Set<String> = ["PHASE", "ACTION", "WAIT"]
+    /// ACCESS_TOKEN (RFC 6750's form parameter, which this service does not accept: tokens go
+    /// in the Authorization header) is dropped too, so that a token sent that way is never
+    /// stored or shown in a job document.
+    static let controlParameters: Set<String> = ["PHASE", "ACTION", "WAIT", "ACCESS_TOKEN"]
 
     /// Adds the `/async` routes; returns their paths.
     func addAsyncRoutes<Context: RequestContext>(to router: some RouterMethods<Context>, base: String) -> [String] {
@@ -137,6 +140,8 @@ extension TAPServer {
         let owner = user(of: request)
         let jobURL = asyncURL(for: request) + "/" + id
         do {
+            // Another owner's job is "not found" whatever the POST holds, before it is read.
+            _ = try await jobs.job(id, owner: owner)
             switch child?.lowercased() {
             case nil:
                 if let action = parameters["ACTION"] {
@@ -306,11 +311,6 @@ extension TAPServer {
     }
 
     // MARK: Helpers
-
-    /// The user a request speaks for (nil: anonymous).
-    func user(of request: Request) -> String? {
-        configuration.userHeader.flatMap { Self.header($0, in: request) }
-    }
 
     /// The answer for an error of the job service (or of reading the request), logged when it
     /// is the service's fault.

@@ -63,7 +63,8 @@ public struct TAPServiceConfiguration: Sendable {
     /// `vo-templates` folder of the source checkout this module was built from.
     public var templateDirectory: String?
     /// A request header that carries the authenticated user, set by a trusted front proxy
-    /// (e.g. `X-Auth-Request-User`). Nil: the service does not read a user.
+    /// (e.g. `X-Auth-Request-User`). Nil: the service does not read a user. A valid bearer
+    /// token's user takes precedence (`TAPServer.user(of:)`).
     public var userHeader: String?
     /// The largest POST body accepted.
     public var maxRequestBodyBytes: Int
@@ -87,6 +88,14 @@ public struct TAPServiceConfiguration: Sendable {
     /// On a graceful shutdown (SIGTERM), how long running queries are given to finish before
     /// they are stopped (see `TAPServer.drain`).
     public var shutdownGrace: Duration
+    /// The token file (`skyshard token add`) against which bearer tokens are checked. Nil:
+    /// the service checks no tokens and ignores `Authorization` headers (a front proxy may
+    /// send its own).
+    public var tokenFile: String?
+    /// With `tokenFile`: every query, job and table endpoint needs a valid bearer token;
+    /// without it anonymous callers may use them too. VOSI capabilities and availability,
+    /// the examples and the landing page are always open.
+    public var requireToken: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -106,7 +115,9 @@ public struct TAPServiceConfiguration: Sendable {
         jobsDirectory: String? = nil,
         jobLimits: JobLimits = JobLimits(),
         adminUsers: Set<String> = [],
-        shutdownGrace: Duration = .seconds(30)
+        shutdownGrace: Duration = .seconds(30),
+        tokenFile: String? = nil,
+        requireToken: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -126,6 +137,8 @@ public struct TAPServiceConfiguration: Sendable {
         self.jobLimits = jobLimits
         self.adminUsers = adminUsers
         self.shutdownGrace = shutdownGrace
+        self.tokenFile = tokenFile
+        self.requireToken = requireToken
     }
 
     /// `basePath` with one leading and no trailing slash (`""` for the root).

@@ -16,6 +16,11 @@ public enum TAPServiceErrorCode: String, TargetErrorCode {
     case badRequest, requestTooLarge, unsupportedMediaType
     /// Nothing to show at the endpoint yet.
     case notFound
+    /// Bearer authentication failed (HTTP 401 with a `WWW-Authenticate: Bearer` challenge,
+    /// RFC 6750 section 3): no token where one is required (`authenticationRequired`), an
+    /// `Authorization` header that is not `Bearer <token>` (`malformedAuthorization`), or a
+    /// token that is wrong or was removed (`invalidToken`). The message never holds the token.
+    case authenticationRequired, malformedAuthorization, invalidToken
     /// The engine failed to give what an endpoint other than `/sync` needs.
     case engineFailure
     /// The caller may not use the endpoint (the admin view, for a user who is not an administrator).
@@ -31,6 +36,8 @@ struct ErrorAnswer: Sendable {
     var message: String
     /// What the log records beyond the message; nil when the message says it all.
     var logDetail: String?
+    /// The `WWW-Authenticate` challenge that goes with a 401.
+    var challenge: String?
 }
 
 extension TAPServer {
@@ -47,9 +54,22 @@ extension TAPServer {
                 case .notFound: .notFound
                 case .forbidden: .forbidden
                 case .shuttingDown: .serviceUnavailable
+                case .authenticationRequired, .malformedAuthorization, .invalidToken: .unauthorized
                 case .setup, .engineFailure: .internalServerError
                 }
-            return ErrorAnswer(status: status, message: error.message, logDetail: error.cause.map { String(reflecting: $0) })
+            // RFC 6750 section 3.1: no error code when the request carried no credentials;
+            // 401 (not the 400 the RFC suggests) for a malformed header too, so that every
+            // client sees an authentication failure as one.
+            let challenge: String? =
+                switch error.code {
+                case .authenticationRequired: #"Bearer realm="SkyShard TAP""#
+                case .malformedAuthorization: #"Bearer realm="SkyShard TAP", error="invalid_request""#
+                case .invalidToken: #"Bearer realm="SkyShard TAP", error="invalid_token""#
+                default: nil
+                }
+            return ErrorAnswer(
+                status: status, message: error.message, logDetail: error.cause.map { String(reflecting: $0) },
+                challenge: challenge)
         case let error as QueryError:
             let (status, message) = statusAndMessage(for: error, requestID: requestID)
             return ErrorAnswer(status: status, message: message, logDetail: logDetail(error))
@@ -58,6 +78,7 @@ extension TAPServer {
             case .notFound: return ErrorAnswer(status: .notFound, message: error.message)
             case .badRequest, .wrongPhase: return ErrorAnswer(status: .badRequest, message: error.message)
             case .limitReached: return ErrorAnswer(status: .serviceUnavailable, message: error.message)
+            case .quotaExceeded: return ErrorAnswer(status: .tooManyRequests, message: "Quota reached: \(error.message)")
             case .storage:
                 return ErrorAnswer(
                     status: .internalServerError, message: "The job store cannot be written; the job was not changed.",
@@ -84,6 +105,7 @@ extension TAPServer {
         case .timeout: return (.badRequest, "Query timeout: \(message)")
         case .forbidden: return (.forbidden, "Forbidden: \(message)")
         case .unavailable: return (.serviceUnavailable, "Service unavailable: \(message)")
+        case .quotaExceeded: return (.tooManyRequests, "Quota reached: \(message)")
         case .cancelled: return (.serviceUnavailable, "The query was cancelled: \(message)")
         case .internal: return (.internalServerError, internalErrorMessage(requestID))
         }

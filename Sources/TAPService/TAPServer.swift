@@ -1,3 +1,4 @@
+import Access
 import Hummingbird
 import Logging
 import class Prometheus.PrometheusCollectorRegistry
@@ -31,6 +32,8 @@ public struct TAPServer: Sendable {
     let queries = QueryRegistry()
     /// The Prometheus metrics, served at `/metrics` (Operations/ServiceMetrics.swift).
     let metrics: ServiceMetrics
+    /// Checks bearer tokens against `configuration.tokenFile`; nil when none is set.
+    public let authenticator: Authenticator?
 
     /// Reads the templates and opens the job store; throws `TAPServiceError` (`setup`) when
     /// the templates cannot be found, `UWSError` when the job directory cannot be made.
@@ -46,6 +49,14 @@ public struct TAPServer: Sendable {
         self.metrics = ServiceMetrics(registry: metrics)
         self.templates = try TemplateSet(directory: configuration.templateDirectory)
         self.startTime = Date()
+        if configuration.requireToken && configuration.tokenFile == nil {
+            throw TAPServiceError(.setup, "requiring tokens needs a token file (--token-file)")
+        }
+        let authenticator = configuration.tokenFile.map { Authenticator(path: $0) }
+        self.authenticator = authenticator
+        if let authenticator, let problem = authenticator.loadError {
+            throw TAPServiceError(.setup, problem, file: authenticator.path)
+        }
         if let directory = configuration.jobsDirectory {
             let store = try JobStore(directory: URL(fileURLWithPath: directory, isDirectory: true))
             // The runner needs the service (its engine, its parameter checks), not its job manager.
@@ -69,21 +80,32 @@ public struct TAPServer: Sendable {
     }
 
     /// Adds the service's routes to `router` (for a caller that serves more than TAP). They
-    /// carry the CORS headers; the caller's other routes are left as they are.
+    /// carry the CORS headers; the caller's other routes are left as they are. With a token
+    /// file, the query, job and table endpoints go through `BearerAuthentication`; the VOSI
+    /// capabilities and availability, the examples, the landing page and CORS preflights stay
+    /// open to anyone.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let base = configuration.normalizedBasePath
         let routes = router.group().add(middleware: CORSHeaders<Context>())
+        let guarded = routes.group()
+        if let authenticator {
+            guarded.add(
+                middleware: BearerAuthentication<Context>(
+                    authenticator: authenticator, requireToken: configuration.requireToken, logger: logger))
+        }
         // The router ignores a trailing slash: this also serves `/tap/`.
         let landing = base.isEmpty ? "/" : base
         routes.get(RouterPath(landing)) { request, _ in self.landingPage(request) }
-        routes.get(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
-        routes.post(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
+        guarded.get(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
+        guarded.post(RouterPath(base + "/sync")) { request, _ in await self.sync(request) }
         routes.get(RouterPath(base + "/capabilities")) { request, _ in self.capabilities(request) }
         routes.get(RouterPath(base + "/availability")) { _, _ in await self.availability() }
-        routes.get(RouterPath(base + "/tables")) { _, _ in await self.tables() }
+        guarded.get(RouterPath(base + "/tables")) { _, _ in await self.tables() }
         routes.get(RouterPath(base + "/examples")) { request, _ in self.examples(request) }
-        let asyncPaths = addAsyncRoutes(to: routes, base: base)
-        let operationsPaths = addOperationsRoutes(to: routes, base: base)
+        let asyncPaths = addAsyncRoutes(to: guarded, base: base)
+        // The metrics are open (they name no user and no query); the admin view sits behind
+        // the authentication step, so that a bad token is refused there like anywhere else.
+        let operationsPaths = addOperationsRoutes(open: routes, guarded: guarded, base: base)
         // CORS preflights: the middleware adds what a browser asks for.
         let paths = [landing] + ["/sync", "/capabilities", "/availability", "/tables", "/examples"].map { base + $0 }
         for path in paths + asyncPaths + operationsPaths {
@@ -129,8 +151,11 @@ public struct TAPServer: Sendable {
     func capabilities(_ request: Request) -> Response {
         let features = Self.languageFeaturesXML(configuration.languageFeatures)
         let limits = configuration.jobLimits
+        let url = tapURL(for: request)
         let body = templates.capabilities.render([
-            "tapURL": .text(tapURL(for: request)),
+            "tapURL": .text(url),
+            "tapInterfaces": .markup(interfacesXML(accessURL: url, use: "base", version: "1.1")),
+            "tablesInterfaces": .markup(interfacesXML(accessURL: url + "/tables", use: "full", version: "1.1")),
             "defaultMaxRecords": .text(String(min(configuration.defaultMaxRecords, configuration.hardMaxRecords))),
             "hardMaxRecords": .text(String(configuration.hardMaxRecords)),
             "defaultExecutionDuration": .text(String(limits.defaultExecutionDuration)),
@@ -142,6 +167,31 @@ public struct TAPServer: Sendable {
             "description": .text(configuration.description),
         ])
         return Self.response(.ok, contentType: "text/xml; charset=utf-8", body)
+    }
+
+    /// The security method of an interface that takes bearer tokens. IVOA SSO 2.0 (section
+    /// "Details on OAuth") registers interfaces whose clients send `Authorization: Bearer
+    /// <token>` with `ivo://ivoa.net/sso#OAuth`; it defines no other identifier for bearer
+    /// tokens (`#token`, seen in some services, is not in SSO 2.0, and taplint warns about it).
+    static let bearerSecurityMethod = "ivo://ivoa.net/sso#OAuth"
+
+    /// The `<interface>` elements of an endpoint behind `BearerAuthentication`: one without a
+    /// security method while anonymous callers are allowed, and, with a token file, one that
+    /// declares bearer tokens (TAP 1.1 section 2.4: one interface per security method).
+    func interfacesXML(accessURL: String, use: String, version: String) -> String {
+        var escapedURL = OutputBuffer(capacity: accessURL.utf8.count + 16)
+        escapedURL.appendXMLEscaped(accessURL)
+        let url = String(decoding: escapedURL.bytes, as: UTF8.self)
+        func interface(_ securityMethod: String?) -> String {
+            var out = "    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"\(version)\">\n"
+            out += "      <accessURL use=\"\(use)\">\(url)</accessURL>\n"
+            if let securityMethod { out += "      <securityMethod standardID=\"\(securityMethod)\"/>\n" }
+            return out + "    </interface>\n"
+        }
+        var out = ""
+        if authenticator == nil || !configuration.requireToken { out += interface(nil) }
+        if authenticator != nil { out += interface(Self.bearerSecurityMethod) }
+        return out
     }
 
     /// `<languageFeatures type="...">` elements, one per feature type in order of first

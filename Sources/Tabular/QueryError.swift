@@ -17,6 +17,10 @@ public struct QueryError: Error, Sendable, CustomStringConvertible {
         case forbidden
         /// The service could not answer now (overload, a worker unavailable).
         case unavailable
+        /// The caller has reached one of its per-user quotas (queries at once, jobs, result
+        /// bytes); the message names the quota. The same request succeeds once the caller's
+        /// own use is below it again.
+        case quotaExceeded
         /// A fault of the service itself.
         case `internal`
     }

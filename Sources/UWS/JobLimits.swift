@@ -12,6 +12,13 @@ public struct JobLimits: Sendable {
     public var maxRetention: Duration = .seconds(30 * 24 * 3600)
     /// The longest a `WAIT` blocks, whatever the client asks.
     public var maxWait: Duration = .seconds(60)
+    /// Unfinished jobs (PENDING, QUEUED, EXECUTING, HELD) one owner may have; creating
+    /// another is refused (`quotaExceeded`). Anonymous callers count as one owner.
+    public var maxJobsPerUser = 50
+    /// Result bytes one owner's jobs may keep on disk; while they hold more, creating or
+    /// running a job of that owner is refused (`quotaExceeded`) until results are deleted
+    /// or expire.
+    public var maxResultBytesPerUser: Int64 = 10 << 30
     /// How often jobs past their destruction time are removed.
     public var sweepInterval: Duration = .seconds(10)
 

@@ -186,8 +186,18 @@ public actor JobManager {
 
     // MARK: Jobs
 
-    /// A new PENDING job of `owner` with `parameters`.
+    /// A new PENDING job of `owner` with `parameters`. Refused (`quotaExceeded`) when the
+    /// owner already has `limits.maxJobsPerUser` unfinished jobs, or keeps more result bytes
+    /// than `limits.maxResultBytesPerUser`.
     public func create(owner: String?, runID: String?, parameters: [JobParameter]) throws -> Job {
+        let unfinished = jobs.values.count(where: { $0.owner == owner && !$0.phase.isFinal })
+        guard unfinished < limits.maxJobsPerUser else {
+            throw UWSError(
+                .quotaExceeded,
+                "quota of unfinished jobs per user reached: you have \(unfinished) jobs that are pending, queued or "
+                    + "executing, the most one user may have (\(limits.maxJobsPerUser)); run, abort or delete some first")
+        }
+        try checkResultQuota(of: owner)
         let now = Date()
         var job = Job(
             id: Self.newID(), runID: runID, owner: owner, phase: .pending, creationTime: now,
@@ -231,6 +241,7 @@ public actor JobManager {
         switch job.phase {
         case .queued, .executing: return
         case .pending, .held:
+            try checkResultQuota(of: owner)
             guard queue.count < limits.maxQueued else {
                 throw UWSError(
                     .limitReached,
@@ -332,7 +343,24 @@ public actor JobManager {
         return try self.job(id, owner: owner)
     }
 
+    /// Bytes of results that `owner`'s jobs keep on disk.
+    public func retainedResultBytes(of owner: String?) -> Int64 {
+        jobs.values.lazy.filter { $0.owner == owner }.reduce(0) { sum, job in
+            sum + job.results.reduce(0) { $0 + $1.size }
+        }
+    }
+
     // MARK: Inside
+
+    private func checkResultQuota(of owner: String?) throws {
+        let retained = retainedResultBytes(of: owner)
+        guard retained <= limits.maxResultBytesPerUser else {
+            throw UWSError(
+                .quotaExceeded,
+                "quota of result bytes per user reached: your jobs keep \(retained) bytes of results, more than the "
+                    + "\(limits.maxResultBytesPerUser) one user may keep; delete finished jobs to make room")
+        }
+    }
 
     private func owned(_ id: String, _ owner: String?) throws -> Job {
         guard let job = jobs[id], job.owner == owner else {
@@ -441,7 +469,7 @@ public actor JobManager {
             let kind: JobErrorSummary.Kind =
                 switch error.code {
                 case .syntax, .semantic, .limitExceeded, .timeout, .forbidden: .fatal
-                case .cancelled, .unavailable, .internal: .transient
+                case .cancelled, .unavailable, .quotaExceeded, .internal: .transient
                 }
             return JobErrorSummary(kind: kind, message: error.message)
         }

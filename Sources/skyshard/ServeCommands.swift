@@ -3,6 +3,7 @@ import CoreMetrics
 import DemoData
 import Foundation
 import Hummingbird
+import Access
 import Ingest
 import Logging
 import Planner
@@ -66,6 +67,20 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "On SIGTERM, seconds running queries get to finish before they are stopped (default: 30).")
     var shutdownGrace: Int?
 
+    @Option(help: "Unfinished async jobs (pending, queued, executing) one user may have (default: 50).")
+    var jobsPerUser: Int?
+
+    @Option(help: "Bytes of async results one user may keep; suffixes K, M, G, T are powers of 1024 (default: 10G).")
+    var resultBytesPerUser: ByteCount?
+
+    @Option(help: "Token file of the users who may call the service (see 'skyshard token add') (default: none).")
+    var tokenFile: String?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Require a bearer token on every query, job and table request; needs a token file (default: off).")
+    var requireToken: Bool?
+
     /// The settings in force: these flags over the environment over the configuration file
     /// over the defaults. `report` receives where each value came from.
     func resolve(dataRoot: URL, report: ((SettingsResolver) -> Void)? = nil) async throws -> ServiceSettings {
@@ -86,6 +101,11 @@ struct ServiceOptions: ParsableArguments {
         s.queuedJobs = try await r.value("queued-jobs", flag: queuedJobs, default: s.queuedJobs)
         s.admins = try await r.value("admin", flag: admins.isEmpty ? nil : admins, default: s.admins)
         s.shutdownGrace = try await r.value("shutdown-grace", flag: shutdownGrace, default: s.shutdownGrace)
+        s.jobsPerUser = try await r.value("jobs-per-user", flag: jobsPerUser, default: s.jobsPerUser)
+        s.resultBytesPerUser = try await r.value(
+            "result-bytes-per-user", flag: resultBytesPerUser, default: s.resultBytesPerUser)
+        s.tokenFile = try await r.value("token-file", flag: tokenFile, default: s.tokenFile)
+        s.requireToken = try await r.value("require-token", flag: requireToken, default: s.requireToken)
         try r.checkFileKeys()
         try s.validate()
         report?(r)
@@ -109,6 +129,10 @@ struct ServiceSettings: Sendable {
     var queuedJobs = 100
     var admins: [String] = []
     var shutdownGrace = 30
+    var jobsPerUser = 50
+    var resultBytesPerUser = ByteCount(10 << 30)
+    var tokenFile: String?
+    var requireToken = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, not \(port)") }
@@ -120,14 +144,40 @@ struct ServiceSettings: Sendable {
         }
         for (name, value) in [
             ("default-maxrec", defaultMaxrec), ("query-timeout", queryTimeout), ("queries-per-user", queriesPerUser),
-            ("executing-jobs", executingJobs), ("threads", threads ?? 1),
+            ("executing-jobs", executingJobs), ("threads", threads ?? 1), ("jobs-per-user", jobsPerUser),
         ] where value < 1 {
             throw ValidationError("\(name) must be at least 1, not \(value)")
+        }
+        if requireToken && tokenFile == nil {
+            throw ValidationError("require-token needs a token file (--token-file FILE)")
         }
         for (name, value) in [("queued-jobs", queuedJobs), ("shutdown-grace", shutdownGrace)] where value < 0 {
             throw ValidationError("\(name) must be 0 or more, not \(value)")
         }
     }
+}
+
+/// A number of bytes on the command line: digits, optionally followed by K, M, G or T
+/// (powers of 1024; `KiB`, `MiB`… are accepted too).
+struct ByteCount: ExpressibleByArgument, Sendable, CustomStringConvertible {
+    var bytes: Int64
+
+    init(_ bytes: Int64) { self.bytes = bytes }
+
+    init?(argument: String) {
+        var text = argument.trimmingCharacters(in: .whitespaces).uppercased()
+        if text.hasSuffix("IB") { text.removeLast(2) } else if text.hasSuffix("B") { text.removeLast() }
+        let shifts: [Character: Int64] = ["K": 10, "M": 20, "G": 30, "T": 40]
+        var shift: Int64 = 0
+        if let last = text.last, let s = shifts[last] {
+            shift = s
+            text.removeLast()
+        }
+        guard let n = Int64(text), n >= 0, n <= Int64.max >> shift else { return nil }
+        bytes = n << shift
+    }
+
+    var description: String { String(bytes) }
 }
 
 /// Starts the TAP service over the catalog under `dataRoot` and runs until interrupted.
@@ -150,13 +200,15 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
         jobsDirectory: options.jobsDirectory,
         jobLimits: jobLimits(options),
         adminUsers: Set(options.admins),
-        shutdownGrace: .seconds(options.shutdownGrace))
+        shutdownGrace: .seconds(options.shutdownGrace),
+        tokenFile: options.tokenFile, requireToken: options.requireToken)
     // One registry for the process: the service records into it, and so does any library
     // that uses swift-metrics' global system; `/tap/metrics` shows it all.
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     let server = try TAPServer(
         engine: EngineAdapter(engine: engine), configuration: configuration, logger: logger, metrics: registry)
+    if let tokenFile = options.tokenFile { logTokenFile(tokenFile, required: options.requireToken, logger: logger) }
     let rows = engine.catalog.tableRowCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
     logger.info("catalog \(engine.version.name): \(engine.catalog.chunkRowCounts.count) chunks; \(rows.joined(separator: ", "))")
     let announce = banner
@@ -203,7 +255,22 @@ func jobLimits(_ options: ServiceSettings) -> JobLimits {
     limits.maxQueued = max(0, options.queuedJobs)
     limits.maxExecutionDuration = max(limits.maxExecutionDuration, options.queryTimeout)
     limits.defaultExecutionDuration = options.queryTimeout
+    limits.maxJobsPerUser = options.jobsPerUser
+    limits.maxResultBytesPerUser = options.resultBytesPerUser.bytes
     return limits
+}
+
+/// Says at start-up how callers are authenticated, and warns about a token file that others
+/// may read (it holds only hashes, but nobody else needs it).
+func logTokenFile(_ path: String, required: Bool, logger: Logger) {
+    let users = Set(((try? TokenFile.read(path)) ?? []).map(\.user))
+    let access = required ? "a token is required" : "anonymous callers are allowed too"
+    logger.info("bearer tokens checked against \(path): \(users.count) users; \(access)")
+    if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
+    {
+        logger.warning("the token file \(path) may be read by other users (mode \(String(mode, radix: 8))); chmod 600 it")
+    }
 }
 
 struct ServeCommand: AsyncParsableCommand {

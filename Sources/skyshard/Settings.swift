@@ -158,6 +158,7 @@ final class SettingsResolver {
         case is Int.Type: "an integer"
         case is Bool.Type: "true or false"
         case is [String].Type: "a list of names"
+        case is ByteCount.Type: "a byte count such as 10G, 512M or 1048576"
         default: "a string"
         }
     }
@@ -171,4 +172,17 @@ final class SettingsResolver {
             "configuration file \(filePath): unknown setting\(unknown.count == 1 ? "" : "s") "
                 + unknown.joined(separator: ", ") + "; the settings are " + known.sorted().joined(separator: ", "))
     }
+}
+
+extension ByteCount: SettingValue {
+    /// A byte count in the environment or the file is written as on the command line: `10G`,
+    /// `512M`, or a plain number of bytes.
+    static func fetch(_ reader: ConfigReader, _ key: ConfigKey) async throws -> ByteCount? {
+        guard let text = try await reader.fetchString(forKey: key) else { return nil }
+        guard let count = ByteCount(argument: text) else {
+            throw ValidationError("\(text) is not a byte count such as 10G, 512M or 1048576")
+        }
+        return count
+    }
+    var settingText: String { String(bytes) }
 }

@@ -8,6 +8,6 @@ struct SkyShardCommand: AsyncParsableCommand {
         abstract: "ADQL queries over a sky catalog split into SQLite chunk files, served through IVOA TAP.",
         subcommands: [
             DemoCommand.self, ServeCommand.self, SettingsCommand.self, QueryCommand.self, ExplainCommand.self, ADQLCommand.self,
-            GenerateCommand.self, IngestCommand.self, SkyCommand.self, BenchCommand.self,
+            GenerateCommand.self, IngestCommand.self, SkyCommand.self, BenchCommand.self, TokenCommand.self,
         ])
 }

@@ -482,7 +482,8 @@ enum EngineFixture {
             _ = try await limited.execute(scan, user: "ann")
             Issue.record("a second query of the same user should be refused")
         } catch let error as QueryError {
-            #expect(error.code == .unavailable)
+            #expect(error.code == .quotaExceeded)
+            #expect(error.message.contains("quota of queries per user"))
         }
         // Another user is not affected.
         let other = try await limited.execute("SELECT COUNT(*) FROM dp02_dc2_catalogs.Object", user: "bob")

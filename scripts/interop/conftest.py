@@ -60,31 +60,43 @@ class Server:
         return rows
 
 
-@pytest.fixture(scope="session")
-def server(skyshard, demo_data):
-    """`skyshard demo` on a free port: generates and ingests the catalog, then serves it. The
-    test waits for the line announcing the URL (printed once the socket listens)."""
-    process = subprocess.Popen(
-        [skyshard, "demo", "--data", demo_data, "--objects", str(DEMO_OBJECTS), "--port", "0",
-         "--log-level", "warning"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+def launch(command, announcement, data):
+    """Starts a `skyshard` server with `command` and waits for the line matching
+    `announcement` (whose group 1 is the TAP URL; printed once the socket listens). Its output
+    is kept in the returned Server's `log`."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     url = None
     lines = []
     for line in process.stdout:
         lines.append(line)
-        m = re.search(r"serving TAP at (http://\S+/tap)", line)
+        m = re.search(announcement, line)
         if m:
             url = m.group(1)
             break
     if url is None:
         process.kill()
-        pytest.fail("the demo server did not start:\n" + "".join(lines))
-    srv = Server(process, url, demo_data)
+        pytest.fail("the server did not start:\n" + "".join(lines))
+    srv = Server(process, url, data)
+    srv.log.extend(lines)
     # Keep draining the output so the server never blocks on a full pipe.
     threading.Thread(target=lambda: [srv.log.append(l) for l in process.stdout], daemon=True).start()
-    yield srv
-    process.terminate()
+    return srv
+
+
+def stop(srv):
+    srv.process.terminate()
     try:
-        process.wait(timeout=20)
+        srv.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
+        srv.process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(skyshard, demo_data):
+    """`skyshard demo` on a free port: generates and ingests the catalog, then serves it."""
+    srv = launch(
+        [skyshard, "demo", "--data", demo_data, "--objects", str(DEMO_OBJECTS), "--port", "0",
+         "--log-level", "warning"],
+        r"serving TAP at (http://\S+/tap)", demo_data)
+    yield srv
+    stop(srv)

@@ -28,16 +28,20 @@ def parse(stdout):
 
 def test_flags_beat_environment_beat_file_beat_defaults(skyshard, tmp_path):
     config = tmp_path / "skyshard.yaml"
-    config.write_text("port: 9090\nquery-timeout: 120\nqueued-jobs: 7\nlog-level: debug\n")
+    config.write_text(
+        "port: 9090\nquery-timeout: 120\nqueued-jobs: 7\nlog-level: debug\n"
+        "result-bytes-per-user: 2G\nadmin: [alice, bob]\n")
     result = settings(
         skyshard, "--data", str(tmp_path / "data"), "--config", str(config), "--port", "7000",
-        env={"SKYSHARD_QUERY_TIMEOUT": "30", "SKYSHARD_PORT": "6000"})
+        env={"SKYSHARD_QUERY_TIMEOUT": "30", "SKYSHARD_PORT": "6000", "SKYSHARD_ADMIN": "carol,dave"})
     assert result.returncode == 0, result.stderr
     table = parse(result.stdout)
     assert table["port"] == ("7000", "flag --port")
     assert table["query-timeout"] == ("30", "environment SKYSHARD_QUERY_TIMEOUT")
     assert table["queued-jobs"] == ("7", f"file {config}")
     assert table["log-level"] == ("debug", f"file {config}")
+    assert table["result-bytes-per-user"] == (str(2 << 30), f"file {config}")
+    assert table["admin"] == ("carol,dave", "environment SKYSHARD_ADMIN")
     assert table["host"] == ("127.0.0.1", "default")
     assert table["jobs-dir"] == (str(tmp_path / "data" / "jobs"), "default")
 
@@ -57,6 +61,8 @@ def test_every_setting_is_documented_with_its_default(skyshard, tmp_path):
     ("- port\n", "must be a mapping of setting names"),
     ("port: [1\n", "is not valid YAML"),
     ("port: 70000\n", "port must be 0...65535"),
+    ("result-bytes-per-user: lots\n", "not a byte count"),
+    ("require-token: true\n", "require-token needs a token file"),
 ])
 def test_a_bad_configuration_file_is_refused_with_the_key(skyshard, tmp_path, text, message):
     config = tmp_path / "bad.yaml"

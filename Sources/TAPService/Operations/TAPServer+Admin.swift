@@ -21,10 +21,12 @@ import Foundation
 /// caller; anyone else, anonymous callers included, gets 403 with a DALI error document.
 extension TAPServer {
     /// Adds the routes above; returns their paths.
-    func addOperationsRoutes<Context: RequestContext>(to router: some RouterMethods<Context>, base: String) -> [String] {
+    func addOperationsRoutes<Context: RequestContext>(
+        open: some RouterMethods<Context>, guarded router: some RouterMethods<Context>, base: String
+    ) -> [String] {
         let metricsPath = base + "/metrics"
         let list = base + "/admin/queries"
-        router.get(RouterPath(metricsPath)) { _, _ in await self.metricsResponse() }
+        open.get(RouterPath(metricsPath)) { _, _ in await self.metricsResponse() }
         router.get(RouterPath(list)) { request, _ in await self.adminQueries(request) }
         router.post(RouterPath(list + "/:id/cancel")) { request, context in
             await self.adminCancel(request, id: context.parameters.get("id") ?? "")
@@ -76,7 +78,10 @@ extension TAPServer {
     /// The administrator making the request, or the refusal to give.
     private func administrator(of request: Request) -> Result<String, TAPServiceError> {
         guard let user = user(of: request) else {
-            return .failure(TAPServiceError(.forbidden, "The admin view needs an authenticated administrator."))
+            // With tokens, an anonymous caller is asked to authenticate (401); without, no
+            // one could, so it is simply not allowed.
+            let code: TAPServiceErrorCode = authenticator == nil ? .forbidden : .authenticationRequired
+            return .failure(TAPServiceError(code, "The admin view needs an authenticated administrator."))
         }
         guard configuration.adminUsers.contains(user) else {
             return .failure(TAPServiceError(.forbidden, "User \(user) is not an administrator of this service."))
@@ -87,7 +92,9 @@ extension TAPServer {
     /// An error of the admin view, as a DALI error document through the one mapping.
     private func adminFailure(_ error: any Error) -> Response {
         let answer = Self.answer(to: error, requestID: "admin")
-        return Self.errorDocument(answer.status, answer.message)
+        var response = Self.errorDocument(answer.status, answer.message)
+        if let challenge = answer.challenge { response.headers[.wwwAuthenticate] = challenge }
+        return response
     }
 
     func adminQueries(_ request: Request) async -> Response {
