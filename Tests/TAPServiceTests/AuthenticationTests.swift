@@ -165,6 +165,32 @@ import Testing
         }
     }
 
+    @Test func theAdminViewAsksForATokenAndAdmitsOnlyAdministrators() async throws {
+        var fixture = try AuthFixture(requireToken: false)
+        fixture.configuration.adminUsers = ["root"]
+        let root = try fixture.issue("root")
+        let alice = try fixture.issue("alice")
+        try await fixture.run { client in
+            let path = "/tap/admin/queries"
+            // Anonymous: asked to authenticate; a bad token: refused as anywhere else.
+            let anonymous = try await client.request(uri: path, method: .get)
+            #expect(anonymous.status == .unauthorized)
+            #expect(anonymous.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            #expect(try anonymous.votable().statuses.contains("ERROR"))
+            let forged = try await client.request(uri: path, method: .get, headers: bearer(root + "0"))
+            #expect(forged.status == .unauthorized)
+            // A user who is not an administrator: known, and not allowed.
+            let user = try await client.request(uri: path, method: .get, headers: bearer(alice))
+            #expect(user.status == .forbidden)
+            #expect(user.headers[.wwwAuthenticate] == nil)
+            let cancel = try await client.request(uri: path + "/nosuch/cancel", method: .post, headers: bearer(alice))
+            #expect(cancel.status == .forbidden)
+            #expect(try await client.request(uri: path, method: .get, headers: bearer(root)).status == .ok)
+            // The metrics stay open.
+            #expect(try await client.request(uri: "/tap/metrics", method: .get).status == .ok)
+        }
+    }
+
     @Test func capabilitiesDeclareTheSecurityMethods() async throws {
         func tapInterfaces(_ configure: (inout TAPServiceConfiguration) -> Void) async throws -> [[String]] {
             var fixture = try AuthFixture(requireToken: false)
