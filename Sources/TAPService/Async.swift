@@ -317,6 +317,7 @@ extension TAPServer {
     func uwsFailure(_ error: any Error) -> Response {
         let answer = Self.answer(to: error, requestID: "async")
         if let error = error as? UWSError, error.code == .limitReached { metrics.refused(.jobQueueFull) }
+        if let error = error as? UWSError, error.code == .quotaExceeded { metrics.refused(.jobQuota) }
         if let error = error as? TAPServiceError, error.code == .shuttingDown { metrics.refused(.shuttingDown) }
         if answer.status.code >= 500 {
             logger.error("async: \(answer.message)", metadata: ["detail": "\(answer.logDetail ?? "")"])

@@ -148,6 +148,9 @@ import Testing
                 uri: pending + "/phase", method: .post, headers: bearer(alice, form: true), body: formBody([("PHASE", "RUN")]))
             #expect(run.status == .tooManyRequests)
             #expect(try await client.request(uri: pending + "/phase", method: .get, headers: bearer(alice)).text == "PENDING")
+            // Both refusals are counted for the operator.
+            let metrics = try await client.request(uri: "/tap/metrics", method: .get).text
+            #expect(metrics.contains("skyshard_admission_refusals_total{reason=\"job_quota\"} 2"), "\(metrics)")
             // Bob is not affected; deleting the result makes room again.
             _ = try await client.createJob(bearer(bob), run: false)
             #expect(try await client.request(uri: done, method: .delete, headers: bearer(alice)).status == .seeOther)

@@ -56,11 +56,11 @@ struct QueryRecord: Sendable {
         case let error as QueryError:
             code = error.code.rawValue
             switch error.code {
-            case .cancelled: outcome = .cancelled
-            case .timeout: outcome = .timedOut
-            case .unavailable where error.context["admission"] == "queries-per-user":
+            case _ where error.context["admission"] == "queries-per-user":
                 outcome = .refused
                 refusal = .userLimit
+            case .cancelled: outcome = .cancelled
+            case .timeout: outcome = .timedOut
             default: outcome = .error
             }
         case let error as TAPServiceError:

@@ -27,6 +27,8 @@ struct ServiceMetrics: Sendable {
         case userLimit = "user_limit"
         /// The async queue is full (`--queued-jobs`).
         case jobQueueFull = "job_queue_full"
+        /// One of the user's job quotas (`--jobs-per-user`, `--result-bytes-per-user`).
+        case jobQuota = "job_quota"
         /// The service is shutting down.
         case shuttingDown = "shutting_down"
     }
