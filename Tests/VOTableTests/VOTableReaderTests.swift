@@ -292,6 +292,26 @@ func votable(fields: String, data: String) -> String {
         #expect(readError("not xml at all")?.code == .malformedXML)
     }
 
+    /// Namespaces do not matter: VOTable 1.1 to 1.5, none, a prefix, even an undeclared one.
+    @Test func namespacesDoNotMatter() throws {
+        let documents = [
+            #"<VOTABLE version="1.1" xmlns="http://www.ivoa.net/xml/VOTable/v1.1">"#,
+            #"<v:VOTABLE xmlns:v="http://www.ivoa.net/xml/VOTable/v1.3">"#,
+            #"<VOTABLE xsi:schemaLocation="http://www.ivoa.net/xml/VOTable/v1.3">"#,
+        ].map { start -> String in
+            let end = start.hasPrefix("<v:") ? "</v:VOTABLE>" : "</VOTABLE>"
+            let p = start.hasPrefix("<v:") ? "v:" : ""
+            return """
+                \(start)<\(p)RESOURCE><\(p)TABLE><\(p)FIELD name="i" datatype="int"/><\(p)DATA><\(p)TABLEDATA>
+                <\(p)TR><\(p)TD>5</\(p)TD></\(p)TR></\(p)TABLEDATA></\(p)DATA></\(p)TABLE></\(p)RESOURCE>\(end)
+                """
+        }
+        for document in documents {
+            let reader = try VOTableReader(bytes: Array(document.utf8))
+            #expect(allRows(try reader.readAll()) == [[.integer(5)]], "\(document)")
+        }
+    }
+
     @Test func notAVOTableOrNoTable() throws {
         let html = try #require(readError("<html><body/></html>"))
         #expect(html.code == .invalidDocument)

@@ -108,7 +108,10 @@ final class DocumentParser {
             xmlParseChunk(ctxt, $0.baseAddress, Int32($0.count), last ? 1 : 0)
         }
         if let failure { throw failure }
-        if rc != 0 { throw xmlError() }
+        // A namespace error (an undeclared prefix) is not fatal and leaves the document
+        // well-formed, but newer libxml2 versions return its code from xmlParseChunk: the reader
+        // goes by local names and takes such a document.
+        if rc != 0 && ctxt?.pointee.wellFormed == 0 { throw xmlError() }
         if last && !headerDone {
             throw VOTableError(.invalidDocument, "the document has no TABLE")
         }
