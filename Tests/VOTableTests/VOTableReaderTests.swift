@@ -496,4 +496,13 @@ func votable(fields: String, data: String) -> String {
         // A limit smaller than the header stops the reader before any FIELD is known.
         #expect(readError(bytes, limits: VOTableReadLimits(maxBytes: 100))?.code == .limitExceeded)
     }
+
+    @Test func columnLimit() throws {
+        let bytes = ReaderSample.document(Self.written, .tabledata)
+        let n = ReaderSample.fields.count
+        #expect(try VOTableReader(bytes: bytes, limits: VOTableReadLimits(maxColumns: n)).fields.count == n)
+        let error = try #require(readError(bytes, limits: VOTableReadLimits(maxColumns: n - 1)))
+        #expect(error.code == .limitExceeded)
+        #expect(error.message.contains("\(n - 1)") && error.message.contains("maxColumns"))
+    }
 }

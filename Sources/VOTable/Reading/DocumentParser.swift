@@ -28,6 +28,7 @@ final class DocumentParser {
 
     private(set) var ctxt: xmlParserCtxtPtr?
     private let maxRows: Int
+    private let maxColumns: Int
     private var stack: [Context] = []
     private var tableSeen = false
     /// Whether the first TABLE's FIELDs are all known (its DATA or its end has been reached).
@@ -51,7 +52,10 @@ final class DocumentParser {
     /// The first error of the reader's own (libxml2's are in the context).
     private(set) var failure: VOTableError?
 
-    init(maxRows: Int) { self.maxRows = maxRows }
+    init(maxRows: Int, maxColumns: Int) {
+        self.maxRows = maxRows
+        self.maxColumns = maxColumns
+    }
 
     /// Makes the libxml2 push parser, fed first with `head` (up to 4 bytes, to detect the
     /// encoding). Network access is refused, and no DTD is read: no handler is set for entity
@@ -306,6 +310,10 @@ final class DocumentParser {
     // MARK: FIELDs and cells
 
     private func beginField(_ attributes: [String: String]) {
+        guard fields.count < maxColumns else {
+            fail(VOTableError(.limitExceeded, "the table has more FIELDs than the limit of \(maxColumns) (maxColumns)"))
+            return
+        }
         let name = attributes["name"] ?? attributes["ID"] ?? "col\(fields.count + 1)"
         guard let datatypeName = attributes["datatype"] else {
             fail(VOTableError(.invalidDocument, "line \(line): FIELD '\(name)' has no datatype"))

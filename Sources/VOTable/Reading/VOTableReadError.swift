@@ -20,7 +20,8 @@ public enum VOTableErrorCode: String, TargetErrorCode {
     /// A cell whose text or bytes are not a value of its FIELD's datatype; the message names the
     /// row and the column.
     case invalidValue
-    /// More rows or bytes than the caller's `VOTableReadLimits` allow; the message names the limit.
+    /// More rows, bytes or FIELDs than the caller's `VOTableReadLimits` allow; the message names
+    /// the limit.
     case limitExceeded
 
     public static func describe(_ error: VOTableError) -> String {

@@ -14,10 +14,14 @@ public struct VOTableReadLimits: Sendable, Hashable {
     public var maxRows: Int?
     /// The most bytes the document may have (as read, before any decoding); nil for no limit.
     public var maxBytes: Int?
+    /// The most FIELDs the table may have; nil for no limit. (A row batch holds a value per
+    /// column: many columns are much memory for few bytes of document.)
+    public var maxColumns: Int?
 
-    public init(maxRows: Int? = nil, maxBytes: Int? = nil) {
+    public init(maxRows: Int? = nil, maxBytes: Int? = nil, maxColumns: Int? = nil) {
         self.maxRows = maxRows
         self.maxBytes = maxBytes
+        self.maxColumns = maxColumns
     }
 }
 
@@ -97,7 +101,7 @@ public final class VOTableReader {
         self.path = path
         self.maxBytes = limits.maxBytes ?? Int.max
         self.batchRows = max(1, batchRows)
-        parser = DocumentParser(maxRows: limits.maxRows ?? Int.max)
+        parser = DocumentParser(maxRows: limits.maxRows ?? Int.max, maxColumns: limits.maxColumns ?? Int.max)
         do throws(VOTableError) {
             // The first bytes go with the parser's creation, for libxml2 to tell the encoding.
             let available = try fill()
@@ -131,7 +135,8 @@ public final class VOTableReader {
             throw attributed
         }
         guard !parser.batch.isEmpty else { return nil }
-        defer { parser.batch = RowBatch(columnCount: fields.count, reservingRows: batchRows) }
+        // The next batch is likely as large as this one.
+        defer { parser.batch = RowBatch(columnCount: fields.count, reservingRows: parser.batch.rowCount) }
         return parser.batch
     }
 
