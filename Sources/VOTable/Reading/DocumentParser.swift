@@ -15,46 +15,23 @@ import Darwin
 /// node whole, and the base64 STREAM of a BINARY or BINARY2 table is one text node the size of
 /// the table (past 10 MB it even refuses it). Here text arrives in pieces of a few hundred bytes.
 final class DocumentParser {
-    /// What the element being read is to the reader.
-    private enum Context {
-        /// Outside the first TABLE: only a TABLE start matters.
-        case outside
-        case table, field, fieldDescription, data, tabledata, row, cell
-        case binary(BinaryRowDecoder.Layout)
-        case stream
-        /// Inside an element the reader skips (PARAM, GROUP, INFO, LINK, …, a second TABLE).
-        case ignored
+    private(set) var ctxt: xmlParserCtxtPtr?
+    /// All the parsing state in one value: a callback makes one (dynamically checked) access to
+    /// the class's property, not one per field it touches.
+    fileprivate var state: SAXState
+
+    /// Whether the first TABLE's FIELDs are all known (its DATA or its end has been reached).
+    var headerDone: Bool { state.headerDone }
+    var fields: [FieldDescriptor] { state.fields }
+    var rowCount: Int { state.rowCount }
+    /// The rows read and not yet taken.
+    var batch: RowBatch {
+        get { state.batch }
+        set { state.batch = newValue }
     }
 
-    private(set) var ctxt: xmlParserCtxtPtr?
-    private let maxRows: Int
-    private let maxColumns: Int
-    private var stack: [Context] = []
-    private var tableSeen = false
-    /// Whether the first TABLE's FIELDs are all known (its DATA or its end has been reached).
-    private(set) var headerDone = false
-    private(set) var fields: [FieldDescriptor] = []
-    /// Per FIELD: the null value its VALUES declares, and whether its datatype is `bit`.
-    private var nullTexts: [String?] = []
-    private var bitFields: [Bool] = []
-    private var columns: [ReadColumn] = []
-    /// The text of the TD or DESCRIPTION being read.
-    private var text: [UInt8] = []
-    private var cellIndex = 0
-    /// The cells of the TR being read: a row joins `batch` whole, so that a batch taken between
-    /// two pieces of input never ends in part of a row.
-    private var row: [Value] = []
-    private var binary: BinaryRowDecoder?
-    private var scratch = OutputBuffer(capacity: 256)
-    /// The rows read and not yet taken.
-    var batch = RowBatch(columnCount: 0)
-    private(set) var rowCount = 0
-    /// The first error of the reader's own (libxml2's are in the context).
-    private(set) var failure: VOTableError?
-
     init(maxRows: Int, maxColumns: Int) {
-        self.maxRows = maxRows
-        self.maxColumns = maxColumns
+        state = SAXState(maxRows: maxRows, maxColumns: maxColumns)
     }
 
     /// Makes the libxml2 push parser, fed first with `head` (up to 4 bytes, to detect the
@@ -66,22 +43,22 @@ final class DocumentParser {
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = { ctx, localname, _, _, _, _, attributeCount, _, attributes in
             guard let ctx, let localname else { return }
-            DocumentParser.from(ctx).startElement(localname, attributes, Int(attributeCount))
+            DocumentParser.from(ctx).state.startElement(localname, attributes, Int(attributeCount))
         }
         sax.endElementNs = { ctx, _, _, _ in
             guard let ctx else { return }
-            DocumentParser.from(ctx).endElement()
+            DocumentParser.from(ctx).state.endElement()
         }
         sax.characters = { ctx, bytes, count in
             guard let ctx, let bytes else { return }
-            DocumentParser.from(ctx).characters(UnsafeBufferPointer(start: bytes, count: Int(count)))
+            DocumentParser.from(ctx).state.characters(UnsafeBufferPointer(start: bytes, count: Int(count)))
         }
         sax.cdataBlock = sax.characters
         sax.ignorableWhitespace = sax.characters
         sax.reference = { ctx, name in
             guard let ctx else { return }
             let entity = name.map { String(cString: $0) } ?? ""
-            DocumentParser.from(ctx).fail(
+            DocumentParser.from(ctx).state.fail(
                 VOTableError(.unsupported, "entity references are not expanded: &\(entity); is not allowed"))
         }
         // Errors are read from the context (xmlCtxtGetLastError); this keeps them off stderr.
@@ -91,6 +68,7 @@ final class DocumentParser {
             xmlCreatePushParserCtxt(&sax, me, $0.baseAddress, Int32($0.count), nil)
         }
         guard let ctxt else { return false }
+        state.ctxt = ctxt
         // No XML_PARSE_NOENT (entity substitution), XML_PARSE_DTDLOAD or XML_PARSE_DTDATTR;
         // XML_PARSE_HUGE neither, so libxml2 keeps its limits on names, depth and attributes.
         xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue))
@@ -111,12 +89,12 @@ final class DocumentParser {
         let rc = bytes.withMemoryRebound(to: CChar.self) {
             xmlParseChunk(ctxt, $0.baseAddress, Int32($0.count), last ? 1 : 0)
         }
-        if let failure { throw failure }
+        if let failure = state.failure { throw failure }
         // A namespace error (an undeclared prefix) is not fatal and leaves the document
         // well-formed, but newer libxml2 versions return its code from xmlParseChunk: the reader
         // goes by local names and takes such a document.
         if rc != 0 && ctxt?.pointee.wellFormed == 0 { throw xmlError() }
-        if last && !headerDone {
+        if last && !state.headerDone {
             throw VOTableError(.invalidDocument, "the document has no TABLE")
         }
     }
@@ -130,9 +108,54 @@ final class DocumentParser {
         while message.last?.isWhitespace == true { message.removeLast() }
         return VOTableError(.malformedXML, e.line > 0 ? "line \(e.line): \(message)" : message)
     }
+}
+
+/// What the SAX callbacks keep: the FIELDs of the first TABLE, the element stack, the row being
+/// read and the rows read since the reader last took them.
+private struct SAXState {
+    /// What the element being read is to the reader.
+    private enum Context {
+        /// Outside the first TABLE: only a TABLE start matters.
+        case outside
+        case table, field, fieldDescription, data, tabledata, row, cell
+        case binary(BinaryRowDecoder.Layout)
+        case stream
+        /// Inside an element the reader skips (PARAM, GROUP, INFO, LINK, …, a second TABLE).
+        case ignored
+    }
+
+    /// The parser, to stop it and to ask it for line numbers.
+    var ctxt: xmlParserCtxtPtr?
+    private let maxRows: Int
+    private let maxColumns: Int
+    private var stack: [Context] = []
+    private var tableSeen = false
+    private(set) var headerDone = false
+    private(set) var fields: [FieldDescriptor] = []
+    /// Per FIELD: the null value its VALUES declares, and whether its datatype is `bit`.
+    private var nullTexts: [String?] = []
+    private var bitFields: [Bool] = []
+    private var columns: [ReadColumn] = []
+    /// The text of the TD or DESCRIPTION being read.
+    private var text: [UInt8] = []
+    private var cellIndex = 0
+    /// The cells of the TR being read: a row joins `batch` whole, so that a batch taken between
+    /// two pieces of input never ends in part of a row.
+    private var row: [Value] = []
+    private var binary: BinaryRowDecoder?
+    private var scratch = OutputBuffer(capacity: 256)
+    var batch = RowBatch(columnCount: 0)
+    private(set) var rowCount = 0
+    /// The first error of the reader's own (libxml2's are in the context).
+    private(set) var failure: VOTableError?
+
+    init(maxRows: Int, maxColumns: Int) {
+        self.maxRows = maxRows
+        self.maxColumns = maxColumns
+    }
 
     /// Keeps the first error and stops the parser.
-    func fail(_ error: VOTableError) {
+    mutating func fail(_ error: VOTableError) {
         if failure == nil { failure = error }
         if let ctxt { xmlStopParser(ctxt) }
     }
@@ -166,7 +189,7 @@ final class DocumentParser {
         return .other
     }
 
-    private func startElement(
+    mutating func startElement(
         _ name: UnsafePointer<UInt8>, _ attributes: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ count: Int
     ) {
         guard failure == nil else { return }
@@ -259,7 +282,7 @@ final class DocumentParser {
         stack.append(context)
     }
 
-    private func endElement() {
+    mutating func endElement() {
         guard failure == nil, let context = stack.popLast() else { return }
         switch context {
         case .table:
@@ -291,7 +314,7 @@ final class DocumentParser {
         }
     }
 
-    private func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+    mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard failure == nil else { return }
         switch stack.last {
         case .cell, .fieldDescription:
@@ -309,7 +332,7 @@ final class DocumentParser {
 
     // MARK: FIELDs and cells
 
-    private func beginField(_ attributes: [String: String]) {
+    private mutating func beginField(_ attributes: [String: String]) {
         guard fields.count < maxColumns else {
             fail(VOTableError(.limitExceeded, "the table has more FIELDs than the limit of \(maxColumns) (maxColumns)"))
             return
@@ -339,7 +362,7 @@ final class DocumentParser {
         bitFields.append(isBit)
     }
 
-    private func endHeader() {
+    private mutating func endHeader() {
         headerDone = true
         guard !fields.isEmpty else {
             fail(VOTableError(.invalidDocument, "the TABLE has no FIELD"))
@@ -349,7 +372,7 @@ final class DocumentParser {
         batch = RowBatch(columnCount: columns.count)
     }
 
-    private func endCell() {
+    private mutating func endCell() {
         let column = columns[cellIndex]
         let value = text.withUnsafeBufferPointer { column.tabledataValue($0, scratch: &scratch) }
         guard let value else {
@@ -367,7 +390,7 @@ final class DocumentParser {
     }
 
     /// Checks a STREAM's attributes: inline base64 is all the reader takes.
-    private func beginStream(_ attributes: [String: String]) -> Bool {
+    private mutating func beginStream(_ attributes: [String: String]) -> Bool {
         if let href = attributes["href"] {
             fail(VOTableError(.unsupported, "a STREAM that refers to other data (href=\"\(href)\") is not supported"))
             return false
