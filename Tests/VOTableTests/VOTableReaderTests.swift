@@ -224,6 +224,69 @@ func votable(fields: String, data: String) -> String {
     }
 }
 
+@Suite struct VOTableReaderDocumentTests {
+    /// What surrounds the first TABLE and what it holds beside FIELDs and rows is skipped; a
+    /// second TABLE is not read.
+    @Test func onlyTheFirstTableIsRead() throws {
+        let document = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <VOTABLE version="1.3"><DESCRIPTION>uploaded</DESCRIPTION><INFO name="a" value="b"/>
+            <RESOURCE><COOSYS ID="icrs" system="ICRS"/><RESOURCE type="meta"><PARAM name="p" datatype="int" value="1"/></RESOURCE>
+            <TABLE name="up"><DESCRIPTION>the table</DESCRIPTION>
+            <PARAM name="q" datatype="char" arraysize="*" value="x"/>
+            <FIELD name="ra" datatype="double" unit="deg" ref="icrs"><DESCRIPTION>
+              Right ascension
+            </DESCRIPTION><VALUES null="-999"><MIN value="0"/><MAX value="360"/></VALUES><LINK href="x"/></FIELD>
+            <GROUP name="g"><FIELDref ref="ra"/></GROUP>
+            <FIELD ID="dec_id" datatype="double"/>
+            <FIELD datatype="short"><VALUES null="0x7FFF"/></FIELD>
+            <DATA><TABLEDATA>
+            <TR><TD> 10.5 </TD><TD>-1e2</TD><TD>0x10</TD></TR>
+            <TR><TD>-999</TD><TD>NaN</TD><TD>32767</TD></TR>
+            </TABLEDATA><INFO name="QUERY_STATUS" value="OK"/></DATA></TABLE>
+            <TABLE><FIELD name="other" datatype="int"/><DATA><TABLEDATA><TR><TD>1</TD></TR></TABLEDATA></DATA></TABLE>
+            </RESOURCE></VOTABLE>
+            """
+        let reader = try VOTableReader(bytes: Data(document.utf8))
+        #expect(reader.fields.map(\.name) == ["ra", "dec_id", "col3"])
+        #expect(reader.fields[0].description == "Right ascension")
+        #expect(reader.fields[0].unit == "deg")
+        #expect(allRows(try reader.readAll()) == [[.real(10.5), .real(-100), .integer(16)], [.null, .null, .null]])
+    }
+
+    @Test func aTableWithoutDataHasNoRows() throws {
+        let reader = try VOTableReader(
+            bytes: Array(#"<VOTABLE><RESOURCE><TABLE><FIELD name="a" datatype="int"/></TABLE></RESOURCE></VOTABLE>"#.utf8))
+        #expect(reader.fields.count == 1)
+        #expect(try reader.nextBatch() == nil)
+    }
+
+    /// TABLEDATA's other spellings: booleans as words, digits or `?`, hexadecimal integers.
+    @Test func tabledataSpellings() throws {
+        let document = votable(
+            fields: #"<FIELD name="b" datatype="boolean"/><FIELD name="l" datatype="long"/><FIELD name="u" datatype="unsignedByte"/><FIELD name="bits" datatype="bit" arraysize="*"/>"#,
+            data: """
+                <TABLEDATA><TR><TD>true</TD><TD>0xFFFFFFFFFFFFFFFF</TD><TD>0xff</TD><TD>1 0 1</TD></TR>
+                <TR><TD>False</TD><TD>+42</TD><TD>255</TD><TD>0110</TD></TR>
+                <TR><TD>?</TD><TD>-9223372036854775808</TD><TD> </TD><TD/></TR></TABLEDATA>
+                """)
+        let read = allRows(try VOTableReader(bytes: Array(document.utf8)).readAll())
+        #expect(read == [
+            [.integer(1), .integer(-1), .integer(255), .text("T F T")],
+            [.integer(0), .integer(42), .integer(255), .text("F T T F")],
+            [.null, .integer(Int64.min), .null, .null],
+        ])
+    }
+
+    /// libxml2 reads the encoding from the document's first bytes.
+    @Test func utf16Documents() throws {
+        let document = votable(fields: #"<FIELD name="s" datatype="unicodeChar" arraysize="*"/>"#, data: "<TABLEDATA><TR><TD>Ωmega 北斗</TD></TR></TABLEDATA>")
+            .replacingOccurrences(of: "UTF-8", with: "UTF-16")
+        let bytes = try #require(document.data(using: .utf16))  // with a byte-order mark
+        #expect(allRows(try VOTableReader(bytes: bytes).readAll()) == [[.text("Ωmega 北斗")]])
+    }
+}
+
 /// Documents written by astropy (fixtures/votable/make_fixtures.py).
 @Suite struct AstropyDocumentTests {
     static func read(_ name: String) throws -> (VOTableReader, [[Value]]) {
