@@ -79,7 +79,9 @@ enum ReaderSample {
     /// serialization cannot tell it from NULL (an empty TD, an empty BINARY string); an empty
     /// array is NULL in TABLEDATA and BINARY, empty text in BINARY2; array text is canonical
     /// (one space between elements, numbers as Swift writes them).
-    static func expected(_ value: Value, _ field: FieldDescriptor, _ serialization: VOTableWriter.Serialization)
+    static func expected(
+        _ value: Value, _ field: FieldDescriptor, _ serialization: VOTableWriter.Serialization
+    )
         -> Value
     {
         switch value {
@@ -264,24 +266,29 @@ func votable(fields: String, data: String) -> String {
     /// TABLEDATA's other spellings: booleans as words, digits or `?`, hexadecimal integers.
     @Test func tabledataSpellings() throws {
         let document = votable(
-            fields: #"<FIELD name="b" datatype="boolean"/><FIELD name="l" datatype="long"/><FIELD name="u" datatype="unsignedByte"/><FIELD name="bits" datatype="bit" arraysize="*"/>"#,
+            fields:
+                #"<FIELD name="b" datatype="boolean"/><FIELD name="l" datatype="long"/><FIELD name="u" datatype="unsignedByte"/><FIELD name="bits" datatype="bit" arraysize="*"/>"#,
             data: """
                 <TABLEDATA><TR><TD>true</TD><TD>0xFFFFFFFFFFFFFFFF</TD><TD>0xff</TD><TD>1 0 1</TD></TR>
                 <TR><TD>False</TD><TD>+42</TD><TD>255</TD><TD>0110</TD></TR>
                 <TR><TD>?</TD><TD>-9223372036854775808</TD><TD> </TD><TD/></TR></TABLEDATA>
                 """)
         let read = allRows(try VOTableReader(bytes: Array(document.utf8)).readAll())
-        #expect(read == [
-            [.integer(1), .integer(-1), .integer(255), .text("T F T")],
-            [.integer(0), .integer(42), .integer(255), .text("F T T F")],
-            [.null, .integer(Int64.min), .null, .null],
-        ])
+        #expect(
+            read == [
+                [.integer(1), .integer(-1), .integer(255), .text("T F T")],
+                [.integer(0), .integer(42), .integer(255), .text("F T T F")],
+                [.null, .integer(Int64.min), .null, .null],
+            ])
     }
 
     /// libxml2 reads the encoding from the document's first bytes.
     @Test func utf16Documents() throws {
-        let document = votable(fields: #"<FIELD name="s" datatype="unicodeChar" arraysize="*"/>"#, data: "<TABLEDATA><TR><TD>Ωmega 北斗</TD></TR></TABLEDATA>")
-            .replacingOccurrences(of: "UTF-8", with: "UTF-16")
+        let document = votable(
+            fields: #"<FIELD name="s" datatype="unicodeChar" arraysize="*"/>"#,
+            data: "<TABLEDATA><TR><TD>Ωmega 北斗</TD></TR></TABLEDATA>"
+        )
+        .replacingOccurrences(of: "UTF-8", with: "UTF-16")
         let bytes = try #require(document.data(using: .utf16))  // with a byte-order mark
         #expect(allRows(try VOTableReader(bytes: bytes).readAll()) == [[.text("Ωmega 北斗")]])
     }
@@ -386,7 +393,8 @@ func votable(fields: String, data: String) -> String {
     }
 
     @Test func unsupportedSerializationsAndDatatypes() throws {
-        let fits = try #require(readError(votable(fields: Self.intField, data: #"<FITS extnum="1"><STREAM href="x.fits"/></FITS>"#)))
+        let fits = try #require(
+            readError(votable(fields: Self.intField, data: #"<FITS extnum="1"><STREAM href="x.fits"/></FITS>"#)))
         #expect(fits.code == .unsupported)
         #expect(fits.message == "FITS serialization not supported")
         let href = readError(votable(fields: Self.intField, data: #"<BINARY2><STREAM href="http://example.org/t"/></BINARY2>"#))
@@ -408,16 +416,25 @@ func votable(fields: String, data: String) -> String {
         #expect(error.message.contains("'12x' is not a int"), "\(error.message)")
 
         // Out of the datatype's range.
-        let short = readError(votable(fields: #"<FIELD name="s" datatype="short"/>"#, data: "<TABLEDATA><TR><TD>40000</TD></TR></TABLEDATA>"))
+        let short = readError(
+            votable(fields: #"<FIELD name="s" datatype="short"/>"#, data: "<TABLEDATA><TR><TD>40000</TD></TR></TABLEDATA>"))
         #expect(short?.code == .invalidValue)
-        let bool = readError(votable(fields: #"<FIELD name="b" datatype="boolean"/>"#, data: "<TABLEDATA><TR><TD>maybe</TD></TR></TABLEDATA>"))
+        let bool = readError(
+            votable(fields: #"<FIELD name="b" datatype="boolean"/>"#, data: "<TABLEDATA><TR><TD>maybe</TD></TR></TABLEDATA>"))
         #expect(bool?.code == .invalidValue)
-        let array = readError(votable(fields: #"<FIELD name="p" datatype="double" arraysize="2"/>"#, data: "<TABLEDATA><TR><TD>1 x</TD></TR></TABLEDATA>"))
+        let array = readError(
+            votable(
+                fields: #"<FIELD name="p" datatype="double" arraysize="2"/>"#,
+                data: "<TABLEDATA><TR><TD>1 x</TD></TR></TABLEDATA>"))
         #expect(array?.code == .invalidValue)
 
         // A boolean byte that is none of T, F, 1, 0, ?, space, NUL in a binary stream.
         let b64 = Data([UInt8(ascii: "X")]).base64EncodedString()
-        let binary = try #require(readError(votable(fields: #"<FIELD name="b" datatype="boolean"/>"#, data: "<BINARY><STREAM encoding=\"base64\">\(b64)</STREAM></BINARY>")))
+        let binary = try #require(
+            readError(
+                votable(
+                    fields: #"<FIELD name="b" datatype="boolean"/>"#,
+                    data: "<BINARY><STREAM encoding=\"base64\">\(b64)</STREAM></BINARY>")))
         #expect(binary.code == .invalidValue)
         #expect(binary.message.contains("row 1, column 1 'b'"))
     }
@@ -429,10 +446,15 @@ func votable(fields: String, data: String) -> String {
         #expect(long?.code == .invalidDocument)
         // An int column: 6 bytes are a row and a half.
         let cut = Data([0, 0, 0, 1, 0, 0]).base64EncodedString()
-        let halfRow = try #require(readError(votable(fields: #"<FIELD name="i" datatype="int"/>"#, data: "<BINARY><STREAM encoding=\"base64\">\(cut)</STREAM></BINARY>")))
+        let halfRow = try #require(
+            readError(
+                votable(
+                    fields: #"<FIELD name="i" datatype="int"/>"#,
+                    data: "<BINARY><STREAM encoding=\"base64\">\(cut)</STREAM></BINARY>")))
         #expect(halfRow.code == .invalidDocument)
         #expect(halfRow.message.contains("row 2"))
-        let notBase64 = readError(votable(fields: Self.intField, data: #"<BINARY><STREAM encoding="base64">AA*A</STREAM></BINARY>"#))
+        let notBase64 = readError(
+            votable(fields: Self.intField, data: #"<BINARY><STREAM encoding="base64">AA*A</STREAM></BINARY>"#))
         #expect(notBase64?.code == .invalidDocument)
     }
 

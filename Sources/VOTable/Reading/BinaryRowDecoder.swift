@@ -66,7 +66,9 @@ struct BinaryRowDecoder {
             ? "'\(Character(Unicode.Scalar(byte)))'" : "the byte 0x\(String(byte, radix: 16, uppercase: true))"
     }
 
-    private mutating func decodeRows(into batch: inout RowBatch, rowCount: inout Int, maxRows: Int)
+    private mutating func decodeRows(
+        into batch: inout RowBatch, rowCount: inout Int, maxRows: Int
+    )
         throws(VOTableError)
     {
         let emptyIsNull = layout == .binary

@@ -406,7 +406,9 @@ private struct SAXState {
     /// The attributes of a start tag: libxml2 gives five pointers per attribute (local name,
     /// prefix, URI, value start, value end). With entity substitution off, libxml2 writes an
     /// `&` of a value as `&#38;` (it leaves the decoding to the tree builder): it is decoded here.
-    private static func attributes(_ list: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ count: Int)
+    private static func attributes(
+        _ list: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ count: Int
+    )
         -> [String: String]
     {
         guard let list else { return [:] }

@@ -1,9 +1,10 @@
+import Tabular
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Tabular
 
 /// One FIELD of the table being read, as the cell decoders need it.
 ///
@@ -303,7 +304,9 @@ enum CellParsing {
 
     /// A decimal integer with an optional sign, or a hexadecimal one (`0x…`, VOTable allows it in
     /// TABLEDATA) whose bits are the value's in the column's width; nil when out of `range`.
-    static func integer(_ t: UnsafeBufferPointer<UInt8>, in range: ClosedRange<Int64> = Int64.min...Int64.max)
+    static func integer(
+        _ t: UnsafeBufferPointer<UInt8>, in range: ClosedRange<Int64> = Int64.min...Int64.max
+    )
         -> Int64?
     {
         var i = 0
