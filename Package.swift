@@ -28,6 +28,9 @@ let package = Package(
         // SQLite's C API, from the system library. Only `SQLiteKit` imports it.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // libxml2's C API, from the system library. Only `VOTable` imports it (the VOTable reader).
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
         // ADQL text → AST → ADQL / SQLite SQL. Knows nothing of catalogs or TAP.
         .target(name: "ADQL", swiftSettings: strict),
         // Spherical geometry and the Qserv chunking scheme.
@@ -61,8 +64,8 @@ let package = Package(
         // Who may do what: bearer tokens (the token file, salted hashes, the authenticator).
         .target(name: "Access", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
-        // Streaming VOTable / CSV / TSV / JSON writers.
-        .target(name: "VOTable", dependencies: ["Tabular"], swiftSettings: strict),
+        // Streaming VOTable / CSV / TSV / JSON writers, and the streaming VOTable reader (uploads).
+        .target(name: "VOTable", dependencies: ["CLibXML2", "Tabular"], swiftSettings: strict),
         // The TAP 1.1 HTTP service.
         // Knows the query engine only through the `TAPQueryEngine` protocol.
         .target(name: "TAPService", dependencies: [
