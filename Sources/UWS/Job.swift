@@ -38,6 +38,19 @@ public struct JobParameter: Codable, Sendable, Hashable {
     }
 }
 
+/// A file a client sent with a job (TAP: an uploaded table), kept in the job's folder until
+/// the job is destroyed or deleted (`JobStore.storeUploads`).
+public struct JobUpload: Sendable, Hashable {
+    /// The file's name in the job's uploads folder: a plain name, no path.
+    public var name: String
+    public var bytes: [UInt8]
+
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
+    }
+}
+
 /// A result of a job: a file in the job's folder.
 public struct JobResult: Codable, Sendable, Hashable {
     /// The result's UWS id (`result` for TAP's one table).

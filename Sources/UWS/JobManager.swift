@@ -186,10 +186,13 @@ public actor JobManager {
 
     // MARK: Jobs
 
-    /// A new PENDING job of `owner` with `parameters`. Refused (`quotaExceeded`) when the
-    /// owner already has `limits.maxJobsPerUser` unfinished jobs, or keeps more result bytes
-    /// than `limits.maxResultBytesPerUser`.
-    public func create(owner: String?, runID: String?, parameters: [JobParameter]) throws -> Job {
+    /// A new PENDING job of `owner` with `parameters`, and the files the client sent with it
+    /// (`uploads`), written to the job's folder before its record. Refused (`quotaExceeded`)
+    /// when the owner already has `limits.maxJobsPerUser` unfinished jobs, or keeps more
+    /// result bytes than `limits.maxResultBytesPerUser`.
+    public func create(
+        owner: String?, runID: String?, parameters: [JobParameter], uploads: [JobUpload] = []
+    ) throws -> Job {
         let unfinished = jobs.values.count(where: { $0.owner == owner && !$0.phase.isFinal })
         guard unfinished < limits.maxJobsPerUser else {
             throw UWSError(
@@ -204,7 +207,13 @@ public actor JobManager {
             executionDuration: limits.defaultExecutionDuration, destruction: now + limits.defaultRetention.seconds,
             parameters: [], results: [])
         for p in parameters { job.setParameter(p.name, p.value) }
-        try store.save(job)
+        do {
+            if !uploads.isEmpty { try store.storeUploads(uploads, of: job.id) }
+            try store.save(job)
+        } catch {
+            store.remove(job.id)
+            throw error
+        }
         jobs[job.id] = job
         return job
     }
@@ -278,14 +287,18 @@ public actor JobManager {
         remove(id)
     }
 
-    /// Replaces or adds parameters of a PENDING job.
-    public func setParameters(_ id: String, owner: String?, _ parameters: [JobParameter]) throws {
+    /// Replaces or adds parameters of a PENDING job, and adds (or replaces, by name) files
+    /// sent with it, written before the record that names them.
+    public func setParameters(
+        _ id: String, owner: String?, _ parameters: [JobParameter], uploads: [JobUpload] = []
+    ) throws {
         var job = try owned(id, owner)
         guard job.phase == .pending else {
             throw UWSError(
                 .wrongPhase, "the parameters of job \(id) cannot change: it is \(job.phase.rawValue), not PENDING")
         }
         for p in parameters { job.setParameter(p.name, p.value) }
+        if !uploads.isEmpty { try store.storeUploads(uploads, of: id) }
         try commit(job)
     }
 

@@ -6,6 +6,7 @@ import Foundation
 /// J/<job id>/job.json          the job record
 /// J/<job id>/result.<ext>      a finished result (named in the record)
 /// J/<job id>/*.partial         a record or result being written
+/// J/<job id>/uploads/<name>     a file the client sent with the job (TAP: an uploaded table)
 /// ```
 ///
 /// Every file is written whole to a `.partial` file, flushed to disk and renamed into place,
@@ -16,6 +17,7 @@ public struct JobStore: Sendable {
     public let directory: URL
     static let recordName = "job.json"
     static let partialSuffix = ".partial"
+    static let uploadsName = "uploads"
 
     public init(directory: URL) throws {
         self.directory = directory
@@ -36,6 +38,43 @@ public struct JobStore: Sendable {
     }
 
     public func resultFile(of id: String, named name: String) -> URL { folder(of: id).appendingPathComponent(name) }
+
+    /// Where the files a client sent with job `id` are kept; they go with the job's folder.
+    public func uploadsFolder(of id: String) -> URL {
+        folder(of: id).appendingPathComponent(Self.uploadsName, isDirectory: true)
+    }
+
+    /// The file `name` sent with job `id` (see `storeUploads`).
+    public func uploadFile(of id: String, named name: String) -> URL {
+        uploadsFolder(of: id).appendingPathComponent(name)
+    }
+
+    /// Writes files sent with job `id` into its uploads folder, each whole (by way of a flushed
+    /// partial file and a rename), replacing a file of the same name. Names are plain file
+    /// names: no `/`, not `.` or `..`, no `.partial` ending.
+    public func storeUploads(_ uploads: [JobUpload], of id: String) throws {
+        let folder = uploadsFolder(of: id)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for upload in uploads {
+                guard Self.isPlainFileName(upload.name) else {
+                    throw UWSError(.badRequest, "\(upload.name) is not a plain file name")
+                }
+                try Self.writeAtomically(Data(upload.bytes), to: folder.appendingPathComponent(upload.name))
+            }
+        } catch let error as UWSError {
+            throw error
+        } catch {
+            throw UWSError(
+                .storage, "the files sent with job \(id) cannot be written: \(error.localizedDescription)",
+                file: folder.path, cause: error)
+        }
+    }
+
+    static func isPlainFileName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+            && !name.hasSuffix(partialSuffix)
+    }
 
     /// Writes `job`'s record (creating its folder for a new job).
     public func save(_ job: Job) throws {
@@ -89,11 +128,16 @@ public struct JobStore: Sendable {
             for file in files where file.hasSuffix(Self.partialSuffix) {
                 try? fm.removeItem(at: folder.appendingPathComponent(file))
             }
+            let uploads = folder.appendingPathComponent(Self.uploadsName)
+            for file in (try? fm.contentsOfDirectory(atPath: uploads.path)) ?? [] where file.hasSuffix(Self.partialSuffix) {
+                try? fm.removeItem(at: uploads.appendingPathComponent(file))
+            }
             guard let data = fm.contents(atPath: folder.appendingPathComponent(Self.recordName).path),
                 let job = try? decoder.decode(Job.self, from: data), job.id == name
             else {
-                // A folder made for a job whose first record never reached the disk is empty.
-                if files.allSatisfy({ $0.hasSuffix(Self.partialSuffix) }) {
+                // A folder made for a job whose first record never reached the disk holds at
+                // most the files sent with it, written first.
+                if files.allSatisfy({ $0.hasSuffix(Self.partialSuffix) || $0 == Self.uploadsName }) {
                     try? fm.removeItem(at: folder)
                 } else {
                     unreadable.append(name)
@@ -101,7 +145,10 @@ public struct JobStore: Sendable {
                 continue
             }
             let named = Set(job.results.map(\.fileName))
-            for file in files where file != Self.recordName && !file.hasSuffix(Self.partialSuffix) && !named.contains(file) {
+            for file in files
+            where file != Self.recordName && file != Self.uploadsName && !file.hasSuffix(Self.partialSuffix)
+                && !named.contains(file)
+            {
                 try? fm.removeItem(at: folder.appendingPathComponent(file))
             }
             jobs.append(job)
