@@ -117,6 +117,23 @@ public struct VOTableWriter: TableWriter {
     }
 }
 
+extension VOTableWriter {
+    /// A whole document holding `rows` (each `fields.count` values), ended with an OK status:
+    /// for small tables made at once, such as a test's upload or a reader's input.
+    public static func document(
+        fields: [FieldDescriptor], serialization: Serialization = .tabledata, rows: [[Value]]
+    ) -> [UInt8] {
+        var writer = VOTableWriter(fields: fields, serialization: serialization)
+        var out = OutputBuffer()
+        var batch = RowBatch(columnCount: fields.count)
+        for row in rows { batch.append(row: row) }
+        writer.writeHeader(into: &out)
+        writer.writeRows(batch, into: &out)
+        writer.writeTrailer(.ok, into: &out)
+        return out.bytes
+    }
+}
+
 /// The pieces of VOTable markup shared by the writers and the error document.
 public enum VOTableMarkup {
     public static func documentStart(into out: inout OutputBuffer) {

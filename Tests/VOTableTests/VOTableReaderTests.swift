@@ -65,14 +65,7 @@ enum ReaderSample {
     static func document(
         _ rows: [[Value]], _ serialization: VOTableWriter.Serialization, fields: [FieldDescriptor] = fields
     ) -> [UInt8] {
-        var writer = VOTableWriter(fields: fields, serialization: serialization)
-        var out = OutputBuffer()
-        var batch = RowBatch(columnCount: fields.count)
-        for row in rows { batch.append(row: row) }
-        writer.writeHeader(into: &out)
-        writer.writeRows(batch, into: &out)
-        writer.writeTrailer(.ok, into: &out)
-        return out.bytes
+        VOTableWriter.document(fields: fields, serialization: serialization, rows: rows)
     }
 
     /// What a written value reads back as: NaN is NULL; an empty string is NULL where the
