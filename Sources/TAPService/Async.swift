@@ -105,14 +105,10 @@ extension TAPServer {
         case .success(let p): parameters = p
         case .failure(let error): return uwsFailure(error)
         }
-        if parameters["UPLOAD"] != nil || !parameters.fileParts.isEmpty {
-            return Self.errorDocument(.badRequest, "UPLOAD is not accepted by this service.")
-        }
-        let kept = parameters.values.filter { !Self.controlParameters.contains($0.key) }
-            .sorted { $0.key < $1.key }
-            .map { JobParameter(name: $0.key, value: $0.value) }
         do {
-            let job = try await jobs.create(owner: user(of: request), runID: parameters["RUNID"], parameters: kept)
+            let (kept, uploads) = try jobParameters(parameters, existing: nil)
+            let job = try await jobs.create(
+                owner: user(of: request), runID: parameters["RUNID"], parameters: kept, uploads: uploads)
             if let value = parameters["EXECUTIONDURATION"] {
                 try await jobs.setExecutionDuration(job.id, owner: job.owner, seconds: try Self.seconds(value))
             }
@@ -157,12 +153,11 @@ extension TAPServer {
                 if let value = parameters["DESTRUCTION"] {
                     try await jobs.setDestruction(id, owner: owner, try Self.timestamp(value))
                 }
-                let others = parameters.values.filter {
-                    !Self.controlParameters.contains($0.key) && $0.key != "EXECUTIONDURATION" && $0.key != "DESTRUCTION"
-                }
+                let (others, uploads) = try jobParameters(
+                    parameters, existing: try await jobs.job(id, owner: owner),
+                    leaving: ["EXECUTIONDURATION", "DESTRUCTION"])
                 if !others.isEmpty {
-                    try await jobs.setParameters(
-                        id, owner: owner, others.sorted { $0.key < $1.key }.map { JobParameter(name: $0.key, value: $0.value) })
+                    try await jobs.setParameters(id, owner: owner, others, uploads: uploads)
                 }
                 if let phase = parameters["PHASE"] { try await changePhase(jobs, id, owner: owner, to: phase) }
             case "phase":
@@ -181,9 +176,8 @@ extension TAPServer {
                 }
                 try await jobs.setDestruction(id, owner: owner, try Self.timestamp(value))
             case "parameters":
-                let given = parameters.values.filter { !Self.controlParameters.contains($0.key) }
-                try await jobs.setParameters(
-                    id, owner: owner, given.sorted { $0.key < $1.key }.map { JobParameter(name: $0.key, value: $0.value) })
+                let (given, uploads) = try jobParameters(parameters, existing: try await jobs.job(id, owner: owner))
+                try await jobs.setParameters(id, owner: owner, given, uploads: uploads)
             default:
                 return Self.errorDocument(.notFound, "Job \(id) has no \(child ?? "") to change.")
             }
@@ -201,6 +195,42 @@ extension TAPServer {
         } catch {
             return uwsFailure(error)
         }
+    }
+
+    /// The job parameters that a POST sets (all but the control parameters and `leaving`), and
+    /// the uploaded tables it sends, each read and checked now so that a bad table is refused
+    /// at once rather than when the job runs. UPLOAD is kept as the tables' list
+    /// (`a,param:a;b,param:b`), never their contents; a job's later POST adds tables to those it
+    /// has (one of the same name replaces the earlier), within `upload-max-tables` for all.
+    /// A plain field that holds a table (`param:` naming a field, not a file) is not kept as a
+    /// parameter either.
+    func jobParameters(
+        _ parameters: DALIParameters, existing job: Job?, leaving: Set<String> = []
+    ) throws(TAPServiceError) -> (parameters: [JobParameter], uploads: [JobUpload]) {
+        let limits = configuration.uploadLimits
+        var values = parameters.values.filter { !Self.controlParameters.contains($0.key) && !leaving.contains($0.key) }
+        var uploads: [JobUpload] = []
+        if !parameters.uploads.isEmpty {
+            let given = try Uploads.specs(parameters.uploads, limits: limits, accepted: engine.acceptsUploads)
+            var bytes = 0
+            for spec in given {
+                let content = try Uploads.content(of: spec, in: parameters)
+                bytes += content.count
+                guard bytes <= limits.maxBytes else { throw Uploads.bytesLimitError(limits) }
+                _ = try Uploads.read(spec, from: .bytes(content), limits: limits)
+                uploads.append(JobUpload(name: spec.fileName, bytes: content))
+                values[spec.part.uppercased()] = nil
+            }
+            let earlier =
+                try job?.parameter("UPLOAD").map { value throws(TAPServiceError) in
+                    try Uploads.specs([value], limits: UploadLimits(maxTables: .max))
+                } ?? []
+            let kept = earlier.filter { old in !given.contains { $0.name.lowercased() == old.name.lowercased() } }
+            let all = try Uploads.specs([(kept + given).map(\.parameterText).joined(separator: ";")], limits: limits)
+            values["UPLOAD"] = all.map(\.parameterText).joined(separator: ";")
+        }
+        let kept = values.sorted { $0.key < $1.key }.map { JobParameter(name: $0.key, value: $0.value) }
+        return (kept, uploads)
     }
 
     private func changePhase(_ jobs: JobManager, _ id: String, owner: String?, to phase: String) async throws {

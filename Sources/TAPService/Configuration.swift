@@ -41,6 +41,29 @@ public struct LanguageFeature: Sendable, Hashable {
     }
 }
 
+/// What a request's uploaded tables (TAP 1.1 `UPLOAD`) may be at most. Past a limit the
+/// request is refused with a DALI error naming it by its setting's name (`upload-max-bytes`,
+/// `upload-max-rows`, `upload-max-tables`).
+public struct UploadLimits: Sendable, Hashable {
+    /// The bytes of all the uploaded files of one request together (the VOTable documents as
+    /// sent). HTTP 413 past it.
+    public var maxBytes: Int
+    /// The rows of one uploaded table. HTTP 413 past it.
+    public var maxRows: Int
+    /// The tables of one request (an async job's, all its POSTs together). HTTP 400 past it.
+    public var maxTables: Int
+    /// The FIELDs of one uploaded table: SQLite's default column limit, which the engine's
+    /// table for it must stay within. Not a setting.
+    public var maxColumns: Int
+
+    public init(maxBytes: Int = 64 << 20, maxRows: Int = 1_000_000, maxTables: Int = 4, maxColumns: Int = 2000) {
+        self.maxBytes = maxBytes
+        self.maxRows = maxRows
+        self.maxTables = maxTables
+        self.maxColumns = maxColumns
+    }
+}
+
 /// How the TAP service is set up.
 public struct TAPServiceConfiguration: Sendable {
     /// Address and port to listen on.
@@ -66,8 +89,11 @@ public struct TAPServiceConfiguration: Sendable {
     /// (e.g. `X-Auth-Request-User`). Nil: the service does not read a user. A valid bearer
     /// token's user takes precedence (`TAPServer.user(of:)`).
     public var userHeader: String?
-    /// The largest POST body accepted.
+    /// The largest POST body accepted, not counting the files of a `multipart/form-data` body
+    /// (uploaded tables), which `uploadLimits.maxBytes` bounds.
     public var maxRequestBodyBytes: Int
+    /// What uploaded tables may be at most.
+    public var uploadLimits: UploadLimits
     /// Output is sent to the client whenever this many bytes are buffered.
     public var flushThresholdBytes: Int
     /// The ADQL language features advertised in `/capabilities` (TAPRegExt), grouped there
@@ -109,6 +135,7 @@ public struct TAPServiceConfiguration: Sendable {
         templateDirectory: String? = nil,
         userHeader: String? = nil,
         maxRequestBodyBytes: Int = 4 * 1024 * 1024,
+        uploadLimits: UploadLimits = UploadLimits(),
         flushThresholdBytes: Int = 64 * 1024,
         languageFeatures: [LanguageFeature] = LanguageFeature.adqlOptional + LanguageFeature.geometry,
         keepAliveInterval: Duration? = .seconds(10),
@@ -130,6 +157,7 @@ public struct TAPServiceConfiguration: Sendable {
         self.templateDirectory = templateDirectory
         self.userHeader = userHeader
         self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.uploadLimits = uploadLimits
         self.flushThresholdBytes = flushThresholdBytes
         self.languageFeatures = languageFeatures
         self.keepAliveInterval = keepAliveInterval

@@ -22,6 +22,9 @@ public struct TAPQueryRequest: Sendable {
     /// The query's time limit, when the service sets one (an async job's execution duration);
     /// nil: the engine's default.
     public var timeLimit: Duration? = nil
+    /// The tables the client uploaded with the query (TAP 1.1 UPLOAD), read and checked by the
+    /// service within its upload limits; the query reads each as `TAP_UPLOAD.<name>`.
+    public var uploads: [UploadedTable] = []
 
     public init(
         adql: String, language: String = "ADQL", maxRecords: Int? = nil, user: String? = nil,
@@ -58,6 +61,12 @@ public protocol TAPQueryEngine: Sendable {
     /// Whether the engine can take queries now, for `/availability` (VOSI); the note, if any,
     /// is shown to the reader.
     func availability() async -> TAPAvailability
+
+    /// Whether the engine reads `TAPQueryRequest.uploads` as `TAP_UPLOAD.<name>` tables. While
+    /// it does not, the service refuses UPLOAD ("not accepted") and `/capabilities` declares
+    /// no upload method, rather than let a query fail on a table the engine cannot see.
+    /// Default: false.
+    var acceptsUploads: Bool { get }
 }
 
 /// A started query: its rows, its progress when the engine can tell it, and a way to stop it
@@ -84,6 +93,7 @@ extension TAPQueryEngine {
     }
     public func tableSet() async throws -> TAPTableSet? { nil }
     public func availability() async -> TAPAvailability { TAPAvailability(isAvailable: true) }
+    public var acceptsUploads: Bool { false }
 }
 
 public struct TAPAvailability: Sendable, Hashable {

@@ -1,15 +1,21 @@
+import Hummingbird
+
 /// The parameters of a DALI request: from the query string and, for POST, from an
 /// `application/x-www-form-urlencoded` or `multipart/form-data` body. Names are matched
-/// case-insensitively (kept upper-cased); when a name repeats, the first value counts.
+/// case-insensitively (kept upper-cased); when a name repeats, the first value counts, except
+/// for UPLOAD, every value of which counts (TAP 1.1 lets it repeat).
 struct DALIParameters: Sendable {
     private(set) var values: [String: String] = [:]
-    /// Names of multipart parts that carried a file (an upload).
-    private(set) var fileParts: [String] = []
+    /// Every UPLOAD value, in the order given.
+    private(set) var uploads: [String] = []
+    /// The file parts of a multipart body (uploaded tables), by upper-cased part name.
+    private(set) var files: [String: [UInt8]] = [:]
 
     subscript(name: String) -> String? { values[name.uppercased()] }
 
     mutating func add(name: String, value: String) {
         let key = name.uppercased()
+        if key == "UPLOAD" { uploads.append(value) }
         if values[key] == nil { values[key] = value }
     }
 
@@ -64,49 +70,24 @@ struct DALIParameters: Sendable {
         case malformed(String)
     }
 
-    /// Adds the fields of a `multipart/form-data` body (RFC 7578). A part with a `filename`
-    /// is recorded in `fileParts` and not added as a parameter.
+    /// Adds a file part of a `multipart/form-data` body (an uploaded table), by its part name.
+    /// When a name repeats, the first part counts.
+    mutating func addFile(name: String, bytes: [UInt8]) {
+        let key = name.uppercased()
+        if files[key] == nil { files[key] = bytes }
+    }
+
+    /// The content of the part that `param:name` names: a file part, else a plain field of that
+    /// name (a client may send a small table as a field), else nil.
+    func part(_ name: String) -> [UInt8]? {
+        files[name.uppercased()] ?? self[name].map { Array($0.utf8) }
+    }
+
+    /// Adds the fields and files of a whole `multipart/form-data` body (RFC 7578) at once.
     mutating func addMultipart(_ body: [UInt8], contentType: String) throws(MultipartError) {
-        guard let boundary = Self.boundary(in: contentType) else { throw .noBoundary }
-        let delimiter = Array("--\(boundary)".utf8)
-        guard var pos = Self.find(delimiter, in: body, from: 0) else { throw .malformed("no boundary line in the body") }
-        pos += delimiter.count
-        while true {
-            // After a delimiter: "--" ends the body; otherwise the rest of the line, then a part.
-            if pos + 1 < body.count, body[pos] == UInt8(ascii: "-"), body[pos + 1] == UInt8(ascii: "-") { return }
-            guard let lineEnd = Self.find([0x0D, 0x0A], in: body, from: pos) else {
-                throw .malformed("a boundary line is not terminated")
-            }
-            let partStart = lineEnd + 2
-            guard
-                let headerEnd = Self.find([0x0D, 0x0A, 0x0D, 0x0A], in: body, from: partStart)
-                    ?? (body[partStart...].starts(with: [0x0D, 0x0A]) ? partStart - 2 : nil)
-            else { throw .malformed("a part has no end of headers") }
-            let headerText = String(decoding: body[partStart..<max(partStart, headerEnd)], as: UTF8.self)
-            let contentStart = headerEnd + 4
-            guard let next = Self.find([0x0D, 0x0A] + delimiter, in: body, from: max(contentStart - 2, partStart)) else {
-                throw .malformed("a part is not closed by the boundary")
-            }
-            let content = contentStart <= next ? body[contentStart..<next] : []
-            var name: String?
-            var isFile = false
-            for line in headerText.split(separator: "\r\n") {
-                guard let colon = line.firstIndex(of: ":") else { continue }
-                let key = line[..<colon].trimmingCharacters(in: " ").lowercased()
-                guard key == "content-disposition" else { continue }
-                let attributes = Self.headerAttributes(String(line[line.index(after: colon)...]))
-                name = attributes["name"]
-                isFile = attributes["filename"] != nil
-            }
-            if let name {
-                if isFile {
-                    fileParts.append(name)
-                } else {
-                    add(name: name, value: String(decoding: content, as: UTF8.self))
-                }
-            }
-            pos = next + 2 + delimiter.count
-        }
+        var reader = try MultipartFormReader(contentType: contentType)
+        try reader.consume(ByteBuffer(bytes: body))
+        try reader.finish(into: &self)
     }
 
     static func boundary(in contentType: String) -> String? {
@@ -138,22 +119,6 @@ struct DALIParameters: Sendable {
             }
         }
         return result
-    }
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        let first = needle[0]
-        var i = start
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var k = 1
-                while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
-            }
-            i += 1
-        }
-        return nil
     }
 }
 

@@ -44,10 +44,21 @@ extension TAPServer {
         case .failure(let error): return fail(error)
         }
 
-        let query: SyncQuery
+        var query: SyncQuery
         switch validate(parameters, requestID: requestID, user: user) {
         case .success(let q): query = q
         case .failure(let error): return fail(error, adqlLength: parameters["QUERY"]?.count)
+        }
+        // Uploaded tables live in memory for the request's lifetime only; nothing is written.
+        do throws(TAPServiceError) {
+            query.request.uploads = try Uploads.tables(
+                of: parameters, limits: configuration.uploadLimits, accepted: engine.acceptsUploads)
+        } catch {
+            return fail(error, adqlLength: query.request.adql.count)
+        }
+        if !query.request.uploads.isEmpty {
+            record.metadata["uploads"] =
+                "\(query.request.uploads.map { "\($0.name):\($0.rows.rowCount)" }.joined(separator: ","))"
         }
         record.metadata["adql_chars"] = "\(query.request.adql.count)"
         record.metadata["format"] = "\(query.format.rawValue)"
@@ -71,9 +82,12 @@ extension TAPServer {
         queries.attach(requestID, running)
 
         let started = record
-        let body = ResponseBody { writer in
+        // The stream needs the query's text and format, not its uploaded tables: let them go.
+        var streamed = query
+        streamed.request.uploads = []
+        let body = ResponseBody { [streamed] writer in
             defer { self.queries.remove(requestID) }
-            try await self.stream(running, query: query, writer: &writer, start: start, record: started)
+            try await self.stream(running, query: streamed, writer: &writer, start: start, record: started)
         }
         return Response(status: .ok, headers: [.contentType: query.mediaType], body: body)
     }
@@ -84,31 +98,31 @@ extension TAPServer {
     }
 
     /// The DALI parameters of a request: the query string's, and for POST the body's
-    /// (`application/x-www-form-urlencoded` or `multipart/form-data`).
+    /// (`application/x-www-form-urlencoded` or `multipart/form-data`). A multipart body is
+    /// parsed as it arrives: its plain fields may hold `maxRequestBodyBytes` together, its file
+    /// parts (uploaded tables) `uploadLimits.maxBytes`, and reading stops at the first byte
+    /// past either, with an error naming the limit.
     func readParameters(_ request: Request) async -> Result<DALIParameters, TAPServiceError> {
         var parameters = DALIParameters()
         if let query = request.uri.query { parameters.addURLEncoded(Array(query.utf8)) }
         guard request.method == .post else { return .success(parameters) }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        if contentType.hasPrefix("multipart/form-data") {
+            do throws(TAPServiceError) {
+                try await readMultipart(request, contentType: request.headers[.contentType] ?? "", into: &parameters)
+            } catch {
+                return .failure(error)
+            }
+            return .success(parameters)
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: configuration.maxRequestBodyBytes)
         } catch {
-            return .failure(
-                TAPServiceError(
-                    .requestTooLarge, "The request body is larger than \(configuration.maxRequestBodyBytes) bytes.",
-                    cause: error))
+            return .failure(bodyTooLarge(cause: error))
         }
         let bytes = Array(body.readableBytesView)
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        if contentType.hasPrefix("multipart/form-data") {
-            do {
-                try parameters.addMultipart(bytes, contentType: request.headers[.contentType] ?? "")
-            } catch {
-                return .failure(
-                    TAPServiceError(
-                        .badRequest, "The multipart/form-data body cannot be read: \(Self.describe(error)).", cause: error))
-            }
-        } else if contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") {
+        if contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") {
             parameters.addURLEncoded(bytes)
         } else if !bytes.isEmpty {
             return .failure(
@@ -119,11 +133,47 @@ extension TAPServer {
         return .success(parameters)
     }
 
+    private func bodyTooLarge(cause: (any Error)? = nil) -> TAPServiceError {
+        TAPServiceError(
+            .requestTooLarge, "The request body is larger than \(configuration.maxRequestBodyBytes) bytes.", cause: cause)
+    }
+
+    /// Reads a `multipart/form-data` body piece by piece into `parameters`.
+    private func readMultipart(
+        _ request: Request, contentType: String, into parameters: inout DALIParameters
+    ) async throws(TAPServiceError) {
+        func unreadable(_ error: DALIParameters.MultipartError) -> TAPServiceError {
+            TAPServiceError(.badRequest, "The multipart/form-data body cannot be read: \(Self.describe(error)).", cause: error)
+        }
+        let limits = configuration.uploadLimits
+        var reader: MultipartFormReader
+        do throws(DALIParameters.MultipartError) {
+            reader = try MultipartFormReader(contentType: contentType)
+        } catch {
+            throw unreadable(error)
+        }
+        // Headers and boundaries count against neither limit; this bounds the body as a whole.
+        let totalLimit = configuration.maxRequestBodyBytes + limits.maxBytes
+        var total = 0
+        do {
+            for try await piece in request.body {
+                total += piece.readableBytes
+                try reader.consume(piece)
+                if reader.fileBytes > limits.maxBytes { throw Uploads.bytesLimitError(limits) }
+                if reader.fieldBytes > configuration.maxRequestBodyBytes || total > totalLimit { throw bodyTooLarge() }
+            }
+            try reader.finish(into: &parameters)
+        } catch let error as TAPServiceError {
+            throw error
+        } catch let error as DALIParameters.MultipartError {
+            throw unreadable(error)
+        } catch {
+            throw TAPServiceError(.badRequest, "The request body cannot be read.", cause: error)
+        }
+    }
+
     func validate(_ parameters: DALIParameters, requestID: String, user: String?) -> Result<SyncQuery, TAPServiceError> {
         func reject(_ message: String) -> Result<SyncQuery, TAPServiceError> { .failure(TAPServiceError(.badRequest, message)) }
-        if parameters["UPLOAD"] != nil || !parameters.fileParts.isEmpty {
-            return reject("UPLOAD is not accepted by this service.")
-        }
         if let r = parameters["REQUEST"], r.lowercased() != "doquery" {
             return reject("REQUEST=\(r) is not supported; use REQUEST=doQuery (or leave REQUEST out).")
         }

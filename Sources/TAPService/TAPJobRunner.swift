@@ -6,7 +6,10 @@ import VOTable
 /// Runs an async job's query through the same engine (and so the same admission and time
 /// limits) as a sync query, and writes its whole result to the job's file.
 struct TAPJobRunner: JobRunner {
+    /// The server as it was before its job manager was made (`server.jobs` is nil here).
     let server: TAPServer
+    /// Where the jobs' uploaded tables are kept.
+    let store: JobStore
 
     /// Runs the job's query and records it (log line, metrics) however it ends.
     func run(_ job: Job, writingTo file: URL, timeLimit: Duration?, progress: JobProgress) async throws -> JobOutput {
@@ -51,6 +54,7 @@ struct TAPJobRunner: JobRunner {
         case .failure(let rejection): throw QueryError(.semantic, rejection.message)
         }
         query.request.timeLimit = timeLimit
+        query.request.uploads = try uploadedTables(of: job)
         let running = try await server.engine.start(query.request)
         started = running
         if let provider = running.progress { progress.follow(provider) }
@@ -81,6 +85,27 @@ struct TAPJobRunner: JobRunner {
             mediaType: query.mediaType, fileExtension: query.format.fileExtension, rows: written.rows,
             overflow: written.overflow)
         return (output, written.bytes)
+    }
+
+    /// The tables uploaded with the job, read back from its folder, where they were stored
+    /// (and checked) when the job was created or its parameters were set.
+    private func uploadedTables(of job: Job) throws -> [UploadedTable] {
+        guard let value = job.parameter("UPLOAD") else { return [] }
+        let limits = server.configuration.uploadLimits
+        do throws(TAPServiceError) {
+            return try Uploads.specs([value], limits: limits, accepted: server.engine.acceptsUploads).map {
+                spec throws(TAPServiceError) in
+                let file = store.uploadFile(of: job.id, named: spec.fileName)
+                guard FileManager.default.fileExists(atPath: file.path) else {
+                    throw TAPServiceError(
+                        .badRequest, "The uploaded table \(spec.name) of this job is no longer stored; create the job again.")
+                }
+                return try Uploads.read(spec, from: .file(file.path), limits: limits)
+            }
+        } catch {
+            // The job's error is a query error: the job cannot succeed as it is.
+            throw QueryError(error.code == .requestTooLarge ? .limitExceeded : .semantic, error.message, cause: error)
+        }
     }
 
     /// The writing of the result file, run with the writer of the job's format.

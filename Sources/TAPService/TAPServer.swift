@@ -60,7 +60,8 @@ public struct TAPServer: Sendable {
         if let directory = configuration.jobsDirectory {
             let store = try JobStore(directory: URL(fileURLWithPath: directory, isDirectory: true))
             // The runner needs the service (its engine, its parameter checks), not its job manager.
-            self.jobs = JobManager(store: store, runner: TAPJobRunner(server: self), limits: configuration.jobLimits)
+            self.jobs = JobManager(
+                store: store, runner: TAPJobRunner(server: self, store: store), limits: configuration.jobLimits)
         }
     }
 
@@ -158,6 +159,8 @@ public struct TAPServer: Sendable {
             "tablesInterfaces": .markup(interfacesXML(accessURL: url + "/tables", use: "full", version: "1.1")),
             "defaultMaxRecords": .text(String(min(configuration.defaultMaxRecords, configuration.hardMaxRecords))),
             "hardMaxRecords": .text(String(configuration.hardMaxRecords)),
+            "uploadMethods": .markup(engine.acceptsUploads ? Self.uploadMethodsXML : ""),
+            "uploadLimit": .markup(engine.acceptsUploads ? Self.uploadLimitXML(configuration.uploadLimits) : ""),
             "defaultExecutionDuration": .text(String(limits.defaultExecutionDuration)),
             "maxExecutionDuration": .text(String(limits.maxExecutionDuration)),
             "defaultRetentionPeriod": .text(String(limits.defaultRetention.components.seconds)),
@@ -167,6 +170,20 @@ public struct TAPServer: Sendable {
             "description": .text(configuration.description),
         ])
         return Self.response(.ok, contentType: "text/xml; charset=utf-8", body)
+    }
+
+    /// TAPRegExt's inline upload method, the one this service takes.
+    static let uploadMethodsXML = "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-inline\"/>\n"
+
+    /// The upload limit in bytes, in TAPRegExt 1.0's unit name (`bytes`).
+    static func uploadLimitXML(_ limits: UploadLimits) -> String {
+        """
+            <uploadLimit>
+              <default unit="bytes">\(limits.maxBytes)</default>
+              <hard unit="bytes">\(limits.maxBytes)</hard>
+            </uploadLimit>
+
+        """
     }
 
     /// The security method of an interface that takes bearer tokens. IVOA SSO 2.0 (section

@@ -73,6 +73,16 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Bytes of async results one user may keep; suffixes K, M, G, T are powers of 1024 (default: 10G).")
     var resultBytesPerUser: ByteCount?
 
+    @Option(
+        help: "Bytes of the tables one request uploads (UPLOAD), all together; K, M, G, T are powers of 1024 (default: 64M).")
+    var uploadMaxBytes: ByteCount?
+
+    @Option(help: "Rows of one uploaded table (default: 1000000).")
+    var uploadMaxRows: Int?
+
+    @Option(help: "Tables one query or async job may upload (default: 4).")
+    var uploadMaxTables: Int?
+
     @Option(help: "Token file of the users who may call the service (see 'skyshard token add') (default: none).")
     var tokenFile: String?
 
@@ -104,6 +114,9 @@ struct ServiceOptions: ParsableArguments {
         s.jobsPerUser = try await r.value("jobs-per-user", flag: jobsPerUser, default: s.jobsPerUser)
         s.resultBytesPerUser = try await r.value(
             "result-bytes-per-user", flag: resultBytesPerUser, default: s.resultBytesPerUser)
+        s.uploadMaxBytes = try await r.value("upload-max-bytes", flag: uploadMaxBytes, default: s.uploadMaxBytes)
+        s.uploadMaxRows = try await r.value("upload-max-rows", flag: uploadMaxRows, default: s.uploadMaxRows)
+        s.uploadMaxTables = try await r.value("upload-max-tables", flag: uploadMaxTables, default: s.uploadMaxTables)
         s.tokenFile = try await r.value("token-file", flag: tokenFile, default: s.tokenFile)
         s.requireToken = try await r.value("require-token", flag: requireToken, default: s.requireToken)
         try r.checkFileKeys()
@@ -131,6 +144,9 @@ struct ServiceSettings: Sendable {
     var shutdownGrace = 30
     var jobsPerUser = 50
     var resultBytesPerUser = ByteCount(10 << 30)
+    var uploadMaxBytes = ByteCount(64 << 20)
+    var uploadMaxRows = 1_000_000
+    var uploadMaxTables = 4
     var tokenFile: String?
     var requireToken = false
 
@@ -151,7 +167,11 @@ struct ServiceSettings: Sendable {
         if requireToken && tokenFile == nil {
             throw ValidationError("require-token needs a token file (--token-file FILE)")
         }
-        for (name, value) in [("queued-jobs", queuedJobs), ("shutdown-grace", shutdownGrace)] where value < 0 {
+        // An upload limit of 0 refuses every upload: a deployment may want that.
+        for (name, value) in [
+            ("queued-jobs", queuedJobs), ("shutdown-grace", shutdownGrace), ("upload-max-rows", uploadMaxRows),
+            ("upload-max-tables", uploadMaxTables),
+        ] where value < 0 {
             throw ValidationError("\(name) must be 0 or more, not \(value)")
         }
     }
@@ -193,6 +213,7 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
         description: "ADQL over \(engine.catalog.tables.map(\.qualifiedName).joined(separator: ", ")).",
         publicBaseURL: options.publicURL,
         userHeader: options.userHeader,
+        uploadLimits: uploadLimits(options),
         languageFeatures: LanguageFeature.adqlOptional + LanguageFeature.geometry
             + engine.planner.functions.userDefined.map {
                 LanguageFeature.userDefined(form: $0.form ?? "\($0.name)(...)", description: $0.description)
@@ -247,6 +268,12 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
     group.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(30)
     try await ServiceGroup(configuration: group).run()
     logger.notice("stopped")
+}
+
+func uploadLimits(_ options: ServiceSettings) -> UploadLimits {
+    UploadLimits(
+        maxBytes: Int(clamping: options.uploadMaxBytes.bytes), maxRows: options.uploadMaxRows,
+        maxTables: options.uploadMaxTables)
 }
 
 func jobLimits(_ options: ServiceSettings) -> JobLimits {

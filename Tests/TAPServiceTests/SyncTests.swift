@@ -153,6 +153,7 @@ extension XMLElement_ {
         #expect(engine.lastRequest?.language == "ADQL-2.1")
     }
 
+    /// An engine that does not read uploaded tables: the service refuses UPLOAD.
     @Test func uploadsAreRefused() async throws {
         try await withService { client in
             let boundary = "XyZ"

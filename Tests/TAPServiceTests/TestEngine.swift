@@ -79,6 +79,7 @@ final class RequestLog: Sendable {
     private let requests = Mutex<[TAPQueryRequest]>([])
     func append(_ r: TAPQueryRequest) { requests.withLock { $0.append(r) } }
     var last: TAPQueryRequest? { requests.withLock { $0.last } }
+    var count: Int { requests.withLock { $0.count } }
 }
 
 /// An engine serving fixed rows, a large generated result, and errors, chosen by the query text.
@@ -101,10 +102,14 @@ struct TestEngine: TAPQueryEngine {
     let bigRowCount: Int
     let probe: ProducerProbe
     let log = RequestLog()
+    /// Whether the service is to hand this engine uploaded tables (the real engine's until it
+    /// reads them: no).
+    let acceptsUploads: Bool
 
-    init(bigRowCount: Int = 200_000, probe: ProducerProbe = ProducerProbe()) {
+    init(bigRowCount: Int = 200_000, probe: ProducerProbe = ProducerProbe(), acceptsUploads: Bool = false) {
         self.bigRowCount = bigRowCount
         self.probe = probe
+        self.acceptsUploads = acceptsUploads
     }
 
     var lastRequest: TAPQueryRequest? { log.last }
