@@ -35,6 +35,17 @@ public struct CoordinatorPlan: Sendable {
     public var passes: [String]
     /// Rows the steps may materialize in total.
     public var rowLimit: Int
+    /// The tables uploaded with the query, which the coordinator creates and fills before the
+    /// finishing statement (which reads them by these names).
+    public var uploadTables: [UploadTable] = []
+
+    /// An uploaded table as a table of the coordinator database.
+    public struct UploadTable: Sendable {
+        /// Its name in the coordinator database (`TAP_UPLOAD.t` is `tap_upload_<n>`).
+        public var table: String
+        public var columns: [FieldDescriptor]
+        public var rows: RowBatch
+    }
 
     public var explanation: String {
         var lines = ["passes:"] + passes.map { "  - \($0)" }
@@ -180,7 +191,11 @@ struct CoordinatorPlanner {
             passes: coordinator.passes + [
                 "finish: the whole query at the coordinator over \(coordinator.steps.count) materialized table(s)"
             ],
-            rowLimit: planner.coordinatorRowLimit)
+            rowLimit: planner.coordinatorRowLimit,
+            uploadTables: planner.uploads.tables.enumerated().map { i, upload in
+                CoordinatorPlan.UploadTable(
+                    table: FinishDialect.uploadTable(i), columns: upload.info.columns.map(\.fieldDescriptor), rows: upload.rows)
+            })
     }
 
     // MARK: Rewriting
@@ -429,6 +444,9 @@ struct FinishDialect: SQLiteDialect {
         }
         if let info = try? planner.binder.resolveTable(name) {
             let corr = correlation ?? info.name
+            if let upload = planner.uploads.index(of: info) {
+                return SQLiteRenderer.quoteIdentifier(Self.uploadTable(upload)) + " AS " + SQLiteRenderer.quoteIdentifier(corr)
+            }
             if let table = replacements[name.range] {
                 return SQLiteRenderer.quoteIdentifier(table) + " AS " + SQLiteRenderer.quoteIdentifier(corr)
             }
@@ -438,6 +456,9 @@ struct FinishDialect: SQLiteDialect {
         }
         return SQLiteRenderer.defaultTableReference(name, alias: alias)
     }
+
+    /// The coordinator table of the upload at `index` (`CoordinatorPlan.uploadTables`).
+    static func uploadTable(_ index: Int) -> String { "tap_upload_\(index)" }
 
     func columnReference(_ name: QualifiedName, renderer: SQLiteRenderer) throws -> String {
         // schema.table.column → table.column (tables are known by their correlation name).

@@ -89,6 +89,17 @@ public struct DistributedPlan: Sendable {
     public var chunkSQLParts: [String] = []
     /// When set, the chunk statements take the bound `?1` on the first sort key (see `TopKBound`).
     public var topKBound: TopKBound?
+    /// What the statements bind for the uploaded tables they read (`Uploads`), if any.
+    public var uploadBindings: UploadBindings?
+    /// How an upload was split over the chunks (`uploadPartitioning`), if it was.
+    public var uploadPartition: UploadPartition?
+
+    /// The values bound to the statement's parameters on `chunkId` (nil: the replicated
+    /// target), before the top-k bound's `?1` (which the executor sets when the statement
+    /// starts).
+    public func parameters(forChunk chunkId: Int?) -> [Value] {
+        uploadBindings?.parameters(forChunk: chunkId) ?? []
+    }
 
     public var chunkIds: [Int] {
         if case .chunks(let ids) = target { return ids }
@@ -108,6 +119,17 @@ public struct DistributedPlan: Sendable {
             )
         case .replicated:
             lines.append("chunks: none (replicated tables only, run once)")
+        }
+        if let partition = uploadPartition { lines += partition.explanation }
+        if let bindings = uploadBindings {
+            let whole = bindings.values.indices.filter { i in
+                if case .text = bindings.values[i], i != bindings.partitionedParameter { return true }
+                return false
+            }
+            if !whole.isEmpty {
+                lines.append(
+                    "uploads read whole by every statement: " + whole.map { "?\($0 + 1)" }.joined(separator: ", "))
+            }
         }
         lines.append("lane: \(interactive ? "interactive" : "scan")")
         lines.append("chunk SQL (run in chunk_{chunkId}.sqlite):")

@@ -10,6 +10,12 @@ extension QueryPlanner {
         /// The regions of the WHERE clause's top-level conjuncts, when the pruning found those of
         /// the latitude band's director (nil: `latitudeBand` finds them itself).
         var regions: [SkyRegion]?
+        /// What the statements bind for the uploads they read (`uploadPartitioning`).
+        var uploadBindings: UploadBindings? = nil
+        /// How an upload was split over the chunks, if it was.
+        var uploadPartition: UploadPartition? = nil
+        /// The upload whose rows carry their declination band (a cross-match's).
+        var bandedUpload: String? = nil
     }
 
     /// Pass `chunkPruning`: the regions and director keys of the WHERE clause (see

@@ -29,6 +29,8 @@ extension QueryPlanner {
         }
         var mapper = TableMapper(tables: rewritten.banded.pruned.query.bound.tables)
         if let join = rewritten.banded.pruned.query.nearNeighbour { mapper.overlapCorrelations = [join.second] }
+        mapper.uploadParameters = uploadParameters
+        mapper.bandedUpload = rewritten.banded.pruned.bandedUpload
         let chunkSQL = try SQLGeneration.render(rewritten.split.chunkQuery, tables: mapper)
         // A dense one-chunk box or cone: its zones in parts, one statement each, on both cores.
         // The chunk query keeps the band as the first term of its WHERE clause: each part's
@@ -67,6 +69,8 @@ extension QueryPlanner {
             totalChunks: catalog.chunkRowCounts.count, merge: merge,
             interactive: chunkCount <= interactiveChunkLimit, chunkSQLParts: parts)
         plan.topKBound = rewritten.split.topKBound
+        plan.uploadBindings = pruned.uploadBindings
+        plan.uploadPartition = pruned.uploadPartition
         return plan
     }
 }
@@ -76,6 +80,10 @@ struct TableMapper: Sendable {
     var tables: [BoundTable]
     /// Director references that read the chunk's rows and its overlap rows.
     var overlapCorrelations: Set<String> = []
+    /// Uploaded tables (by name) and the parameter that holds their rows.
+    var uploadParameters: [String: Int] = [:]
+    /// The upload whose rows carry their declination band (`uploadPartitioning`).
+    var bandedUpload: String?
 
     static let merge = TableMapper(tables: [])
 
@@ -85,6 +93,11 @@ struct TableMapper: Sendable {
             return SQLGeneration.quote(table)
         }
         if info.isPartitioned { return SQLGeneration.quote(info.name) }
+        if info.schema == Uploads.schemaName, let parameter = uploadParameters[info.name] {
+            return Uploads.tableSQL(
+                info, parameter: parameter,
+                extraColumns: bandedUpload == info.name ? [QueryPlanner.bandLowColumn, QueryPlanner.bandHighColumn] : [])
+        }
         // Replicated tables live in attached databases: TAP_SCHEMA in its own, the catalog's
         // small tables in `replicated`.
         let database = info.schema == TapSchema.schemaName ? TapSchema.schemaName : "replicated"

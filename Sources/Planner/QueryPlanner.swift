@@ -24,10 +24,12 @@ public protocol DirectorIndex: Sendable {
 ///    coordinator;
 /// 6. `chunkPruning` (→ `PrunedQuery`): the regions and director keys of the WHERE clause, and
 ///    the chunks they can match;
-/// 7. `latitudeBand` (→ `BandedQuery`): the regions' band (and longitude window, and zones)
+/// 7. `uploadPartitioning` (→ `PrunedQuery`): an upload cross-matched with the director, or
+///    joined on its key, split over the chunks it can match;
+/// 8. `latitudeBand` (→ `BandedQuery`): the regions' band (and longitude window, and zones)
 ///    for the chunk indexes, and a dense one-chunk box cut into parts;
-/// 8. `mergeRewrite` (→ `RewrittenQuery`): the statement each chunk runs and the merge;
-/// 9. `render` (→ `DistributedPlan`): their SQL.
+/// 9. `mergeRewrite` (→ `RewrittenQuery`): the statement each chunk runs and the merge;
+/// 10. `render` (→ `DistributedPlan`): their SQL.
 ///
 /// A pass's name is that of its note in the plan (`DistributedPlan.passes`, with hyphens:
 /// `bind`, `near-neighbour`, `chunk-pruning`, `latitude-band`) where it has one. A pass that
@@ -49,6 +51,8 @@ public struct QueryPlanner: Sendable {
     public var maxCircleParts = 8
     /// Rows a coordinator plan may materialize in total before the query is refused.
     public var coordinatorRowLimit = 5_000_000
+    /// The tables uploaded with the query this planner plans (`addingUploads`).
+    var uploads = UploadSet(tables: [])
 
     let columnIndex: ColumnIndex
     /// The catalog's chunks, computed once rather than per query.
@@ -112,7 +116,7 @@ public struct QueryPlanner: Sendable {
         switch checkJoins(consume near) {
         case .next(let joined):
             // Each stage's value is handed on, not copied.
-            return .distributed(try render(mergeRewrite(latitudeBand(chunkPruning(consume joined)))))
+            return .distributed(try render(mergeRewrite(latitudeBand(uploadPartitioning(chunkPruning(consume joined))))))
         case .coordinator(let reason):
             return .needsCoordinator(reason: reason)
         }

@@ -32,6 +32,16 @@ final class Coordinator: Sendable {
         let database = try await pool.run { [attachments] () throws -> CoordinatorDatabase in
             try CoordinatorDatabase(attachments: attachments)
         }
+        // The uploaded tables, which the finishing statement reads as tables of its own
+        // database (indexed on their identifiers like the steps' tables).
+        for upload in plan.uploadTables {
+            if let reason = lifetime.stopReason { throw reason }
+            try await pool.run {
+                try database.createTable(upload.table, columns: upload.columns)
+                try database.insert(upload.rows, into: upload.table)
+                try database.indexIdentifiers(of: upload.table, columns: upload.columns)
+            }
+        }
         var materialized = 0
         for step in plan.steps {
             if let reason = lifetime.stopReason { throw reason }
@@ -56,7 +66,7 @@ final class Coordinator: Sendable {
             // Correlated sub-queries and joins look rows up by their identifiers: index them.
             try await pool.run { try database.indexIdentifiers(of: step.table, columns: step.columns) }
         }
-        var allowed = Set(plan.steps.map(\.table))
+        var allowed = Set(plan.steps.map(\.table) + plan.uploadTables.map(\.table))
         for table in catalog.tables where !table.isPartitioned { allowed.insert(table.name) }
         let allowedTables = allowed
         let cursor = try await pool.run { () throws -> ChunkCursor in
@@ -119,6 +129,11 @@ final class Coordinator: Sendable {
             if let originTable, let originColumn,
                 let step = plan.steps.first(where: { $0.table == originTable }),
                 let f = step.columns.first(where: { $0.name == originColumn })
+            {
+                field = f
+            } else if let originTable, let originColumn,
+                let upload = plan.uploadTables.first(where: { $0.table == originTable }),
+                let f = upload.columns.first(where: { $0.name == originColumn })
             {
                 field = f
             } else if let originTable, let originColumn,

@@ -76,8 +76,9 @@ public final class SkyShardEngine: Sendable {
     }
 
     /// The plan of a query. `rowLimit` caps the rows the query may return (TAP's MAXREC + 1):
-    /// it becomes the query's TOP when that is smaller.
-    public func plan(_ adql: String, rowLimit: Int? = nil) throws -> QueryPlan {
+    /// it becomes the query's TOP when that is smaller. `uploads` are the query's
+    /// `TAP_UPLOAD` tables (see `start`).
+    public func plan(_ adql: String, rowLimit: Int? = nil, uploads: [UploadedTable] = []) throws -> QueryPlan {
         var query = try Self.parse(adql)
         if let rowLimit, case .select(var select) = query.body {
             if select.top.map({ $0 > rowLimit }) ?? true {
@@ -85,7 +86,7 @@ public final class SkyShardEngine: Sendable {
                 query.body = .select(select)
             }
         }
-        return try planner.plan(query)
+        return try planner.addingUploads(uploads).plan(query)
     }
 
     /// Starts a query. Errors in the query text are thrown here, before any row; errors while
@@ -93,9 +94,10 @@ public final class SkyShardEngine: Sendable {
     /// With a `user`, the query counts against that user's limit of concurrent queries until
     /// its rows end or it is cancelled.
     public func execute(
-        _ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil, user: String? = nil
+        _ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil, user: String? = nil,
+        uploads: [UploadedTable] = []
     ) async throws -> QueryResult {
-        try await start(adql, rowLimit: rowLimit, timeout: timeout, user: user).result
+        try await start(adql, rowLimit: rowLimit, timeout: timeout, user: user, uploads: uploads).result
     }
 
     /// A query that has started: its rows, and the lifetime that owns it (its phase, its
@@ -106,14 +108,19 @@ public final class SkyShardEngine: Sendable {
     }
 
     /// Starts a query as `execute` does, and returns its lifetime with its rows.
+    ///
+    /// `uploads` are the tables the client uploaded with the query, readable as
+    /// `TAP_UPLOAD.<name>` and joinable with any table; they live as long as the query and are
+    /// never part of TAP_SCHEMA. A name that is not valid is an error of the query (`semantic`).
     public func start(
-        _ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil, user: String? = nil
+        _ adql: String, rowLimit: Int? = nil, timeout: Duration? = nil, user: String? = nil,
+        uploads: [UploadedTable] = []
     ) async throws -> RunningQuery {
         let lifetime = QueryLifetime(timeLimit: timeout ?? defaultTimeout)
         do {
             if let user { try lifetime.admit(user: user, to: userLimiter) }
             let result: QueryResult
-            switch try plan(adql, rowLimit: rowLimit) {
+            switch try plan(adql, rowLimit: rowLimit, uploads: uploads) {
             case .distributed(let plan):
                 result = executor.execute(plan, lifetime: lifetime)
             case .coordinated(let plan):

@@ -117,16 +117,20 @@ public final class ScatterGatherExecutor: Sendable {
     func directResult(_ plan: DistributedPlan, lifetime: QueryLifetime) -> QueryResult? {
         guard plan.interactive, plan.chunkSQLParts.isEmpty, case .concatenate = plan.merge else { return nil }
         let chunkId: Int
+        var replicated = false
         switch plan.target {
         case .chunks(let ids) where ids.count == 1: chunkId = ids[0]
         case .replicated:
             guard let any = workers.lazy.flatMap(\.chunkIds).min() else { return nil }
             chunkId = any
+            replicated = true
         default: return nil
         }
         guard let worker = try? worker(for: chunkId),
             let stream = worker.directStream(
-                ChunkTask(chunkId: chunkId, sql: plan.chunkSQL, interactive: true), batchRows: batchRows, stats: stats)
+                ChunkTask(
+                    chunkId: chunkId, sql: plan.chunkSQL, parameters: plan.parameters(forChunk: replicated ? nil : chunkId),
+                    interactive: true), batchRows: batchRows, stats: stats)
         else { return nil }
         lifetime.chunksStarting(1)
         lifetime.onStop { reason in stream.stop(reason) }
@@ -160,13 +164,21 @@ public final class ScatterGatherExecutor: Sendable {
         case .chunks(let ids):
             let statements = plan.chunkSQLParts.isEmpty ? [plan.chunkSQL] : plan.chunkSQLParts
             tasks = ids.flatMap { id in
-                statements.map { ChunkTask(chunkId: id, sql: $0, interactive: plan.interactive, threshold: threshold) }
+                statements.map {
+                    ChunkTask(
+                        chunkId: id, sql: $0, parameters: plan.parameters(forChunk: id), interactive: plan.interactive,
+                        threshold: threshold)
+                }
             }
         case .replicated:
             guard let any = workers.lazy.flatMap(\.chunkIds).min() else {
                 throw QueryError(.unavailable, "no worker is available for the replicated tables")
             }
-            tasks = [ChunkTask(chunkId: any, sql: plan.chunkSQL, interactive: true, threshold: threshold)]
+            tasks = [
+                ChunkTask(
+                    chunkId: any, sql: plan.chunkSQL, parameters: plan.parameters(forChunk: nil), interactive: true,
+                    threshold: threshold)
+            ]
         }
         lifetime.chunksStarting(tasks.count)
         guard shareScans && !plan.interactive else { return try await fanOutChunks(tasks, lifetime: lifetime, sink: sink) }

@@ -12,7 +12,7 @@ public struct ChunkTask: Sendable, Hashable {
     /// Whether the query is small enough for the interactive lane.
     public var interactive: Bool
     /// A TOP with ORDER BY's running bound (`TopKBound`), bound as the statement's `?1` when it
-    /// starts (then `parameters` is empty).
+    /// starts (in place of `parameters`' first value, if any).
     public var threshold: TopKThreshold?
 
     public init(chunkId: Int, sql: String, parameters: [Value] = [], interactive: Bool, threshold: TopKThreshold? = nil) {
@@ -27,7 +27,7 @@ public struct ChunkTask: Sendable, Hashable {
     /// (A worker on another host receives these, taken when the task is sent.)
     public var boundParameters: [Value] {
         guard let threshold else { return parameters }
-        return [threshold.current]
+        return [threshold.current] + parameters.dropFirst()
     }
 }
 

@@ -14,6 +14,27 @@ struct DataOptions: ParsableArguments {
     var url: URL { URL(fileURLWithPath: dataDirectory) }
 }
 
+/// Tables to upload with a query, as TAP's UPLOAD names them: `--upload name=file.vot`.
+struct UploadOptions: ParsableArguments {
+    @Option(
+        name: .customLong("upload"),
+        help: "A VOTable file to query as TAP_UPLOAD.<name>: name=file (repeatable).")
+    var uploads: [String] = []
+
+    /// The tables, read from their files (the first TABLE of each).
+    func tables() throws -> [UploadedTable] {
+        try uploads.map { argument in
+            guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
+                throw ValidationError("--upload \(argument): expected name=file")
+            }
+            let name = String(argument[..<equals])
+            let path = String(argument[argument.index(after: equals)...])
+            let reader = try VOTableReader(path: path)
+            return UploadedTable(name: name, fields: reader.fields, rows: try reader.readAll())
+        }
+    }
+}
+
 /// Reads a query from the argument, or from standard input when the argument is absent or `-`.
 func readQuery(_ argument: String?) throws -> String {
     if let argument, argument != "-" { return argument }
@@ -44,6 +65,8 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many rows.")
     var maxrec: Int?
 
+    @OptionGroup var upload: UploadOptions
+
     @Argument(help: "The ADQL query (read from standard input when absent or -).")
     var query: String?
 
@@ -52,8 +75,9 @@ struct QueryCommand: AsyncParsableCommand {
         let engine: SkyShardEngine
         let result: QueryResult
         do {
+            let uploads = try upload.tables()
             engine = try SkyShardEngine(dataRoot: data.url)
-            result = try await engine.execute(adql, rowLimit: maxrec)
+            result = try await engine.execute(adql, rowLimit: maxrec, uploads: uploads)
         } catch {
             fail(error)
         }
@@ -97,15 +121,18 @@ struct ExplainCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @OptionGroup var upload: UploadOptions
+
     @Argument(help: "The ADQL query (read from standard input when absent or -).")
     var query: String?
 
     func run() async throws {
         let adql = try readQuery(query)
         do {
+            let uploads = try upload.tables()
             let engine = try SkyShardEngine(dataRoot: data.url)
             defer { engine.pool.shutdown() }
-            print(try engine.plan(adql).explanation)
+            print(try engine.plan(adql, uploads: uploads).explanation)
         } catch {
             fail(error)
         }
