@@ -9,13 +9,17 @@ import Tabular
 struct EngineAdapter: TAPQueryEngine {
     let engine: SkyShardEngine
 
+    /// The engine queries `TAP_UPLOAD` tables, so the service accepts UPLOAD and says so.
+    var acceptsUploads: Bool { true }
+
     func execute(_ request: TAPQueryRequest) async throws -> QueryResult {
         try await start(request).result
     }
 
     func start(_ request: TAPQueryRequest) async throws -> TAPRunningQuery {
         let running = try await engine.start(
-            request.adql, rowLimit: request.rowsNeeded, timeout: request.timeLimit, user: request.user ?? "anonymous")
+            request.adql, rowLimit: request.rowsNeeded, timeout: request.timeLimit, user: request.user ?? "anonymous",
+            uploads: request.uploads)
         let lifetime = running.lifetime
         return TAPRunningQuery(
             result: running.result, progress: { lifetime.progress }, stop: { lifetime.stop($0) })
