@@ -67,6 +67,9 @@ public enum Uploads {
     /// boolean scalars keep theirs; characters, and arrays (which the VOTable reader gives as
     /// text), are text.
     static func felisType(of field: FieldDescriptor) -> String {
+        // A DALI timestamp is text with a meaning: kept as the catalog's timestamp type, so
+        // that the result FIELD says xtype="timestamp" again.
+        if field.xtype?.lowercased() == "timestamp" { return "timestamp" }
         if !field.datatype.isCharacter, let size = field.arraysize, size != "1" { return "char" }
         switch field.datatype {
         case .boolean: return "boolean"

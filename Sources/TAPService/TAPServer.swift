@@ -179,8 +179,8 @@ public struct TAPServer: Sendable {
     static func uploadLimitXML(_ limits: UploadLimits) -> String {
         """
             <uploadLimit>
-              <default unit="bytes">\(limits.maxBytes)</default>
-              <hard unit="bytes">\(limits.maxBytes)</hard>
+              <default unit="byte">\(limits.maxBytes)</default>
+              <hard unit="byte">\(limits.maxBytes)</hard>
             </uploadLimit>
 
         """

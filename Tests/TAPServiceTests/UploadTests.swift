@@ -273,7 +273,7 @@ import VOTable
             let limit = try #require(tap.first("uploadLimit"))
             for element in ["default", "hard"] {
                 #expect(limit.first(element)?.text == "12345")
-                #expect(limit.first(element)?.attributes["unit"] == "bytes")
+                #expect(limit.first(element)?.attributes["unit"] == "byte")
             }
             // TAPRegExt's order: ... outputFormat, uploadMethod, retentionPeriod, ..., outputLimit, uploadLimit.
             let names = tap.children.map(\.name)
