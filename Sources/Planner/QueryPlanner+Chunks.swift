@@ -16,6 +16,8 @@ extension QueryPlanner {
         var uploadPartition: UploadPartition? = nil
         /// The upload whose rows carry their declination band (a cross-match's).
         var bandedUpload: String? = nil
+        /// The hidden columns appended to that upload's rows, in order.
+        var bandedUploadColumns: [String] = []
     }
 
     /// Pass `chunkPruning`: the regions and director keys of the WHERE clause (see

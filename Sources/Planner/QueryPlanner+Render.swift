@@ -31,6 +31,7 @@ extension QueryPlanner {
         if let join = rewritten.banded.pruned.query.nearNeighbour { mapper.overlapCorrelations = [join.second] }
         mapper.uploadParameters = uploadParameters
         mapper.bandedUpload = rewritten.banded.pruned.bandedUpload
+        mapper.bandedUploadColumns = rewritten.banded.pruned.bandedUploadColumns
         let chunkSQL = try SQLGeneration.render(rewritten.split.chunkQuery, tables: mapper)
         // A dense one-chunk box or cone: its zones in parts, one statement each, on both cores.
         // The chunk query keeps the band as the first term of its WHERE clause: each part's
@@ -84,6 +85,8 @@ struct TableMapper: Sendable {
     var uploadParameters: [String: Int] = [:]
     /// The upload whose rows carry their declination band (`uploadPartitioning`).
     var bandedUpload: String?
+    /// The hidden columns its rows carry after the upload's own (band, and zone and window).
+    var bandedUploadColumns: [String] = []
 
     static let merge = TableMapper(tables: [])
 
@@ -96,7 +99,7 @@ struct TableMapper: Sendable {
         if info.schema == Uploads.schemaName, let parameter = uploadParameters[info.name] {
             return Uploads.tableSQL(
                 info, parameter: parameter,
-                extraColumns: bandedUpload == info.name ? [QueryPlanner.bandLowColumn, QueryPlanner.bandHighColumn] : [])
+                extraColumns: bandedUpload == info.name ? bandedUploadColumns : [])
         }
         // Replicated tables live in attached databases: TAP_SCHEMA in its own, the catalog's
         // small tables in `replicated`.

@@ -54,7 +54,9 @@ extension QueryPlanner {
     /// of the row's circle, a superset). Every director row lies in one chunk, so each matching
     /// pair is found in exactly that chunk, once. A per-row declination band
     /// (`dec BETWEEN u.dec - r AND u.dec + r`, precomputed with the rows) lets SQLite read the
-    /// director's (dec, ra) index for each upload row.
+    /// director's (dec, ra) index for each upload row; with the catalog's zone index, each row
+    /// is sent once per zone of its band with its longitude window there (`zonedPieces`), and
+    /// SQLite reads the zone index for about the row's bounding box.
     func uploadPartitioning(_ pruned: consuming PrunedQuery) throws -> PrunedQuery {
         let bound = pruned.query.bound
         pruned.uploadBindings = uploadBindings(reading: bound.tables)
@@ -124,54 +126,188 @@ extension QueryPlanner {
     static let bandLowColumn = "\u{1}band_low"
     static let bandHighColumn = "\u{1}band_high"
 
+    /// More hidden columns of a cross-matched upload's rows, with a zone index: the one zone of
+    /// the director's zone index the row is sent for, and its longitude window in that zone.
+    static let zoneColumn = "\u{1}zone"
+    static let lonLowColumn = "\u{1}ra_low"
+    static let lonHighColumn = "\u{1}ra_high"
+
+    /// One copy of an upload row for the chunk SQL: the declination band, and with a zone index
+    /// one zone and a longitude window within it.
+    struct ZonedPiece {
+        var zone: Int64
+        var lonLow: Double
+        var lonHigh: Double
+    }
+
+    /// The pieces of a cross-match row at (`lon`, `lat`) within `reach` degrees: one per zone
+    /// of its band (director latitudes are within [−90, 90] at ingest), each with the circle's
+    /// longitude window over that zone (`SkyCircle.longitudeHalfWidth`), or two where the window
+    /// crosses longitude 0/360 (director longitudes are within [0, 360], 360 being 0), or an
+    /// unrestricted window where the circle comes near a pole or is wide. Zones are disjoint and
+    /// so are the two pieces of a wrapped window: each director row meets at most one piece of
+    /// a row, so each matching pair is found once.
+    static func zonedPieces(lon: Double, lat: Double, reach: Double, perDegree: Int) -> [ZonedPiece] {
+        let low = max(lat - reach, -90), high = min(lat + reach, 90)
+        let first = ZoneIndex.zone(of: low, zonesPerDegree: perDegree)
+        let last = ZoneIndex.zone(of: high, zonesPerDegree: perDegree)
+        guard first <= last else { return [] }
+        // Near a pole the window is all longitudes (`longitudeHalfWidth` is for circles that
+        // hold no pole); so it is for a longitude whose remainder by 360 is not to be trusted.
+        let edge = 1e-6
+        let unrestricted = high >= 90 - edge || low <= -90 + edge || !(abs(lon) <= 1e6)
+        let circle = SkyCircle(centerLon: lon, centerLat: lat, radius: reach)
+        var l = lon.truncatingRemainder(dividingBy: 360)
+        if l < 0 { l += 360 }
+        var pieces: [ZonedPiece] = []
+        for zone in first...last {
+            if unrestricted {
+                pieces.append(ZonedPiece(zone: zone, lonLow: -.infinity, lonHigh: .infinity))
+                continue
+            }
+            // The latitudes SQLite can put in `zone`, with a margin far above its rounding.
+            let bottom = Double(zone) / Double(perDegree) - 90 - 1e-9
+            let top = Double(zone + 1) / Double(perDegree) - 90 + 1e-9
+            guard let width = circle.longitudeHalfWidth(latitudesFrom: bottom, to: top) else { continue }
+            let h = width + 1e-7
+            guard h < 90 else {
+                pieces.append(ZonedPiece(zone: zone, lonLow: -.infinity, lonHigh: .infinity))
+                continue
+            }
+            let west = l - h, east = l + h
+            if west > edge, east < 360 - edge {
+                pieces.append(ZonedPiece(zone: zone, lonLow: west, lonHigh: east))
+            } else if west <= edge {
+                // [0, east] and [west + 360, 360]: disjoint, as h < 90.
+                pieces.append(ZonedPiece(zone: zone, lonLow: -.infinity, lonHigh: east))
+                pieces.append(ZonedPiece(zone: zone, lonLow: west + 360, lonHigh: .infinity))
+            } else {
+                // [west, 360] and [0, east − 360].
+                pieces.append(ZonedPiece(zone: zone, lonLow: west, lonHigh: .infinity))
+                pieces.append(ZonedPiece(zone: zone, lonLow: -.infinity, lonHigh: east - 360))
+            }
+        }
+        return pieces
+    }
+
     func partitionByPosition(_ pruned: consuming PrunedQuery, match: CrossMatch, kept: [Int], keptSet: Set<Int>) -> PrunedQuery {
         let index = uploads.index(of: match.upload.info)!
         let rows = uploads.tables[index].rows
         // The match radius as the geometry functions apply it (a negative CIRCLE radius is 0),
         // widened so that rounding in the functions cannot reach beyond it.
         let reach = max(match.radius, 0) + 1e-7
+        // With the catalog's zone index, each row is sent once per zone of its band, with its
+        // longitude window there: SQLite then reads the zone index for (zone, longitude range),
+        // about the entries of the row's bounding box, instead of the band across the chunk's
+        // whole width through the (latitude, longitude) index. Not for a radius whose band spans
+        // more zones than a constant region may list (`ZoneIndex.maxZones`).
+        let perDegree = catalog.zonesPerDegree.flatMap { p in
+            2 * reach * Double(p) + 2 <= Double(ZoneIndex.maxZones) ? p : nil
+        }
+        let width = rows.columnCount + (perDegree == nil ? 2 : 5)
+        var out = RowBatch(columnCount: width, reservingRows: rows.rowCount)
+        func append(_ r: Int, band: (Double, Double), piece: ZonedPiece?) -> Int {
+            var row = rows.row(r) + [.real(band.0), .real(band.1)]
+            if let piece { row += [.integer(piece.zone), .real(piece.lonLow), .real(piece.lonHigh)] }
+            out.append(row: row)
+            return out.rowCount - 1
+        }
         var perChunk: [Int: [Int]] = [:]
-        var bands: [(Double, Double)?] = []
-        bands.reserveCapacity(rows.rowCount)
+        // Upload rows (not their copies) per chunk, for the explanation.
+        var rowsPerChunk: [Int: Int] = [:]
         var unplaced = 0
         for r in 0..<rows.rowCount {
             guard let lon = rows[r, match.lonColumn].doubleValue, let lat = rows[r, match.latColumn].doubleValue else {
                 // NULL (or text): the distance or containment is NULL, never true.
-                bands.append(nil)
                 unplaced += 1
                 continue
             }
             guard lon.isFinite, lat.isFinite, abs(lat) <= 90 else {
                 // Not a position on the sky: the geometry functions' answer for it is not
-                // bounded by the band, so every chunk gets it, with no band.
-                bands.append((-.infinity, .infinity))
-                for c in kept { perChunk[c, default: []].append(r) }
+                // bounded by the band, so every chunk gets it, with no band (with zones: once
+                // per zone the chunk's latitudes span, any longitude).
+                let all = (-Double.infinity, Double.infinity)
+                guard let perDegree else {
+                    let i = append(r, band: all, piece: nil)
+                    for c in kept {
+                        perChunk[c, default: []].append(i)
+                        rowsPerChunk[c, default: 0] += 1
+                    }
+                    continue
+                }
+                var ofZone: [Int64: Int] = [:]
+                let lowest = ZoneIndex.zone(of: -90, zonesPerDegree: perDegree)
+                let highest = ZoneIndex.zone(of: 90, zonesPerDegree: perDegree)
+                for c in kept {
+                    // Every director row lies in its chunk's bounds (a margin for rounding).
+                    let bounds = chunker.chunkBounds(c)
+                    let first = max(lowest, ZoneIndex.zone(of: bounds.latMin - 1e-6, zonesPerDegree: perDegree))
+                    let last = min(highest, ZoneIndex.zone(of: bounds.latMax + 1e-6, zonesPerDegree: perDegree))
+                    guard first <= last else { continue }
+                    rowsPerChunk[c, default: 0] += 1
+                    for zone in first...last {
+                        let i =
+                            ofZone[zone]
+                            ?? append(r, band: all, piece: ZonedPiece(zone: zone, lonLow: -.infinity, lonHigh: .infinity))
+                        ofZone[zone] = i
+                        perChunk[c, default: []].append(i)
+                    }
+                }
                 continue
             }
-            bands.append((lat - reach, lat + reach))
+            let band = (lat - reach, lat + reach)
+            var copies: [Int] = []
+            if let perDegree {
+                for piece in Self.zonedPieces(lon: lon, lat: lat, reach: reach, perDegree: perDegree) {
+                    copies.append(append(r, band: band, piece: piece))
+                }
+            } else {
+                copies.append(append(r, band: band, piece: nil))
+            }
+            guard !copies.isEmpty else {
+                // (Not expected: the zone of the row's own latitude holds its center.)
+                unplaced += 1
+                continue
+            }
             for c in chunker.chunks(intersecting: .circle(SkyCircle(centerLon: lon, centerLat: lat, radius: reach)))
             where keptSet.contains(c) {
-                perChunk[c, default: []].append(r)
+                perChunk[c, default: []].append(contentsOf: copies)
+                rowsPerChunk[c, default: 0] += 1
             }
         }
-        // The rows with their band appended, as each chunk's JSON.
-        var banded = RowBatch(columnCount: rows.columnCount + 2, reservingRows: rows.rowCount)
-        for r in 0..<rows.rowCount {
-            let band = bands[r]
-            banded.append(row: rows.row(r) + [band.map { Value.real($0.0) } ?? .null, band.map { Value.real($0.1) } ?? .null])
+        let spec = match.director.info.directorSpec!
+        let directorLat = Expression.column(match.director.correlation, spec.latColumn)
+        func uploadColumn(_ name: String) -> Expression { Expression.column(match.upload.correlation, name) }
+        var terms: [Expression] = []
+        if let perDegree {
+            // The zone expression exactly as the index is built (SQLite matches an expression
+            // index by its expression), equal to the row's zone, then its longitude window.
+            terms.append(
+                Expression(
+                    .binary(
+                        .equal, ZoneIndex.expression(latitude: directorLat, zonesPerDegree: perDegree),
+                        uploadColumn(Self.zoneColumn))))
+            terms.append(
+                Expression(
+                    .between(
+                        Expression.column(match.director.correlation, spec.lonColumn),
+                        low: uploadColumn(Self.lonLowColumn), high: uploadColumn(Self.lonHighColumn), negated: false)))
         }
-        let latColumn = match.director.info.directorSpec!.latColumn
-        let band = Expression(
-            .between(
-                Expression.column(match.director.correlation, latColumn),
-                low: Expression.column(match.upload.correlation, Self.bandLowColumn),
-                high: Expression.column(match.upload.correlation, Self.bandHighColumn), negated: false))
+        terms.append(
+            Expression(
+                .between(
+                    directorLat, low: uploadColumn(Self.bandLowColumn), high: uploadColumn(Self.bandHighColumn),
+                    negated: false)))
         pruned.query.bound.statement.whereClause = Expression.and(
-            [band, pruned.query.bound.statement.whereClause].compactMap { $0 })
+            terms + [pruned.query.bound.statement.whereClause].compactMap { $0 })
         pruned.bandedUpload = match.upload.info.name
+        pruned.bandedUploadColumns =
+            [Self.bandLowColumn, Self.bandHighColumn]
+            + (perDegree == nil ? [] : [Self.zoneColumn, Self.lonLowColumn, Self.lonHighColumn])
+        let uploadRows = rows.rowCount
         return finishPartition(
-            pruned, upload: match.upload, index: index, rows: banded, perChunk: perChunk, unplaced: unplaced,
-            kind: .crossMatch(radius: match.radius))
+            pruned, upload: match.upload, index: index, rows: out, perChunk: perChunk, unplaced: unplaced,
+            kind: .crossMatch(radius: match.radius), uploadRows: uploadRows, rowsPerChunk: rowsPerChunk)
     }
 
     /// An equality between an upload column and the director key or a child's foreign key.
@@ -222,14 +358,14 @@ extension QueryPlanner {
         }
         return finishPartition(
             pruned, upload: join.upload, index: i, rows: rows, perChunk: perChunk, unplaced: unplaced,
-            kind: .key(column: join.upload.info.columns[join.column].name))
+            kind: .key(column: join.upload.info.columns[join.column].name), uploadRows: rows.rowCount)
     }
 
     /// The chunks that got rows become the target, each with its rows' JSON as the upload's
     /// parameter.
     func finishPartition(
         _ pruned: consuming PrunedQuery, upload: BoundTable, index: Int, rows: RowBatch, perChunk: [Int: [Int]],
-        unplaced: Int, kind: UploadPartition.Kind
+        unplaced: Int, kind: UploadPartition.Kind, uploadRows: Int, rowsPerChunk: [Int: Int]? = nil
     ) -> PrunedQuery {
         let parameter = Uploads.parameterNumber(index) - 1
         pruned.uploadBindings?.partitionedParameter = parameter
@@ -237,8 +373,8 @@ extension QueryPlanner {
         pruned.uploadBindings?.perChunk = perChunk.mapValues { .text(Uploads.json(rows, indices: $0)) }
         pruned.target = .chunks(perChunk.keys.sorted())
         let partition = UploadPartition(
-            table: upload.info.name, correlation: upload.correlation, kind: kind, uploadRows: rows.rowCount,
-            unplacedRows: unplaced, rowsPerChunk: perChunk.mapValues(\.count), totalChunks: allChunks.count)
+            table: upload.info.name, correlation: upload.correlation, kind: kind, uploadRows: uploadRows,
+            unplacedRows: unplaced, rowsPerChunk: rowsPerChunk ?? perChunk.mapValues(\.count), totalChunks: allChunks.count)
         pruned.uploadPartition = partition
         let what: String
         switch kind {
@@ -247,7 +383,7 @@ extension QueryPlanner {
         }
         pruned.query.notes.append(
             .text(
-                "upload-partitioning: \(Uploads.schemaName).\(upload.info.name) AS \(upload.correlation), \(rows.rowCount) row(s) by \(what): \(perChunk.count) of \(allChunks.count) chunks touched"
+                "upload-partitioning: \(Uploads.schemaName).\(upload.info.name) AS \(upload.correlation), \(uploadRows) row(s) by \(what): \(perChunk.count) of \(allChunks.count) chunks touched"
             ))
         return pruned
     }

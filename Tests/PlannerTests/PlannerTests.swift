@@ -507,4 +507,44 @@ enum TestCatalog {
         // Across RA 0/360 there is no window, and a 1.0° band alone is too wide.
         #expect(!(try plan(ra: 0.2, radius: 0.5)).chunkSQL.contains("BETWEEN"))
     }
+
+    /// A cross-match row's zone pieces (`zonedPieces`): every director position within the
+    /// radius lies in exactly one piece (its zone, and its longitude in the piece's window), at
+    /// longitude 0/360 (either spelling of 0) and near the poles as elsewhere.
+    @Test func zonedPiecesHoldEveryPointOfTheCircleOnce() throws {
+        let perDegree = 30
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func uniform(_ a: Double, _ b: Double) -> Double {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return a + (b - a) * Double(seed >> 11) / Double(1 << 53)
+        }
+        let rad = Double.pi / 180
+        var centers: [(Double, Double)] = [(0, 0), (360, 10), (-1e-9, -30), (359.999_999_9, 45), (10, 90), (200, -90)]
+        for _ in 0..<40 { centers.append((uniform(-0.05, 0.05), uniform(-85, 85))) }
+        for _ in 0..<40 { centers.append((uniform(0, 360), uniform(89, 90) * (uniform(0, 1) < 0.5 ? -1 : 1))) }
+        for _ in 0..<40 { centers.append((uniform(0, 360), uniform(-90, 90))) }
+        for (lon, lat) in centers {
+            for radius in [1.0 / 3600, 0.01, 0.3] {
+                let reach = radius + 1e-7
+                let pieces = QueryPlanner.zonedPieces(lon: lon, lat: lat, reach: reach, perDegree: perDegree)
+                for _ in 0..<200 {
+                    // A point at a distance within the radius, in a random direction.
+                    let d = radius * uniform(0, 1) * rad, bearing = uniform(0, 2 * .pi)
+                    let la = lat * rad
+                    let lat2 = asin(max(-1, min(1, sin(la) * cos(d) + cos(la) * sin(d) * cos(bearing))))
+                    var lon2 = (lon * rad + atan2(sin(bearing) * sin(d) * cos(la), cos(d) - sin(la) * sin(lat2))) / rad
+                    lon2 = lon2.truncatingRemainder(dividingBy: 360)
+                    if lon2 < 0 { lon2 += 360 }
+                    let pLat = min(90, max(-90, lat2 / rad))
+                    for pLon in lon2 == 0 ? [0.0, 360.0] : [lon2] {
+                        let zone = ZoneIndex.zone(of: pLat, zonesPerDegree: perDegree)
+                        let holding = pieces.filter { $0.zone == zone && $0.lonLow <= pLon && pLon <= $0.lonHigh }
+                        #expect(
+                            holding.count == 1,
+                            "(\(pLon), \(pLat)) within \(radius)° of (\(lon), \(lat)): in \(holding.count) pieces of \(pieces)")
+                    }
+                }
+            }
+        }
+    }
 }
