@@ -28,7 +28,7 @@ enum DifferentialFixture {
     static let engine: SkyShardEngine = {
         do {
             _ = try DemoCatalog.ensure(dataRoot: dataRoot, objects: objects)
-            return try SkyShardEngine(dataRoot: dataRoot)
+            return try SkyShardEngine(dataRoot: dataRoot, defaultTimeout: TestTimeLimits.correctness)
         } catch {
             fatalError("cannot build the differential test catalog: \(error)")
         }

@@ -22,7 +22,7 @@ enum EngineFixture {
     static let engine: SkyShardEngine = {
         do {
             _ = try DemoCatalog.ensure(dataRoot: dataRoot, objects: objects)
-            return try SkyShardEngine(dataRoot: dataRoot)
+            return try SkyShardEngine(dataRoot: dataRoot, defaultTimeout: TestTimeLimits.correctness)
         } catch {
             fatalError("cannot build the engine test catalog: \(error)")
         }

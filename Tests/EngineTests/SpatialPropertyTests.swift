@@ -70,7 +70,7 @@ enum SkyWideFixture {
     static let engine: SkyShardEngine = {
         do {
             try build()
-            return try SkyShardEngine(dataRoot: dataRoot)
+            return try SkyShardEngine(dataRoot: dataRoot, defaultTimeout: TestTimeLimits.correctness)
         } catch {
             fatalError("cannot build the all-sky test catalog: \(error)")
         }
