@@ -78,7 +78,9 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "MultipartKit", package: "multipart-kit"),
-        ], swiftSettings: strict),
+        ],
+                // The built-in web page (HTML, CSS, JavaScript), served at `/` (WebPage.swift).
+                resources: [.copy("Web")], swiftSettings: strict),
         .executableTarget(name: "skyshard", dependencies: [
             "ADQL", "Sky", "Catalog", "Planner", "QueryEngine", "Ingest", "DemoData", "VOTable", "TAPService",
             "UWS", "Tabular", "Access",

@@ -122,6 +122,10 @@ public struct TAPServiceConfiguration: Sendable {
     /// without it anonymous callers may use them too. VOSI capabilities and availability,
     /// the examples and the landing page are always open.
     public var requireToken: Bool
+    /// The origins (`https://portal.example.org`) whose web pages may call the service from
+    /// the browser (CORS); `*` (the default) allows every origin. Requests from other origins
+    /// are answered without CORS headers, so the browser keeps the answer from the page.
+    public var corsOrigins: [String]
 
     public init(
         host: String = "127.0.0.1",
@@ -144,7 +148,8 @@ public struct TAPServiceConfiguration: Sendable {
         adminUsers: Set<String> = [],
         shutdownGrace: Duration = .seconds(30),
         tokenFile: String? = nil,
-        requireToken: Bool = false
+        requireToken: Bool = false,
+        corsOrigins: [String] = ["*"]
     ) {
         self.host = host
         self.port = port
@@ -167,6 +172,7 @@ public struct TAPServiceConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.tokenFile = tokenFile
         self.requireToken = requireToken
+        self.corsOrigins = corsOrigins
     }
 
     /// `basePath` with one leading and no trailing slash (`""` for the root).

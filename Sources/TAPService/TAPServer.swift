@@ -34,6 +34,8 @@ public struct TAPServer: Sendable {
     let metrics: ServiceMetrics
     /// Checks bearer tokens against `configuration.tokenFile`; nil when none is set.
     public let authenticator: Authenticator?
+    /// The built-in web page's files (WebPage.swift); nil when they were not found.
+    let web: WebAssets?
 
     /// Reads the templates and opens the job store; throws `TAPServiceError` (`setup`) when
     /// the templates cannot be found, `UWSError` when the job directory cannot be made.
@@ -49,6 +51,12 @@ public struct TAPServer: Sendable {
         self.metrics = ServiceMetrics(registry: metrics)
         self.templates = try TemplateSet(directory: configuration.templateDirectory)
         self.startTime = Date()
+        self.web = WebAssets()
+        if web == nil {
+            logger.warning(
+                "the web page's files were not found; / answers 404",
+                metadata: ["looked": "\(WebAssets.candidateDirectories.joined(separator: ", "))"])
+        }
         if configuration.requireToken && configuration.tokenFile == nil {
             throw TAPServiceError(.setup, "requiring tokens needs a token file (--token-file)")
         }
@@ -87,7 +95,7 @@ public struct TAPServer: Sendable {
     /// open to anyone.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let base = configuration.normalizedBasePath
-        let routes = router.group().add(middleware: CORSHeaders<Context>())
+        let routes = router.group().add(middleware: CORSHeaders<Context>(origins: configuration.corsOrigins))
         let guarded = routes.group()
         if let authenticator {
             guarded.add(
@@ -107,6 +115,9 @@ public struct TAPServer: Sendable {
         // The metrics are open (they name no user and no query); the admin view sits behind
         // the authentication step, so that a bad token is refused there like anywhere else.
         let operationsPaths = addOperationsRoutes(open: routes, guarded: guarded, base: base)
+        // The web page: open to anyone (a token is typed into the page, which sends it with
+        // its requests); same-origin, so no CORS headers.
+        _ = addWebRoutes(to: router.group(), base: base)
         // CORS preflights: the middleware adds what a browser asks for.
         let paths = [landing] + ["/sync", "/capabilities", "/availability", "/tables", "/examples"].map { base + $0 }
         for path in paths + asyncPaths + operationsPaths {

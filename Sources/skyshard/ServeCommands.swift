@@ -91,6 +91,10 @@ struct ServiceOptions: ParsableArguments {
         help: "Require a bearer token on every query, job and table request; needs a token file (default: off).")
     var requireToken: Bool?
 
+    @Option(
+        help: "Origins whose web pages may call the service from the browser (CORS), e.g. https://portal.example.org; repeat or separate with commas; * allows all (default: *).")
+    var corsOrigins: [String] = []
+
     /// The settings in force: these flags over the environment over the configuration file
     /// over the defaults. `report` receives where each value came from.
     func resolve(dataRoot: URL, report: ((SettingsResolver) -> Void)? = nil) async throws -> ServiceSettings {
@@ -119,6 +123,8 @@ struct ServiceOptions: ParsableArguments {
         s.uploadMaxTables = try await r.value("upload-max-tables", flag: uploadMaxTables, default: s.uploadMaxTables)
         s.tokenFile = try await r.value("token-file", flag: tokenFile, default: s.tokenFile)
         s.requireToken = try await r.value("require-token", flag: requireToken, default: s.requireToken)
+        let corsFlag = corsOrigins.flatMap { $0.split(separator: ",").map(String.init) }
+        s.corsOrigins = try await r.value("cors-origins", flag: corsFlag.isEmpty ? nil : corsFlag, default: s.corsOrigins)
         try r.checkFileKeys()
         try s.validate()
         report?(r)
@@ -149,6 +155,7 @@ struct ServiceSettings: Sendable {
     var uploadMaxTables = 4
     var tokenFile: String?
     var requireToken = false
+    var corsOrigins = ["*"]
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, not \(port)") }
@@ -166,6 +173,14 @@ struct ServiceSettings: Sendable {
         }
         if requireToken && tokenFile == nil {
             throw ValidationError("require-token needs a token file (--token-file FILE)")
+        }
+        for origin in corsOrigins.map({ $0.trimmingCharacters(in: .whitespaces) }) where origin != "*" {
+            guard origin.hasPrefix("http://") || origin.hasPrefix("https://"),
+                !origin.dropFirst(origin.hasPrefix("https://") ? 8 : 7).contains("/")
+            else {
+                throw ValidationError(
+                    "cors-origins must be * or origins such as https://portal.example.org (scheme, host, optional port; no path), not \(origin)")
+            }
         }
         // An upload limit of 0 refuses every upload: a deployment may want that.
         for (name, value) in [
@@ -222,7 +237,8 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
         jobLimits: jobLimits(options),
         adminUsers: Set(options.admins),
         shutdownGrace: .seconds(options.shutdownGrace),
-        tokenFile: options.tokenFile, requireToken: options.requireToken)
+        tokenFile: options.tokenFile, requireToken: options.requireToken,
+        corsOrigins: options.corsOrigins)
     // One registry for the process: the service records into it, and so does any library
     // that uses swift-metrics' global system; `/tap/metrics` shows it all.
     let registry = PrometheusCollectorRegistry()
@@ -245,6 +261,7 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
             if announce {
                 message = """
                     SkyShard is serving TAP at \(url)
+                    Open http://\(options.host):\(port)/ in a browser for the query page.
                     Try it from Python:
                       python3 -c "import pyvo; print(pyvo.dal.TAPService('\(url)').search('SELECT TOP 5 objectId, coord_ra, coord_dec FROM dp02_dc2_catalogs.Object').to_table())"
                     Press Ctrl-C to stop.

@@ -63,6 +63,8 @@ def test_every_setting_is_documented_with_its_default(skyshard, tmp_path):
     ("port: 70000\n", "port must be 0...65535"),
     ("result-bytes-per-user: lots\n", "not a byte count"),
     ("require-token: true\n", "require-token needs a token file"),
+    ("cors-origins: [portal.example.org]\n", "cors-origins must be * or origins"),
+    ("cors-origins: [https://portal.example.org/app]\n", "cors-origins must be * or origins"),
 ])
 def test_a_bad_configuration_file_is_refused_with_the_key(skyshard, tmp_path, text, message):
     config = tmp_path / "bad.yaml"
@@ -70,6 +72,20 @@ def test_a_bad_configuration_file_is_refused_with_the_key(skyshard, tmp_path, te
     result = settings(skyshard, "--config", str(config))
     assert result.returncode == 1
     assert message in result.stderr, result.stderr
+
+
+def test_cors_origins_is_a_list_from_flags_environment_or_file(skyshard, tmp_path):
+    table = parse(settings(skyshard, "--cors-origins", "https://a.example.org,https://b.example.org",
+                           "--cors-origins", "http://localhost:8000").stdout)
+    assert table["cors-origins"] == ("https://a.example.org,https://b.example.org,http://localhost:8000",
+                                     "flag --cors-origins")
+    table = parse(settings(skyshard, env={"SKYSHARD_CORS_ORIGINS": "https://a.example.org,https://b.example.org"}).stdout)
+    assert table["cors-origins"] == ("https://a.example.org,https://b.example.org", "environment SKYSHARD_CORS_ORIGINS")
+    config = tmp_path / "cors.yaml"
+    config.write_text("cors-origins: [https://portal.example.org]\n")
+    table = parse(settings(skyshard, "--config", str(config)).stdout)
+    assert table["cors-origins"] == ("https://portal.example.org", f"file {config}")
+    assert parse(settings(skyshard).stdout)["cors-origins"] == ("*", "default")
 
 
 def test_a_bad_environment_value_names_the_variable(skyshard):
