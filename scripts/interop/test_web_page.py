@@ -148,8 +148,9 @@ def test_adql_link_runs_the_query_into_results_and_skyplot(browser, server, tmp_
     keep(page, "web-page-cone.png")
     shot = tmp_path / "skyplot-cone.png"
     width, height, pixels = decode_png(browser.screenshot(shot, clip=browser.rect("#skyplot")))
+    keep(shot, "web-skyplot-cone.png")
     drawn = count_pixels(pixels, POINT_RGB)
-    # Each point is 2x2 pixels; even where points overlap, far more than one pixel per row.
+    # Each point is 3x3 pixels here; even where points overlap, more than one pixel per row.
     assert drawn >= len(rows), f"{drawn} point pixels for {len(rows)} rows"
     background = count_pixels(pixels, (0x0D, 0x14, 0x24), tolerance=4)
     assert background < width * height, "the plot is not blank"
