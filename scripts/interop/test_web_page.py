@@ -6,6 +6,8 @@ Screenshots go to pytest's tmp_path (and to $SKYSHARD_SCREENSHOTS when set, for 
 the test decodes them and counts the sky plot's drawn pixels. docs/web.md describes them."""
 
 import csv
+import functools
+import http.server
 import io
 import json
 import math
@@ -13,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -343,6 +346,76 @@ def test_bearer_token_is_kept_for_the_session_and_sent(browser, skyshard, server
         browser.evaluate("sessionStorage.clear()")
         stop(secured)
     assert token not in "".join(secured.log)
+
+
+@pytest.fixture()
+def other_origin(tmp_path):
+    """A page on another origin (another port of this host), as a Firefly-style client's."""
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>other origin</title><p>client")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def cross_origin_fetches(browser, tap):
+    """From the current page: a POST to /sync with an Authorization header (so a preflight),
+    GETs of tables, capabilities and examples, and a job created on /async (its Location read).
+    Each answer's status, or the error a browser gives when CORS refuses it."""
+    return browser.evaluate(f"""(async () => {{
+        const tap = {json.dumps(tap)}, out = {{}};
+        const tryFetch = async (name, url, init) => {{
+            try {{ const r = await fetch(url, init); out[name] = r.status; return r; }}
+            catch (e) {{ out[name] = e.name; return null; }} }};
+        const form = q => ({{ method: 'POST', headers: {{ 'Authorization': 'Bearer sks_none_x',
+            'Content-Type': 'application/x-www-form-urlencoded' }}, body: new URLSearchParams(q) }});
+        await tryFetch('sync', tap + '/sync', form({{ LANG: 'ADQL', QUERY: 'SELECT TOP 1 objectId FROM {SCHEMA}.Object' }}));
+        for (const p of ['tables', 'capabilities', 'examples']) await tryFetch(p, tap + '/' + p);
+        await tryFetch('async', tap + '/async',
+            {{ ...form({{ LANG: 'ADQL', QUERY: 'SELECT 1 AS x' }}), redirect: 'manual' }});
+        return out; }})()""")
+
+
+def test_cors_lets_pages_on_other_origins_call_the_service(browser, skyshard, server, other_origin, tmp_path):
+    # Default (*): a page on another origin reads every endpoint; the preflight of the POST
+    # with an Authorization header passes (the service, without a token file, ignores the token).
+    browser.open(other_origin + "/")
+    answers = cross_origin_fetches(browser, server.url)
+    assert answers["sync"] == 200 and answers["tables"] == 200
+    assert answers["capabilities"] == 200 and answers["examples"] == 200
+    # A manual redirect is opaque to the page (status 0), but it was allowed through.
+    assert answers["async"] == 0
+
+    # Only another origin allowed: the browser refuses the answers to this page.
+    restricted = launch(
+        [skyshard, "serve", "--data", server.data, "--port", "0", "--log-level", "warning",
+         "--cors-origins", "https://portal.example.org", "--jobs-dir", str(tmp_path / "jobs")],
+        r"listening on (http://\S+/tap)", server.data)
+    try:
+        browser.open(other_origin + "/")
+        answers = cross_origin_fetches(browser, restricted.url)
+        assert set(answers.values()) == {"TypeError"}, answers
+        # (The service itself answered: a client that is not a browser reads it.)
+        with urllib.request.urlopen(restricted.url + "/capabilities") as r:
+            assert r.status == 200 and "Access-Control-Allow-Origin" not in r.headers
+    finally:
+        stop(restricted)
+    # and allowing this page's origin lets it through again
+    allowed = launch(
+        [skyshard, "serve", "--data", server.data, "--port", "0", "--log-level", "warning",
+         "--cors-origins", f"https://portal.example.org,{other_origin}", "--jobs-dir", str(tmp_path / "jobs2")],
+        r"listening on (http://\S+/tap)", server.data)
+    try:
+        browser.open(other_origin + "/")
+        answers = cross_origin_fetches(browser, allowed.url)
+        assert answers["sync"] == 200 and answers["tables"] == 200 and answers["examples"] == 200
+    finally:
+        stop(allowed)
 
 
 def test_ten_thousand_rows_scroll_and_a_hundred_thousand_points_draw(browser, server, tmp_path):
