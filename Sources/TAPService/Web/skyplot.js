@@ -108,7 +108,7 @@ export class SkyPlot {
       const pixels = new Uint32Array(image.data.buffer);
       const { ra0, dec0, scale } = this.view;
       const cosd = Math.max(0.05, Math.cos(dec0 * Math.PI / 180));
-      const kx = cosd * scale, cx = w / 2, cy = h / 2;
+      const kx = cosd * scale, cx = w / 2, cy = h / 2, big = this.count <= 5000;
       let drawn = 0;
       for (let i = 0; i < this.count; i++) {
         let d = this.ra[i] - ra0;
@@ -117,6 +117,9 @@ export class SkyPlot {
         if (x < 0 || y < 0 || x >= w - 1 || y >= h - 1) continue;
         const p = y * w + x;
         pixels[p] = POINT; pixels[p + 1] = POINT; pixels[p + w] = POINT; pixels[p + w + 1] = POINT;
+        // A few points are drawn larger (3x3), to be seen and clicked.
+        if (big && x > 0 && y > 0) { pixels[p - 1] = POINT; pixels[p - w] = POINT; pixels[p - w - 1] = POINT;
+          pixels[p + w - 1] = POINT; pixels[p - w + 1] = POINT; }
         drawn++;
       }
       ctx.putImageData(image, 0, 0);
