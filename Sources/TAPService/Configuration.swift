@@ -122,6 +122,9 @@ public struct TAPServiceConfiguration: Sendable {
     /// without it anonymous callers may use them too. VOSI capabilities and availability,
     /// the examples and the landing page are always open.
     public var requireToken: Bool
+    /// Sync queries in flight at most; another is refused with 503 and `Retry-After` (its
+    /// client is asked to come back rather than queued without bound).
+    public var maxSyncQueries = 256
 
     public init(
         host: String = "127.0.0.1",
