@@ -23,6 +23,8 @@ public final class SkyShardEngine: Sendable {
     public let defaultTimeout: Duration?
     /// Queries one user may run at once.
     public let userLimiter: UserQueryLimiter
+    /// The worker over this host's chunk files.
+    let localWorker: LocalShardWorker
 
     public init(
         version: CatalogVersion, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600),
@@ -48,6 +50,7 @@ public final class SkyShardEngine: Sendable {
         let worker = LocalShardWorker(
             version: version, description: catalog, pool: pool,
             attachments: ["tap_schema": tapSchemaFile])
+        self.localWorker = worker
         let executor = ScatterGatherExecutor(workers: [worker], pool: pool)
         self.executor = executor
         self.coordinator = Coordinator(
@@ -55,6 +58,10 @@ public final class SkyShardEngine: Sendable {
             attachments: [("replicated", version.replicatedFile), ("tap_schema", tapSchemaFile)])
         self.defaultTimeout = defaultTimeout
     }
+
+    /// The chunks whose file is missing or not a database (`LocalShardWorker.unreadableChunks`):
+    /// queries touching them fail naming the chunk; the service reports itself degraded.
+    public func unreadableChunks() -> [Int] { localWorker.unreadableChunks() }
 
     /// Opens the version that `current` points to under `dataRoot`.
     public convenience init(

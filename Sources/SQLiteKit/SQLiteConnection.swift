@@ -41,6 +41,16 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     }
 
     public var isInterrupt: Bool { code == .interrupted }
+
+    /// Whether SQLite says the database file itself is unusable (it cannot be opened, is not
+    /// a database, is corrupt, or cannot be read), rather than the statement being wrong.
+    public var isUnreadableFile: Bool {
+        if code == .open { return true }
+        switch resultCode & 0xff {
+        case SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_CANTOPEN, SQLITE_IOERR: return true
+        default: return false
+        }
+    }
 }
 
 /// One SQLite database handle.
@@ -51,7 +61,14 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 public final class SQLiteConnection: @unchecked Sendable {
     public let path: String
     let handle: OpaquePointer
-    private var statementCache: [String: SQLiteStatement] = [:]
+    /// Prepared statements by SQL text, least recently used evicted beyond `statementCacheLimit`
+    /// (an evicted statement is finalized once no cursor holds it). Users send endless distinct
+    /// texts, so an unbounded cache grows with every query ever run on the connection.
+    private var statementCache: [String: CachedStatement] = [:]
+    /// The most statements kept prepared in the cache.
+    public let statementCacheLimit: Int
+    /// Ticks on every use of the cache: the least recently used entry has the smallest.
+    private var statementCacheClock: UInt64 = 0
     private var authorizer: Authorizer?
     /// Set by `requestInterrupt()`; read by the progress handler (see there).
     private let interruptRequest = InterruptRequest()
@@ -65,8 +82,13 @@ public final class SQLiteConnection: @unchecked Sendable {
         case memory
     }
 
-    public init(path: String, mode: Mode) throws(SQLiteError) {
+    /// The default of `statementCacheLimit`: a connection serves one chunk, and the texts that
+    /// repeat there (lookups, cones with bound values, TAP_SCHEMA browsing) are few.
+    public static let defaultStatementCacheLimit = 32
+
+    public init(path: String, mode: Mode, statementCacheLimit: Int = SQLiteConnection.defaultStatementCacheLimit) throws(SQLiteError) {
         self.path = path
+        self.statementCacheLimit = max(0, statementCacheLimit)
         var db: OpaquePointer?
         let flags: Int32
         let name: String
@@ -141,14 +163,47 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     /// A prepared statement, from this connection's cache when the same SQL was prepared before.
     /// The statement is reset before it is returned.
+    /// At most `statementCacheLimit` statements are kept: a new one evicts the least recently used.
     public func cachedStatement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        statementCacheClock &+= 1
         if let cached = statementCache[sql] {
-            cached.reset()
-            return cached
+            statementCache[sql]?.lastUse = statementCacheClock
+            cached.statement.reset()
+            return cached.statement
         }
         let statement = try prepare(sql)
-        statementCache[sql] = statement
+        guard statementCacheLimit > 0 else { return statement }
+        if statementCache.count >= statementCacheLimit,
+            let oldest = statementCache.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+        {
+            // Dropping the last reference finalizes it (SQLiteStatement.deinit).
+            statementCache.removeValue(forKey: oldest)
+        }
+        statementCache[sql] = CachedStatement(statement: statement, lastUse: statementCacheClock)
         return statement
+    }
+
+    /// How many statements the cache holds now.
+    public var cachedStatementCount: Int { statementCache.count }
+
+    /// Whether the cache holds a statement for `sql` (does not count as a use).
+    public func isCached(_ sql: String) -> Bool { statementCache[sql] != nil }
+
+    /// How many statements of this connection are prepared and not yet finalized, cached or
+    /// not (SQLite's own list): what the cache bound is about.
+    public var liveStatementCount: Int {
+        var count = 0
+        var next = sqlite3_next_stmt(handle, nil)
+        while let stmt = next {
+            count += 1
+            next = sqlite3_next_stmt(handle, stmt)
+        }
+        return count
+    }
+
+    private struct CachedStatement {
+        let statement: SQLiteStatement
+        var lastUse: UInt64
     }
 
     public func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {

@@ -141,10 +141,7 @@ public final class DirectChunkStream: Sendable {
         switch error {
         case let error as QueryError: return error
         case is CancellationError: return QueryError(.cancelled, "the query was cancelled")
-        case let error as SQLiteError:
-            return QueryError(
-                .internal, "chunk \(task.chunkId) failed: \(error.message)",
-                context: ["chunk": "\(task.chunkId)", "sql": task.sql], cause: error)
+        case let error as SQLiteError: return QueryError.chunkFailure(task.chunkId, sql: task.sql, error)
         default: return QueryError(.internal, "the query failed: \(error)", cause: error)
         }
     }

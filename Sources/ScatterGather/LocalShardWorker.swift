@@ -20,6 +20,9 @@ public final class LocalShardWorker: ShardWorker {
     private let idleCount = Atomic<Int>(0)
     /// Idle connections kept at most; beyond this a returned connection is closed.
     public let maxIdleConnections: Int
+    /// Prepared statements each connection keeps (least recently used evicted): with
+    /// `maxIdleConnections` this bounds the memory of prepared statements, whatever users send.
+    public let statementCacheLimit: Int
 
     /// Counters of the statements and shared-scan passes this worker ran.
     public let stats = WorkerStats()
@@ -32,6 +35,7 @@ public final class LocalShardWorker: ShardWorker {
     public init(
         version: CatalogVersion, description: CatalogDescription, pool: BlockingPool,
         attachments: [String: URL] = [:], maxIdleConnections: Int = 512,
+        statementCacheLimit: Int = SQLiteConnection.defaultStatementCacheLimit,
         concurrentPasses: Int? = nil, passStallLimit: Duration = .seconds(2)
     ) {
         self.version = version
@@ -39,6 +43,7 @@ public final class LocalShardWorker: ShardWorker {
         self.chunkIds = Set(description.chunkRowCounts.keys)
         self.pool = pool
         self.maxIdleConnections = maxIdleConnections
+        self.statementCacheLimit = statementCacheLimit
         var tables = Set<String>()
         for table in description.tables {
             tables.insert(table.name)
@@ -81,11 +86,18 @@ public final class LocalShardWorker: ShardWorker {
     }
 
     private func openConnection(_ chunkId: Int) throws -> SQLiteConnection {
-        let path = version.chunkFile(chunkId).path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw QueryError(.internal, "chunk \(chunkId) has no file on this worker", context: ["chunk": "\(chunkId)"])
+        do {
+            return try openConnectionUnchecked(chunkId)
+        } catch let error as SQLiteError {
+            throw QueryError.chunkFailure(chunkId, sql: error.sql ?? "", error)
         }
-        let connection = try SQLiteConnection(path: path, mode: .readOnlyImmutable)
+    }
+
+    private func openConnectionUnchecked(_ chunkId: Int) throws -> SQLiteConnection {
+        let path = version.chunkFile(chunkId).path
+        guard FileManager.default.fileExists(atPath: path) else { throw QueryError.missingChunk(chunkId) }
+        let connection = try SQLiteConnection(
+            path: path, mode: .readOnlyImmutable, statementCacheLimit: statementCacheLimit)
         if FileManager.default.fileExists(atPath: version.replicatedFile.path) {
             try connection.attach(path: version.replicatedFile.path, as: "replicated", readOnly: true)
         }

@@ -226,9 +226,7 @@ public final class ScatterGatherExecutor: Sendable {
                         try await worker.run(task, batchRows: batchRows, sink: sink)
                         lifetime.chunkDone()
                     } catch let error as SQLiteError {
-                        throw QueryError(
-                            .internal, "chunk \(task.chunkId) failed: \(error.message)",
-                            context: ["chunk": "\(task.chunkId)", "sql": task.sql], cause: error)
+                        throw QueryError.chunkFailure(task.chunkId, sql: task.sql, error)
                     }
                 }
             }

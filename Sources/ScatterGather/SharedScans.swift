@@ -286,7 +286,14 @@ public final class SharedScanScheduler: Sendable {
     private func endPass(_ chunk: Int, _ tasks: Int, _ pass: PassRecord) {
         if let connection = pass.connection, let worker = pass.worker { worker.checkin(connection, chunkId: chunk) }
         pass.worker?.stats.passFinished(tasks: tasks)
-        for (id, error) in pass.failed { end(id, with: error) }
+        for (id, error) in pass.failed {
+            // Named by its chunk, as the other paths name it (QueryError.chunkFailure).
+            if let error = error as? SQLiteError {
+                end(id, with: QueryError.chunkFailure(chunk, sql: error.sql ?? "", error))
+            } else {
+                end(id, with: error)
+            }
+        }
         for id in pass.done { finished(id, chunk: chunk) }
     }
 

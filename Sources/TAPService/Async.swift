@@ -109,14 +109,22 @@ extension TAPServer {
             let (kept, uploads) = try jobParameters(parameters, existing: nil)
             let job = try await jobs.create(
                 owner: user(of: request), runID: parameters["RUNID"], parameters: kept, uploads: uploads)
-            if let value = parameters["EXECUTIONDURATION"] {
-                try await jobs.setExecutionDuration(job.id, owner: job.owner, seconds: try Self.seconds(value))
-            }
-            if let value = parameters["DESTRUCTION"] {
-                try await jobs.setDestruction(job.id, owner: job.owner, try Self.timestamp(value))
-            }
-            if let phase = parameters["PHASE"] {
-                try await changePhase(jobs, job.id, owner: job.owner, to: phase)
+            do {
+                if let value = parameters["EXECUTIONDURATION"] {
+                    try await jobs.setExecutionDuration(job.id, owner: job.owner, seconds: try Self.seconds(value))
+                }
+                if let value = parameters["DESTRUCTION"] {
+                    try await jobs.setDestruction(job.id, owner: job.owner, try Self.timestamp(value))
+                }
+                if let phase = parameters["PHASE"] {
+                    try await changePhase(jobs, job.id, owner: job.owner, to: phase)
+                }
+            } catch {
+                // Refused after all (a full queue, a bad EXECUTIONDURATION): the client gets the
+                // error and never learns the job's address, so the job must not stay behind,
+                // PENDING for ever and counted against the owner's quota.
+                try? await jobs.delete(job.id, owner: job.owner)
+                throw error
             }
             logger.info("async job created", metadata: ["job": "\(job.id)", "phase": "\(parameters["PHASE"] ?? "PENDING")"])
             return Self.seeOther(asyncURL(for: request) + "/" + job.id)

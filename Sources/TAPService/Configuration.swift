@@ -126,6 +126,9 @@ public struct TAPServiceConfiguration: Sendable {
     /// the browser (CORS); `*` (the default) allows every origin. Requests from other origins
     /// are answered without CORS headers, so the browser keeps the answer from the page.
     public var corsOrigins: [String]
+    /// Sync queries in flight at most; another is refused with 503 and `Retry-After` (its
+    /// client is asked to come back rather than queued without bound).
+    public var maxSyncQueries = 256
 
     public init(
         host: String = "127.0.0.1",

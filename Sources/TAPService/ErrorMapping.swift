@@ -27,6 +27,8 @@ public enum TAPServiceErrorCode: String, TargetErrorCode {
     case forbidden
     /// The service is shutting down and admits no new query or job.
     case shuttingDown
+    /// The service runs as many sync queries as it admits at once (`maxSyncQueries`).
+    case overloaded
 }
 
 /// How the service answers an error: the HTTP status, the message for the client (the text of
@@ -53,7 +55,7 @@ extension TAPServer {
                 case .unsupportedMediaType: .unsupportedMediaType
                 case .notFound: .notFound
                 case .forbidden: .forbidden
-                case .shuttingDown: .serviceUnavailable
+                case .shuttingDown, .overloaded: .serviceUnavailable
                 case .authenticationRequired, .malformedAuthorization, .invalidToken: .unauthorized
                 case .setup, .engineFailure: .internalServerError
                 }

@@ -67,8 +67,10 @@ extension TAPServer {
         logger.debug("sync query", metadata: ["query": "\(requestID)", "adql": "\(query.request.adql)"])
 
         // Admission: refused once a shutdown has begun; otherwise listed until the response ends.
-        guard queries.register(id: requestID, user: user, adql: query.request.adql) else {
-            return fail(Self.shuttingDownError, adqlLength: query.request.adql.count)
+        switch queries.register(id: requestID, user: user, adql: query.request.adql) {
+        case .admitted: break
+        case .closed: return fail(Self.shuttingDownError, adqlLength: query.request.adql.count)
+        case .full: return fail(overloadedError, adqlLength: query.request.adql.count)
         }
 
         // Start the query: errors here become an HTTP error status with a DALI error document.
@@ -95,6 +97,14 @@ extension TAPServer {
     /// The refusal of a query or job while the service shuts down.
     static var shuttingDownError: TAPServiceError {
         TAPServiceError(.shuttingDown, "The service is shutting down and accepts no new queries; try again shortly.")
+    }
+
+    /// The refusal of a sync query while `maxSyncQueries` are in flight (503 with Retry-After).
+    var overloadedError: TAPServiceError {
+        TAPServiceError(
+            .overloaded,
+            "The service is answering \(queries.capacity) queries already, the most it runs at once; "
+                + "try again in \(Self.retryAfterSeconds) seconds.")
     }
 
     /// The DALI parameters of a request: the query string's, and for POST the body's

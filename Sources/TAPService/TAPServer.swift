@@ -29,7 +29,7 @@ public struct TAPServer: Sendable {
     /// The async jobs, kept in `configuration.jobsDirectory`; nil when none is set.
     public private(set) var jobs: JobManager?
     /// The sync queries in flight and the admission gate (Operations/QueryRegistry.swift).
-    let queries = QueryRegistry()
+    let queries: QueryRegistry
     /// The Prometheus metrics, served at `/metrics` (Operations/ServiceMetrics.swift).
     let metrics: ServiceMetrics
     /// Checks bearer tokens against `configuration.tokenFile`; nil when none is set.
@@ -49,6 +49,7 @@ public struct TAPServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.metrics = ServiceMetrics(registry: metrics)
+        self.queries = QueryRegistry(capacity: configuration.maxSyncQueries)
         self.templates = try TemplateSet(directory: configuration.templateDirectory)
         self.startTime = Date()
         self.web = WebAssets()
@@ -307,10 +308,17 @@ public struct TAPServer: Sendable {
     }
 
     static func errorDocument(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        response(
+        var answer = response(
             status, contentType: ResultFormat.votableTabledata.mediaType,
             VOTableErrorDocument.bytes(message: message))
+        // Every 503 is a refusal for now (overload, a full queue, a shutdown): RFC 9110 section
+        // 10.2.3 lets the client know when to come back, and clients (pyvo's retry) read it.
+        if status == .serviceUnavailable { answer.headers[.retryAfter] = String(retryAfterSeconds) }
+        return answer
     }
+
+    /// Seconds a refused client is asked to wait (`Retry-After` of every 503).
+    static let retryAfterSeconds = 5
 }
 
 /// The service's own entry point for the CLI: the application serving `engine` as configured.

@@ -19,6 +19,11 @@ public struct JobLimits: Sendable {
     /// running a job of that owner is refused (`quotaExceeded`) until results are deleted
     /// or expire.
     public var maxResultBytesPerUser: Int64 = 10 << 30
+    /// Jobs one owner may have in memory and on disk, finished ones included: creating one
+    /// more destroys that owner's oldest finished jobs (before their destruction time) to make
+    /// room. Without it a client that creates and forgets jobs grows the job table until the
+    /// retention period ends.
+    public var maxKeptJobsPerUser = 1000
     /// How often jobs past their destruction time are removed.
     public var sweepInterval: Duration = .seconds(10)
 

@@ -201,6 +201,7 @@ public actor JobManager {
                     + "executing, the most one user may have (\(limits.maxJobsPerUser)); run, abort or delete some first")
         }
         try checkResultQuota(of: owner)
+        evictOldestFinished(of: owner, keeping: limits.maxKeptJobsPerUser - 1)
         let now = Date()
         var job = Job(
             id: Self.newID(), runID: runID, owner: owner, phase: .pending, creationTime: now,
@@ -406,6 +407,18 @@ public actor JobManager {
         store.remove(id)
         wakeAll(id)
     }
+
+    /// Destroys `owner`'s oldest finished jobs until it has at most `keeping` jobs (unfinished
+    /// ones are never destroyed here: `maxJobsPerUser` bounds them).
+    private func evictOldestFinished(of owner: String?, keeping: Int) {
+        let owned = jobs.values.filter { $0.owner == owner }
+        guard owned.count > keeping else { return }
+        let finished = owned.filter(\.phase.isFinal).sorted { ($0.creationTime, $0.id) < ($1.creationTime, $1.id) }
+        for job in finished.prefix(owned.count - max(0, keeping)) { remove(job.id) }
+    }
+
+    /// Jobs of `owner` kept now, finished ones included.
+    public func keptJobCount(of owner: String?) -> Int { jobs.values.count(where: { $0.owner == owner }) }
 
     func destroyExpired(now: Date = Date()) {
         for job in jobs.values where job.destruction <= now { remove(job.id) }

@@ -25,6 +25,19 @@ struct EngineAdapter: TAPQueryEngine {
             result: running.result, progress: { lifetime.progress }, stop: { lifetime.stop($0) })
     }
 
+    /// Available while the engine runs; degraded (said in the note) while some chunk files are
+    /// missing or unreadable: queries touching them fail naming the chunk, the rest are answered.
+    func availability() async -> TAPAvailability {
+        let unreadable = engine.unreadableChunks()
+        guard !unreadable.isEmpty else { return TAPAvailability(isAvailable: true) }
+        let shown = unreadable.prefix(20).map(String.init).joined(separator: ", ")
+        let more = unreadable.count > 20 ? " and \(unreadable.count - 20) more" : ""
+        return TAPAvailability(
+            isAvailable: true,
+            note: "degraded: \(unreadable.count) of \(engine.catalog.chunkRowCounts.count) chunks cannot be read "
+                + "(chunk \(shown)\(more)); queries touching them fail with an error naming the chunk, others are answered")
+    }
+
     func tableSet() async throws -> TAPTableSet? {
         let catalog = engine.catalog
         return TAPTableSet(catalog: catalog)

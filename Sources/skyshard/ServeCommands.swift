@@ -86,6 +86,12 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Token file of the users who may call the service (see 'skyshard token add') (default: none).")
     var tokenFile: String?
 
+    @Option(help: "Sync queries in flight at once; more are refused with 503 and Retry-After (default: 256).")
+    var maxSyncQueries: Int?
+
+    @Option(help: "Async jobs one user keeps, finished ones included; the oldest finished make room (default: 1000).")
+    var jobsKeptPerUser: Int?
+
     @Flag(
         inversion: .prefixedNo,
         help: "Require a bearer token on every query, job and table request; needs a token file (default: off).")
@@ -125,6 +131,8 @@ struct ServiceOptions: ParsableArguments {
         s.requireToken = try await r.value("require-token", flag: requireToken, default: s.requireToken)
         let corsFlag = corsOrigins.flatMap { $0.split(separator: ",").map(String.init) }
         s.corsOrigins = try await r.value("cors-origins", flag: corsFlag.isEmpty ? nil : corsFlag, default: s.corsOrigins)
+        s.maxSyncQueries = try await r.value("max-sync-queries", flag: maxSyncQueries, default: s.maxSyncQueries)
+        s.jobsKeptPerUser = try await r.value("jobs-kept-per-user", flag: jobsKeptPerUser, default: s.jobsKeptPerUser)
         try r.checkFileKeys()
         try s.validate()
         report?(r)
@@ -156,6 +164,8 @@ struct ServiceSettings: Sendable {
     var tokenFile: String?
     var requireToken = false
     var corsOrigins = ["*"]
+    var maxSyncQueries = 256
+    var jobsKeptPerUser = 1000
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, not \(port)") }
@@ -168,6 +178,7 @@ struct ServiceSettings: Sendable {
         for (name, value) in [
             ("default-maxrec", defaultMaxrec), ("query-timeout", queryTimeout), ("queries-per-user", queriesPerUser),
             ("executing-jobs", executingJobs), ("threads", threads ?? 1), ("jobs-per-user", jobsPerUser),
+            ("max-sync-queries", maxSyncQueries), ("jobs-kept-per-user", jobsKeptPerUser),
         ] where value < 1 {
             throw ValidationError("\(name) must be at least 1, not \(value)")
         }
@@ -222,7 +233,7 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
     let engine = try SkyShardEngine(
         dataRoot: dataRoot, threads: options.threads, defaultTimeout: .seconds(options.queryTimeout),
         queriesPerUser: options.queriesPerUser)
-    let configuration = TAPServiceConfiguration(
+    var configuration = TAPServiceConfiguration(
         host: options.host, port: options.port, defaultMaxRecords: options.defaultMaxrec,
         title: "SkyShard TAP service",
         description: "ADQL over \(engine.catalog.tables.map(\.qualifiedName).joined(separator: ", ")).",
@@ -239,6 +250,7 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
         shutdownGrace: .seconds(options.shutdownGrace),
         tokenFile: options.tokenFile, requireToken: options.requireToken,
         corsOrigins: options.corsOrigins)
+    configuration.maxSyncQueries = options.maxSyncQueries
     // One registry for the process: the service records into it, and so does any library
     // that uses swift-metrics' global system; `/tap/metrics` shows it all.
     let registry = PrometheusCollectorRegistry()
@@ -301,6 +313,7 @@ func jobLimits(_ options: ServiceSettings) -> JobLimits {
     limits.defaultExecutionDuration = options.queryTimeout
     limits.maxJobsPerUser = options.jobsPerUser
     limits.maxResultBytesPerUser = options.resultBytesPerUser.bytes
+    limits.maxKeptJobsPerUser = options.jobsKeptPerUser
     return limits
 }
 

@@ -163,3 +163,33 @@ struct TextRunner: JobRunner {
         await manager.shutdown()
     }
 }
+
+/// The job table is bounded per owner: finished jobs beyond `maxKeptJobsPerUser` make room
+/// for new ones, oldest first; unfinished jobs are never evicted.
+@Suite(.timeLimit(.minutes(2))) struct JobRetentionBoundTests {
+    @Test func theOldestFinishedJobsAreDestroyedBeyondTheBound() async throws {
+        let store = try JobStore(directory: JobManagerTests.scratch.appendingPathComponent(UUID().uuidString))
+        var limits = JobLimits()
+        limits.maxKeptJobsPerUser = 5
+        let manager = JobManager(store: store, runner: TextRunner(), limits: limits)
+        await manager.recover()
+        // A PENDING job first: older than all the others, it must survive the evictions.
+        let pending = try await manager.create(owner: "ann", runID: nil, parameters: [])
+        var finished: [String] = []
+        for _ in 0..<30 {
+            let job = try await manager.create(owner: "ann", runID: nil, parameters: [])
+            try await manager.abort(job.id, owner: "ann")  // ends ABORTED: finished
+            finished.append(job.id)
+            #expect(await manager.keptJobCount(of: "ann") <= 5)
+        }
+        #expect(await manager.keptJobCount(of: "ann") == 5)
+        let kept = Set(await manager.list(owner: "ann").map(\.id))
+        #expect(kept == Set([pending.id] + finished.suffix(4)))
+        // Evicted jobs are gone from disk too, not only from memory.
+        #expect(Set(store.loadAll().jobs.map(\.id)) == kept)
+        // Another owner is untouched by ann's evictions.
+        let bob = try await manager.create(owner: "bob", runID: nil, parameters: [])
+        #expect(try await manager.job(bob.id, owner: "bob").phase == .pending)
+        await manager.shutdown()
+    }
+}

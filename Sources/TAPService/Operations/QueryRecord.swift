@@ -68,6 +68,9 @@ struct QueryRecord: Sendable {
             if error.code == .shuttingDown {
                 outcome = .refused
                 refusal = .shuttingDown
+            } else if error.code == .overloaded {
+                outcome = .refused
+                refusal = .overloaded
             } else {
                 outcome = .error
             }

@@ -32,6 +32,20 @@ final class QueryRegistry: Sendable {
         var stopReason: QueryError?
     }
 
+    /// Sync queries in flight at most; one more is refused (`register` answers `.full`).
+    let capacity: Int
+
+    init(capacity: Int = 256) { self.capacity = max(1, capacity) }
+
+    /// What `register` decided.
+    enum Admission: Sendable, Equatable {
+        case admitted
+        /// A shutdown has begun.
+        case closed
+        /// `capacity` queries are in flight already.
+        case full
+    }
+
     private struct State {
         var accepting = true
         var entries: [String: Entry] = [:]
@@ -50,12 +64,15 @@ final class QueryRegistry: Sendable {
     /// The entries, oldest first.
     var entries: [Entry] { state.withLock { Array($0.entries.values) }.sorted { $0.clock < $1.clock } }
 
-    /// Admits a query: false (and nothing registered) once the gate is closed.
-    func register(id: String, user: String?, adql: String) -> Bool {
+    /// Admits a query, or refuses it (and registers nothing) once the gate is closed or
+    /// `capacity` queries are in flight: the registry, and the work behind it, stay bounded
+    /// however many clients come at once.
+    func register(id: String, user: String?, adql: String) -> Admission {
         state.withLock { s in
-            guard s.accepting else { return false }
+            guard s.accepting else { return .closed }
+            guard s.entries.count < capacity else { return .full }
             s.entries[id] = Entry(id: id, user: user, adql: adql, started: Date(), clock: .now)
-            return true
+            return .admitted
         }
     }
 

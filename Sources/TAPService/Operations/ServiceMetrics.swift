@@ -31,6 +31,8 @@ struct ServiceMetrics: Sendable {
         case jobQuota = "job_quota"
         /// The service is shutting down.
         case shuttingDown = "shutting_down"
+        /// As many sync queries are in flight as the service admits (`--max-sync-queries`).
+        case overloaded
     }
 
     let registry: PrometheusCollectorRegistry
