@@ -136,8 +136,10 @@ public enum BaselineDatabase {
                 }
             }
             if let spec = table.directorSpec {
-                done.insert([spec.keyColumn])
-                out.append("CREATE UNIQUE INDEX \(quote("\(table.name)_\(spec.keyColumn)")) ON \(t) (\(quote(spec.keyColumn)))")
+                if let key = spec.keyColumn {
+                    done.insert([key])
+                    out.append("CREATE UNIQUE INDEX \(quote("\(table.name)_\(key)")) ON \(t) (\(quote(key)))")
+                }
                 // Carrying the columns the chunks' zone index carries, so that a cone search
                 // reading only those is answered from this index alone, as in a chunk.
                 let radec =

@@ -2,8 +2,10 @@ import Tabular
 
 /// How a table is spread over the shards.
 public enum Partitioning: Sendable, Hashable, Codable {
-    /// The director table (e.g. Object): rows placed by their own position; owns the key that
-    /// the director index maps to a chunk.
+    /// A director table (e.g. Object, DiaObject): rows placed by their own position, copied to
+    /// the neighbouring chunks' overlap; owns the key that its director index maps to a chunk
+    /// (none for a table partitioned by its position alone, e.g. Source or TruthSummary). A
+    /// catalog may have several directors, each heading a family of its own.
     case director(DirectorSpec)
     /// A child table (e.g. ForcedSource): rows placed in the chunk of the director row they
     /// reference through `foreignKey` (a column of this table holding the director's key).
@@ -13,13 +15,15 @@ public enum Partitioning: Sendable, Hashable, Codable {
 }
 
 public struct DirectorSpec: Sendable, Hashable, Codable {
-    /// The director's primary key column (e.g. objectId).
-    public var keyColumn: String
+    /// The director's primary key column (e.g. objectId), an integer column that children
+    /// reference and the director index maps to chunks; nil for a table placed by its position
+    /// alone (no children, no index).
+    public var keyColumn: String?
     /// Longitude / latitude columns in degrees (e.g. coord_ra, coord_dec).
     public var lonColumn: String
     public var latColumn: String
 
-    public init(keyColumn: String, lonColumn: String, latColumn: String) {
+    public init(keyColumn: String?, lonColumn: String, latColumn: String) {
         self.keyColumn = keyColumn
         self.lonColumn = lonColumn
         self.latColumn = latColumn
@@ -133,10 +137,14 @@ public struct TableInfo: Sendable, Hashable, Codable {
     /// The declared foreign keys (TAP_SCHEMA `keys`, the VOSI `foreignKey`s). The child →
     /// director link of `partitioning` is published as a key too (`CatalogDescription.foreignKeys(of:)`).
     public var foreignKeys: [ForeignKeyInfo]
+    /// For a ref-match table (e.g. MatchesTruth, a child of Object): its second link, to rows
+    /// of another director (e.g. TruthSummary) placed by their own positions.
+    public var refMatch: RefMatchSpec?
 
     public init(
         schema: String, name: String, description: String? = nil, columns: [ColumnInfo],
-        primaryKey: [String] = [], partitioning: Partitioning, foreignKeys: [ForeignKeyInfo] = []
+        primaryKey: [String] = [], partitioning: Partitioning, foreignKeys: [ForeignKeyInfo] = [],
+        refMatch: RefMatchSpec? = nil
     ) {
         self.schema = schema
         self.name = name
@@ -145,10 +153,11 @@ public struct TableInfo: Sendable, Hashable, Codable {
         self.primaryKey = primaryKey
         self.partitioning = partitioning
         self.foreignKeys = foreignKeys
+        self.refMatch = refMatch
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, name, description, columns, primaryKey, partitioning, foreignKeys
+        case schema, name, description, columns, primaryKey, partitioning, foreignKeys, refMatch
     }
 
     /// Decodes catalog.json; files written before foreign keys were kept have none.
@@ -160,7 +169,8 @@ public struct TableInfo: Sendable, Hashable, Codable {
             columns: try c.decode([ColumnInfo].self, forKey: .columns),
             primaryKey: try c.decode([String].self, forKey: .primaryKey),
             partitioning: try c.decode(Partitioning.self, forKey: .partitioning),
-            foreignKeys: try c.decodeIfPresent([ForeignKeyInfo].self, forKey: .foreignKeys) ?? [])
+            foreignKeys: try c.decodeIfPresent([ForeignKeyInfo].self, forKey: .foreignKeys) ?? [],
+            refMatch: try c.decodeIfPresent(RefMatchSpec.self, forKey: .refMatch))
     }
 
     public var qualifiedName: String { "\(schema).\(name)" }
@@ -186,7 +196,7 @@ public struct CatalogDescription: Sendable, Hashable, Codable {
     public var schemas: [SchemaInfo]
     public var tables: [TableInfo]
     public var chunking: ChunkingParameters
-    /// Non-empty chunks and their director-table row counts.
+    /// Non-empty chunks and their director rows (all families together).
     public var chunkRowCounts: [Int: Int]
     /// Row counts of every table, all chunks together (overlap rows excluded).
     public var tableRowCounts: [String: Int]
@@ -213,8 +223,21 @@ public struct CatalogDescription: Sendable, Hashable, Codable {
         tables.first { $0.schema == schema && $0.name == name }
     }
 
+    /// The first director table (the catalog's main family, e.g. Object).
     public var directorTable: TableInfo? {
         tables.first { $0.directorSpec != nil }
+    }
+
+    /// Every director table, in catalog order: the heads of the partitioned families.
+    public var directorTables: [TableInfo] {
+        tables.filter { $0.directorSpec != nil }
+    }
+
+    /// The name of `director`'s table in director_index.sqlite: the first keyed director keeps
+    /// the historical name, each other keyed director has a table of its own.
+    public func directorIndexTable(of director: String) -> String {
+        let first = tables.first { $0.directorSpec?.keyColumn != nil }?.name
+        return director == first ? ShardTableNames.directorIndex : ShardTableNames.directorIndex(of: director)
     }
 
     /// The foreign keys published for `table`: its declared keys, then the child → director
@@ -237,6 +260,26 @@ public struct CatalogDescription: Sendable, Hashable, Codable {
     }
 }
 
+extension CatalogDescription {
+    /// Adds, for each replicated table of `aliases`, a copy of it in each of the other
+    /// schemas named (with the schema): one table of replicated.sqlite served under several
+    /// names (ObsCore as `ivoa.ObsCore`).
+    public mutating func addAliases(_ aliases: [String: [String]]) {
+        for (name, schemas) in aliases.sorted(by: { $0.key < $1.key }) {
+            guard let table = tables.first(where: { $0.name == name && !$0.isPartitioned }) else { continue }
+            for schema in schemas where self.table(schema: schema, name: name) == nil {
+                var copy = table
+                copy.schema = schema
+                copy.foreignKeys = []
+                tables.append(copy)
+                if !self.schemas.contains(where: { $0.name == schema }) {
+                    self.schemas.append(SchemaInfo(name: schema, description: "\(schema) tables, served from the catalog"))
+                }
+            }
+        }
+    }
+}
+
 extension [TableInfo] {
     /// The tables with only the foreign keys that resolve among them: the referenced table is
     /// one of them and every column on both sides is there (an ingest loads some tables of a
@@ -253,6 +296,26 @@ extension [TableInfo] {
             }
             return resolvable
         }
+    }
+}
+
+/// The second link of a ref-match table (Qserv's match tables, e.g. MatchesTruth): `column`
+/// of the match table equals `matchedColumn` of `matchedTable`, a director placed by its own
+/// position. The match table's rows sit in the chunk of the director row they reference as a
+/// child; every pair they link lies within `maxSeparation` degrees (the ingest checks it per
+/// chunk), so when that is within the catalog's overlap the matched row is in the same chunk
+/// or in its overlap, and joins through the match table are answered chunk by chunk.
+public struct RefMatchSpec: Sendable, Hashable, Codable {
+    public var matchedTable: String
+    public var column: String
+    public var matchedColumn: String
+    public var maxSeparation: Double
+
+    public init(matchedTable: String, column: String, matchedColumn: String, maxSeparation: Double) {
+        self.matchedTable = matchedTable
+        self.column = column
+        self.matchedColumn = matchedColumn
+        self.maxSeparation = maxSeparation
     }
 }
 

@@ -67,6 +67,8 @@ public struct CatalogVersion: Sendable, Hashable {
 public enum ShardTableNames {
     /// The table holding a director's overlap rows in a chunk file (Qserv's `FullOverlap`).
     public static func overlap(of director: String) -> String { "\(director)FullOverlap" }
-    /// The director index table in director_index.sqlite.
+    /// The director index table in director_index.sqlite (of the first keyed director).
     public static let directorIndex = "director_index"
+    /// The director index table of another keyed director (`CatalogDescription.directorIndexTable`).
+    public static func directorIndex(of director: String) -> String { "director_index_\(director)" }
 }

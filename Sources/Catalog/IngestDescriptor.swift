@@ -22,8 +22,14 @@ import Yams
 /// - `felis`: the Felis YAML file; a relative path is relative to the descriptor's directory.
 /// - `schema`: the schema name served (default: the Felis schema's `name`).
 /// - `chunking`: the Qserv partitioning parameters (default `ChunkingParameters.demo`).
-/// - `director`: the one director table, its key column and its position columns (degrees).
-/// - `children`: tables placed in the chunk of the director row that `foreignKey` names.
+/// - `director`: the director table, its key column and its position columns (degrees); or
+///   `directors`, a list of them, each heading a family of its own (e.g. Object, DiaObject). A
+///   director without `key` is placed by its position alone (e.g. Source, TruthSummary): it
+///   has overlap rows but no children and no director index.
+/// - `children`: tables placed in the chunk of the director row that `foreignKey` names, of
+///   the director `director` (default: the first). A child with `match` is a ref-match table
+///   (e.g. MatchesTruth): `match.column` of it equals `match.matchedColumn` of the director
+///   `match.matchedTable`, and every pair it links lies within `match.maxSeparation` degrees.
 /// - `replicated`: small tables copied whole into `replicated.sqlite`.
 /// - `csvDirectory`: where relative CSV paths start (default: the descriptor's directory; a
 ///   relative path is relative to the descriptor's directory).
@@ -31,6 +37,8 @@ import Yams
 ///   without CSV files is created empty with every schema column.
 /// - `extraIndexes`: per table, more indexes (column lists) beyond the ones the ingest always
 ///   makes (director key, subChunkId, child foreign key) and the Felis `indexes`.
+/// - `aliases`: per replicated table, more schemas that serve it too, under the same name
+///   (e.g. `{"ObsCore": ["ivoa"]}`: `ivoa.ObsCore`, the name ObsCore clients look for).
 /// - `badRows`: `"abort"` (default) or `"skip"`, or `{ "policy": "skip", "maxSkipped": N }`:
 ///   skip and count bad rows, aborting once more than N were skipped.
 ///
@@ -39,11 +47,12 @@ import Yams
 public struct IngestDescriptor: Sendable, Hashable, Codable {
     public struct Director: Sendable, Hashable, Codable {
         public var table: String
-        public var key: String
+        /// nil: placed by its position alone, without children or director index.
+        public var key: String?
         public var lon: String
         public var lat: String
 
-        public init(table: String, key: String, lon: String, lat: String) {
+        public init(table: String, key: String?, lon: String, lat: String) {
             self.table = table
             self.key = key
             self.lon = lon
@@ -54,10 +63,16 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
     public struct Child: Sendable, Hashable, Codable {
         public var table: String
         public var foreignKey: String
+        /// The director whose key `foreignKey` holds; nil: the first director.
+        public var director: String?
+        /// The second link of a ref-match table.
+        public var match: RefMatchSpec?
 
-        public init(table: String, foreignKey: String) {
+        public init(table: String, foreignKey: String, director: String? = nil, match: RefMatchSpec? = nil) {
             self.table = table
             self.foreignKey = foreignKey
+            self.director = director
+            self.match = match
         }
     }
 
@@ -98,35 +113,40 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
     public var felis: String
     public var schema: String?
     public var chunking: ChunkingParameters
-    public var director: Director
+    /// The directors, at least one; the first is the catalog's main family.
+    public var directors: [Director]
     public var children: [Child]
     public var replicated: [String]
     public var csvDirectory: String?
     public var csv: [String: [String]]
     public var extraIndexes: [String: [[String]]]
+    /// Per replicated table, the other schemas it is also served in.
+    public var aliases: [String: [String]]
     public var badRows: BadRowPolicy
     /// The directory relative paths start from; set by `load(contentsOf:)`, not stored.
     public var baseDirectory: URL?
 
     enum CodingKeys: String, CodingKey {
-        case felis, schema, chunking, director, children, replicated, csvDirectory, csv, extraIndexes, badRows
+        case felis, schema, chunking, director, directors, children, replicated, csvDirectory, csv, extraIndexes, aliases
+        case badRows
     }
 
     public init(
-        felis: String, schema: String? = nil, chunking: ChunkingParameters = .demo, director: Director,
+        felis: String, schema: String? = nil, chunking: ChunkingParameters = .demo, directors: [Director],
         children: [Child] = [], replicated: [String] = [], csvDirectory: String? = nil,
-        csv: [String: [String]] = [:], extraIndexes: [String: [[String]]] = [:], badRows: BadRowPolicy = .abort,
-        baseDirectory: URL? = nil
+        csv: [String: [String]] = [:], extraIndexes: [String: [[String]]] = [:], aliases: [String: [String]] = [:],
+        badRows: BadRowPolicy = .abort, baseDirectory: URL? = nil
     ) {
         self.felis = felis
         self.schema = schema
         self.chunking = chunking
-        self.director = director
+        self.directors = directors
         self.children = children
         self.replicated = replicated
         self.csvDirectory = csvDirectory
         self.csv = csv
         self.extraIndexes = extraIndexes
+        self.aliases = aliases
         self.badRows = badRows
         self.baseDirectory = baseDirectory
     }
@@ -136,12 +156,21 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         felis = try c.decode(String.self, forKey: .felis)
         schema = try c.decodeIfPresent(String.self, forKey: .schema)
         chunking = try c.decodeIfPresent(ChunkingParameters.self, forKey: .chunking) ?? .demo
-        director = try c.decode(Director.self, forKey: .director)
+        if let list = try c.decodeIfPresent([Director].self, forKey: .directors) {
+            guard !list.isEmpty, !c.contains(.director) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .directors, in: c, debugDescription: "give one `director` or a non-empty `directors` list")
+            }
+            directors = list
+        } else {
+            directors = [try c.decode(Director.self, forKey: .director)]
+        }
         children = try c.decodeIfPresent([Child].self, forKey: .children) ?? []
         replicated = try c.decodeIfPresent([String].self, forKey: .replicated) ?? []
         csvDirectory = try c.decodeIfPresent(String.self, forKey: .csvDirectory)
         csv = try c.decodeIfPresent([String: [String]].self, forKey: .csv) ?? [:]
         extraIndexes = try c.decodeIfPresent([String: [[String]]].self, forKey: .extraIndexes) ?? [:]
+        aliases = try c.decodeIfPresent([String: [String]].self, forKey: .aliases) ?? [:]
         badRows = try c.decodeIfPresent(BadRowPolicy.self, forKey: .badRows) ?? .abort
         baseDirectory = nil
     }
@@ -151,12 +180,13 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         try c.encode(felis, forKey: .felis)
         try c.encodeIfPresent(schema, forKey: .schema)
         try c.encode(chunking, forKey: .chunking)
-        try c.encode(director, forKey: .director)
+        if directors.count == 1 { try c.encode(directors[0], forKey: .director) } else { try c.encode(directors, forKey: .directors) }
         try c.encode(children, forKey: .children)
         try c.encode(replicated, forKey: .replicated)
         try c.encodeIfPresent(csvDirectory, forKey: .csvDirectory)
         try c.encode(csv, forKey: .csv)
         if !extraIndexes.isEmpty { try c.encode(extraIndexes, forKey: .extraIndexes) }
+        if !aliases.isEmpty { try c.encode(aliases, forKey: .aliases) }
         try c.encode(badRows, forKey: .badRows)
     }
 
@@ -210,15 +240,24 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         (csv[table] ?? []).map { resolve($0, from: csvBaseURL) }
     }
 
-    /// Every table the descriptor loads, director first, then children, then replicated.
-    public var tableNames: [String] { [director.table] + children.map(\.table) + replicated }
+    /// The first director (the catalog's main family).
+    public var director: Director {
+        get { directors[0] }
+        set { directors[0] = newValue }
+    }
+
+    /// Every table the descriptor loads, directors first, then children, then replicated.
+    public var tableNames: [String] { directors.map(\.table) + children.map(\.table) + replicated }
+
+    /// The director a child's rows follow.
+    public func directorName(of child: Child) -> String { child.director ?? directors[0].table }
 
     public func partitioning(of table: String) -> Partitioning? {
-        if table == director.table {
+        if let director = directors.first(where: { $0.table == table }) {
             return .director(DirectorSpec(keyColumn: director.key, lonColumn: director.lon, latColumn: director.lat))
         }
         if let child = children.first(where: { $0.table == table }) {
-            return .child(directorTable: director.table, foreignKey: child.foreignKey)
+            return .child(directorTable: directorName(of: child), foreignKey: child.foreignKey)
         }
         if replicated.contains(table) { return .replicated }
         return nil
@@ -240,18 +279,45 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         for name in csv.keys where !seen.contains(name) {
             throw CatalogError(.invalidDescriptor, "CSV files are given for \(name), which is not director, child or replicated")
         }
-        let director = felisSchema.table(named: self.director.table)!
-        for col in [self.director.key, self.director.lon, self.director.lat] where director.column(named: col) == nil {
-            throw CatalogError(.invalidDescriptor, "director column \(self.director.table).\(col) is not in the Felis schema")
-        }
-        if let keyType = director.column(named: self.director.key)?.sqliteType, keyType != "INTEGER" {
-            throw CatalogError(
-                .invalidDescriptor, "director key \(self.director.table).\(self.director.key) must be an integer column")
+        for d in directors {
+            let director = felisSchema.table(named: d.table)!
+            for col in [d.key, d.lon, d.lat].compactMap({ $0 }) where director.column(named: col) == nil {
+                throw CatalogError(.invalidDescriptor, "director column \(d.table).\(col) is not in the Felis schema")
+            }
+            if let key = d.key, let keyType = director.column(named: key)?.sqliteType, keyType != "INTEGER" {
+                throw CatalogError(.invalidDescriptor, "director key \(d.table).\(key) must be an integer column")
+            }
         }
         for child in children {
-            guard felisSchema.table(named: child.table)!.column(named: child.foreignKey) != nil else {
+            let table = felisSchema.table(named: child.table)!
+            guard table.column(named: child.foreignKey) != nil else {
                 throw CatalogError(
                     .invalidDescriptor, "foreign key column \(child.table).\(child.foreignKey) is not in the Felis schema")
+            }
+            let directorName = directorName(of: child)
+            guard let director = directors.first(where: { $0.table == directorName }) else {
+                throw CatalogError(.invalidDescriptor, "child \(child.table) names \(directorName), which is not a director")
+            }
+            guard director.key != nil else {
+                throw CatalogError(
+                    .invalidDescriptor,
+                    "child \(child.table) follows \(directorName), a director without a key (placed by its position alone)")
+            }
+            if let match = child.match {
+                guard let matched = directors.first(where: { $0.table == match.matchedTable }) else {
+                    throw CatalogError(
+                        .invalidDescriptor, "ref-match \(child.table) names \(match.matchedTable), which is not a director")
+                }
+                guard table.column(named: match.column) != nil,
+                    felisSchema.table(named: matched.table)!.column(named: match.matchedColumn) != nil
+                else {
+                    throw CatalogError(
+                        .invalidDescriptor,
+                        "ref-match columns \(child.table).\(match.column) / \(matched.table).\(match.matchedColumn) are not in the Felis schema")
+                }
+                guard match.maxSeparation >= 0, match.maxSeparation.isFinite else {
+                    throw CatalogError(.invalidDescriptor, "ref-match \(child.table): maxSeparation must be ≥ 0 degrees")
+                }
             }
         }
         for (table, indexes) in extraIndexes {
@@ -265,8 +331,18 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
             }
         }
         let schemaName = schema ?? felisSchema.name
+        for (table, schemas) in aliases {
+            guard replicated.contains(table) else {
+                throw CatalogError(.invalidDescriptor, "aliases name \(table), which is not a replicated table")
+            }
+            for s in schemas where s == schemaName || s.lowercased() == "tap_schema" || s.isEmpty {
+                throw CatalogError(.invalidDescriptor, "\(table) cannot also be served in schema \(s)")
+            }
+        }
         let tables = tableNames.map { name in
-            felisSchema.table(named: name)!.tableInfo(schema: schemaName, partitioning: partitioning(of: name)!)
+            var info = felisSchema.table(named: name)!.tableInfo(schema: schemaName, partitioning: partitioning(of: name)!)
+            info.refMatch = children.first { $0.table == name }?.match
+            return info
         }.keepingResolvableForeignKeys()
         return (SchemaInfo(name: schemaName, description: felisSchema.description), tables)
     }

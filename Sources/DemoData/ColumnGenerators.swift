@@ -32,6 +32,13 @@ enum ColumnGen {
     case matchObjectId
     case region
     case diaStat(Int, Bool, DiaStat)  // band, TOT?, statistic
+    case obs(ObsField)
+}
+
+/// The ObsCore columns that differ between a calexp row and a coadd row.
+enum ObsField {
+    case subtype, calibLevel, obsId, publisherDid, accessUrl, fov, tMin, tMax, exptime, emMin, emMax
+    case visit, detector, ccdVisitId, tract, patch
 }
 
 enum DiaStat {
@@ -52,7 +59,7 @@ enum DemoTableKind: String {
     case object = "Object", forcedSource = "ForcedSource", ccdVisit = "CcdVisit", visit = "Visit"
     case coaddPatches = "CoaddPatches", source = "Source", diaObject = "DiaObject", diaSource = "DiaSource"
     case forcedSourceOnDiaObject = "ForcedSourceOnDiaObject", truthSummary = "TruthSummary"
-    case matchesTruth = "MatchesTruth"
+    case matchesTruth = "MatchesTruth", obsCore = "ObsCore"
 
     /// The kind of the table named `table` in the schema.
     init?(table: String) { self.init(rawValue: table) }
@@ -181,6 +188,40 @@ func resolveColumnGen(kind: DemoTableKind, column c: ColumnInfo) -> ColumnGen {
         case "urcra", "lrcra": return .cornerRa(true)
         case "llcdec", "lrcdec": return .cornerDec(false)
         case "ulcdec", "urcdec": return .cornerDec(true)
+        default: break
+        }
+    case .obsCore:
+        switch n {
+        case "dataproduct_type": return .text("image")
+        case "dataproduct_subtype": return .obs(.subtype)
+        case "calib_level": return .obs(.calibLevel)
+        case "obs_collection": return .text("LSST.DP02")
+        case "obs_id": return .obs(.obsId)
+        case "obs_publisher_did": return .obs(.publisherDid)
+        case "access_url": return .obs(.accessUrl)
+        case "access_format": return .text("application/x-votable+xml;content=datalink")
+        case "s_ra": return .ra(0)
+        case "s_dec": return .dec(0)
+        case "s_fov": return .obs(.fov)
+        case "s_region": return .region
+        case "s_resolution": return .seeing
+        case "s_xel1": return .int(4072, 4072)
+        case "s_xel2": return .int(4000, 4000)
+        case "t_min": return .obs(.tMin)
+        case "t_max": return .obs(.tMax)
+        case "t_exptime": return .obs(.exptime)
+        case "em_min": return .obs(.emMin)
+        case "em_max": return .obs(.emMax)
+        case "o_ucd": return .text("phot.count")
+        case "facility_name": return .text("Rubin:Simonyi")
+        case "instrument_name": return .text("LSSTCam-imSim")
+        case "lsst_band": return .bandLetter
+        case "lsst_filter": return .physicalFilter
+        case "lsst_visit": return .obs(.visit)
+        case "lsst_detector": return .obs(.detector)
+        case "lsst_ccdvisitid": return .obs(.ccdVisitId)
+        case "lsst_tract": return .obs(.tract)
+        case "lsst_patch": return .obs(.patch)
         default: break
         }
     case .coaddPatches:

@@ -11,7 +11,7 @@ import Synchronization
 /// and the block number), so blocks are generated on all cores and written in order.
 ///
 /// Per object: 1 Object row, 8…12 ForcedSource rows (distinct visits), 1 Source row for half of
-/// the objects, 1 TruthSummary and 1 MatchesTruth row; 3 % of objects are variable and get a
+/// the objects, 1 TruthSummary row and, for the 92 % matched to it, 1 MatchesTruth row; 3 % of objects are variable and get a
 /// DiaObject with 5…11 DiaSource and 8…12 ForcedSourceOnDiaObject rows. Fixed tables: Visit
 /// (`visitCount` rows), CcdVisit (20 detectors per visit), CoaddPatches (130 tracts × 49
 /// patches). See `DemoSky` for positions and the tract/patch tiling.
@@ -26,7 +26,7 @@ public struct DemoGenerator: Sendable {
     /// The tables the generator knows how to fill, in writing order.
     public static let knownTables = [
         "Object", "ForcedSource", "Source", "DiaObject", "DiaSource", "ForcedSourceOnDiaObject",
-        "TruthSummary", "MatchesTruth", "Visit", "CcdVisit", "CoaddPatches",
+        "TruthSummary", "MatchesTruth", "Visit", "CcdVisit", "CoaddPatches", "ObsCore",
     ]
 
     public let objects: Int
@@ -82,7 +82,7 @@ public struct DemoGenerator: Sendable {
     @discardableResult
     public func writeCSV(to directory: URL, progress: ((Int) -> Void)? = nil) throws -> [String: URL] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let sky = DemoSky(seed: seed, visitCount: visitCount)
+        let sky = DemoSky(seed: seed, visitCount: visitCount, objects: objects)
         var files: [String: CSVFile] = [:]
         var urls: [String: URL] = [:]
         let plans = tables.map { TablePlan(name: $0, columns: tableColumns[$0]!) }
@@ -248,7 +248,7 @@ public struct DemoGenerator: Sendable {
             ctx.objectIndex = i
             ctx.pk = i < Self.plantedObjectIds.count ? Self.plantedObjectIds[i] : Self.objectIdBase + Int64(scr)
             ctx.objectId = ctx.pk
-            let pos = sky.position(&rObj)
+            let pos = sky.position(index: i, &rObj)
             ctx.ra = pos.ra
             ctx.dec = pos.dec
             let tp = DemoSky.tractPatch(ra: pos.ra, dec: pos.dec)
@@ -332,7 +332,9 @@ public struct DemoGenerator: Sendable {
                 ctx.redshift = ctx.extended ? rTru.uniform(0.05, 3.0) : 0
                 ctx.matched = rTru.chance(0.92)
                 if let p = tsPlan { writeRow(p, tsBuf!, &ctx, &rTru) }
-                if let p = mtPlan { writeRow(p, mtBuf!, &ctx, &rTru) }
+                // Only matched truths have a MatchesTruth row: the table is a child of Object
+                // (its rows sit with the object they name).
+                if let p = mtPlan, ctx.matched { writeRow(p, mtBuf!, &ctx, &rTru) }
             }
         }
         return BlockOutput(buffers: bufs.map { ($0.key, $0.value) })
@@ -387,44 +389,88 @@ public struct DemoGenerator: Sendable {
             let buf = CSVBuffer(capacity: 1 << 20)
             for v in sky.visits {
                 setVisit(&ctx, v)
-                for det in 0..<(DemoSky.detectorColumns * DemoSky.detectorRows) {
-                    let col = det % DemoSky.detectorColumns, row = det / DemoSky.detectorColumns
-                    let ra0 = DemoSky.raMin + Double(col) * DemoSky.detectorSize
-                    let dec0 = DemoSky.decMin + Double(row) * DemoSky.detectorSize
-                    ctx.corners = (ra0, dec0, ra0 + DemoSky.detectorSize, dec0 + DemoSky.detectorSize)
-                    ctx.ra = ra0 + DemoSky.detectorSize / 2
-                    ctx.dec = dec0 + DemoSky.detectorSize / 2
-                    ctx.detector = det
-                    ctx.ccdVisitId = v.visitId * 200 + Int64(det)
-                    writeRow(p, buf, &ctx, &rng)
-                }
-                if buf.count > 1 << 20 {
-                    try files[p.name]!.write(buf)
-                    buf.removeAll()
-                }
+                forEachDetector(of: v, &ctx) { writeRow(p, buf, &$0, &rng) }
+                try flushLarge(buf, to: files[p.name]!)
             }
             try files[p.name]!.write(buf)
         }
         if let p = plans[.coaddPatches] {
             let buf = CSVBuffer(capacity: 1 << 20)
-            let side = DemoSky.tractSize / Double(DemoSky.patchesPerSide)
-            for row in 0..<DemoSky.tractRows {
-                for col in 0..<DemoSky.tractColumns {
-                    for patch in 0..<(DemoSky.patchesPerSide * DemoSky.patchesPerSide) {
-                        let px = patch % DemoSky.patchesPerSide, py = patch / DemoSky.patchesPerSide
-                        let ra0 = DemoSky.raMin + Double(col) * DemoSky.tractSize + Double(px) * side
-                        let dec0 = DemoSky.decMin + Double(row) * DemoSky.tractSize + Double(py) * side
-                        ctx.tract = DemoSky.tractBase + 20 * row + col
-                        ctx.patch = patch
-                        ctx.corners = (ra0, dec0, ra0 + side, dec0 + side)
-                        ctx.ra = ra0 + side / 2
-                        ctx.dec = dec0 + side / 2
-                        writeRow(p, buf, &ctx, &rng)
-                    }
-                }
-            }
+            forEachPatch(&ctx) { writeRow(p, buf, &$0, &rng) }
             try files[p.name]!.write(buf)
         }
+        if let p = plans[.obsCore] { try writeObsCore(p, sky: sky, file: files[p.name]!, rng: &rng) }
+    }
+
+    /// Writes `buf` to `file` and empties it once it holds more than 1 MiB.
+    private func flushLarge(_ buf: CSVBuffer, to file: CSVFile) throws {
+        if buf.count > 1 << 20 {
+            try file.write(buf)
+            buf.removeAll()
+        }
+    }
+
+    /// Calls `body` for each detector of visit `v`, the context set to it: outline, centre,
+    /// detector and ccdVisitId (`DemoSky` has the detector grid).
+    private func forEachDetector(
+        of v: DemoSky.Visit, _ ctx: inout DemoRowContext, _ body: (inout DemoRowContext) throws -> Void
+    ) rethrows {
+        for det in 0..<(DemoSky.detectorColumns * DemoSky.detectorRows) {
+            let col = det % DemoSky.detectorColumns, row = det / DemoSky.detectorColumns
+            let ra0 = DemoSky.raMin + Double(col) * DemoSky.detectorSize
+            let dec0 = DemoSky.decMin + Double(row) * DemoSky.detectorSize
+            ctx.corners = (ra0, dec0, ra0 + DemoSky.detectorSize, dec0 + DemoSky.detectorSize)
+            ctx.ra = ra0 + DemoSky.detectorSize / 2
+            ctx.dec = dec0 + DemoSky.detectorSize / 2
+            ctx.detector = det
+            ctx.ccdVisitId = v.visitId * 200 + Int64(det)
+            try body(&ctx)
+        }
+    }
+
+    /// Calls `body` for each patch of each tract, the context set to it: tract, patch,
+    /// outline and centre.
+    private func forEachPatch(_ ctx: inout DemoRowContext, _ body: (inout DemoRowContext) throws -> Void) rethrows {
+        let side = DemoSky.tractSize / Double(DemoSky.patchesPerSide)
+        for row in 0..<DemoSky.tractRows {
+            for col in 0..<DemoSky.tractColumns {
+                for patch in 0..<(DemoSky.patchesPerSide * DemoSky.patchesPerSide) {
+                    let px = patch % DemoSky.patchesPerSide, py = patch / DemoSky.patchesPerSide
+                    let ra0 = DemoSky.raMin + Double(col) * DemoSky.tractSize + Double(px) * side
+                    let dec0 = DemoSky.decMin + Double(row) * DemoSky.tractSize + Double(py) * side
+                    ctx.tract = DemoSky.tractBase + 20 * row + col
+                    ctx.patch = patch
+                    ctx.corners = (ra0, dec0, ra0 + side, dec0 + side)
+                    ctx.ra = ra0 + side / 2
+                    ctx.dec = dec0 + side / 2
+                    try body(&ctx)
+                }
+            }
+        }
+    }
+
+    /// ObsCore: one calexp per visit and detector (the CcdVisit rows), and one deep coadd per
+    /// tract, patch and band (the CoaddPatches rows), outlines as STC-S polygons.
+    private func writeObsCore(_ p: TablePlan, sky: DemoSky, file: CSVFile, rng: inout Xoshiro256) throws {
+        var ctx = DemoRowContext()
+        let buf = CSVBuffer(capacity: 1 << 20)
+        ctx.coadd = false
+        for v in sky.visits {
+            setVisit(&ctx, v)
+            forEachDetector(of: v, &ctx) { writeRow(p, buf, &$0, &rng) }
+            try flushLarge(buf, to: file)
+        }
+        ctx.coadd = true
+        ctx.mjdSpan = (sky.visits.first?.mjd ?? 59580, sky.visits.last?.mjd ?? 61400)
+        ctx.seeing = 0.7
+        try forEachPatch(&ctx) { c in
+            for band in 0..<6 {
+                c.band = band
+                writeRow(p, buf, &c, &rng)
+            }
+            try flushLarge(buf, to: file)
+        }
+        try file.write(buf)
     }
 
     private func setVisit(_ ctx: inout DemoRowContext, _ v: DemoSky.Visit) {
@@ -543,6 +589,7 @@ public struct DemoGenerator: Sendable {
                 if k > 0 { buf.append(" ") }
                 buf.appendFixed(v, 8)
             }
+        case .obs(let field): writeObs(field, buf, ctx)
         case .diaStat(let b, let tot, let s):
             let amp = 0.1 * ctx.trueFlux[b] + 50
             let center = tot ? ctx.trueFlux[b] : 0
@@ -564,6 +611,51 @@ public struct DemoGenerator: Sendable {
             case .other: v = rng.uniform(0, 1)
             }
             buf.appendFixed(v, 4)
+        }
+    }
+
+    /// The band's wavelength range in metres (LSST filter edges, rounded).
+    private static let bandEdges: [(Double, Double)] = [
+        (3.3e-7, 4.0e-7), (4.0e-7, 5.52e-7), (5.52e-7, 6.91e-7), (6.91e-7, 8.18e-7), (8.18e-7, 9.22e-7), (9.22e-7, 1.06e-6),
+    ]
+
+    private func writeObs(_ field: ObsField, _ buf: CSVBuffer, _ ctx: DemoRowContext) {
+        let band = Self.bandBytes[ctx.band]
+        switch field {
+        case .subtype: buf.append(ctx.coadd ? "lsst.deepCoadd_calexp" : "lsst.calexp")
+        case .calibLevel: buf.append(ctx.coadd ? "3" : "2")
+        case .obsId, .publisherDid, .accessUrl:
+            switch field {
+            case .publisherDid: buf.append("ivo://org.rubinobs/usdac/lsst-dp02?repo=dp02&id=")
+            case .accessUrl: buf.append("https://data.lsst.cloud/api/datalink/links?ID=")
+            default: break
+            }
+            if ctx.coadd {
+                buf.append("deepCoadd_calexp_")
+                buf.appendInt(ctx.tract)
+                buf.append("_")
+                buf.appendInt(ctx.patch)
+                buf.append("_")
+                buf.byte(band)
+            } else {
+                buf.append("calexp_")
+                buf.appendInt(ctx.visitId)
+                buf.append("_")
+                buf.appendInt(ctx.detector)
+            }
+        case .fov:
+            let (ra0, dec0, ra1, dec1) = ctx.corners
+            buf.appendFixed(max((ra1 - ra0) * cos((dec0 + dec1) / 2 * .pi / 180), dec1 - dec0) * 2.squareRoot(), 6)
+        case .tMin: buf.appendFixed(ctx.coadd ? ctx.mjdSpan.0 : ctx.mjd - 15.0 / 86400, 8)
+        case .tMax: buf.appendFixed(ctx.coadd ? ctx.mjdSpan.1 : ctx.mjd + 15.0 / 86400, 8)
+        case .exptime: buf.append(ctx.coadd ? "1800.0" : "30.0")
+        case .emMin: buf.appendFixed(Self.bandEdges[ctx.band].0, 10)
+        case .emMax: buf.appendFixed(Self.bandEdges[ctx.band].1, 10)
+        case .visit: if !ctx.coadd { buf.appendInt(ctx.visitId) }
+        case .detector: if !ctx.coadd { buf.appendInt(ctx.detector) }
+        case .ccdVisitId: if !ctx.coadd { buf.appendInt(ctx.ccdVisitId) }
+        case .tract: if ctx.coadd { buf.appendInt(ctx.tract) }
+        case .patch: if ctx.coadd { buf.appendInt(ctx.patch) }
         }
     }
 

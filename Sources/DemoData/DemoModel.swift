@@ -4,8 +4,12 @@ import Ingest
 /// The synthetic sky of the demo catalog: footprint, survey visits, tract/patch tiling.
 ///
 /// - Footprint: RA 50…75°, Dec −45…−25° (inside DC2's area).
-/// - Positions: 70 % uniform on the sphere inside the footprint (sin(dec) uniform), 30 % in
-///   40 Gaussian clusters (σ 0.02…0.25°) whose centres come from the seed.
+/// - Where the DP0.2 tutorials look (`hotSpots`: their favourite cone centres), DC2's density,
+///   about 135 objects per arcmin², uniform in each spot's disc; the first objects sit exactly
+///   on the centres of the tutorials' arcsecond cones (`exactPositions`). The spots take up
+///   to half of the objects (`hotObjects`), at a lower density when fewer are generated.
+/// - The other positions: 70 % uniform on the sphere inside the footprint (sin(dec) uniform),
+///   30 % in 40 Gaussian clusters (σ 0.02…0.25°) whose centres come from the seed.
 /// - Tracts: a 2° × 2° grid in (RA, Dec) from (50°, −45°): `tract = 2900 + 20·row + col`
 ///   (col = ⌊(ra−50)/2⌋ 0…12, row = ⌊(dec+45)/2⌋ 0…9). Patches: each tract split 7 × 7,
 ///   `patch = 7·py + px` (0…48), px along RA, py along Dec — the DP0.2 sequential patch index.
@@ -26,6 +30,36 @@ public struct DemoSky: Sendable {
     public static let detectorColumns = 5, detectorRows = 4
 
     struct Cluster { var ra, dec, sigma: Double }
+    /// A disc filled at DC2's density.
+    struct HotSpot { var ra, dec, radius: Double }
+
+    /// DC2's object density, per square degree (about 135 per arcmin²).
+    public static let dc2Density = 135.0 * 3600
+    /// The cone centres of the DP0.2 tutorials (`../shared/dp0-queries`), each a disc large
+    /// enough for the cones drawn around it there.
+    static let hotSpots: [HotSpot] = [
+        HotSpot(ra: 62, dec: -37, radius: 0.1),
+        HotSpot(ra: 55.745, dec: -32.28, radius: 0.05),
+        HotSpot(ra: 62.1479031, dec: -35.799138, radius: 0.012),
+        HotSpot(ra: 56.116475, dec: -29.772755, radius: 0.012),
+        HotSpot(ra: 50.1089143, dec: -44.4812763, radius: 0.012),
+        HotSpot(ra: 67.4579, dec: -44.0802, radius: 0.012),
+        HotSpot(ra: 55.6539, dec: -32.19286, radius: 0.012),
+        HotSpot(ra: 55.064, dec: -29.783, radius: 0.012),
+        HotSpot(ra: 56.0, dec: -40.0, radius: 0.012),
+    ]
+    /// The centres of the tutorials' arcsecond cones: objects 0… sit exactly there.
+    static let exactPositions: [(ra: Double, dec: Double)] = [
+        (62.1479031, -35.799138), (55.7467, -32.2862), (55.7393808, -32.2751775), (56.116475, -29.772755),
+        (50.1089143, -44.4812763), (67.4579, -44.0802), (55.6539, -32.19286), (55.7466, -32.2851),
+    ]
+
+    /// How many objects the hot spots get out of `objects`: DC2's density over their area,
+    /// but at most half of the objects.
+    static func hotObjects(of objects: Int) -> Int {
+        let area = hotSpots.reduce(0.0) { $0 + Double.pi * $1.radius * $1.radius }
+        return min(Int(area * dc2Density), objects / 2)
+    }
     struct Visit {
         var visitId: Int64
         var band: Int
@@ -40,9 +74,22 @@ public struct DemoSky: Sendable {
 
     let clusters: [Cluster]
     let visits: [Visit]
+    /// The objects of the hot spots, and where each spot's share ends (cumulative, by area).
+    let hotCount: Int
+    let hotEnds: [Int]
     let sinDecMin = sin(decMin * .pi / 180), sinDecMax = sin(decMax * .pi / 180)
 
-    init(seed: UInt64, visitCount: Int = 360) {
+    init(seed: UInt64, visitCount: Int = 360, objects: Int = 0) {
+        hotCount = Self.hotObjects(of: objects)
+        let areas = Self.hotSpots.map { $0.radius * $0.radius }
+        let total = areas.reduce(0, +)
+        var ends: [Int] = []
+        var sum = 0.0
+        for a in areas {
+            sum += a
+            ends.append(Int((Double(hotCount) * sum / total).rounded()))
+        }
+        hotEnds = ends
         var rng = Xoshiro256(seed: SplitMix64.mix(seed ^ 0x5EED_C1A5_7E25))
         var cl: [Cluster] = []
         for _ in 0..<40 {
@@ -69,6 +116,21 @@ public struct DemoSky: Sendable {
                     zeroPoint: 31.4 + rng.uniform(-0.08, 0.08), depth: depths[band] + rng.uniform(-0.4, 0.3)))
         }
         visits = vs
+    }
+
+    /// The position of object `index`: exact, in a hot spot, or elsewhere (see above).
+    @inline(__always)
+    func position(index: Int, _ rng: inout Xoshiro256) -> (ra: Double, dec: Double) {
+        if index < Self.exactPositions.count, index < hotCount { return Self.exactPositions[index] }
+        if index < hotCount, let k = hotEnds.firstIndex(where: { index < $0 }) {
+            // Uniform in the disc (small enough for a flat approximation).
+            let spot = Self.hotSpots[k]
+            let r = spot.radius * rng.uniform().squareRoot()
+            let angle = rng.uniform(0, 2 * .pi)
+            let dec = spot.dec + r * sin(angle)
+            return (spot.ra + r * cos(angle) / cos(dec * .pi / 180), dec)
+        }
+        return position(&rng)
     }
 
     @inline(__always)
@@ -147,4 +209,7 @@ struct DemoRowContext {
     var matched = true
     // Coadd patch outline.
     var corners: (Double, Double, Double, Double) = (0, 0, 0, 0)
+    // ObsCore: a coadd patch (else a calexp), and the MJD span of its inputs.
+    var coadd = false
+    var mjdSpan = (0.0, 0.0)
 }

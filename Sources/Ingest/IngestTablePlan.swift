@@ -41,17 +41,18 @@ struct IngestTablePlan: Sendable {
         let position = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element.name, $0.offset) })
         switch table.partitioning {
         case .director(let spec):
-            for c in [spec.keyColumn, spec.lonColumn, spec.latColumn] where position[c] == nil {
+            for c in [spec.keyColumn, spec.lonColumn, spec.latColumn].compactMap({ $0 }) where position[c] == nil {
                 throw IngestError(
                     .invalidInput, "\(files.first?.path ?? table.name): the director column \(c) is missing",
                     file: files.first?.path)
             }
-            keyIndex = position[spec.keyColumn]
+            keyIndex = spec.keyColumn.flatMap { position[$0] }
             lonIndex = position[spec.lonColumn]
             latIndex = position[spec.latColumn]
             foreignKeyIndex = nil
-            guard kinds[keyIndex!] == .integer else {
-                throw IngestError(.invalidInput, "director key \(table.name).\(spec.keyColumn) must be an integer column")
+            if let keyIndex, kinds[keyIndex] != .integer {
+                throw IngestError(
+                    .invalidInput, "director key \(table.name).\(spec.keyColumn ?? "") must be an integer column")
             }
         case .child(_, let fk):
             guard let i = position[fk] else {
@@ -277,17 +278,21 @@ struct IngestEncoderSink: IngestFieldSink {
 }
 
 /// Places director and child rows into chunks (parked in a `ChunkSpill`).
+///
+/// Several directors may be loaded one after the other (each family of the catalog); each
+/// keyed director has a `DirectorKeyMap` of its own, which its children are placed by.
 struct IngestPartitioner {
     let chunker: Chunker
     let overlap: Double
     let spill: ChunkSpill
     let tracker: BadRowTracker
-    /// Director key → chunkId << 32 | subChunkId, in bounded memory.
-    let keyMap: DirectorKeyMap
     /// Sequence numbers (`rowSequence`) of director rows dropped as duplicates after they were
-    /// parked: the chunk builders skip them and their overlap copies.
-    private(set) var droppedDirectorRows = Set<UInt64>()
+    /// parked, by the director's row tag: the chunk builders skip them and their overlap copies.
+    private(set) var droppedDirectorRows: [UInt8: Set<UInt64>] = [:]
+    /// Director rows per chunk, all directors together (the chunks that get a file).
     private(set) var directorCounts: [Int: Int] = [:]
+    /// Rows per director table.
+    private(set) var directorRowCounts: [String: Int] = [:]
     private(set) var childCounts: [String: Int] = [:]
     /// Parked bytes per chunk (for scheduling the builds).
     private(set) var chunkBytes: [Int: Int] = [:]
@@ -296,17 +301,26 @@ struct IngestPartitioner {
     var parseThreads = 1
     var minSplitBytes = 32 << 20
 
-    mutating func loadDirector(_ plan: IngestTablePlan, progress: (@Sendable (String) -> Void)?) throws {
+    /// Loads a director: its rows tagged `tag`, their overlap copies `tag + 1`; the keys go to
+    /// `keyMap` (nil for a director placed by its position alone).
+    mutating func loadDirector(
+        _ plan: IngestTablePlan, tag: UInt8, keyMap: DirectorKeyMap?, progress: (@Sendable (String) -> Void)?
+    ) throws {
         var rows = 0
         var others: [(chunk: Int, sub: Int32)] = []
+        let keyed = keyMap != nil
         let source = ParallelRowSource(
-            plan: plan, watch: (plan.keyIndex!, plan.lonIndex!, plan.latIndex!), threads: parseThreads,
+            plan: plan, watch: (keyed ? plan.keyIndex! : -1, plan.lonIndex!, plan.latIndex!), threads: parseThreads,
             minSplitBytes: minSplitBytes, tracker: tracker)
         try source.forEach { row in
             func bad(_ reason: String) throws { try tracker.record(plan.badRow(row.seq, reason)) }
-            guard let key = row.int0 else {
-                try bad("the key \(plan.columns[plan.keyIndex!].name) is empty")
-                return
+            var key: Int64 = 0
+            if keyed {
+                guard let k = row.int0 else {
+                    try bad("the key \(plan.columns[plan.keyIndex!].name) is empty")
+                    return
+                }
+                key = k
             }
             guard let lon = row.real1, let lat = row.real2 else {
                 try bad("the position (\(plan.columns[plan.lonIndex!].name), \(plan.columns[plan.latIndex!].name)) is empty")
@@ -320,8 +334,8 @@ struct IngestPartitioner {
             let packed =
                 UInt64(UInt32(truncatingIfNeeded: loc.chunkId)) << 32 | UInt64(UInt32(truncatingIfNeeded: loc.subChunkId))
             // Duplicate keys are found when the key map is merged (`finishDirector`).
-            try keyMap.add(key: key, location: packed, seq: row.seq)
-            RowEncoder.setHeader(row.record, count: row.count, tag: 0, subChunkId: Int32(loc.subChunkId), seq: row.seq)
+            try keyMap?.add(key: key, location: packed, seq: row.seq)
+            RowEncoder.setHeader(row.record, count: row.count, tag: tag, subChunkId: Int32(loc.subChunkId), seq: row.seq)
             try park(row.record, row.count, chunkId: loc.chunkId)
             directorCounts[loc.chunkId, default: 0] += 1
             // Overlap copies: one per other chunk, with the lowest overlapping sub-chunk there.
@@ -335,28 +349,36 @@ struct IngestPartitioner {
                 }
             }
             for o in others {
-                RowEncoder.setHeader(row.record, count: row.count, tag: 1, subChunkId: o.sub, seq: row.seq)
+                RowEncoder.setHeader(row.record, count: row.count, tag: tag + 1, subChunkId: o.sub, seq: row.seq)
                 try park(row.record, row.count, chunkId: o.chunk)
             }
             rows += 1
             if rows % 500_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
         }
-        try finishDirector(plan)
-        progress?("\(plan.table.name): \(directorCounts.values.reduce(0, +)) rows in \(directorCounts.count) chunks")
+        if let keyMap { rows -= try finishDirector(plan, tag: tag, keyMap: keyMap) }
+        directorRowCounts[plan.table.name] = rows
+        progress?("\(plan.table.name): \(rows) rows")
     }
 
-    /// Merges the key map; a key's later rows are bad rows, dropped from their chunks.
-    private mutating func finishDirector(_ plan: IngestTablePlan) throws {
+    /// Merges the key map; a key's later rows are bad rows, dropped from their chunks. Returns
+    /// how many were dropped.
+    private mutating func finishDirector(_ plan: IngestTablePlan, tag: UInt8, keyMap: DirectorKeyMap) throws -> Int {
+        var dropped = 0
         try keyMap.finish { e in
             try tracker.record(plan.badRow(e.seq, "duplicate key \(plan.columns[plan.keyIndex!].name) = \(e.key)"))
-            droppedDirectorRows.insert(e.seq)
+            droppedDirectorRows[tag, default: []].insert(e.seq)
+            dropped += 1
             let chunkId = Int(Int32(truncatingIfNeeded: e.location >> 32))
             directorCounts[chunkId, default: 0] -= 1
             if directorCounts[chunkId] == 0 { directorCounts[chunkId] = nil }
         }
+        return dropped
     }
 
-    mutating func loadChild(_ plan: IngestTablePlan, tag: UInt8, progress: (@Sendable (String) -> Void)?) throws {
+    /// Loads a child table: each row parked with the row of `keyMap`'s director it references.
+    mutating func loadChild(
+        _ plan: IngestTablePlan, tag: UInt8, keyMap: DirectorKeyMap, progress: (@Sendable (String) -> Void)?
+    ) throws {
         let fk = plan.foreignKeyIndex!
         var rows = 0
         // Keys beyond the memory budget: child rows are parked per key range first.
@@ -388,7 +410,7 @@ struct IngestPartitioner {
             if rows % 1_000_000 == 0 { progress?("\(plan.table.name): \(rows) rows") }
         }
         if let ranges {
-            rows -= try placeParkedChildren(plan, ranges: ranges, progress: progress)
+            rows -= try placeParkedChildren(plan, keyMap: keyMap, ranges: ranges, progress: progress)
         }
         childCounts[plan.table.name] = rows
         progress?("\(plan.table.name): \(rows) rows")
@@ -403,7 +425,7 @@ struct IngestPartitioner {
     /// Places child rows parked per key range: one range's keys in memory at a time. Returns
     /// the number of orphans (reported as bad rows).
     private mutating func placeParkedChildren(
-        _ plan: IngestTablePlan, ranges: ChunkSpill, progress: (@Sendable (String) -> Void)?
+        _ plan: IngestTablePlan, keyMap: DirectorKeyMap, ranges: ChunkSpill, progress: (@Sendable (String) -> Void)?
     ) throws -> Int {
         let record = CSVBuffer(capacity: 1 << 12)
         var orphans = 0

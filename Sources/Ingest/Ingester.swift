@@ -138,10 +138,16 @@ public struct Ingester: Sendable {
                     table: table, felisTable: felisTable, files: descriptor.csvFiles(for: table.name),
                     extraIndexes: descriptor.extraIndexes[table.name] ?? []))
         }
-        guard let directorPlan = plans.first(where: { $0.table.directorSpec != nil }), !directorPlan.files.isEmpty else {
+        // The directors in descriptor order, each with the tags of its rows (2k) and overlap
+        // rows (2k + 1); the children's tags follow.
+        let directorPlans = plans.filter { $0.table.directorSpec != nil }
+        guard let directorPlan = directorPlans.first, !directorPlan.files.isEmpty else {
             throw IngestError(.invalidInput, "the director table \(descriptor.director.table) has no CSV files")
         }
         let childPlans = plans.filter { if case .child = $0.table.partitioning { return true } else { return false } }
+        guard 2 * directorPlans.count + childPlans.count <= Int(UInt8.max) else {
+            throw IngestError(.invalidInput, "too many partitioned tables in one catalog")
+        }
         let replicatedPlans = plans.filter { !$0.table.isPartitioned }
 
         // The new version directory.
@@ -185,15 +191,28 @@ public struct Ingester: Sendable {
                 replicatedResult.withLock { $0 = r }
             }
 
+            // One key map per keyed director, each in a directory of its own.
+            var keyMaps: [String: DirectorKeyMap] = [:]
+            for plan in directorPlans where plan.keyIndex != nil {
+                let dir = spillDir.appendingPathComponent("keys-\(keyMaps.count)", isDirectory: true)
+                try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+                keyMaps[plan.table.name] = DirectorKeyMap(directory: dir.path, budget: keyMapBudget)
+            }
             var partitioner = IngestPartitioner(
                 chunker: chunker, overlap: chunking.overlap,
                 spill: ChunkSpill(directory: spillDir.path, budget: memoryBudget), tracker: tracker,
-                keyMap: DirectorKeyMap(directory: spillDir.path, budget: keyMapBudget), parseThreads: threads,
-                minSplitBytes: parallelParseMinBytes)
+                parseThreads: threads, minSplitBytes: parallelParseMinBytes)
             let parseResult = Result { () throws -> Void in
-                try partitioner.loadDirector(directorPlan, progress: progress)
+                for (k, plan) in directorPlans.enumerated() {
+                    try partitioner.loadDirector(
+                        plan, tag: UInt8(2 * k), keyMap: keyMaps[plan.table.name], progress: progress)
+                }
                 for (k, plan) in childPlans.enumerated() {
-                    try partitioner.loadChild(plan, tag: UInt8(2 + k), progress: progress)
+                    guard case .child(let director, _) = plan.table.partitioning, let keyMap = keyMaps[director] else {
+                        throw IngestError(.internal, "\(plan.table.name): its director has no key map")
+                    }
+                    try partitioner.loadChild(
+                        plan, tag: UInt8(2 * directorPlans.count + k), keyMap: keyMap, progress: progress)
                 }
             }
             if case .failure = parseResult { tracker.cancel() }
@@ -204,20 +223,21 @@ public struct Ingester: Sendable {
             // Chunk files and the director index, in parallel.
             progress?("building \(partitioner.directorCounts.count) chunk files")
             let overlapRows = try buildChunks(
-                partitioner: &partitioner, version: partial, director: directorPlan, children: childPlans,
-                progress: progress)
+                partitioner: &partitioner, version: partial, directors: directorPlans, keyMaps: keyMaps,
+                children: childPlans, progress: progress)
             try? fm.removeItem(at: spillDir)
 
             // The catalog description.
             var counts = replicatedCounts
-            counts[directorPlan.table.name] = partitioner.directorCounts.values.reduce(0, +)
+            for plan in directorPlans { counts[plan.table.name] = partitioner.directorRowCounts[plan.table.name] ?? 0 }
             for plan in childPlans { counts[plan.table.name] = partitioner.childCounts[plan.table.name] ?? 0 }
-            let catalog = CatalogDescription(
+            var catalog = CatalogDescription(
                 schemas: [resolved.schema], tables: plans.map(\.catalogTable).keepingResolvableForeignKeys(),
                 chunking: chunking,
                 chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts,
                 zonesPerDegree: directorPlan.latIndex != nil && directorPlan.lonIndex != nil
                     ? ZoneIndex.defaultZonesPerDegree : nil)
+            catalog.addAliases(descriptor.aliases)
             try partial.writeDescription(catalog)
             // Every file of the version on disk before it is published: the chunk files and the
             // director index were fsynced by the build workers (in parallel, and only our files:
@@ -324,8 +344,8 @@ public struct Ingester: Sendable {
     // MARK: - Chunk files
 
     private func buildChunks(
-        partitioner: inout IngestPartitioner, version: CatalogVersion, director: IngestTablePlan, children: [IngestTablePlan],
-        progress: (@Sendable (String) -> Void)?
+        partitioner: inout IngestPartitioner, version: CatalogVersion, directors: [IngestTablePlan],
+        keyMaps: [String: DirectorKeyMap], children: [IngestTablePlan], progress: (@Sendable (String) -> Void)?
     ) throws -> Int {
         // Jobs: the director index, then chunks, largest first. Each job gets its rows now
         // (in-memory part), so the workers share nothing mutable but the job counter.
@@ -338,7 +358,14 @@ public struct Ingester: Sendable {
             unlink(spill.spillPath(id))
         }
         let dropped = partitioner.droppedDirectorRows
-        var jobs: [ChunkJob] = [.directorIndex(partitioner.keyMap)]
+        // Every keyed director's index, in one job: they share director_index.sqlite.
+        let catalogTables = directors.map(\.catalogTable)
+        let indexes = directors.compactMap { plan -> (table: String, key: String, keyMap: DirectorKeyMap)? in
+            guard let key = plan.table.directorSpec?.keyColumn, let keyMap = keyMaps[plan.table.name] else { return nil }
+            return (CatalogDescription(schemas: [], tables: catalogTables, chunking: descriptor.chunking)
+                .directorIndexTable(of: plan.table.name), key, keyMap)
+        }
+        var jobs: [ChunkJob] = [.directorIndexes(indexes)]
         for id in chunkIds {
             jobs.append(
                 .chunk(
@@ -352,20 +379,22 @@ public struct Ingester: Sendable {
         let overlapRows = Mutex(0)
         let total = chunkIds.count
         let group = DispatchGroup()
-        let keyColumn = descriptor.director.key
         for _ in 0..<max(1, min(threads, jobs.count)) {
             DispatchQueue.global().async(group: group) {
                 while let job = box.next() {
                     if failure.withLock({ $0 != nil }) { return }
                     do {
                         switch job {
-                        case .directorIndex(let keyMap):
-                            try Self.writeDirectorIndex(keyMap, key: keyColumn, path: version.directorIndexFile.path)
-                            try Self.fsyncPath(version.directorIndexFile.path)
+                        case .directorIndexes(let indexes):
+                            for index in indexes {
+                                try Self.writeDirectorIndex(
+                                    index.keyMap, key: index.key, table: index.table, path: version.directorIndexFile.path)
+                            }
+                            if !indexes.isEmpty { try Self.fsyncPath(version.directorIndexFile.path) }
                         case .chunk(let id, let reader):
                             let overlap = try Self.writeChunk(
-                                id, reader: reader, path: version.chunkFile(id).path, director: director, children: children,
-                                dropped: dropped)
+                                id, reader: reader, path: version.chunkFile(id).path, directors: directors,
+                                children: children, dropped: dropped)
                             try Self.fsyncPath(version.chunkFile(id).path)
                             overlapRows.withLock { $0 += overlap }
                             // The chunk file holds these rows now: give their disk space back at once
@@ -390,20 +419,22 @@ public struct Ingester: Sendable {
     }
 
     enum ChunkJob: @unchecked Sendable {
-        case directorIndex(DirectorKeyMap)
+        case directorIndexes([(table: String, key: String, keyMap: DirectorKeyMap)])
         case chunk(Int, ChunkRecordReader)
     }
 
-    static func writeDirectorIndex(_ keyMap: DirectorKeyMap, key: String, path: String) throws {
+    /// Writes one director's key → (chunkId, subChunkId) table `table` into `path`.
+    static func writeDirectorIndex(_ keyMap: DirectorKeyMap, key: String, table: String, path: String) throws {
         let db = try SQLiteConnection(path: path, mode: .readWriteCreate)
         try SQLiteSchemaWriter.configureForBuild(db)
+        let quoted = SQLiteSchemaWriter.quote(table)
         try db.execute(
             """
-            CREATE TABLE \(ShardTableNames.directorIndex) (\(SQLiteSchemaWriter.quote(key)) INTEGER PRIMARY KEY, \
+            CREATE TABLE \(quoted) (\(SQLiteSchemaWriter.quote(key)) INTEGER PRIMARY KEY, \
             chunkId INTEGER NOT NULL, subChunkId INTEGER NOT NULL)
             """)
         try db.execute("BEGIN")
-        let stmt = try db.prepare("INSERT INTO \(ShardTableNames.directorIndex) VALUES (?, ?, ?)")
+        let stmt = try db.prepare("INSERT INTO \(quoted) VALUES (?, ?, ?)")
         // In key order: appends to the primary-key b-tree.
         try keyMap.forEachSorted { key, location in
             stmt.bindInt64(key, at: 1)
@@ -416,24 +447,31 @@ public struct Ingester: Sendable {
         try SQLiteSchemaWriter.analyze(db)
     }
 
-    /// Builds one chunk file; returns the number of overlap rows in it.
+    /// Builds one chunk file; returns the number of overlap rows in it. Director k's rows carry
+    /// tag 2k and its overlap rows 2k + 1; child j's rows carry tag 2 × directors + j.
     static func writeChunk(
-        _ chunkId: Int, reader: ChunkRecordReader, path: String, director: IngestTablePlan, children: [IngestTablePlan],
-        dropped: Set<UInt64>
+        _ chunkId: Int, reader: ChunkRecordReader, path: String, directors: [IngestTablePlan], children: [IngestTablePlan],
+        dropped: [UInt8: Set<UInt64>]
     ) throws -> Int {
         let db = try SQLiteConnection(path: path, mode: .readWriteCreate)
         try SQLiteSchemaWriter.configureForBuild(db)
-        let dName = director.table.name
-        let oName = ShardTableNames.overlap(of: dName)
         let partitionCols = ["chunkId", "subChunkId"]
-        try db.execute(SQLiteSchemaWriter.createTable(dName, columns: director.columns, extra: partitionCols))
-        try db.execute(SQLiteSchemaWriter.createTable(oName, columns: director.columns, extra: partitionCols))
+        for director in directors {
+            let dName = director.table.name
+            try db.execute(SQLiteSchemaWriter.createTable(dName, columns: director.columns, extra: partitionCols))
+            try db.execute(
+                SQLiteSchemaWriter.createTable(ShardTableNames.overlap(of: dName), columns: director.columns, extra: partitionCols))
+        }
         for c in children { try db.execute(SQLiteSchemaWriter.createTable(c.table.name, columns: c.columns, extra: [])) }
         try db.execute("BEGIN")
-        let dn = director.columns.count
-        let dIns = try db.prepare(SQLiteSchemaWriter.insert(dName, columnCount: dn + 2))
-        let oIns = try db.prepare(SQLiteSchemaWriter.insert(oName, columnCount: dn + 2))
+        let dIns = try directors.map {
+            try db.prepare(SQLiteSchemaWriter.insert($0.table.name, columnCount: $0.columns.count + 2))
+        }
+        let oIns = try directors.map {
+            try db.prepare(SQLiteSchemaWriter.insert(ShardTableNames.overlap(of: $0.table.name), columnCount: $0.columns.count + 2))
+        }
         let cIns = try children.map { try db.prepare(SQLiteSchemaWriter.insert($0.table.name, columnCount: $0.columns.count)) }
+        let childTagBase = 2 * directors.count
         let chunk64 = Int64(chunkId)
         var overlapRows = 0
         func insert(_ stmt: SQLiteStatement, _ p: UnsafeRawPointer, _ len: Int, sub: Int32?) throws {
@@ -445,36 +483,45 @@ public struct Ingester: Sendable {
             _ = try stmt.step()
             stmt.rewind()  // every parameter is bound again for the next row
         }
-        // The director's rows go in last, in the zone index's order (zone, longitude): the rows
+        // Each director's rows go in last, in the zone index's order (zone, longitude): the rows
         // of a cone's zones and longitude window then sit together in the table, and fetching
         // them after the index walks neighbouring pages instead of the whole file.
-        let order = director.latIndex.flatMap { lat in director.lonIndex.map { (lat: lat, lon: $0) } }
-        var held: [(zone: Int64, lon: Double, seq: UInt64, sub: Int32, offset: Int, length: Int)] = []
+        let orders = directors.map { d in d.latIndex.flatMap { lat in d.lonIndex.map { (lat: lat, lon: $0) } } }
+        var held: [[(zone: Int64, lon: Double, seq: UInt64, sub: Int32, offset: Int, length: Int)]] = Array(
+            repeating: [], count: directors.count)
         var arena: [UInt8] = []
         try reader.forEach { tag, sub, seq, p, len in
-            if tag < 2 && !dropped.isEmpty && dropped.contains(seq) { return }
-            switch tag {
-            case 0:
-                guard let order else { return try insert(dIns, p, len, sub: sub) }
-                let lat = encodedDouble(p, len, field: order.lat)
-                let zone = lat.map { ZoneIndex.zone(of: $0, zonesPerDegree: ZoneIndex.defaultZonesPerDegree) } ?? .max
-                held.append((zone, encodedDouble(p, len, field: order.lon) ?? .infinity, seq, sub, arena.count, len))
-                arena.append(contentsOf: UnsafeRawBufferPointer(start: p, count: len))
-            case 1:
+            let t = Int(tag)
+            if t < childTagBase, let set = dropped[tag & ~1], set.contains(seq) { return }
+            if t >= childTagBase { return try insert(cIns[t - childTagBase], p, len, sub: nil) }
+            let d = t / 2
+            if t % 2 == 1 {
                 overlapRows += 1
-                try insert(oIns, p, len, sub: sub)
-            default:
-                try insert(cIns[Int(tag) - 2], p, len, sub: nil)
+                return try insert(oIns[d], p, len, sub: sub)
+            }
+            guard let order = orders[d] else { return try insert(dIns[d], p, len, sub: sub) }
+            let lat = encodedDouble(p, len, field: order.lat)
+            let zone = lat.map { ZoneIndex.zone(of: $0, zonesPerDegree: ZoneIndex.defaultZonesPerDegree) } ?? .max
+            held[d].append((zone, encodedDouble(p, len, field: order.lon) ?? .infinity, seq, sub, arena.count, len))
+            arena.append(contentsOf: UnsafeRawBufferPointer(start: p, count: len))
+        }
+        try arena.withUnsafeBytes { raw in
+            for d in held.indices {
+                held[d].sort { ($0.zone, $0.lon, $0.seq) < ($1.zone, $1.lon, $1.seq) }
+                for row in held[d] { try insert(dIns[d], raw.baseAddress! + row.offset, row.length, sub: row.sub) }
             }
         }
-        held.sort { ($0.zone, $0.lon, $0.seq) < ($1.zone, $1.lon, $1.seq) }
-        try arena.withUnsafeBytes { raw in
-            for row in held { try insert(dIns, raw.baseAddress! + row.offset, row.length, sub: row.sub) }
-        }
         arena = []
-        for sql in try SQLiteSchemaWriter.indexes(for: director, tableName: dName, partitionColumns: true) { try db.execute(sql) }
-        for sql in try SQLiteSchemaWriter.indexes(for: director, tableName: oName, partitionColumns: true, unique: false) {
-            try db.execute(sql)
+        for director in directors {
+            let dName = director.table.name
+            for sql in try SQLiteSchemaWriter.indexes(for: director, tableName: dName, partitionColumns: true) {
+                try db.execute(sql)
+            }
+            for sql in try SQLiteSchemaWriter.indexes(
+                for: director, tableName: ShardTableNames.overlap(of: dName), partitionColumns: true, unique: false)
+            {
+                try db.execute(sql)
+            }
         }
         for c in children {
             for sql in try SQLiteSchemaWriter.indexes(for: c, tableName: c.table.name, partitionColumns: false) {
@@ -482,8 +529,30 @@ public struct Ingester: Sendable {
             }
         }
         try db.execute("COMMIT")
+        for c in children { try checkRefMatch(c, chunkId: chunkId, db: db) }
         try SQLiteSchemaWriter.analyze(db)
         return overlapRows
+    }
+
+    /// A ref-match table's promise, checked in each chunk: every row that names a matched row
+    /// finds it in the chunk or in its overlap (the pair lies within the overlap), which is
+    /// what lets the planner answer joins through the table chunk by chunk.
+    static func checkRefMatch(_ plan: IngestTablePlan, chunkId: Int, db: SQLiteConnection) throws {
+        guard let match = plan.table.refMatch, plan.columns.contains(where: { $0.name == match.column }) else { return }
+        let q = SQLiteSchemaWriter.quote
+        let column = q(match.column), matched = q(match.matchedColumn)
+        let sql = """
+            SELECT \(column) FROM \(q(plan.table.name)) AS m WHERE \(column) IS NOT NULL \
+            AND NOT EXISTS (SELECT 1 FROM \(q(match.matchedTable)) AS t WHERE t.\(matched) = m.\(column)) \
+            AND NOT EXISTS (SELECT 1 FROM \(q(ShardTableNames.overlap(of: match.matchedTable))) AS t \
+            WHERE t.\(matched) = m.\(column)) LIMIT 1
+            """
+        if let row = try db.query(sql).first {
+            throw IngestError(
+                .invalidInput,
+                "\(plan.table.name) in chunk \(chunkId): \(match.column) = \(row[0]) names no \(match.matchedTable) row in the chunk or its overlap: the pair lies farther apart than the catalog's overlap, or the row does not exist"
+            )
+        }
     }
 
     /// Binds the encoded fields to parameters 1…n; returns n.

@@ -102,12 +102,15 @@ enum NearNeighbour {
     /// The join radius in degrees if some conjunct of `conditions` bounds the distance between
     /// the positions of `a` and `b` by a constant.
     static func radius(_ conditions: [Expression], a: BoundTable, b: BoundTable, pruner: ChunkPruner) -> Double? {
-        guard let spec = a.info.directorSpec else { return nil }
+        guard let specA = a.info.directorSpec, let specB = b.info.directorSpec else { return nil }
+        // A position is a reference's own position columns (two directors name theirs apart).
         func position(_ p: (lon: Expression, lat: Expression)) -> String? {
-            guard let c = DistanceBound.columns(p.lon, p.lat), c.lon == spec.lonColumn, c.lat == spec.latColumn else {
-                return nil
+            guard let c = DistanceBound.columns(p.lon, p.lat) else { return nil }
+            for (t, spec) in [(a, specA), (b, specB)]
+            where c.correlation == t.correlation && c.lon == spec.lonColumn && c.lat == spec.latColumn {
+                return c.correlation
             }
-            return c.correlation
+            return nil
         }
         var best: Double?
         for bound in DistanceBound.all(in: conditions, pruner: pruner) {

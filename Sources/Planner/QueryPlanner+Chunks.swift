@@ -32,15 +32,14 @@ extension QueryPlanner {
         var chunkSet = ChunkSet.all
         var regions: [SkyRegion]?
         if let whereClause = query.bound.statement.whereClause {
-            // In a near-neighbour join only the first reference decides the chunks: the second
-            // one's rows may come from a neighbour's overlap.
-            let primary = query.nearNeighbour?.first
-            let pruner = ChunkPruner(
-                chunker: chunker,
-                tables: query.bound.tables.filter {
-                    primary == nil || $0.correlation == primary || $0.info.directorSpec == nil
-                },
+            // References read with their overlap rows (a near-neighbour join's second, a
+            // ref-matched director) decide no chunks: their rows may come from a neighbour's
+            // overlap.
+            let overlapReads = query.overlapReads
+            var pruner = ChunkPruner(
+                chunker: chunker, tables: query.bound.tables.filter { !overlapReads.contains($0.correlation) },
                 directorIndex: directorIndex)
+            pruner.mainDirector = catalog.directorTable?.name
             let pruning = try pruner.prune(whereClause)
             chunkSet = pruning.chunks
             query.notes += pruning.notes

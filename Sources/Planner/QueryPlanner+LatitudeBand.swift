@@ -29,7 +29,7 @@ extension QueryPlanner {
         if case .chunks(let ids) = pruned.target, ids.count == 1 { oneChunk = ids[0] }
         let unbandedWhere = pruned.query.bound.statement.whereClause
         let banded = regionBand(
-            pruned.query.bound, primary: pruned.query.nearNeighbour?.first, regions: pruned.regions, halvesFor: oneChunk)
+            pruned.query.bound, excluding: pruned.query.overlapReads, regions: pruned.regions, halvesFor: oneChunk)
         if let band = banded?.band {
             // First: SQLite tests a loop's remaining terms in the order written, so the index's
             // cheap longitude window rejects entries before a geometry function sees them.
@@ -52,11 +52,12 @@ extension QueryPlanner {
     /// into parts (a box in two, a cone by `circleParts`): band expressions whose rows are
     /// disjoint and together the band's (a cone's parts leave out rows outside the circle).
     func regionBand(
-        _ bound: BoundSelect, primary: String?, regions known: [SkyRegion]? = nil, halvesFor chunk: Int? = nil
+        _ bound: BoundSelect, excluding overlapReads: Set<String>, regions known: [SkyRegion]? = nil,
+        halvesFor chunk: Int? = nil
     ) -> (band: Expression, halves: [Expression])? {
         guard let whereClause = bound.statement.whereClause,
             let director = bound.tables.first(where: {
-                $0.info.directorSpec != nil && (primary == nil || $0.correlation == primary)
+                $0.info.directorSpec != nil && !overlapReads.contains($0.correlation)
             }),
             let spec = director.info.directorSpec
         else { return nil }

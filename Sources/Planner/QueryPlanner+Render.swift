@@ -28,7 +28,7 @@ extension QueryPlanner {
                 ))
         }
         var mapper = TableMapper(tables: rewritten.banded.pruned.query.bound.tables)
-        if let join = rewritten.banded.pruned.query.nearNeighbour { mapper.overlapCorrelations = [join.second] }
+        mapper.overlapCorrelations = rewritten.banded.pruned.query.overlapReads
         mapper.uploadParameters = uploadParameters
         mapper.bandedUpload = rewritten.banded.pruned.bandedUpload
         mapper.bandedUploadColumns = rewritten.banded.pruned.bandedUploadColumns

@@ -60,7 +60,7 @@ extension QueryPlanner {
     func uploadPartitioning(_ pruned: consuming PrunedQuery) throws -> PrunedQuery {
         let bound = pruned.query.bound
         pruned.uploadBindings = uploadBindings(reading: bound.tables)
-        guard pruned.uploadBindings != nil, case .chunks(let kept) = pruned.target, pruned.query.nearNeighbour == nil,
+        guard pruned.uploadBindings != nil, case .chunks(let kept) = pruned.target, pruned.query.overlapReads.isEmpty,
             !Self.hasOuterJoin(bound.statement.from)
         else { return pruned }
         let conditions = Self.joinConditions(bound)
@@ -314,19 +314,22 @@ extension QueryPlanner {
     struct KeyJoin {
         var upload: BoundTable
         var column: Int
+        /// The director whose key the upload column is compared with.
+        var director: String
     }
 
     func keyJoin(_ conditions: [Expression], uploads: [BoundTable], tables: [BoundTable]) -> KeyJoin? {
         let pruner = ChunkPruner(chunker: chunker, tables: tables, directorIndex: nil)
         for c in conditions {
             guard case .binary(.equal, let a, let b) = c.unparenthesized.kind else { continue }
-            for (key, other) in [(a, b), (b, a)] where pruner.isDirectorKey(key) {
-                guard case .column(let name) = other.unparenthesized.kind, name.parts.count == 2,
+            for (key, other) in [(a, b), (b, a)] {
+                guard let director = pruner.directorKey(key),
+                    case .column(let name) = other.unparenthesized.kind, name.parts.count == 2,
                     let upload = uploads.first(where: { $0.correlation == name.parts[0].name }),
                     let column = upload.info.columns.firstIndex(where: { $0.name == name.parts[1].name }),
                     ["INTEGER", "REAL"].contains(upload.info.columns[column].sqliteType)
                 else { continue }
-                return KeyJoin(upload: upload, column: column)
+                return KeyJoin(upload: upload, column: column, director: director)
             }
         }
         return nil
@@ -346,7 +349,7 @@ extension QueryPlanner {
             let v = rows[r, join.column]
             keys.append(v.doubleValue != nil ? v.int64Value : nil)
         }
-        let chunkOfKey = try index.chunks(ofKeys: Array(Set(keys.compactMap { $0 })))
+        let chunkOfKey = try index.chunks(ofKeys: Array(Set(keys.compactMap { $0 })), of: join.director)
         var perChunk: [Int: [Int]] = [:]
         var unplaced = 0
         for (r, key) in keys.enumerated() {
@@ -390,12 +393,12 @@ extension QueryPlanner {
 }
 
 extension DirectorIndex {
-    /// The chunk of each key the index holds (keys it lacks are left out). The default looks
-    /// each key up on its own.
-    public func chunks(ofKeys keys: [Int64]) throws -> [Int64: Int] {
+    /// The chunk of each key of `director` the index holds (keys it lacks are left out). The
+    /// default looks each key up on its own.
+    public func chunks(ofKeys keys: [Int64], of director: String) throws -> [Int64: Int] {
         var result: [Int64: Int] = [:]
         for key in keys {
-            if let chunk = try chunks(forKeys: [key]).first { result[key] = chunk }
+            if let chunk = try chunks(forKeys: [key], of: director).first { result[key] = chunk }
         }
         return result
     }

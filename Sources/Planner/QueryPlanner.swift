@@ -2,10 +2,11 @@ import ADQL
 import Catalog
 import Sky
 
-/// Looks up which chunks hold director rows with given keys (the objectId → chunk index).
+/// Looks up which chunks hold rows of a director with given keys (the objectId → chunk index);
+/// each keyed director of the catalog (Object, DiaObject, ...) has an index of its own.
 public protocol DirectorIndex: Sendable {
-    func chunks(forKeys keys: [Int64]) throws -> Set<Int>
-    func chunks(forKeysBetween low: Int64, and high: Int64) throws -> Set<Int>
+    func chunks(forKeys keys: [Int64], of director: String) throws -> Set<Int>
+    func chunks(forKeysBetween low: Int64, and high: Int64, of director: String) throws -> Set<Int>
 }
 
 /// Turns an ADQL query into a plan through ordered, named passes, each a function from one

@@ -142,26 +142,43 @@ public final class SkyShardEngine: Sendable {
     }
 }
 
-/// The director index in `director_index.sqlite`, read-only. Its two lookups are prepared
-/// once and reused under the lock (planning a key lookup runs one per plan).
+/// The director indexes in `director_index.sqlite`, read-only: one table per keyed director
+/// (`CatalogDescription.directorIndexTable`). Their lookups are prepared once and reused under
+/// the lock (planning a key lookup runs one per plan).
+///
+/// `@unchecked Sendable`: the connection and statements are only used with `lock` held.
 final class SQLiteDirectorIndex: DirectorIndex, @unchecked Sendable {
     private let connection: SQLiteConnection
     private let lock = NSLock()
-    private let chunkOfKey: SQLiteStatement
-    private let chunksOfKeyRange: SQLiteStatement
+    /// Per director: (key → chunk, key range → chunks).
+    private let statements: [String: (chunkOfKey: SQLiteStatement, chunksOfKeyRange: SQLiteStatement)]
 
     init(file: URL, catalog: CatalogDescription) throws {
         connection = try SQLiteConnection(path: file.path, mode: .readOnlyImmutable)
-        let table = SQLiteConnection.quote(ShardTableNames.directorIndex)
-        let key = SQLiteConnection.quote(catalog.directorTable?.directorSpec?.keyColumn ?? "objectId")
-        chunkOfKey = try connection.prepare("SELECT chunkId FROM \(table) WHERE \(key) = ?")
-        chunksOfKeyRange = try connection.prepare("SELECT DISTINCT chunkId FROM \(table) WHERE \(key) BETWEEN ? AND ?")
+        var statements: [String: (chunkOfKey: SQLiteStatement, chunksOfKeyRange: SQLiteStatement)] = [:]
+        for director in catalog.directorTables {
+            guard let keyColumn = director.directorSpec?.keyColumn else { continue }
+            let table = SQLiteConnection.quote(catalog.directorIndexTable(of: director.name))
+            let key = SQLiteConnection.quote(keyColumn)
+            statements[director.name] = (
+                try connection.prepare("SELECT chunkId FROM \(table) WHERE \(key) = ?"),
+                try connection.prepare("SELECT DISTINCT chunkId FROM \(table) WHERE \(key) BETWEEN ? AND ?")
+            )
+        }
+        self.statements = statements
     }
 
-    func chunks(forKeys keys: [Int64]) throws -> Set<Int> {
+    private func lookups(of director: String) throws -> (chunkOfKey: SQLiteStatement, chunksOfKeyRange: SQLiteStatement) {
+        guard let found = statements[director] else {
+            throw QueryError(.internal, "the catalog has no director index of \(director)")
+        }
+        return found
+    }
+
+    func chunks(forKeys keys: [Int64], of director: String) throws -> Set<Int> {
+        let statement = try lookups(of: director).chunkOfKey
         lock.lock()
         defer { lock.unlock() }
-        let statement = chunkOfKey
         var result = Set<Int>()
         func lookup(_ k: Int64) throws {
             statement.reset()
@@ -178,10 +195,10 @@ final class SQLiteDirectorIndex: DirectorIndex, @unchecked Sendable {
         return result
     }
 
-    func chunks(forKeysBetween low: Int64, and high: Int64) throws -> Set<Int> {
+    func chunks(forKeysBetween low: Int64, and high: Int64, of director: String) throws -> Set<Int> {
+        let statement = try lookups(of: director).chunksOfKeyRange
         lock.lock()
         defer { lock.unlock() }
-        let statement = chunksOfKeyRange
         statement.reset()
         statement.bindInt64(low, at: 1)
         statement.bindInt64(high, at: 2)

@@ -33,7 +33,7 @@ private let columnsUsed: URL? = {
         #expect(
             schema.tables.map(\.name) == [
                 "Object", "Source", "ForcedSource", "DiaObject", "DiaSource", "ForcedSourceOnDiaObject", "Visit",
-                "CcdVisit", "CoaddPatches", "MatchesTruth", "TruthSummary",
+                "CcdVisit", "CoaddPatches", "MatchesTruth", "TruthSummary", "ObsCore",
             ])
         let object = try #require(schema.table(named: "Object"))
         #expect(object.primaryKey == ["objectId"])
@@ -241,6 +241,57 @@ private let columnsUsed: URL? = {
         // Round trip.
         let again = try JSONDecoder().decode(IngestDescriptor.self, from: JSONEncoder().encode(j))
         #expect(again == j)
+    }
+
+    /// Several families: directors with and without keys, children of the second director, a
+    /// ref-match child, an alias schema; and the descriptors that contradict themselves.
+    @Test func familiesDescriptor() throws {
+        let felis = try Felis.load(contentsOf: demoYAML)
+        let json = #"""
+            {"felis": "\#(demoYAML.path)",
+             "directors": [
+               {"table": "Object", "key": "objectId", "lon": "coord_ra", "lat": "coord_dec"},
+               {"table": "DiaObject", "key": "diaObjectId", "lon": "ra", "lat": "decl"},
+               {"table": "TruthSummary", "lon": "ra", "lat": "dec"}],
+             "children": [
+               {"table": "ForcedSource", "foreignKey": "objectId"},
+               {"table": "DiaSource", "foreignKey": "diaObjectId", "director": "DiaObject"},
+               {"table": "MatchesTruth", "foreignKey": "match_objectId",
+                "match": {"matchedTable": "TruthSummary", "column": "id_truth_type",
+                          "matchedColumn": "id_truth_type", "maxSeparation": 0.0003}}],
+             "replicated": ["ObsCore"],
+             "aliases": {"ObsCore": ["ivoa"]}
+            """#
+        let d = try JSONDecoder().decode(IngestDescriptor.self, from: Data((json + "}").utf8))
+        let (_, tables) = try d.resolveTables(felisSchema: felis)
+        func table(_ name: String) throws -> TableInfo { try #require(tables.first { $0.name == name }) }
+        #expect(try table("DiaObject").directorSpec == DirectorSpec(keyColumn: "diaObjectId", lonColumn: "ra", latColumn: "decl"))
+        #expect(try table("TruthSummary").directorSpec?.keyColumn == nil)
+        #expect(try table("DiaSource").partitioning == .child(directorTable: "DiaObject", foreignKey: "diaObjectId"))
+        #expect(try table("MatchesTruth").partitioning == .child(directorTable: "Object", foreignKey: "match_objectId"))
+        #expect(try table("MatchesTruth").refMatch?.matchedTable == "TruthSummary")
+        // The JSON form round-trips with its list of directors.
+        let again = try JSONDecoder().decode(IngestDescriptor.self, from: JSONEncoder().encode(d))
+        #expect(again == d)
+        var catalog = CatalogDescription(schemas: [], tables: tables, chunking: .demo)
+        catalog.addAliases(d.aliases)
+        #expect(catalog.table(schema: "ivoa", name: "ObsCore")?.partitioning == .replicated)
+        #expect(catalog.directorIndexTable(of: "Object") == "director_index")
+        #expect(catalog.directorIndexTable(of: "DiaObject") == "director_index_DiaObject")
+
+        // A child of a director without a key, a ref-match to a table that is no director, both
+        // `director` and `directors`, an alias of a partitioned table: refused.
+        var bad = d
+        bad.children[1].director = "TruthSummary"
+        #expect(throws: CatalogError.self) { try bad.resolveTables(felisSchema: felis) }
+        bad = d
+        bad.children[2].match?.matchedTable = "ObsCore"
+        #expect(throws: CatalogError.self) { try bad.resolveTables(felisSchema: felis) }
+        bad = d
+        bad.aliases = ["Object": ["ivoa"]]
+        #expect(throws: CatalogError.self) { try bad.resolveTables(felisSchema: felis) }
+        let both = json + #", "director": {"table": "Object", "key": "objectId", "lon": "coord_ra", "lat": "coord_dec"}}"#
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(IngestDescriptor.self, from: Data(both.utf8)) }
     }
 
     @Test func rejectsInconsistentDescriptors() throws {

@@ -169,3 +169,42 @@ import Testing
         #expect(core.tableColumns["Object"]!.count == (try DemoSchema.felis()).table(named: "Object")!.columns.count)
     }
 }
+
+// Where the DP0.2 tutorials look, the demo sky has DC2's density (issue 21).
+@Suite struct DemoDensityTests {
+    /// Positions of `objects` objects, as the generator draws them (same streams per block).
+    static func positions(objects: Int) -> [(ra: Double, dec: Double)] {
+        let sky = DemoSky(seed: DemoCatalog.seed, objects: objects)
+        var rng = Xoshiro256(seed: 99)
+        return (0..<objects).map { sky.position(index: $0, &rng) }
+    }
+
+    static func count(_ positions: [(ra: Double, dec: Double)], ra: Double, dec: Double, radius: Double) -> Int {
+        let c = cos(dec * .pi / 180)
+        return positions.filter { p in
+            let dx = (p.ra - ra) * c, dy = p.dec - dec
+            return dx * dx + dy * dy <= radius * radius
+        }.count
+    }
+
+    @Test func tutorialConesHoldDC2Density() {
+        let all = Self.positions(objects: 100_000)
+        // DC2: about 135 objects per arcmin², 153 in a cone of 0.01° (36″).
+        for (ra, dec) in [(62.0, -37.0), (55.745, -32.28), (62.1479031, -35.799138)] {
+            let n = Self.count(all, ra: ra, dec: dec, radius: 0.01)
+            let perArcmin2 = Double(n) / (Double.pi * 0.6 * 0.6)
+            #expect(perArcmin2 > 100 && perArcmin2 < 175, "\(n) objects in 0.01° around (\(ra), \(dec))")
+        }
+        // The arcsecond cones of the tutorials each find their object.
+        for p in DemoSky.exactPositions {
+            #expect(Self.count(all, ra: p.ra, dec: p.dec, radius: 0.0001) >= 1)
+        }
+        // Everywhere else the footprint stays covered.
+        #expect(Self.count(all, ra: 70, dec: -30, radius: 1) > 100)
+    }
+
+    @Test func smallCatalogsKeepHalfOfTheirObjectsElsewhere() {
+        #expect(DemoSky.hotObjects(of: 4_000) == 2_000)
+        #expect(DemoSky.hotObjects(of: 10_000_000) < 25_000)
+    }
+}

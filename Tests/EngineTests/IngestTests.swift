@@ -385,7 +385,11 @@ private func versionDirectories(_ root: URL) -> [String] {
         defer { try? FileManager.default.removeItem(at: root) }
         let v1 = try DemoCatalog.ensure(dataRoot: root, objects: 1_000)
         #expect(try v1.loadDescription().tableRowCounts["Object"] == 1_000)
-        #expect(try v1.loadDescription().tables.count == 11)
+        // Twelve tables, ObsCore also as ivoa.ObsCore; four families with their own directors.
+        let catalog = try v1.loadDescription()
+        #expect(catalog.tables.count == 13)
+        #expect(catalog.directorTables.map(\.name) == ["Object", "DiaObject", "Source", "TruthSummary"])
+        #expect(catalog.table(schema: "ivoa", name: "ObsCore") != nil)
         let v2 = try DemoCatalog.ensure(dataRoot: root, objects: 1_000)
         #expect(v1 == v2)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix(".demo") }

@@ -38,7 +38,12 @@ final class OracleDatabase: @unchecked Sendable {
         try connection.execute("PRAGMA journal_mode = OFF")
         try connection.execute("PRAGMA synchronous = OFF")
 
-        let tables = catalog.tables.filter { $0.schema.lowercased() != TapSchema.schemaName.lowercased() }
+        // One copy per table name: a table served in several schemas (ObsCore, also as
+        // ivoa.ObsCore) is one table of replicated.sqlite, and schema.table maps to its name.
+        var names = Set<String>()
+        let tables = catalog.tables.filter {
+            $0.schema.lowercased() != TapSchema.schemaName.lowercased() && names.insert($0.name).inserted
+        }
         for table in tables { tableWidths[table.name.lowercased()] = table.columns.count }
         for table in tables {
             let columns = table.columns.map { "\(Self.quote($0.name)) \($0.sqliteType)" }.joined(separator: ", ")
@@ -83,7 +88,7 @@ final class OracleDatabase: @unchecked Sendable {
         for table in tables {
             var keys = Set(table.primaryKey).union(table.columns.filter(\.indexed).map(\.name))
             if let spec = table.directorSpec {
-                keys.insert(spec.keyColumn)
+                if let key = spec.keyColumn { keys.insert(key) }
                 keys.insert(spec.latColumn)  // near-neighbour queries bound the declination
             }
             if case .child(_, let foreignKey) = table.partitioning { keys.insert(foreignKey) }

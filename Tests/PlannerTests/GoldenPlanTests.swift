@@ -129,7 +129,7 @@ struct GoldenDirectorIndex: DirectorIndex {
     let chunks: [Int]
     static let keysPerChunk: Int64 = 1000
 
-    func chunks(forKeys keys: [Int64]) throws -> Set<Int> {
+    func chunks(forKeys keys: [Int64], of director: String) throws -> Set<Int> {
         Set(
             keys.compactMap { k in
                 guard k >= 1 else { return nil }
@@ -138,7 +138,7 @@ struct GoldenDirectorIndex: DirectorIndex {
             })
     }
 
-    func chunks(forKeysBetween low: Int64, and high: Int64) throws -> Set<Int> {
+    func chunks(forKeysBetween low: Int64, and high: Int64, of director: String) throws -> Set<Int> {
         let last = Int64(chunks.count) * Self.keysPerChunk
         let lo = max(low, 1), hi = min(high, last)
         guard lo <= hi else { return [] }
