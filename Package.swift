@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "skyshard", targets: ["skyshard"]),
         .executable(name: "skyshard-bench", targets: ["skyshard-bench"]),
+        // Text to plan, for the fuzz package (Tests/Fuzz), which is built apart from this one.
+        .library(name: "SkyShardPlanning", targets: ["ADQL", "Sky", "Tabular", "Catalog", "Planner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
