@@ -31,6 +31,9 @@ import Yams
 ///   without CSV files is created empty with every schema column.
 /// - `extraIndexes`: per table, more indexes (column lists) beyond the ones the ingest always
 ///   makes (director key, subChunkId, child foreign key) and the Felis `indexes`.
+/// - `columnFiles`: per partitioned table, the columns that get typed column files for the
+///   columnar executor (`"ForcedSource": ["band", "psfFlux"]`; `[]`: none). A table not listed
+///   gets its numeric, boolean and short text columns (see `Ingest.ColumnFileExport`).
 /// - `badRows`: `"abort"` (default) or `"skip"`, or `{ "policy": "skip", "maxSkipped": N }`:
 ///   skip and count bad rows, aborting once more than N were skipped.
 ///
@@ -105,11 +108,13 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
     public var csv: [String: [String]]
     public var extraIndexes: [String: [[String]]]
     public var badRows: BadRowPolicy
+    /// Per table, the columns written as column files (nil entry: the default choice).
+    public var columnFiles: [String: [String]] = [:]
     /// The directory relative paths start from; set by `load(contentsOf:)`, not stored.
     public var baseDirectory: URL?
 
     enum CodingKeys: String, CodingKey {
-        case felis, schema, chunking, director, children, replicated, csvDirectory, csv, extraIndexes, badRows
+        case felis, schema, chunking, director, children, replicated, csvDirectory, csv, extraIndexes, badRows, columnFiles
     }
 
     public init(
@@ -143,6 +148,7 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         csv = try c.decodeIfPresent([String: [String]].self, forKey: .csv) ?? [:]
         extraIndexes = try c.decodeIfPresent([String: [[String]]].self, forKey: .extraIndexes) ?? [:]
         badRows = try c.decodeIfPresent(BadRowPolicy.self, forKey: .badRows) ?? .abort
+        columnFiles = try c.decodeIfPresent([String: [String]].self, forKey: .columnFiles) ?? [:]
         baseDirectory = nil
     }
 
@@ -158,6 +164,7 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         try c.encode(csv, forKey: .csv)
         if !extraIndexes.isEmpty { try c.encode(extraIndexes, forKey: .extraIndexes) }
         try c.encode(badRows, forKey: .badRows)
+        if !columnFiles.isEmpty { try c.encode(columnFiles, forKey: .columnFiles) }
     }
 
     /// Reads a descriptor; `.yaml`/`.yml` files as YAML, anything else as JSON.
@@ -262,6 +269,14 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
                 for col in cols where t.column(named: col) == nil {
                     throw CatalogError(.invalidDescriptor, "extraIndexes column \(table).\(col) is not in the Felis schema")
                 }
+            }
+        }
+        for (table, columns) in columnFiles {
+            guard let t = felisSchema.table(named: table) else {
+                throw CatalogError(.invalidDescriptor, "columnFiles names \(table), which is not in the Felis schema")
+            }
+            for col in columns where t.column(named: col) == nil {
+                throw CatalogError(.invalidDescriptor, "columnFiles column \(table).\(col) is not in the Felis schema")
             }
         }
         let schemaName = schema ?? felisSchema.name
