@@ -33,6 +33,7 @@ enum ColumnGen {
     case region
     case diaStat(Int, Bool, DiaStat)  // band, TOT?, statistic
     case obs(ObsField)
+    case nChild, footprintArea
 }
 
 /// The ObsCore columns that differ between a calexp row and a coadd row.
@@ -95,11 +96,11 @@ func resolveColumnGen(kind: DemoTableKind, column c: ColumnInfo) -> ColumnGen {
         case "detect_isIsolated": return .isolated
         case "detect_fromBlend": return .fromBlend
         case "detect_isDeblendedSource", "detect_isDeblendedModelSource": return .primary
-        case "deblend_nChild": return .zero
+        case "deblend_nChild": return .nChild
         case "deblend_skipped": return .flag(0.002)
         case "refBand": return .refBand
         case "refExtendedness": return .ext
-        case "footprintArea": return .int(20, 2000)
+        case "footprintArea": return .footprintArea
         case "shape_xx", "shape_yy": return .moment
         case "shape_xy": return .gauss(0, 0.5, 4)
         case "skymap": return .text("DC2")

@@ -261,6 +261,11 @@ public struct DemoGenerator: Sendable {
             ctx.parentId =
                 rObj.chance(0.15) ? Self.objectIdBase + Int64(scramble40(UInt64(i) ^ 0xFF_FFFF_FFFF, key: key ^ 0x5A5A)) : 0
             ctx.variable = rObj.chance(0.03) || i < Self.plantedDiaObjectIds.count
+            // Amplitudes from a few per cent to more than the mean flux (median 13 %).
+            ctx.varAmp = min(1.5, max(0.02, exp(-2.0 + 0.8 * rObj.gaussian())))
+            // 15 % are blend parents, with a heavy tail of large blends; some parents are
+            // themselves deblended from a larger one.
+            ctx.nChild = rObj.chance(0.15) ? min(80, 2 + Int(exp(1.5 + 1.1 * rObj.gaussian()))) : 0
             ctx.refBand = rObj.chance(0.8) ? 3 : 2
             // r magnitude: log-normal distance below 28, clamped to 16…28.
             let dm = exp(1.25 + 0.45 * rObj.gaussian())
@@ -303,7 +308,11 @@ public struct DemoGenerator: Sendable {
                 let diaId =
                     i < Self.plantedDiaObjectIds.count
                     ? Self.plantedDiaObjectIds[i] : Self.diaObjectIdBase + Int64(scr)
-                let nds = rDia.int(5, 11)
+                // DIA sources per object: median about 13, a tail beyond 100 (DC2's DiaObjects
+                // span 1 to hundreds); the planted objects have long light curves.
+                let nds =
+                    i < Self.plantedDiaObjectIds.count
+                    ? rDia.int(80, 120) : min(300, 3 + Int(exp(2.3 + 0.9 * rDia.gaussian())))
                 let savedObjectId = ctx.objectId
                 ctx.objectId = diaId
                 if let p = doPlan {
@@ -318,7 +327,7 @@ public struct DemoGenerator: Sendable {
                         rng: &rDia, valueRNG: &rDiaV)
                 }
                 if let p = fsoPlan {
-                    let n = rDia.int(8, 12)
+                    let n = nds + rDia.int(0, 6)
                     writeEpochRows(
                         n, p, fsoBuf!, idBase: Self.fsodoIdBase + Int64(scr) * 64, visits: visits, &ctx,
                         rng: &rDia, valueRNG: &rDiaV)
@@ -327,9 +336,12 @@ public struct DemoGenerator: Sendable {
             }
             // --- truth
             if tsPlan != nil || mtPlan != nil {
-                ctx.truthType = ctx.extended ? 1 : 2
+                // Truth types: galaxies, stars, and supernovae (a third of the variables,
+                // at low redshift like DC2's SNe Ia).
+                ctx.truthType = ctx.variable && rTru.chance(0.35) ? 3 : ctx.extended ? 1 : 2
                 ctx.truthId = ctx.extended ? 10_070_000_000 + Int64(i) : 30_000_000_000 + Int64(scr)
-                ctx.redshift = ctx.extended ? rTru.uniform(0.05, 3.0) : 0
+                ctx.redshift =
+                    ctx.truthType == 3 ? rTru.uniform(0.02, 1.0) : ctx.extended ? rTru.uniform(0.05, 3.0) : 0
                 ctx.matched = rTru.chance(0.92)
                 if let p = tsPlan { writeRow(p, tsBuf!, &ctx, &rTru) }
                 // Only matched truths have a MatchesTruth row: the table is a child of Object
@@ -363,7 +375,8 @@ public struct DemoGenerator: Sendable {
         ctx.ccdVisitId = v.visitId * 200 + Int64(ctx.detector)
         ctx.mjd = v.mjd
         let err = nJy(mag: v.depth) / 5
-        let variation = ctx.variable ? 0.3 * ctx.trueFlux[v.band] * sin(v.mjd * 0.37 + Double(ctx.objectIndex % 97)) : 0
+        let variation =
+            ctx.variable ? ctx.varAmp * ctx.trueFlux[v.band] * sin(v.mjd * 0.37 + Double(ctx.objectIndex % 97)) : 0
         let base = ctx.trueFlux[v.band] * (ctx.extended ? 0.8 : 1.0)
         ctx.epochFluxErr = err * (1 + 0.05 * rng.uniform()) + 0.01 * base
         ctx.diffFluxErr = ctx.epochFluxErr * 1.3
@@ -561,6 +574,10 @@ public struct DemoGenerator: Sendable {
         case .moment: buf.appendFixed(ctx.extended ? rng.uniform(3, 25) : rng.uniform(2.5, 6), 3)
         case .text(let t): buf.append(t)
         case .count: buf.appendInt(ctx.count)
+        case .nChild: buf.appendInt(ctx.nChild)
+        case .footprintArea:
+            // Pixels: a parent's footprint grows with its children.
+            buf.appendInt(ctx.nChild > 0 ? ctx.nChild * rng.int(800, 3000) : rng.int(20, 2000))
         case .seeing: buf.appendFixed(ctx.seeing, 4)
         case .airmass: buf.appendFixed(ctx.airmass, 4)
         case .zenith: buf.appendFixed(acos(1 / ctx.airmass) * 180 / .pi, 4)
@@ -591,7 +608,7 @@ public struct DemoGenerator: Sendable {
             }
         case .obs(let field): writeObs(field, buf, ctx)
         case .diaStat(let b, let tot, let s):
-            let amp = 0.1 * ctx.trueFlux[b] + 50
+            let amp = ctx.varAmp * ctx.trueFlux[b] + 50
             let center = tot ? ctx.trueFlux[b] : 0
             let v: Double
             switch s {
@@ -600,12 +617,14 @@ public struct DemoGenerator: Sendable {
             case .sigma: v = amp * rng.uniform(0.8, 1.2)
             case .chi2: v = rng.uniform(1, 50)
             case .ndata: v = Double(max(1, ctx.count + rng.int(-2, 2)))
-            case .min: v = center - 2 * amp * rng.uniform(0.8, 1.2)
+            // A difference flux stays above the template's (a brightening): its minimum is a
+            // fraction of its maximum.
+            case .min: v = tot ? center - 2 * amp * rng.uniform(0.8, 1.2) : 2 * amp * rng.uniform(0.02, 0.3)
             case .max: v = center + 2 * amp * rng.uniform(0.8, 1.2)
             case .mad: v = 0.67 * amp * rng.uniform(0.8, 1.2)
             case .percentile(let p): v = center + amp * (p - 50) / 34
             case .skew: v = 0.5 * rng.gaussian()
-            case .stetsonJ: v = rng.uniform(0, 5)
+            case .stetsonJ: v = ctx.varAmp * rng.uniform(40, 120)
             case .linearSlope, .maxSlope: v = amp * 0.01 * rng.gaussian()
             case .linearIntercept: v = center + amp * 0.1 * rng.gaussian()
             case .other: v = rng.uniform(0, 1)

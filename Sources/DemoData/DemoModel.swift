@@ -47,6 +47,7 @@ public struct DemoSky: Sendable {
         HotSpot(ra: 55.6539, dec: -32.19286, radius: 0.012),
         HotSpot(ra: 55.064, dec: -29.783, radius: 0.012),
         HotSpot(ra: 56.0, dec: -40.0, radius: 0.012),
+        HotSpot(ra: 57.5, dec: -36.5, radius: 0.02),
     ]
     /// The centres of the tutorials' arcsecond cones: objects 0… sit exactly there.
     static let exactPositions: [(ra: Double, dec: Double)] = [
@@ -190,6 +191,10 @@ struct DemoRowContext {
     var extended = false
     var primary = true
     var variable = false
+    /// Variability amplitude, as a fraction of the flux (light curves and DiaObject statistics).
+    var varAmp = 0.0
+    /// Deblending: children of this object when it is a blend parent (0 otherwise).
+    var nChild = 0
     var refBand = 3
     // Per-visit rows.
     var band = 0
