@@ -196,7 +196,8 @@ public struct CatalogDescription: Sendable, Hashable, Codable {
     public var schemas: [SchemaInfo]
     public var tables: [TableInfo]
     public var chunking: ChunkingParameters
-    /// Non-empty chunks and their director rows (all families together).
+    /// Non-empty chunks (rows of any director) and the first director's rows in each (0 where
+    /// a chunk holds only other families).
     public var chunkRowCounts: [Int: Int]
     /// Row counts of every table, all chunks together (overlap rows excluded).
     public var tableRowCounts: [String: Int]

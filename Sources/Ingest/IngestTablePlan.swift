@@ -293,6 +293,8 @@ struct IngestPartitioner {
     private(set) var directorCounts: [Int: Int] = [:]
     /// Rows per director table.
     private(set) var directorRowCounts: [String: Int] = [:]
+    /// Rows per chunk of each director table.
+    private(set) var directorChunkCounts: [String: [Int: Int]] = [:]
     private(set) var childCounts: [String: Int] = [:]
     /// Parked bytes per chunk (for scheduling the builds).
     private(set) var chunkBytes: [Int: Int] = [:]
@@ -338,6 +340,7 @@ struct IngestPartitioner {
             RowEncoder.setHeader(row.record, count: row.count, tag: tag, subChunkId: Int32(loc.subChunkId), seq: row.seq)
             try park(row.record, row.count, chunkId: loc.chunkId)
             directorCounts[loc.chunkId, default: 0] += 1
+            directorChunkCounts[plan.table.name, default: [:]][loc.chunkId, default: 0] += 1
             // Overlap copies: one per other chunk, with the lowest overlapping sub-chunk there.
             others.removeAll(keepingCapacity: true)
             chunker.forEachOverlapLocation(lon: lon, lat: lat, overlap: overlap) { o in
@@ -371,6 +374,7 @@ struct IngestPartitioner {
             let chunkId = Int(Int32(truncatingIfNeeded: e.location >> 32))
             directorCounts[chunkId, default: 0] -= 1
             if directorCounts[chunkId] == 0 { directorCounts[chunkId] = nil }
+            directorChunkCounts[plan.table.name, default: [:]][chunkId, default: 0] -= 1
         }
         return dropped
     }

@@ -234,7 +234,7 @@ public struct Ingester: Sendable {
             var catalog = CatalogDescription(
                 schemas: [resolved.schema], tables: plans.map(\.catalogTable).keepingResolvableForeignKeys(),
                 chunking: chunking,
-                chunkRowCounts: partitioner.directorCounts, tableRowCounts: counts,
+                chunkRowCounts: Self.chunkRowCounts(partitioner, main: directorPlan.table.name), tableRowCounts: counts,
                 zonesPerDegree: directorPlan.latIndex != nil && directorPlan.lonIndex != nil
                     ? ZoneIndex.defaultZonesPerDegree : nil)
             catalog.addAliases(descriptor.aliases)
@@ -263,6 +263,13 @@ public struct Ingester: Sendable {
             try? fm.removeItem(at: partial.directory)
             throw error
         }
+    }
+
+    /// Every chunk with rows of some director, with the main director's rows in it (0 for a
+    /// chunk that holds only other families): what the planner's estimates read.
+    static func chunkRowCounts(_ partitioner: IngestPartitioner, main: String) -> [Int: Int] {
+        let mainCounts = partitioner.directorChunkCounts[main] ?? [:]
+        return Dictionary(uniqueKeysWithValues: partitioner.directorCounts.keys.map { ($0, mainCounts[$0] ?? 0) })
     }
 
     static func makeVersionName() -> String {
