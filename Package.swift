@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "skyshard-bench", targets: ["skyshard-bench"]),
         // Text to plan, for the fuzz package (Tests/Fuzz), which is built apart from this one.
         .library(name: "SkyShardPlanning", targets: ["ADQL", "Sky", "Tabular", "Catalog", "Planner"]),
+        .executable(name: "skyshard-loadtest", targets: ["skyshard-loadtest"]),
+        .executable(name: "ceiling-server", targets: ["ceiling-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -27,6 +29,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         // multipart/form-data bodies: the tables a TAP UPLOAD sends inline.
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        // The load generator's HTTP client and latency histograms (never linked into the service).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // SQLite's C API, from the system library. Only `SQLiteKit` imports it.
@@ -106,6 +112,23 @@ let package = Package(
             "DemoData", "Tabular",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/skyshard-bench", swiftSettings: strict),
+        // The load generator (`skyshard loadtest` runs `skyshard-loadtest`): N users of the TAP
+        // service over keep-alive connections, latency per query kind. Apart from the service
+        // targets so that the HTTP client stays out of the server.
+        .target(name: "LoadTest", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "skyshard-loadtest", dependencies: [
+            "LoadTest", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // The ceiling of the load benchmark: a trivial Hummingbird handler answering a fixed VOTable.
+        .executableTarget(name: "ceiling-server", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], path: "Benchmarks/ceiling-server", swiftSettings: strict),
 
         // Helpers shared by the test targets: scratch directories, repository paths, XML reading.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -118,6 +141,7 @@ let package = Package(
             "Sky", "Tabular", "ADQL", "Columnar",
         ], swiftSettings: strict),
         .testTarget(name: "BenchmarkTests", dependencies: ["skyshard-bench"], swiftSettings: strict),
+        .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "ADQL"], swiftSettings: strict),
         .testTarget(name: "UWSTests", dependencies: ["TestSupport", "UWS", "Tabular"], swiftSettings: strict),
         .testTarget(name: "VOTableTests", dependencies: ["TestSupport", "VOTable", "Tabular"], swiftSettings: strict),
         .testTarget(name: "AccessTests", dependencies: ["TestSupport", "Access"], swiftSettings: strict),

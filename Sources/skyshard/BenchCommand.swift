@@ -1,11 +1,4 @@
 import ArgumentParser
-import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `skyshard bench ARGS`: runs `skyshard-bench ARGS`, the benchmark suite, which is built as
 /// an executable of its own (Benchmarks/skyshard-bench) so that no library carries benchmark
@@ -18,16 +11,21 @@ struct BenchCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "Options of skyshard-bench.")
     var arguments: [String] = []
 
-    func run() throws {
-        let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let bench = own.deletingLastPathComponent().appendingPathComponent("skyshard-bench").path
-        guard FileManager.default.isExecutableFile(atPath: bench) else {
-            throw ValidationError(
-                "skyshard-bench is not beside skyshard (looked for \(bench)): swift build --product skyshard-bench")
-        }
-        // Replace this process, so that signals and the exit status are the benchmark's own.
-        let argv = ([bench] + arguments).map { strdup($0) } + [nil]
-        execv(bench, argv)
-        throw ValidationError("cannot run \(bench): \(String(cString: strerror(errno)))")
-    }
+    func run() throws { try execSibling("skyshard-bench", arguments: arguments) }
+}
+
+/// `skyshard loadtest --url U --users N --duration S [--mix dp0|lookup] [--think-time MS] …`:
+/// runs `skyshard-loadtest` with the same options, the load generator (Sources/LoadTest), whose
+/// HTTP client is kept out of the service's executable.
+struct LoadTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loadtest",
+        abstract: "Load a TAP service with N concurrent users and report latency (runs skyshard-loadtest).",
+        // No help flag of its own: `skyshard loadtest --help` passes on and prints the generator's.
+        helpNames: [])
+
+    @Argument(parsing: .captureForPassthrough, help: "Options of skyshard-loadtest.")
+    var arguments: [String] = []
+
+    func run() throws { try execSibling("skyshard-loadtest", arguments: arguments) }
 }

@@ -9,5 +9,6 @@ struct SkyShardCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, SettingsCommand.self, QueryCommand.self, ExplainCommand.self, ADQLCommand.self,
             GenerateCommand.self, IngestCommand.self, SkyCommand.self, BenchCommand.self, TokenCommand.self,
+            LoadTestCommand.self,
         ])
 }
