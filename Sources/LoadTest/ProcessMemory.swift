@@ -16,7 +16,8 @@ public struct MemorySample: Sendable, Equatable, Codable {
         for line in status.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, ["VmRSS", "RssAnon", "VmHWM"].contains(parts[0]) else { continue }
-            let number = parts[1].split(separator: " ").first.flatMap { Int($0) }
+            // "VmRSS:\t  200000 kB": a tab, then spaces, then the number.
+            let number = parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
             values[String(parts[0])] = number
         }
         guard let rss = values["VmRSS"], let anon = values["RssAnon"], let hwm = values["VmHWM"] else { return nil }
