@@ -167,7 +167,7 @@ public final class ScatterGatherExecutor: Sendable {
                 statements.map {
                     ChunkTask(
                         chunkId: id, sql: $0, parameters: plan.parameters(forChunk: id), interactive: plan.interactive,
-                        threshold: threshold, columnar: plan.columnar)
+                        threshold: threshold)
                 }
             }
         case .replicated:
@@ -187,8 +187,7 @@ public final class ScatterGatherExecutor: Sendable {
         var own: [ChunkTask] = []
         for task in tasks {
             let index = try workerIndex(for: task.chunkId)
-            // A columnar statement reads its column files, not the chunk's rows: no pass to share.
-            if workers[index].sharesScans && task.columnar == nil {
+            if workers[index].sharesScans {
                 shared[index, default: []].append(task)
             } else {
                 own.append(task)
