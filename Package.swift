@@ -50,13 +50,15 @@ let package = Package(
         // Tables, columns, partitioning metadata, Felis YAML, TAP_SCHEMA (column names as ADQL writes them).
         .target(name: "Catalog", dependencies: ["ADQL", "Tabular", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
+        // Typed column files per chunk (memory-mapped) and the vectorised executor of aggregates over them.
+        .target(name: "Columnar", dependencies: ["Sky", "Tabular"], swiftSettings: strict),
         // Binder, rewrite passes, DistributedPlan.
-        .target(name: "Planner", dependencies: ["ADQL", "Sky", "Catalog", "Tabular"], swiftSettings: strict),
+        .target(name: "Planner", dependencies: ["ADQL", "Sky", "Catalog", "Tabular", "Columnar"], swiftSettings: strict),
         // SQLite connections and statements, the authorizer, and the SQL functions (ADQL
         // geometry and math, scisql, partial aggregates).
         .target(name: "SQLiteKit", dependencies: ["CSQLite", "ADQL", "Sky", "Tabular"], swiftSettings: strict),
         // Shard workers, the scatter-gather executor, merge streams, shared scans.
-        .target(name: "ScatterGather", dependencies: ["SQLiteKit", "Planner", "Catalog", "Tabular"],
+        .target(name: "ScatterGather", dependencies: ["SQLiteKit", "Planner", "Catalog", "Tabular", "Columnar"],
                 swiftSettings: strict),
         // The query engine the service sees: catalog versions, planning, the coordinator,
         // TAP_SCHEMA, per-user admission.
@@ -64,7 +66,7 @@ let package = Package(
             "ScatterGather", "SQLiteKit", "Planner", "Catalog", "ADQL", "Sky", "Tabular",
         ], swiftSettings: strict),
         // CSV catalogs → chunk files, the director index, catalog versions.
-        .target(name: "Ingest", dependencies: ["SQLiteKit", "Planner", "Catalog", "Sky", "Tabular"],
+        .target(name: "Ingest", dependencies: ["SQLiteKit", "Planner", "Catalog", "Sky", "Tabular", "Columnar"],
                 swiftSettings: strict),
         // The DC2-like demo catalog: its schema (a resource) and generator.
         .target(name: "DemoData", dependencies: ["Ingest", "Catalog", "Tabular"],
@@ -136,7 +138,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "ADQL", "Catalog", "Sky", "Tabular"], swiftSettings: strict),
         .testTarget(name: "EngineTests", dependencies: [
             "TestSupport", "QueryEngine", "ScatterGather", "SQLiteKit", "Ingest", "DemoData", "Planner", "Catalog",
-            "Sky", "Tabular", "ADQL",
+            "Sky", "Tabular", "ADQL", "Columnar",
         ], swiftSettings: strict),
         .testTarget(name: "BenchmarkTests", dependencies: ["skyshard-bench"], swiftSettings: strict),
         .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "ADQL"], swiftSettings: strict),

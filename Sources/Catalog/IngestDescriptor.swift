@@ -39,6 +39,9 @@ import Yams
 ///   makes (director key, subChunkId, child foreign key) and the Felis `indexes`.
 /// - `aliases`: per replicated table, more schemas that serve it too, under the same name
 ///   (e.g. `{"ObsCore": ["ivoa"]}`: `ivoa.ObsCore`, the name ObsCore clients look for).
+/// - `columnFiles`: per partitioned table, the columns that get typed column files for the
+///   columnar executor (`"ForcedSource": ["band", "psfFlux"]`; `[]`: none). A table not listed
+///   gets its numeric, boolean and short text columns (see `Ingest.ColumnFileExport`).
 /// - `badRows`: `"abort"` (default) or `"skip"`, or `{ "policy": "skip", "maxSkipped": N }`:
 ///   skip and count bad rows, aborting once more than N were skipped.
 ///
@@ -123,12 +126,14 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
     /// Per replicated table, the other schemas it is also served in.
     public var aliases: [String: [String]]
     public var badRows: BadRowPolicy
+    /// Per table, the columns written as column files (nil entry: the default choice).
+    public var columnFiles: [String: [String]] = [:]
     /// The directory relative paths start from; set by `load(contentsOf:)`, not stored.
     public var baseDirectory: URL?
 
     enum CodingKeys: String, CodingKey {
         case felis, schema, chunking, director, directors, children, replicated, csvDirectory, csv, extraIndexes, aliases
-        case badRows
+        case badRows, columnFiles
     }
 
     public init(
@@ -172,6 +177,7 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         extraIndexes = try c.decodeIfPresent([String: [[String]]].self, forKey: .extraIndexes) ?? [:]
         aliases = try c.decodeIfPresent([String: [String]].self, forKey: .aliases) ?? [:]
         badRows = try c.decodeIfPresent(BadRowPolicy.self, forKey: .badRows) ?? .abort
+        columnFiles = try c.decodeIfPresent([String: [String]].self, forKey: .columnFiles) ?? [:]
         baseDirectory = nil
     }
 
@@ -188,6 +194,7 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
         if !extraIndexes.isEmpty { try c.encode(extraIndexes, forKey: .extraIndexes) }
         if !aliases.isEmpty { try c.encode(aliases, forKey: .aliases) }
         try c.encode(badRows, forKey: .badRows)
+        if !columnFiles.isEmpty { try c.encode(columnFiles, forKey: .columnFiles) }
     }
 
     /// Reads a descriptor; `.yaml`/`.yml` files as YAML, anything else as JSON.
@@ -328,6 +335,14 @@ public struct IngestDescriptor: Sendable, Hashable, Codable {
                 for col in cols where t.column(named: col) == nil {
                     throw CatalogError(.invalidDescriptor, "extraIndexes column \(table).\(col) is not in the Felis schema")
                 }
+            }
+        }
+        for (table, columns) in columnFiles {
+            guard let t = felisSchema.table(named: table) else {
+                throw CatalogError(.invalidDescriptor, "columnFiles names \(table), which is not in the Felis schema")
+            }
+            for col in columns where t.column(named: col) == nil {
+                throw CatalogError(.invalidDescriptor, "columnFiles column \(table).\(col) is not in the Felis schema")
             }
         }
         let schemaName = schema ?? felisSchema.name

@@ -223,7 +223,7 @@ public struct Ingester: Sendable {
             // Chunk files and the director index, in parallel.
             progress?("building \(partitioner.directorCounts.count) chunk files")
             let overlapRows = try buildChunks(
-                partitioner: &partitioner, version: partial, directors: directorPlans, keyMaps: keyMaps,
+                partitioner: &partitioner, version: partial, versionName: name, directors: directorPlans, keyMaps: keyMaps,
                 children: childPlans, progress: progress)
             try? fm.removeItem(at: spillDir)
 
@@ -351,9 +351,17 @@ public struct Ingester: Sendable {
     // MARK: - Chunk files
 
     private func buildChunks(
-        partitioner: inout IngestPartitioner, version: CatalogVersion, directors: [IngestTablePlan],
+        partitioner: inout IngestPartitioner, version: CatalogVersion, versionName: String, directors: [IngestTablePlan],
         keyMaps: [String: DirectorKeyMap], children: [IngestTablePlan], progress: (@Sendable (String) -> Void)?
     ) throws -> Int {
+        // The column files' columns, per partitioned table (`ColumnFileExport`).
+        let columnTables = (directors + children).map { plan -> (name: String, columns: [ColumnInfo]) in
+            let loaded = plan.catalogTable
+            guard let chosen = descriptor.columnFiles[loaded.name] else {
+                return (loaded.name, ColumnFileExport.defaultColumns(loaded))
+            }
+            return (loaded.name, loaded.columns.filter { chosen.contains($0.name) })
+        }
         // Jobs: the director index, then chunks, largest first. Each job gets its rows now
         // (in-memory part), so the workers share nothing mutable but the job counter.
         let spill = partitioner.spill
@@ -403,6 +411,10 @@ public struct Ingester: Sendable {
                                 id, reader: reader, path: version.chunkFile(id).path, directors: directors,
                                 children: children, dropped: dropped)
                             try Self.fsyncPath(version.chunkFile(id).path)
+                            try ColumnFileExport.write(
+                                chunkId: id, chunkPath: version.chunkFile(id).path,
+                                chunksDirectory: version.chunksDirectory.path, catalogVersion: versionName,
+                                tables: columnTables)
                             overlapRows.withLock { $0 += overlap }
                             // The chunk file holds these rows now: give their disk space back at once
                             // (otherwise spill files and chunk files would both be on disk till the end).

@@ -1,4 +1,5 @@
 import ADQL
+import Columnar
 import Sky
 import Tabular
 
@@ -93,6 +94,12 @@ public struct DistributedPlan: Sendable {
     public var uploadBindings: UploadBindings?
     /// How an upload was split over the chunks (`uploadPartitioning`), if it was.
     public var uploadPartition: UploadPartition?
+    /// The chunk statement as the vectorised executor's plan over the chunks' column files,
+    /// when every expression it needs is supported (`ColumnarCompiler`); a chunk without
+    /// current column files, or with more groups than the executor's bound, runs `chunkSQL`.
+    public var columnar: ColumnarPlan?
+    /// Why the chunk statement runs on SQLite only (when `columnar` is nil), for EXPLAIN.
+    public var sqliteReason = "not compiled"
 
     /// The values bound to the statement's parameters on `chunkId` (nil: the replicated
     /// target), before the top-k bound's `?1` (which the executor sets when the statement
@@ -132,6 +139,11 @@ public struct DistributedPlan: Sendable {
             }
         }
         lines.append("lane: \(interactive ? "interactive" : "scan")")
+        if let columnar {
+            lines.append("chunk path: columnar (\(columnar.summary)); SQLite for a chunk without current column files")
+        } else {
+            lines.append("chunk path: SQLite (\(sqliteReason))")
+        }
         lines.append("chunk SQL (run in chunk_{chunkId}.sqlite):")
         if chunkSQLParts.isEmpty {
             lines.append("  \(chunkSQL)")

@@ -180,11 +180,14 @@ struct MergeRewriter {
                 throw QueryError(.semantic, "aggregate functions cannot be nested: \(try Self.key(a))")
             }
         }
-        let distinctAggregates = aggregates.contains {
-            if case .function(let call) = $0.kind { return call.distinct }
-            return false
+        // COUNT(DISTINCT key) of a key that lives in one chunk (the director's key, a child's
+        // key to its director) is counted in each chunk and summed at the merge; other
+        // aggregates over DISTINCT values gather the values.
+        let gathered = aggregates.contains {
+            guard case .function(let call) = $0.kind, call.distinct else { return false }
+            return !(call.upperName == "COUNT" && call.arguments.count == 1 && isChunkLocalKey(call.arguments[0]))
         }
-        if distinctAggregates {
+        if gathered {
             return try gather(aggregates: aggregates)
         }
 
@@ -206,7 +209,8 @@ struct MergeRewriter {
             let merged: Expression
             switch name {
             case "COUNT":
-                let p = partial(call.arguments.count == 1 && whereRejectsNull(call.arguments[0]) ? countStar : a)
+                let p = partial(
+                    !call.distinct && call.arguments.count == 1 && whereRejectsNull(call.arguments[0]) ? countStar : a)
                 merged = s.groupBy.isEmpty ? fn("COALESCE", [fn("SUM", [p]), .integer(0)]) : fn("SUM", [p])
             case "SUM": merged = fn("SUM", [partial(a)])
             case "MIN": merged = fn("MIN", [partial(a)])
@@ -249,6 +253,9 @@ struct MergeRewriter {
             from: [Self.mergeTable], groupBy: s.groupBy.indices.map { Self.mergeColumn($0) },
             having: try s.having.map(toMerge))
         var passes = ["aggregate-split: \(aggregates.count) aggregate(s) as per-chunk partials merged at the coordinator"]
+        if aggregates.contains(where: { if case .function(let call) = $0.kind { return call.distinct } else { return false } }) {
+            passes.append("distinct-count-local: COUNT(DISTINCT key) counted in each chunk (a key lives in one chunk), summed at the merge")
+        }
         if !s.groupBy.isEmpty { passes.append("group-by: GROUP BY in chunks and at the merge") }
         if s.having != nil { passes.append("having: HAVING at the merge only") }
         return try split(chunk: chunk, columns: chunkItems.count, merge: merge, toMerge: toMerge, passes: passes)
@@ -281,6 +288,20 @@ struct MergeRewriter {
             let column = table.info.columns.first(where: { $0.name == name.parts[1].name })
         else { return false }
         return column.sqliteType == "REAL" || column.sqliteType == "INTEGER"
+    }
+
+    /// Whether `e` is a column whose every value lives in one chunk: the key of the director
+    /// table, or a child table's key to its director (its rows are placed with the director's
+    /// row), in a statement over that one table.
+    func isChunkLocalKey(_ e: Expression) -> Bool {
+        guard bound.tables.count == 1, case .column(let name) = e.unparenthesized.kind, name.parts.count == 2,
+            let table = bound.tables.first, table.correlation == name.parts[0].name
+        else { return false }
+        switch table.info.partitioning {
+        case .director(let spec): return spec.keyColumn == name.parts[1].name
+        case .child(_, let foreignKey): return foreignKey == name.parts[1].name
+        case .replicated: return false
+        }
     }
 
     /// Whether a conjunct at the top of the WHERE clause is false or unknown whenever column `e`

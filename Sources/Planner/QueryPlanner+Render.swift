@@ -1,5 +1,6 @@
 import ADQL
 import Catalog
+import Columnar
 
 // The last passes: `mergeRewrite`, `render`.
 extension QueryPlanner {
@@ -72,7 +73,27 @@ extension QueryPlanner {
         plan.topKBound = rewritten.split.topKBound
         plan.uploadBindings = pruned.uploadBindings
         plan.uploadPartition = pruned.uploadPartition
+        switch columnarPath(rewritten) {
+        case .success(let columnar): plan.columnar = columnar
+        case .failure(let unsupported): plan.sqliteReason = unsupported.reason
+        }
         return plan
+    }
+
+    /// Pass `columnarPath` (noted on EXPLAIN's `chunk path` line): the chunk statement as the
+    /// vectorised executor's plan, for a scan of one partitioned table. A statement whose
+    /// position band reads the chunk's (lat, lon) or zone index, or that is cut into parts,
+    /// reads few rows and stays on SQLite.
+    func columnarPath(_ rewritten: RewrittenQuery) -> Result<ColumnarPlan, ColumnarCompiler.Unsupported> {
+        let pruned = rewritten.banded.pruned
+        guard case .chunks = pruned.target else { return .failure(.init("replicated tables only")) }
+        guard rewritten.banded.band == nil, rewritten.banded.parts.isEmpty else {
+            return .failure(.init("the position band reads the chunk's index"))
+        }
+        guard pruned.uploadBindings == nil, pruned.query.nearNeighbour == nil else {
+            return .failure(.init("a join"))
+        }
+        return ColumnarCompiler.compile(rewritten.split.chunkQuery, tables: pruned.query.bound.tables)
     }
 }
 

@@ -166,24 +166,11 @@ enum GeometryFunctions {
         UserFunctions.result(ctx, pointInCircle(lon: lon, lat: lat, centerLon: cLon, centerLat: cLat, radius: r))
     }
 
-    /// Same answer as `SkyCircle(centerLon:centerLat:radius:).contains(lon:lat:)` (distance ≤
-    /// r + 1e-12 rad; centre latitude clamped, radius clamped to [0, 180]) without building
-    /// vectors: sin²(d/2) by the haversine formula (accurate for small d) against sin²(R/2).
+    /// `SkyCircle.contains(lon:lat:centerLon:centerLat:radius:)`: the columnar executor
+    /// answers CONTAINS with the same function.
     @inline(__always)
     static func pointInCircle(lon: Double, lat: Double, centerLon: Double, centerLat: Double, radius: Double) -> Bool? {
-        if radius.isNaN || centerLat.isNaN { return nil }
-        let r = radius < 0 ? 0 : radius
-        if r >= 180 { return true }
-        let cLat = centerLat < -90 ? -90 : (centerLat > 90 ? 90 : centerLat)
-        // Angular distance ≥ |Δdec| for valid latitudes: most rows of a scan stop here.
-        if abs(lat) <= 90 && abs(lat - cLat) > r + 1e-6 { return false }
-        let d2r = SkyAngle.radiansPerDegree
-        let sinHalfDLat = sin((lat - cLat) * (0.5 * d2r))
-        let sinHalfDLon = sin((lon - centerLon) * (0.5 * d2r))
-        let h = sinHalfDLat * sinHalfDLat + cos(lat * d2r) * cos(cLat * d2r) * sinHalfDLon * sinHalfDLon
-        let half = min(Double.pi / 2, (r * d2r + SkyAngle.boundaryToleranceRadians) * 0.5)
-        let s = sin(half)
-        return h <= s * s
+        SkyCircle.contains(lon: lon, lat: lat, centerLon: centerLon, centerLat: centerLat, radius: radius)
     }
 
     // MARK: - Point in polygon

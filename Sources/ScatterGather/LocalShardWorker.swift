@@ -1,4 +1,5 @@
 import Catalog
+import Columnar
 import Foundation
 import SQLiteKit
 import Synchronization
@@ -32,14 +33,27 @@ public final class LocalShardWorker: ShardWorker {
     /// Further read-only databases attached to every connection, by schema name.
     public let attachments: [String: URL]
 
+    /// The chunks' column files (`Columnar`), mapped on first use.
+    public let columnStore: ColumnStore
+    /// Runs the chunk statements that have a columnar plan; its `maxGroups` bounds the groups
+    /// of one chunk (beyond it the chunk runs on SQLite).
+    public let columnarExecutor: ColumnarExecutor
+    /// How often the columnar plans ran, and why some did not.
+    public let columnarStats = ColumnarStats()
+    /// Called on the pool thread of each columnar chunk statement before it runs (tests).
+    let beforeColumnarChunk = Mutex<(@Sendable (Int) -> Void)?>(nil)
+
     public init(
         version: CatalogVersion, description: CatalogDescription, pool: BlockingPool,
         attachments: [String: URL] = [:], maxIdleConnections: Int = 512,
         statementCacheLimit: Int = SQLiteConnection.defaultStatementCacheLimit,
-        concurrentPasses: Int? = nil, passStallLimit: Duration = .seconds(2)
+        concurrentPasses: Int? = nil, passStallLimit: Duration = .seconds(2),
+        columnarMaxGroups: Int = ColumnarExecutor.defaultMaxGroups
     ) {
+        self.columnarExecutor = ColumnarExecutor(maxGroups: columnarMaxGroups)
         self.version = version
         self.attachments = attachments
+        self.columnStore = ColumnStore(chunksDirectory: version.chunksDirectory.path, catalogVersion: version.name)
         self.chunkIds = Set(description.chunkRowCounts.keys)
         self.pool = pool
         self.maxIdleConnections = maxIdleConnections
@@ -167,6 +181,7 @@ public final class LocalShardWorker: ShardWorker {
     }
 
     public func run(_ task: ChunkTask, batchRows: Int, sink: BatchSink) async throws {
+        if let plan = task.columnar, try await runColumnar(task, plan: plan, sink: sink) { return }
         switch sink {
         case .local(let local): try await runLocally(task, batchRows: batchRows, sink: local)
         case .consumer(let deliver): try await run(task, batchRows: batchRows, deliver: deliver)

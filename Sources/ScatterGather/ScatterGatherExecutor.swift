@@ -167,7 +167,7 @@ public final class ScatterGatherExecutor: Sendable {
                 statements.map {
                     ChunkTask(
                         chunkId: id, sql: $0, parameters: plan.parameters(forChunk: id), interactive: plan.interactive,
-                        threshold: threshold)
+                        threshold: threshold, columnar: plan.columnar)
                 }
             }
         case .replicated:
@@ -187,7 +187,8 @@ public final class ScatterGatherExecutor: Sendable {
         var own: [ChunkTask] = []
         for task in tasks {
             let index = try workerIndex(for: task.chunkId)
-            if workers[index].sharesScans {
+            // A columnar statement reads its column files, not the chunk's rows: no pass to share.
+            if workers[index].sharesScans && task.columnar == nil {
                 shared[index, default: []].append(task)
             } else {
                 own.append(task)

@@ -1,3 +1,4 @@
+import Columnar
 import SQLiteKit
 import Tabular
 
@@ -14,8 +15,15 @@ public struct ChunkTask: Sendable, Hashable {
     /// A TOP with ORDER BY's running bound (`TopKBound`), bound as the statement's `?1` when it
     /// starts (in place of `parameters`' first value, if any).
     public var threshold: TopKThreshold?
+    /// The statement as a plan of the vectorised executor, which a worker with the chunk's
+    /// column files may run instead of `sql` (the same rows).
+    public var columnar: ColumnarPlan?
 
-    public init(chunkId: Int, sql: String, parameters: [Value] = [], interactive: Bool, threshold: TopKThreshold? = nil) {
+    public init(
+        chunkId: Int, sql: String, parameters: [Value] = [], interactive: Bool, threshold: TopKThreshold? = nil,
+        columnar: ColumnarPlan? = nil
+    ) {
+        self.columnar = columnar
         self.chunkId = chunkId
         self.sql = sql
         self.parameters = parameters

@@ -372,3 +372,43 @@ final class Latch: Sendable {
         }
     }
 }
+
+extension SchedulingTests {
+    /// One large columnar aggregate keeps both scan threads (both cores) busy with its chunks,
+    /// and an objectId lookup is answered by the interactive lane meanwhile: the aggregate's
+    /// first two chunk statements are held inside their pool jobs until the lookup is done.
+    @Test(.timeLimit(.minutes(5))) func aColumnarAggregateUsesBothScanThreadsAndLeavesTheInteractiveLane() async throws {
+        let rig = Rig(engine)
+        defer { rig.pool.shutdown() }
+        let busy = rig.pool.threadCount
+        #expect(busy >= 2)
+        let plan = try #require(
+            try engine.plan("SELECT tract, patch, COUNT(*), AVG(r_psfFlux) FROM dp02_dc2_catalogs.Object GROUP BY tract, patch")
+                .distributed)
+        #expect(plan.columnar != nil && !plan.interactive && plan.chunkIds.count > busy)
+        let allBusy = Latch(), entered = Counter()
+        let release = DispatchSemaphore(value: 0)
+        rig.worker.beforeColumnarChunk.withLock {
+            $0 = { _ in
+                if entered.increment() <= busy {
+                    if entered.value == busy { allBusy.open() }
+                    release.wait()
+                }
+            }
+        }
+        let aggregate = rig.executor.execute(plan)
+        let readAggregate = Task { try await aggregate.collect() }
+        await allBusy.wait()
+        let probe = EngineFixture.allObjects[29]
+        let lookup = try #require(
+            try engine.plan("SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId = \(probe.id)").distributed)
+        let rows = try await rig.executor.execute(lookup).collect()
+        #expect(rows.rowCount == 1 && rows[0, 0].int64Value == probe.id)
+        // Both held chunk statements were still inside their scan-lane jobs.
+        #expect(entered.value == busy)
+        for _ in 0..<busy { release.signal() }
+        let result = try await readAggregate.value
+        #expect(result.rowCount > 0)
+        #expect(rig.worker.columnarStats.columnarChunks == plan.chunkIds.count)
+    }
+}
