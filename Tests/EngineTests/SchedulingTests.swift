@@ -45,6 +45,8 @@ import Testing
     func endlessPlan(interactive: Bool) throws -> DistributedPlan {
         var plan = try #require(try engine.plan("SELECT COUNT(*) FROM dp02_dc2_catalogs.Object").distributed)
         plan.chunkSQL = Self.endless
+        // The chunks must run this SQL: COUNT(*) alone would take the columnar path instead.
+        plan.columnar = nil
         let chunk = try #require(engine.catalog.chunkRowCounts.filter { $0.value >= 50 }.keys.min())
         plan.target = .chunks([chunk])
         plan.merge = .concatenate(limit: nil, offset: 0)
