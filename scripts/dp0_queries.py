@@ -224,6 +224,11 @@ def main(argv=None):
                         help="run only this query id (repeatable; substring match)")
     parser.add_argument("-v", "--verbose", action="store_true", help="also print passing queries and setup steps")
     parser.add_argument("--json", metavar="PATH", help="also write every outcome to this JSON file")
+    parser.add_argument("--url", help="query this running TAP service (e.g. `skyshard demo`'s "
+                                      "http://127.0.0.1:8080/tap) instead of generating a catalog and serving it")
+    parser.add_argument("--require-rows", action="store_true",
+                        help="fail (exit 1) when a query returns no rows although it is not listed in "
+                             "EXPECTED_EMPTY with the reason it cannot find any (for the demo catalog)")
     args = parser.parse_args(argv)
 
     def log(message):
@@ -235,7 +240,7 @@ def main(argv=None):
         print(f"dp0: queries file not found: {path} (give --queries or $SKYSHARD_DP0_QUERIES)", file=sys.stderr)
         return 2
     skyshard = os.path.abspath(args.skyshard)
-    if not os.path.exists(skyshard):
+    if not args.url and not os.path.exists(skyshard):
         print(f"dp0: skyshard binary not found at {skyshard}: build it (swift build --product skyshard)",
               file=sys.stderr)
         return 2
@@ -246,12 +251,15 @@ def main(argv=None):
     outcomes = []
     try:
         queries = load_queries(path)
-        cache = args.data_dir
-        if not cache:
-            cache = temp = tempfile.mkdtemp(prefix="skyshard-dp0-")
-        data_dir = ensure_catalog(skyshard, os.path.abspath(cache), args.objects, args.visits, args.seed, log)
-        server = Server(skyshard, data_dir, log)
-        tap = tap_service(server.url, args.timeout)
+        if args.url:
+            tap = tap_service(args.url, args.timeout)
+        else:
+            cache = args.data_dir
+            if not cache:
+                cache = temp = tempfile.mkdtemp(prefix="skyshard-dp0-")
+            data_dir = ensure_catalog(skyshard, os.path.abspath(cache), args.objects, args.visits, args.seed, log)
+            server = Server(skyshard, data_dir, log)
+            tap = tap_service(server.url, args.timeout)
         for q in queries:
             if args.only and not any(o in q["id"] for o in args.only):
                 continue
@@ -272,7 +280,7 @@ def main(argv=None):
                 outcomes.append({"id": q["id"], "status": "failed", "error": error, "adql": q["adql"],
                                  "seconds": round(seconds, 3)})
                 print(f"FAIL {q['id']}: {error}\n     {q['adql']}", flush=True)
-            if server.process.poll() is not None:
+            if server and server.process.poll() is not None:
                 raise SetupError(f"the server exited with {server.process.returncode} during {q['id']}:\n"
                                  + "".join(server.output[-40:]))
     except SetupError as e:
@@ -290,11 +298,12 @@ def main(argv=None):
     empty = [o["id"] for o in outcomes if o["status"] == "passed" and o["rows"] == 0]
     with_rows = sum(o["status"] == "passed" and o["rows"] > 0 for o in outcomes)
     print(f"dp0: {with_rows} of {passed} passing queries returned rows")
+    unexpected = [qid for qid in empty if qid not in EXPECTED_EMPTY]
     for qid in empty:
         if qid in EXPECTED_EMPTY:
             print(f"empty (expected): {qid}: {EXPECTED_EMPTY[qid]}")
-        elif args.verbose:
-            print(f"empty: {qid}")
+        elif args.verbose or args.require_rows:
+            print(f"empty{' (NOT expected)' if args.require_rows else ''}: {qid}")
     for reason in sorted({o["reason"] for o in skipped}):
         print(f"skipped {sum(o['reason'] == reason for o in skipped)}: {reason}")
     if args.json:
@@ -302,7 +311,9 @@ def main(argv=None):
             json.dump({"queries": path, "outcomes": outcomes}, f, indent=1)
     print(f"dp0: total time {time.monotonic() - started:.0f} s")
     print(f"dp0: {passed} passed, {failed} failed, {len(skipped)} skipped")
-    return 1 if failed else 0
+    if args.require_rows and unexpected:
+        print(f"dp0: {len(unexpected)} queries returned no rows without a reason in EXPECTED_EMPTY")
+    return 1 if failed or (args.require_rows and unexpected) else 0
 
 
 if __name__ == "__main__":

@@ -40,6 +40,10 @@ struct ColumnarCompiler {
             guard case .expression(let e, _) = $0 else { throw Unsupported("a wildcard") }
             return e
         }
+        let aggregating = s.quantifier == .distinct || !s.groupBy.isEmpty || items.contains(where: Self.isAggregate)
+        if aggregating, let key = indexedKeyLookup(s.whereClause) {
+            throw Unsupported("the index on \(key) finds the rows")
+        }
         let filter = try s.whereClause.map(expression)
         if s.quantifier == .distinct {
             // The gather of an aggregate over DISTINCT values: the distinct rows of its columns.
@@ -70,6 +74,43 @@ struct ColumnarCompiler {
         return ColumnarPlan(
             table: table.info.name, filter: filter, keys: keys, aggregates: aggregates, outputs: outputs,
             grouped: !s.groupBy.isEmpty)
+    }
+
+    /// The indexed key column (a director's key, a child's foreign key) that a top-level
+    /// condition of `whereClause` holds equal to constants (`=`, `IN`): SQLite's index reads
+    /// those few rows, where the executor would scan the whole chunk's columns.
+    func indexedKeyLookup(_ whereClause: Expression?) -> String? {
+        let key: String?
+        switch table.info.partitioning {
+        case .director(let spec): key = spec.keyColumn
+        case .child(_, let foreignKey): key = foreignKey
+        case .replicated: key = nil
+        }
+        guard let key, let conjuncts = whereClause?.conjuncts else { return nil }
+        func isKey(_ e: Expression) -> Bool {
+            guard case .column(let name) = e.unparenthesized.kind, name.parts.count == 2,
+                name.parts[0].name == table.correlation
+            else { return false }
+            return name.parts[1].name.caseInsensitiveCompare(key) == .orderedSame
+        }
+        func isConstant(_ e: Expression) -> Bool {
+            switch e.unparenthesized.kind {
+            case .literal: true
+            case .unary(_, let operand): isConstant(operand)
+            default: false
+            }
+        }
+        for term in conjuncts {
+            switch term.unparenthesized.kind {
+            case .binary(.equal, let a, let b) where (isKey(a) && isConstant(b)) || (isKey(b) && isConstant(a)):
+                return key
+            case .inList(let x, let list, negated: false) where isKey(x) && list.allSatisfy(isConstant):
+                return key
+            default:
+                continue
+            }
+        }
+        return nil
     }
 
     func aggregate(_ call: FunctionCall) throws -> ColumnarAggregate {
