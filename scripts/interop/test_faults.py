@@ -210,10 +210,6 @@ def test_a_client_hanging_up_mid_stream_cancels_its_query(server, skyshard, tmp_
         own.stop()
 
 
-@pytest.mark.xfail(run=False, reason=(
-    "finding of 2026-12-07, not fixed: with --threads 1 and three ForcedSource readers stalled, a fourth sync "
-    "request was never registered (the admin view listed three queries for 5 minutes, the server idle): "
-    "something between accepting the request and registering it waits on the stalled queries"))
 def test_slow_readers_do_not_hold_the_workers(server, skyshard, tmp_path):
     # One SQLite thread for every query (and the interactive one): slow readers must not take it.
     own = OwnServer(skyshard, server.data, str(tmp_path / "jobs"),
