@@ -151,6 +151,9 @@ def test_a_full_results_disk_ends_the_job_in_error_and_the_service_keeps_serving
         message = (ET.fromstring(body).find(f".//{VOTABLE}INFO").text or "").strip()
         assert status == 200 and message, body
         print(f"\nthe job's error: {message}")
+        # Said plainly, with the errno and the job (EFBIG here; a full disk gives ENOSPC, 28).
+        job = big.rsplit("/", 1)[1]
+        assert f"the results disk refused the write: file too large (errno 27) while writing job {job}'s result" in message
         # No partial result is left behind, and the service still answers, sync and async.
         assert not any(n.startswith("result") for n in os.listdir(os.path.join(tmp_path, "jobs", big.rsplit("/", 1)[1])))
         status, _, (value, _), _ = sync(own.url, f"SELECT COUNT(*) AS n FROM {SCHEMA}.Object")
