@@ -96,6 +96,10 @@ struct ServiceOptions: ParsableArguments {
         help: "Seconds a connection may take to send a whole request head, or stay idle between requests, before it is closed (default: 30).")
     var requestHeaderTimeout: Int?
 
+    @Option(
+        help: "Prepared statements each chunk connection keeps, least recently used evicted; 0 keeps none (default: 32).")
+    var statementCacheSize: Int?
+
     @Flag(
         inversion: .prefixedNo,
         help: "Require a bearer token on every query, job and table request; needs a token file (default: off).")
@@ -139,6 +143,8 @@ struct ServiceOptions: ParsableArguments {
         s.jobsKeptPerUser = try await r.value("jobs-kept-per-user", flag: jobsKeptPerUser, default: s.jobsKeptPerUser)
         s.requestHeaderTimeout = try await r.value(
             "request-header-timeout", flag: requestHeaderTimeout, default: s.requestHeaderTimeout)
+        s.statementCacheSize = try await r.value(
+            "statement-cache-size", flag: statementCacheSize, default: s.statementCacheSize)
         try r.checkFileKeys()
         try s.validate()
         report?(r)
@@ -173,6 +179,7 @@ struct ServiceSettings: Sendable {
     var maxSyncQueries = 256
     var jobsKeptPerUser = 1000
     var requestHeaderTimeout = 30
+    var statementCacheSize = SkyShardEngine.defaultStatementCacheSize
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, not \(port)") }
@@ -204,7 +211,7 @@ struct ServiceSettings: Sendable {
         // An upload limit of 0 refuses every upload: a deployment may want that.
         for (name, value) in [
             ("queued-jobs", queuedJobs), ("shutdown-grace", shutdownGrace), ("upload-max-rows", uploadMaxRows),
-            ("upload-max-tables", uploadMaxTables),
+            ("upload-max-tables", uploadMaxTables), ("statement-cache-size", statementCacheSize),
         ] where value < 0 {
             throw ValidationError("\(name) must be 0 or more, not \(value)")
         }
@@ -244,7 +251,7 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
     logger.logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
     let engine = try SkyShardEngine(
         dataRoot: dataRoot, threads: options.threads, defaultTimeout: .seconds(options.queryTimeout),
-        queriesPerUser: options.queriesPerUser)
+        queriesPerUser: options.queriesPerUser, statementCacheSize: options.statementCacheSize)
     var configuration = TAPServiceConfiguration(
         host: options.host, port: options.port, defaultMaxRecords: options.defaultMaxrec,
         title: "SkyShard TAP service",
