@@ -26,9 +26,14 @@ public final class SkyShardEngine: Sendable {
     /// The worker over this host's chunk files.
     let localWorker: LocalShardWorker
 
+    /// The default of `statementCacheSize`.
+    public static let defaultStatementCacheSize = SQLiteConnection.defaultStatementCacheLimit
+
+    /// `statementCacheSize`: prepared statements each chunk connection keeps (least recently
+    /// used evicted; 0 keeps none), see `LocalShardWorker.statementCacheLimit`.
     public init(
         version: CatalogVersion, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600),
-        queriesPerUser: Int = 8
+        queriesPerUser: Int = 8, statementCacheSize: Int = SQLiteConnection.defaultStatementCacheLimit
     ) throws {
         self.userLimiter = UserQueryLimiter(limit: queriesPerUser)
         self.version = version
@@ -49,7 +54,7 @@ public final class SkyShardEngine: Sendable {
         self.planner = QueryPlanner(catalog: catalog, directorIndex: index)
         let worker = LocalShardWorker(
             version: version, description: catalog, pool: pool,
-            attachments: ["tap_schema": tapSchemaFile])
+            attachments: ["tap_schema": tapSchemaFile], statementCacheLimit: statementCacheSize)
         self.localWorker = worker
         let executor = ScatterGatherExecutor(workers: [worker], pool: pool)
         self.executor = executor
@@ -65,12 +70,15 @@ public final class SkyShardEngine: Sendable {
 
     /// Opens the version that `current` points to under `dataRoot`.
     public convenience init(
-        dataRoot: URL, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600), queriesPerUser: Int = 8
+        dataRoot: URL, threads: Int? = nil, defaultTimeout: Duration? = .seconds(600), queriesPerUser: Int = 8,
+        statementCacheSize: Int = SQLiteConnection.defaultStatementCacheLimit
     ) throws {
         guard let version = DataLayout(root: dataRoot).currentVersion() else {
             throw QueryError(.unavailable, "no catalog has been ingested under \(dataRoot.path)")
         }
-        try self.init(version: version, threads: threads, defaultTimeout: defaultTimeout, queriesPerUser: queriesPerUser)
+        try self.init(
+            version: version, threads: threads, defaultTimeout: defaultTimeout, queriesPerUser: queriesPerUser,
+            statementCacheSize: statementCacheSize)
     }
 
     /// Parses ADQL, turning syntax errors into `QueryError`s that name line and column.

@@ -62,6 +62,12 @@ final class BatchChannel: Sendable {
         }
     }
 
+    /// Whether `send` would return now without waiting: the consumer waits for a batch, the
+    /// buffer has room, or the stream is over (the send then throws at once).
+    var hasRoom: Bool {
+        state.withLock { s in s.consumerGone || s.finished || s.waitingConsumer != nil || s.count < capacity }
+    }
+
     /// Ends the stream. Batches already buffered are still delivered before the end or error.
     func finish(throwing error: (any Error)? = nil) {
         let (consumer, producers, failure):

@@ -70,7 +70,7 @@ extension LocalShardWorker {
             flag.stop()
         }
         guard let batch else { return false }
-        if case .consumer(let deliver) = sink, !batch.isEmpty { try await deliver(batch) }
+        if case .consumer(let deliver, _) = sink, !batch.isEmpty { try await deliver(batch) }
         return true
     }
 }

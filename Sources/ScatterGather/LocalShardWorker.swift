@@ -184,7 +184,7 @@ public final class LocalShardWorker: ShardWorker {
         if let plan = task.columnar, try await runColumnar(task, plan: plan, sink: sink) { return }
         switch sink {
         case .local(let local): try await runLocally(task, batchRows: batchRows, sink: local)
-        case .consumer(let deliver): try await run(task, batchRows: batchRows, deliver: deliver)
+        case .consumer(let deliver, _): try await run(task, batchRows: batchRows, deliver: deliver)
         }
     }
 

@@ -66,7 +66,9 @@ public final class ScatterGatherExecutor: Sendable {
             do {
                 switch plan.merge {
                 case .concatenate:
-                    try await scatter(plan, lifetime: lifetime, sink: .consumer { batch in try await channel.send(batch) })
+                    try await scatter(
+                        plan, lifetime: lifetime,
+                        sink: .consumer({ batch in try await channel.send(batch) }, hasRoom: { channel.hasRoom }))
                 case .mergeSQL(let sql, let columns):
                     try await mergeThroughTable(plan, sql: sql, columns: columns, lifetime: lifetime, channel: channel)
                 }

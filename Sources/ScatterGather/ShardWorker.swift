@@ -42,7 +42,10 @@ public struct ChunkTask: Sendable, Hashable {
 /// Where a query's chunk statements put their batches.
 public enum BatchSink: Sendable {
     /// A consumer that may suspend (the result's channel): the statement waits for it.
-    case consumer(@Sendable (RowBatch) async throws -> Void)
+    /// `hasRoom`, when given, says whether a batch would be taken now without waiting (the
+    /// channel's buffer is not full); a shared pass hands a statement whose consumer has no
+    /// room to run alone at once instead of waiting for that consumer.
+    case consumer(@Sendable (RowBatch) async throws -> Void, hasRoom: (@Sendable () -> Bool)? = nil)
     /// Called on the pool thread that stepped the batch, which it may use for blocking work
     /// (a merge table's inserts) but never to wait for a consumer: a statement whose batches
     /// go here runs to its end in one pool job.
@@ -51,7 +54,7 @@ public enum BatchSink: Sendable {
     /// The sink as a suspending function, for workers that deliver only that way.
     public var deliver: @Sendable (RowBatch) async throws -> Void {
         switch self {
-        case .consumer(let deliver): return deliver
+        case .consumer(let deliver, _): return deliver
         case .local(let sink): return { try sink($0) }
         }
     }

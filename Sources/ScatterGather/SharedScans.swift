@@ -13,11 +13,16 @@ import Tabular
 /// query that arrives while a scan is under way therefore joins it at its current chunk and
 /// gets the chunks it missed when the order wraps around.
 ///
-/// Rows stream to each query with back-pressure. A consumer that does not take a batch within
-/// `stallLimit` would hold up every other query of the pass, so its statement is *detached*:
-/// it keeps the pass's connection and finishes alone at the consumer's pace, and the pass goes
-/// on with a fresh connection to the same chunk. (Waiting would let one slow client stall all
-/// scans; restarting the statement later would repeat rows already sent.)
+/// Rows stream to each query with back-pressure, but a pass never waits for a slow consumer:
+/// one whose buffer is full when a batch is ready (it is a whole buffer behind the pass), or
+/// that does not take a batch within `stallLimit` (a buffer that cannot say whether it has
+/// room), would hold up every other query of the pass, so its statement is *detached*: it
+/// keeps the pass's connection and finishes alone at the consumer's pace, stepped one batch
+/// per pool job as the consumer takes them (no thread waits for the consumer), and the pass
+/// goes on with a fresh connection to the same chunk. (Waiting would let one slow client stall
+/// all scans — a client that reads a little every second never stalls for `stallLimit` at
+/// once, yet would hold the pass for its whole statement; restarting the statement later would
+/// repeat rows already sent.)
 ///
 /// Interactive queries never come here; they use the pool's interactive lane, which pool
 /// threads serve before any pass's next batch.
@@ -308,7 +313,7 @@ public final class SharedScanScheduler: Sendable {
     private func runStatement(_ task: ChunkTask, of id: Int, _ member: Runner, on given: SQLiteConnection?) async -> Outcome {
         let worker = member.worker
         let batchRows = member.batchRows
-        guard case .consumer(let deliver) = member.sink else {
+        guard case .consumer(let deliver, let hasRoom) = member.sink else {
             return await runLocally(task, of: id, member, on: given)
         }
         // The cursor is registered (so that cancelling the query reaches it) before it steps;
@@ -338,7 +343,13 @@ public final class SharedScanScheduler: Sendable {
                 }
                 let (batch, done) = step
                 if !batch.isEmpty {
-                    let (delivery, delivered) = await Self.deliver(batch, to: deliver, within: stallLimit)
+                    // A consumer with no room is detached at once; otherwise the batch is
+                    // taken at once too, unless another statement of the query filled the
+                    // buffer meanwhile, which the stall limit covers.
+                    let (delivery, delivered) =
+                        hasRoom?() == false
+                        ? (Task { try await deliver(batch) }, false)
+                        : await Self.deliver(batch, to: deliver, within: stallLimit)
                     if !delivered {
                         worker.stats.detachedFromPass()
                         park(id, true)

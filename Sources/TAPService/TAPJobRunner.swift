@@ -69,7 +69,8 @@ struct TAPJobRunner: JobRunner {
             VOTableInfo(name: "QUERY", value: query.request.adql),
             VOTableInfo(name: "job_id", value: job.id),
         ]
-        var writing = FileWriting(runner: self, result: result, maxRecords: query.maxRecords, handle: handle)
+        var writing = FileWriting(
+            runner: self, result: result, maxRecords: query.maxRecords, handle: handle, job: job.id)
         let written: (rows: Int, overflow: Bool, bytes: Int)
         do {
             written = try await withTaskCancellationHandler {
@@ -114,9 +115,10 @@ struct TAPJobRunner: JobRunner {
         let result: QueryResult
         let maxRecords: Int
         let handle: FileHandle
+        let job: String
 
         func run<W: TableWriter>(_ table: inout W) async throws -> (rows: Int, overflow: Bool, bytes: Int) {
-            try await runner.write(&table, result, maxRecords: maxRecords, to: handle)
+            try await runner.write(&table, result, maxRecords: maxRecords, to: handle, job: job)
         }
     }
 
@@ -124,7 +126,7 @@ struct TAPJobRunner: JobRunner {
     /// file through a bounded buffer. A query that fails fails the job: no partial result is
     /// kept as if it were whole.
     private func write<W: TableWriter>(
-        _ table: inout W, _ result: QueryResult, maxRecords: Int, to handle: FileHandle
+        _ table: inout W, _ result: QueryResult, maxRecords: Int, to handle: FileHandle, job: String
     ) async throws -> (rows: Int, overflow: Bool, bytes: Int) {
         let threshold = max(1024, server.configuration.flushThresholdBytes)
         var out = OutputBuffer(capacity: threshold + 16 * 1024)
@@ -145,14 +147,48 @@ struct TAPJobRunner: JobRunner {
                 rows += 1
             }
             if out.count >= threshold {
-                try handle.write(contentsOf: out.bytes)
+                try Self.append(out.bytes, to: handle, job: job)
                 bytes += out.count
                 out.removeAll()
             }
         }
         if end == .overflow { result.cancel() }
         table.writeTrailer(end, into: &out)
-        try handle.write(contentsOf: out.bytes)
+        try Self.append(out.bytes, to: handle, job: job)
         return (rows, end == .overflow, bytes + out.count)
+    }
+
+    /// Appends `bytes` to job `job`'s result file. A write the disk refuses (full, over a quota,
+    /// past a file-size limit) fails the job with a message that says so, rather than
+    /// Foundation's `NSPOSIXErrorDomain Code=…` text.
+    private static func append(_ bytes: [UInt8], to handle: FileHandle, job: String) throws {
+        do {
+            try handle.write(contentsOf: bytes)
+        } catch {
+            throw resultWriteError(error, job: job)
+        }
+    }
+
+    /// The job's error for a failed write of its result: the system's reason and errno when
+    /// the error carries one (directly, or as its underlying error).
+    static func resultWriteError(_ error: any Error, job: String) -> QueryError {
+        let failure = error as NSError
+        let underlying = failure.userInfo[NSUnderlyingErrorKey] as? NSError
+        guard let posix = [failure, underlying].compactMap({ $0 }).first(where: { $0.domain == NSPOSIXErrorDomain }) else {
+            return QueryError(
+                .internal, "the result of job \(job) cannot be written: \(failure.localizedDescription)", cause: error)
+        }
+        let code = Int32(clamping: posix.code)
+        let reason =
+            switch code {
+            case EFBIG: "file too large"
+            case ENOSPC: "no space left on the device"
+            case EDQUOT: "disk quota exceeded"
+            default: String(cString: strerror(code)).lowercased()
+            }
+        return QueryError(
+            .unavailable,
+            "the results disk refused the write: \(reason) (errno \(code)) while writing job \(job)'s result",
+            cause: error)
     }
 }

@@ -92,6 +92,14 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Async jobs one user keeps, finished ones included; the oldest finished make room (default: 1000).")
     var jobsKeptPerUser: Int?
 
+    @Option(
+        help: "Seconds a connection may take to send a whole request head, or stay idle between requests, before it is closed (default: 30).")
+    var requestHeaderTimeout: Int?
+
+    @Option(
+        help: "Prepared statements each chunk connection keeps, least recently used evicted; 0 keeps none (default: 32).")
+    var statementCacheSize: Int?
+
     @Flag(
         inversion: .prefixedNo,
         help: "Require a bearer token on every query, job and table request; needs a token file (default: off).")
@@ -133,6 +141,10 @@ struct ServiceOptions: ParsableArguments {
         s.corsOrigins = try await r.value("cors-origins", flag: corsFlag.isEmpty ? nil : corsFlag, default: s.corsOrigins)
         s.maxSyncQueries = try await r.value("max-sync-queries", flag: maxSyncQueries, default: s.maxSyncQueries)
         s.jobsKeptPerUser = try await r.value("jobs-kept-per-user", flag: jobsKeptPerUser, default: s.jobsKeptPerUser)
+        s.requestHeaderTimeout = try await r.value(
+            "request-header-timeout", flag: requestHeaderTimeout, default: s.requestHeaderTimeout)
+        s.statementCacheSize = try await r.value(
+            "statement-cache-size", flag: statementCacheSize, default: s.statementCacheSize)
         try r.checkFileKeys()
         try s.validate()
         report?(r)
@@ -166,6 +178,8 @@ struct ServiceSettings: Sendable {
     var corsOrigins = ["*"]
     var maxSyncQueries = 256
     var jobsKeptPerUser = 1000
+    var requestHeaderTimeout = 30
+    var statementCacheSize = SkyShardEngine.defaultStatementCacheSize
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, not \(port)") }
@@ -179,6 +193,7 @@ struct ServiceSettings: Sendable {
             ("default-maxrec", defaultMaxrec), ("query-timeout", queryTimeout), ("queries-per-user", queriesPerUser),
             ("executing-jobs", executingJobs), ("threads", threads ?? 1), ("jobs-per-user", jobsPerUser),
             ("max-sync-queries", maxSyncQueries), ("jobs-kept-per-user", jobsKeptPerUser),
+            ("request-header-timeout", requestHeaderTimeout),
         ] where value < 1 {
             throw ValidationError("\(name) must be at least 1, not \(value)")
         }
@@ -196,9 +211,13 @@ struct ServiceSettings: Sendable {
         // An upload limit of 0 refuses every upload: a deployment may want that.
         for (name, value) in [
             ("queued-jobs", queuedJobs), ("shutdown-grace", shutdownGrace), ("upload-max-rows", uploadMaxRows),
-            ("upload-max-tables", uploadMaxTables),
+            ("upload-max-tables", uploadMaxTables), ("statement-cache-size", statementCacheSize),
         ] where value < 0 {
             throw ValidationError("\(name) must be 0 or more, not \(value)")
+        }
+        // In nanoseconds it must fit a 64-bit count; a day is longer than any client needs.
+        guard requestHeaderTimeout <= 86_400 else {
+            throw ValidationError("request-header-timeout must be at most 86400 seconds, not \(requestHeaderTimeout)")
         }
     }
 }
@@ -232,7 +251,7 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
     logger.logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
     let engine = try SkyShardEngine(
         dataRoot: dataRoot, threads: options.threads, defaultTimeout: .seconds(options.queryTimeout),
-        queriesPerUser: options.queriesPerUser)
+        queriesPerUser: options.queriesPerUser, statementCacheSize: options.statementCacheSize)
     var configuration = TAPServiceConfiguration(
         host: options.host, port: options.port, defaultMaxRecords: options.defaultMaxrec,
         title: "SkyShard TAP service",
@@ -263,8 +282,12 @@ func serve(dataRoot: URL, options: ServiceSettings, banner: Bool) async throws {
     let announce = banner
     let router = Router()
     server.addRoutes(to: router)
+    // The idle timeout closes a connection whose request head has not arrived whole within
+    // `request-header-timeout` (bytes that never form a request, a slow-loris), or that stays
+    // idle that long between requests; it never ends a response being written.
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(options.requestHeaderTimeout)))),
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "SkyShard"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? options.port

@@ -1,4 +1,7 @@
+import Foundation
+@testable import QueryEngine
 import SQLiteKit
+@testable import ScatterGather
 import Tabular
 import Testing
 
@@ -62,5 +65,23 @@ import Testing
         for i in 0..<10 { _ = try c.cachedStatement(Self.sql(i)) }
         #expect(c.cachedStatementCount == 0)
         #expect(c.liveStatementCount == 0)
+    }
+
+    /// The service's `statement-cache-size` reaches every chunk connection the engine opens,
+    /// and a query run there keeps at most that many statements.
+    @Test func theEnginesCacheSizeReachesItsChunkConnections() async throws {
+        _ = EngineFixture.engine  // the catalog exists
+        let engine = try SkyShardEngine(dataRoot: EngineFixture.dataRoot, statementCacheSize: 2)
+        #expect(engine.localWorker.statementCacheLimit == 2)
+        let probe = EngineFixture.allObjects[7]
+        let rows = try await engine.execute(
+            "SELECT objectId FROM dp02_dc2_catalogs.Object WHERE objectId = \(probe.id)"
+        ).collect()
+        #expect(rows.rowCount == 1)
+        let chunk = try #require(engine.catalog.chunkIds.first)
+        let connection = try engine.localWorker.checkout(chunk)
+        #expect(connection.statementCacheLimit == 2)
+        #expect(connection.cachedStatementCount <= 2)
+        engine.localWorker.checkin(connection, chunkId: chunk)
     }
 }

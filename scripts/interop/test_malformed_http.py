@@ -6,6 +6,7 @@ up: after every case a well-formed query is answered."""
 import os
 import random
 import socket
+import time
 import urllib.parse
 
 import pytest
@@ -136,3 +137,35 @@ def test_garbage_instead_of_http_and_the_server_stays_up(server):
     raw(server, b"GET / HTTP/9.9\r\n\r\n", timeout=2)
     raw(server, b"\r\n" * 10000, timeout=2)
     still_up(server)
+
+
+def test_a_request_head_that_never_ends_is_closed_after_the_header_timeout(server, skyshard, tmp_path):
+    """A slow-loris: half a request line, then nothing. The server closes the connection once
+    `request-header-timeout` has passed (waited on as the socket's end of file, no sleep),
+    while a response that is being written (a sync query whose reader pauses for longer than
+    the timeout) is not cut, and the server keeps answering."""
+    import xml.etree.ElementTree as ET
+
+    from test_shutdown import StreamingClient, statuses
+    from test_tap_async import OwnServer
+
+    timeout = 2
+    own = OwnServer(skyshard, server.data, str(tmp_path / "jobs"), extra=("--request-header-timeout", str(timeout)))
+    try:
+        parsed = urllib.parse.urlparse(own.url)
+        streaming = StreamingClient(own.url, f"SELECT * FROM {SCHEMA}.ForcedSource", 100000)
+        streaming.read(65536)  # its response has begun; now it does not read
+        for opening in (b"GET " + path(own, "/sync?LANG=AD").encode(), b""):
+            with socket.create_connection((parsed.hostname, parsed.port), timeout=60) as sock:
+                started = time.monotonic()
+                sock.sendall(opening)
+                # recv returns b"" at the server's close; the 60 s socket timeout fails the test.
+                assert sock.recv(65536) == b""
+                waited = time.monotonic() - started
+                print(f"\nclosed after {waited:.2f} s (request-header-timeout {timeout} s), sent {opening[:30]!r}")
+                assert waited >= timeout * 0.9
+        # The paused response was left alone: it ends whole (MAXREC reached).
+        assert statuses(ET.fromstring(streaming.read_to_end()))[-1][0] == "OVERFLOW"
+        still_up(own)
+    finally:
+        own.stop()

@@ -65,6 +65,8 @@ def test_every_setting_is_documented_with_its_default(skyshard, tmp_path):
     ("require-token: true\n", "require-token needs a token file"),
     ("cors-origins: [portal.example.org]\n", "cors-origins must be * or origins"),
     ("cors-origins: [https://portal.example.org/app]\n", "cors-origins must be * or origins"),
+    ("request-header-timeout: 0\n", "request-header-timeout must be at least 1"),
+    ("statement-cache-size: -1\n", "statement-cache-size must be 0 or more"),
 ])
 def test_a_bad_configuration_file_is_refused_with_the_key(skyshard, tmp_path, text, message):
     config = tmp_path / "bad.yaml"
