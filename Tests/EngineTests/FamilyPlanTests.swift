@@ -15,7 +15,7 @@ import Testing
 
     /// A key of `table.column` taken from the oracle (the n-th smallest).
     func key(_ table: String, _ column: String, _ n: Int = 7) throws -> Int64 {
-        let rows = try DifferentialFixture.oracle.connection.query(
+        let rows = try DifferentialFixture.oracle.rows(
             "SELECT DISTINCT \"\(column)\" FROM \"\(table)\" WHERE \"\(column)\" IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET \(n)")
         guard case .integer(let v)? = rows.first?.first else {
             Issue.record("no key \(n) in \(table).\(column)")

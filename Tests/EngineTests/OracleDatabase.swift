@@ -22,8 +22,11 @@ import Tabular
 /// Each table keeps its catalog name (`"Object"`, `"ForcedSource"`, ...); `OracleDialect` maps
 /// ADQL's `schema.table` to it.
 final class OracleDatabase: @unchecked Sendable {
-    /// Used by one thread at a time (the differential test runs its queries one after another).
+    /// One SQLite connection: `rows` and `distinctValues` take `lock`, as tests that run at once
+    /// (the columnar shapes, parameterized) share this oracle, and a connection and its cached
+    /// statements must not be stepped by two threads together.
     let connection: SQLiteConnection
+    private let lock = NSLock()
     let file: URL
     /// Table name → row count, for the report.
     private(set) var rowCounts: [String: Int] = [:]
@@ -119,11 +122,13 @@ final class OracleDatabase: @unchecked Sendable {
 
     /// All rows of `sql`.
     func rows(_ sql: String) throws -> [[Value]] {
-        try connection.query(sql)
+        try lock.withLock { try connection.query(sql) }
     }
 
     /// The distinct non-NULL values of `table.column`, ascending (for placeholders).
     func distinctValues(table: String, column: String) throws -> [Value] {
+        lock.lock()
+        defer { lock.unlock() }
         let key = "\(table.lowercased()).\(column.lowercased())"
         if let cached = distinctValueCache[key] { return cached }
         let values = try connection.query(
