@@ -96,6 +96,21 @@ public struct ColumnarExecutor: Sendable {
                 if !groupOfCode.isEmpty, let column = keyColumns[0] {
                     keyKinds[0] = .text(column.dictionary)
                     try groupByCode(column, start: batchStart, count: count, rows, &groupOfCode, &groups, into: groupIds)
+                } else if plan.keys.count == 1, let column = keyColumns[0],
+                    let values = BatchValues(column, start: batchStart, count: count), values.nulls.isNone
+                {
+                    // One numeric key without NULLs in the batch: straight to the table.
+                    keyKinds[0] = values.keyKind
+                    switch values {
+                    case .int64(let v, _):
+                        for (j, row) in rows.enumerated() { groupIds[j] = try groups.insert(key: UInt64(bitPattern: v[Int(row)])) }
+                    case .double(let v, _):
+                        for (j, row) in rows.enumerated() { groupIds[j] = try groups.insert(key: (v[Int(row)] + 0.0).bitPattern) }
+                    case .codes(let v, _, _):
+                        for (j, row) in rows.enumerated() { groupIds[j] = try groups.insert(key: UInt64(v[Int(row)])) }
+                    case .constant:
+                        for j in 0..<rows.count { groupIds[j] = try groups.insert(key: 0) }
+                    }
                 } else {
                     let m = UnsafeMutableBufferPointer(rebasing: matrix[0..<(selected * width)])
                     m.update(repeating: 0)
@@ -207,6 +222,10 @@ struct GroupTable {
     /// `keyCount + 1` words per group: the keys, then the NULL mask.
     private(set) var words: [UInt64] = []
     private var slots: [Int32]
+    /// With one key: the key word of each slot's group, so that a probe compares in place
+    /// (the NULL group is not in the slots: `nullGroup`).
+    private var slotKeys: [UInt64]
+    private var nullGroup: Int32 = -1
     private var mask: Int
     private(set) var count = 0
 
@@ -214,6 +233,7 @@ struct GroupTable {
         self.keyCount = keyCount
         self.maxGroups = maxGroups
         slots = Array(repeating: -1, count: 64)
+        slotKeys = keyCount == 1 ? Array(repeating: 0, count: 64) : []
         mask = 63
     }
 
@@ -229,9 +249,21 @@ struct GroupTable {
         return Int(truncatingIfNeeded: h)
     }
 
+    /// The hash of one key word (a 64-bit finaliser: every bit of the word reaches the low
+    /// bits the mask keeps).
+    @inline(__always) static func hash(_ w: UInt64) -> Int {
+        var h = w ^ (w >> 33)
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h = h &* 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return Int(truncatingIfNeeded: h)
+    }
+
     /// The id of the group whose words (keys, then NULL mask) are `row`, made when new.
     /// Throws `ColumnarFallback` beyond `maxGroups`.
     mutating func insert(_ row: UnsafeBufferPointer<UInt64>) throws -> Int32 {
+        if keyCount == 1 { return row[1] == 0 ? try insert(key: row[0]) : try insertNull() }
         let width = keyCount + 1
         var slot = Self.hash(row) & mask
         while true {
@@ -244,6 +276,37 @@ struct GroupTable {
             if equal { return Int32(g) }
             slot = (slot + 1) & mask
         }
+        try add(row, slot: slot)
+        return Int32(count - 1)
+    }
+
+    /// With one key: the group of the non-NULL key word `key`, made when new.
+    @inline(__always) mutating func insert(key: UInt64) throws -> Int32 {
+        var slot = Self.hash(key) & mask
+        while true {
+            let g = slots[slot]
+            if g < 0 { break }
+            if slotKeys[slot] == key { return g }
+            slot = (slot + 1) & mask
+        }
+        slotKeys[slot] = key
+        try withUnsafeBytes(of: (key, UInt64(0))) { try add($0.bindMemory(to: UInt64.self), slot: slot) }
+        return Int32(count - 1)
+    }
+
+    /// With one key: the NULL group, made when new.
+    private mutating func insertNull() throws -> Int32 {
+        if nullGroup >= 0 { return nullGroup }
+        guard count < maxGroups else { throw ColumnarFallback("more than \(maxGroups) groups in the chunk") }
+        words.append(0)
+        words.append(1)
+        nullGroup = Int32(count)
+        count += 1
+        return nullGroup
+    }
+
+    /// Makes a group of `row` in the free `slot`.
+    private mutating func add(_ row: UnsafeBufferPointer<UInt64>, slot: Int) throws {
         guard count < maxGroups else {
             throw ColumnarFallback("more than \(maxGroups) groups in the chunk")
         }
@@ -252,13 +315,23 @@ struct GroupTable {
         count += 1
         // At most half full.
         if count * 2 > slots.count { grow() }
-        return Int32(count - 1)
     }
 
     private mutating func grow() {
         let width = keyCount + 1
         slots = Array(repeating: -1, count: slots.count * 2)
         mask = slots.count - 1
+        if keyCount == 1 {
+            slotKeys = Array(repeating: 0, count: slots.count)
+            for g in 0..<count where words[g * 2 + 1] == 0 {
+                let key = words[g * 2]
+                var slot = Self.hash(key) & mask
+                while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                slots[slot] = Int32(g)
+                slotKeys[slot] = key
+            }
+            return
+        }
         for g in 0..<count {
             let base = g * width
             var slot = words.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[base..<(base + width)])) } & mask
@@ -351,11 +424,7 @@ struct AggregateState {
                     counts[0] += n
                     return
                 case .min, .max:
-                    let isMin = function == .min
-                    let (m, _) = fold(PlainValues(base: v), selection, nulls, (seen[0], ints[0])) { m, x in
-                        if !m.0 || (isMin ? x < m.1 : x > m.1) { m = (true, x) }
-                    }
-                    (seen[0], ints[0]) = m
+                    (seen[0], ints[0]) = extremum(PlainValues(base: v), selection, nulls, isMin: function == .min, (seen[0], ints[0]))
                     return
                 default: break
                 }
@@ -412,11 +481,7 @@ struct AggregateState {
                     }
                     return
                 case .min, .max:
-                    let isMin = function == .min
-                    let (m, _) = fold(PlainValues(base: v), selection, nulls, (seen[0], reals[0])) { m, x in
-                        if !m.0 || (isMin ? x < m.1 : x > m.1) { m = (true, x) }
-                    }
-                    (seen[0], reals[0]) = m
+                    (seen[0], reals[0]) = extremum(PlainValues(base: v), selection, nulls, isMin: function == .min, (seen[0], reals[0]))
                     return
                 default: break
                 }
@@ -477,3 +542,12 @@ struct AggregateState {
     }
 }
 
+/// MIN (`isMin`) or MAX of one group through a batch: `state` is whether a value was seen,
+/// and the extremum so far.
+@inline(__always) func extremum<V: RowValues>(
+    _ values: V, _ selection: UnsafeBufferPointer<Int32>, _ nulls: Nulls, isMin: Bool, _ state: (Bool, V.Value)
+) -> (Bool, V.Value) {
+    fold(values, selection, nulls, state) { m, x in
+        if !m.0 || (isMin ? x < m.1 : x > m.1) { m = (true, x) }
+    }.0
+}
