@@ -128,8 +128,17 @@ public struct ColumnarExecutor: Sendable {
                         }
                     }
                     let keys = UnsafeBufferPointer(m)
+                    // A chunk's rows come in runs of equal keys (as tract and patch): a row
+                    // whose words are the previous row's takes its group without a lookup.
                     for j in 0..<selected {
-                        groupIds[j] = try groups.insert(UnsafeBufferPointer(rebasing: keys[(j * width)..<((j + 1) * width)]))
+                        let base = j * width
+                        var same = j > 0
+                        for k in 0..<width where same { same = keys[base + k] == keys[base - width + k] }
+                        if same {
+                            groupIds[j] = groupIds[j - 1]
+                        } else {
+                            groupIds[j] = try groups.insert(UnsafeBufferPointer(rebasing: keys[base..<(base + width)]))
+                        }
                     }
                 }
             }
