@@ -3,13 +3,17 @@ import Tabular
 /// Runs a `ColumnarPlan` over one chunk's column file: batches of `batchRows` rows, the filter
 /// as a selection vector, then a hash GROUP BY (`GroupTable`) whose aggregate states are
 /// updated one aggregate at a time over the selected rows. Returns the chunk statement's rows.
+/// Plain columns (a filter's column-against-constant conjuncts, keys, aggregate arguments) are
+/// read in place from the mapping (`ColumnarKernels`); other expressions go through
+/// `VectorEvaluator`.
 ///
 /// Throws `ColumnarFallback` for what it does not reproduce exactly (the worker then runs the
 /// SQLite statement instead), and `CancellationError` when `shouldStop` says so between batches.
 public struct ColumnarExecutor: Sendable {
     /// Groups one chunk may hold; beyond this the chunk falls back to SQLite. At most about
-    /// (8 × (keys + 1) + 16 × aggregates + 8) bytes per group: 2^18 groups of one key and three
-    /// aggregates take about 26 MB, per chunk statement running (two at once on two cores).
+    /// (8 × (keys + 1) + 16 × aggregates + 8) bytes per group, and up to 32 more for the keys
+    /// held in the hash slots of one key: 2^18 groups of one key and three aggregates take about
+    /// 34 MB, per chunk statement running (two at once on two cores).
     public var maxGroups: Int
     public var batchRows: Int
 
@@ -363,12 +367,38 @@ struct AggregateState {
     var seen: [Bool] = []
     /// Whether the argument's values were reals (nil until the first batch).
     var isReal: Bool?
-    /// COUNT(DISTINCT): the (group, value) pairs met, under the executor's bound on groups.
+    /// COUNT(DISTINCT): the (group, value) pairs met (the values alone without GROUP BY),
+    /// under the executor's bound on groups; made by the first batch.
     var pairs: GroupTable?
+
+    /// The executor's bound on groups, for `pairs`.
+    let maxGroups: Int
 
     init(_ function: ColumnarAggregate.Function, maxGroups: Int) {
         self.function = function
-        if function == .countDistinct { pairs = GroupTable(keyCount: 2, maxGroups: maxGroups) }
+        self.maxGroups = maxGroups
+    }
+
+    /// COUNT(DISTINCT): adds the selected rows' values (`word` of a batch row) to `table`,
+    /// counting each new one for its group.
+    @inline(__always) private static func addDistinct(
+        _ table: inout GroupTable, _ counts: UnsafeMutableBufferPointer<Int64>, _ selection: UnsafeBufferPointer<Int32>,
+        _ groupIds: UnsafeBufferPointer<Int32>?, _ nulls: Nulls, _ word: (Int) -> UInt64
+    ) throws {
+        if groupIds == nil {
+            try forEachValue(selection, nil, nulls) { _, row in
+                let before = table.count
+                _ = try table.insert(key: word(row))
+                if table.count > before { counts[0] += 1 }
+            }
+            return
+        }
+        // The words: the group, the value, an empty NULL mask.
+        try forEachValue(selection, groupIds, nulls) { g, row in
+            let before = table.count
+            _ = try withUnsafeBytes(of: (UInt64(g), word(row), UInt64(0))) { try table.insert($0.bindMemory(to: UInt64.self)) }
+            if table.count > before { counts[g] += 1 }
+        }
     }
 
     /// Adds the selected rows (`selection`, batch rows) of a batch, of groups `groupIds` (one
@@ -398,24 +428,19 @@ struct AggregateState {
             counts.withUnsafeMutableBufferPointer { c in forEachValue(selection, groupIds, nulls) { g, _ in c[g] += 1 } }
             return
         }
-        if function == .countDistinct, var table = pairs {
+        if function == .countDistinct {
+            // Each new (group, value) pair counts once for its group; NULL is not counted.
+            // Without GROUP BY (one group) the pairs are the values alone: one key word.
+            var table = pairs ?? GroupTable(keyCount: groupIds == nil ? 1 : 2, maxGroups: maxGroups)
             pairs = nil  // uniquely referenced while it grows (no copy of its arrays)
             defer { pairs = table }
-            // Each new (group, value) pair counts once for its group; NULL is not counted.
-            // The words: the group, the value, an empty NULL mask.
-            func add(_ word: (Int) -> UInt64) throws {
-                try forEachValue(selection, groupIds, nulls) { g, row in
-                    let words: (UInt64, UInt64, UInt64) = (UInt64(g), word(row), 0)
-                    let before = table.count
-                    _ = try withUnsafeBytes(of: words) { try table.insert($0.bindMemory(to: UInt64.self)) }
-                    if table.count > before { counts[g] += 1 }
+            try counts.withUnsafeMutableBufferPointer { c in
+                switch argument {
+                case .int64(let v, _): try Self.addDistinct(&table, c, selection, groupIds, nulls) { UInt64(bitPattern: v[$0]) }
+                case .double(let v, _): try Self.addDistinct(&table, c, selection, groupIds, nulls) { (v[$0] + 0.0).bitPattern }
+                case .codes(let v, _, _): try Self.addDistinct(&table, c, selection, groupIds, nulls) { UInt64(v[$0]) }
+                case .constant: try Self.addDistinct(&table, c, selection, groupIds, nulls) { _ in 0 }
                 }
-            }
-            switch argument {
-            case .int64(let v, _): try add { UInt64(bitPattern: v[$0]) }
-            case .double(let v, _): try add { (v[$0] + 0.0).bitPattern }
-            case .codes(let v, _, _): try add { UInt64(v[$0]) }
-            case .constant: try add { _ in 0 }
             }
             return
         }

@@ -181,7 +181,8 @@ struct VectorEvaluator {
         }
     }
 
-    /// A column's rows of this batch, copied out of the mapping.
+    /// A column's rows of this batch, copied out of the mapping: for the expressions computed
+    /// here (the executor reads plain columns in place).
     func load(_ column: MappedColumn) -> Vector {
         var nulls: [Bool]?
         if column.nulls != nil {
