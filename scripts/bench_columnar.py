@@ -10,8 +10,10 @@ Two comparisons, each chosen by its options:
   response; the sides alternate A B A B. Both answers are parsed and compared (row counts, and
   the values after sorting, floats within a relative 1e-6).
 - engine to engine (--skyshard-bin BIN --catalog DIR [--sqlite-catalog DIR], --psql, --csv-dir DIR): SkyShard's
-  `skyshard query` (one process per run: it opens the catalog, plans, runs, prints CSV; the
-  time it reports on stderr is not used, the wall clock of the process is), PostgreSQL through
+  `skyshard query --timing` (one process per run: it opens the catalog, plans, runs, prints CSV;
+  the engine figure `skyshard_ms` is the time it reports on stderr, from planning to the last
+  row written, as psql's `\\timing`; the process's wall clock, with its start and the catalog's
+  opening, is kept as `skyshard_process_ms`), PostgreSQL through
   psql's `\\timing` (the server's time for the statement, from the same psql session), and
   DuckDB from PyPI over the same CSVs loaded into memory once, with 2 threads (the time of
   `execute(...).fetchall()`).
@@ -134,17 +136,21 @@ def bench_tap(args, shapes):
 # ---------------------------------------------------------------------------------- engines
 
 def skyshard_run(args, adql, catalog, cpu):
-    """Wall time and rows of one `skyshard query`; adds its CPU time (user + system) to `cpu`."""
+    """(engine seconds as `--timing` reports them, process wall seconds, rows) of one
+    `skyshard query`; adds its CPU time (user + system) to `cpu`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    p = subprocess.run([args.skyshard_bin, "query", "--data", catalog, "--format", "csv", adql],
+    p = subprocess.run([args.skyshard_bin, "query", "--timing", "--data", catalog, "--format", "csv", adql],
                        capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
     if p.returncode != 0:
         raise RuntimeError(f"skyshard query failed: {p.stderr[:400]}")
-    return elapsed, p.stdout.count("\n") - 1
+    m = re.search(r"^time: ([0-9.]+) ms$", p.stderr, re.M)
+    if not m:
+        raise RuntimeError(f"skyshard query printed no time: {p.stderr[:400]}")
+    return float(m.group(1)) / 1e3, elapsed, p.stdout.count("\n") - 1
 
 
 class Psql:
@@ -192,6 +198,8 @@ def bench_engines(args, shapes):
     psql = Psql(args.psql_database) if args.psql else None
     for name, adql in shapes:
         times = {"skyshard": [], "skyshard_sqlite": [], "postgres": [], "duckdb": []}
+        # SkyShard's process wall times (start, catalog opening, query, output).
+        process = {"skyshard": [], "skyshard_sqlite": []}
         cpu = {"skyshard": [], "skyshard_sqlite": []}
         counts = {}
         for rep in range(args.reps + 1):
@@ -199,10 +207,11 @@ def bench_engines(args, shapes):
             if rep % 2:
                 sides.reverse()
             for side in sides:
+                wall = None
                 if side == "skyshard" and args.skyshard_bin:
-                    seconds, n = skyshard_run(args, adql.format(S=args.skyshard_schema), args.catalog, cpu[side])
+                    seconds, wall, n = skyshard_run(args, adql.format(S=args.skyshard_schema), args.catalog, cpu[side])
                 elif side == "skyshard_sqlite" and args.skyshard_bin and args.sqlite_catalog:
-                    seconds, n = skyshard_run(
+                    seconds, wall, n = skyshard_run(
                         args, adql.format(S=args.skyshard_schema), args.sqlite_catalog, cpu[side])
                 elif side == "postgres" and psql:
                     seconds, n = psql.run(adql.format(S=args.peer_schema))
@@ -216,12 +225,15 @@ def bench_engines(args, shapes):
                 counts[side] = n
                 if rep > 0:
                     times[side].append(seconds)
+                    if wall is not None:
+                        process[side].append(wall)
         entry = {f"{side}_ms": median(ts) * 1e3 for side, ts in times.items() if ts}
+        entry.update({f"{side}_process_ms": median(ts) * 1e3 for side, ts in process.items() if ts})
         entry["rows"] = counts
         for side, seconds in cpu.items():
             if seconds and times[side]:
-                # Cores kept busy: CPU time over wall time of the same runs (first run excluded).
-                entry[f"{side}_cores"] = sum(seconds[1:]) / sum(times[side])
+                # Cores kept busy: CPU time over wall time of the same processes (first run excluded).
+                entry[f"{side}_cores"] = sum(seconds[1:]) / sum(process[side])
         if times["skyshard"]:
             base = median(times["skyshard"])
             for side in ("skyshard_sqlite", "postgres", "duckdb"):

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// One column of a mapped column file: pointers into the mapping, valid while the file lives.
 public struct MappedColumn: @unchecked Sendable {
@@ -34,6 +35,8 @@ public final class MappedColumnFile: @unchecked Sendable {
     public let columns: [String: MappedColumn]
     private let base: UnsafeMutableRawPointer
     private let size: Int
+    /// The dictionary-coded columns whose codes `checkCodes` found in range.
+    private let checkedColumns = Mutex<Set<String>>([])
 
     /// Maps the file at `path`; throws when it is missing, damaged, of another format version,
     /// or not the column file of `expected` (a stale file beside a newer chunk file).
@@ -93,12 +96,9 @@ public final class MappedColumnFile: @unchecked Sendable {
                     d.offset = Int(dictionaryOffset)
                     dictionary.reserveCapacity(Int(dictionaryCount))
                     for _ in 0..<dictionaryCount { dictionary.append(try d.string()) }
-                    // Every code must name an entry.
-                    let codes = r.base.advanced(by: Int(dataOffset)).assumingMemoryBound(to: UInt32.self)
-                    for row in 0..<Int(rows) where codes[row] >= UInt32(truncatingIfNeeded: dictionary.count) {
-                        if nulls.map({ $0[row >> 3] & (1 << UInt8(row & 7)) != 0 }) ?? false { continue }
-                        throw r.error("column \(name): code out of range")
-                    }
+                    // Every code must name an entry: checked when the column is first read
+                    // (`checkCodes`), so that opening a file reads only its header, directory and
+                    // dictionaries.
                 }
                 columns[name] = MappedColumn(
                     name: name, kind: kind, data: UnsafeRawPointer(r.base.advanced(by: Int(dataOffset))), nulls: nulls,
@@ -112,6 +112,18 @@ public final class MappedColumnFile: @unchecked Sendable {
     }
 
     deinit { munmap(base, size) }
+
+    /// Throws unless every non-NULL code of the dictionary-coded `column` names an entry of
+    /// its dictionary; each column's codes are read once, when a query first uses it.
+    public func checkCodes(of column: MappedColumn) throws {
+        guard column.kind == .dictionaryText, !checkedColumns.withLock({ $0.contains(column.name) }) else { return }
+        let codes = column.data.assumingMemoryBound(to: UInt32.self)
+        let entries = UInt32(truncatingIfNeeded: column.dictionary.count)
+        var outOfRange = false
+        for row in 0..<rowCount where codes[row] >= entries && !column.isNull(row) { outOfRange = true }
+        if outOfRange { throw ColumnFileError(path: path, "column \(column.name): code out of range") }
+        checkedColumns.withLock { _ = $0.insert(column.name) }
+    }
 }
 
 /// Bounds-checked little-endian reading of a mapped file.

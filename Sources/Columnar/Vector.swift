@@ -32,6 +32,18 @@ enum Vector {
         }
     }
 
+    var isNumber: Bool {
+        switch self {
+        case .int, .real: true
+        case .text, .textConstant: false
+        }
+    }
+
+    var isReal: Bool {
+        if case .real = self { return true }
+        return false
+    }
+
     /// The values as doubles (an integer vector converted).
     func doubles() throws -> [Double] {
         switch self {
@@ -44,6 +56,17 @@ enum Vector {
     /// Whether row `i`'s value is a true condition (non-NULL and non-zero).
     @inline(__always) static func truth(_ v: [Int64], _ n: [Bool]?, _ i: Int) -> Bool {
         v[i] != 0 && !(n?[i] ?? false)
+    }
+}
+
+extension ColumnarExpression {
+    /// A numeric constant as a double, and whether it was written as a real.
+    var realConstant: (value: Double, isReal: Bool)? {
+        switch self {
+        case .integer(let i): (Double(i), false)
+        case .real(let d): (d, true)
+        default: nil
+        }
     }
 }
 
@@ -77,7 +100,20 @@ struct VectorEvaluator {
             case .real(let v, let n): return .real(v.map { -$0 }, nulls: n)
             default: throw ColumnarFallback("text used as a number")
             }
-        case .arithmetic(let op, let a, let b): return try arithmetic(op, evaluate(a), evaluate(b))
+        case .arithmetic(let op, let a, let b):
+            // A real operand against a constant (as in -2.5 * LOG10(x) + 31.4): the constant
+            // stays a scalar.
+            if let k = b.realConstant {
+                let v = try evaluate(a)
+                if v.isNumber && (k.isReal || v.isReal) { return try arithmetic(op, v, k.value, constantOnLeft: false) }
+                return try arithmetic(op, v, evaluate(b))
+            }
+            if let k = a.realConstant {
+                let v = try evaluate(b)
+                if v.isNumber && (k.isReal || v.isReal) { return try arithmetic(op, v, k.value, constantOnLeft: true) }
+                return try arithmetic(op, evaluate(a), v)
+            }
+            return try arithmetic(op, evaluate(a), evaluate(b))
         case .math(let f, let args): return try math(f, args.map(evaluate))
         case .cast(let a, let toInteger):
             let v = try evaluate(a)
@@ -145,7 +181,8 @@ struct VectorEvaluator {
         }
     }
 
-    /// A column's rows of this batch, copied out of the mapping.
+    /// A column's rows of this batch, copied out of the mapping: for the expressions computed
+    /// here (the executor reads plain columns in place).
     func load(_ column: MappedColumn) -> Vector {
         var nulls: [Bool]?
         if column.nulls != nil {
@@ -223,6 +260,37 @@ struct VectorEvaluator {
             }
             // SQLite stores a NaN as NULL (infinities stay).
             if out[i].isNaN {
+                if outNulls == nil { outNulls = Array(repeating: false, count: count) }
+                outNulls![i] = true
+            }
+        }
+        return .real(out, nulls: outNulls)
+    }
+
+    /// `v op k` (or `k op v`) as reals, with the general loop's NULLs: division by zero and
+    /// NaN are NULL.
+    func arithmetic(_ op: ArithmeticOperator, _ v: Vector, _ k: Double, constantOnLeft: Bool) throws -> Vector {
+        let x = try v.doubles()
+        var out = [Double](repeating: 0, count: count)
+        var outNulls = v.nulls
+        out.withUnsafeMutableBufferPointer { o in
+            x.withUnsafeBufferPointer { x in
+                switch (op, constantOnLeft) {
+                case (.add, false): for i in 0..<count { o[i] = x[i] + k }
+                case (.add, true): for i in 0..<count { o[i] = k + x[i] }
+                case (.subtract, false): for i in 0..<count { o[i] = x[i] - k }
+                case (.subtract, true): for i in 0..<count { o[i] = k - x[i] }
+                case (.multiply, false): for i in 0..<count { o[i] = x[i] * k }
+                case (.multiply, true): for i in 0..<count { o[i] = k * x[i] }
+                case (.divide, false): for i in 0..<count { o[i] = k == 0 ? 0 : x[i] / k }
+                case (.divide, true): for i in 0..<count { o[i] = x[i] == 0 ? 0 : k / x[i] }
+                }
+            }
+        }
+        for i in 0..<count {
+            let divisionByZero = op == .divide && (constantOnLeft ? x[i] == 0 : k == 0)
+            // SQLite: division by zero is NULL; a NaN is stored as NULL (infinities stay).
+            if divisionByZero || out[i].isNaN {
                 if outNulls == nil { outNulls = Array(repeating: false, count: count) }
                 outNulls![i] = true
             }

@@ -67,6 +67,13 @@ struct QueryCommand: AsyncParsableCommand {
 
     @OptionGroup var upload: UploadOptions
 
+    @Flag(
+        help: """
+            Print to standard error how long the query took, from planning to its last row \
+            written (the catalog already open): `time: X ms`.
+            """)
+    var timing = false
+
     @Argument(help: "The ADQL query (read from standard input when absent or -).")
     var query: String?
 
@@ -74,20 +81,31 @@ struct QueryCommand: AsyncParsableCommand {
         let adql = try readQuery(query)
         let engine: SkyShardEngine
         let result: QueryResult
+        let clock = ContinuousClock()
+        var started = clock.now
         do {
             let uploads = try upload.tables()
             engine = try SkyShardEngine(dataRoot: data.url)
+            started = clock.now
             result = try await engine.execute(adql, rowLimit: maxrec, uploads: uploads)
         } catch {
             fail(error)
         }
         defer { engine.pool.shutdown() }
+        /// Like psql's `\timing`: planning and execution up to the last row written.
+        func reportTime() {
+            guard timing else { return }
+            let elapsed = clock.now - started
+            let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+            FileHandle.standardError.write(Data("time: \(String(format: "%.3f", ms)) ms\n".utf8))
+        }
         if format == "table" {
             do {
                 try await TextTable.print(result)
             } catch {
                 fail(error)
             }
+            reportTime()
             return
         }
         guard let resultFormat = ResultFormat(parameter: format) else {
@@ -111,6 +129,7 @@ struct QueryCommand: AsyncParsableCommand {
         writer.writeTrailer(status, into: &out)
         FileHandle.standardOutput.write(Data(out.bytes))
         if case .error(let message) = status { fail(QueryError(.internal, message)) }
+        reportTime()
     }
 }
 

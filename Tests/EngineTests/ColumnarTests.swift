@@ -228,6 +228,28 @@ import Testing
         }
     }
 
+    @Test func anOutOfRangeCodeLeavesTheChunkToSQLite() throws {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try written())))
+        // band's codes, little-endian u32: r g NULL r i over the dictionary g i r.
+        let codes: [UInt8] = [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0]
+        let at = try #require((0...(bytes.count - codes.count)).first { Array(bytes[$0..<($0 + codes.count)]) == codes })
+        bytes[at] = 7
+        let damaged = directory.appendingPathComponent("out_of_range_code.columns")
+        try Data(bytes).write(to: damaged)
+        // The header and directory are sound: the file opens; its codes are checked when read.
+        let file = try MappedColumnFile(path: damaged.path, expected: identity)
+        let byBand = ColumnarPlan(
+            table: "T", filter: nil, keys: [.column("band")], aggregates: [ColumnarAggregate(.countStar, nil)],
+            outputs: [.key(0), .aggregate(0)], grouped: true)
+        #expect(throws: ColumnarFallback.self) { try ColumnarExecutor().run(byBand, file: file) }
+        // Its other columns are still read.
+        let positive = ColumnarPlan(
+            table: "T", filter: .compare(.greater, .column("id"), .integer(0)), keys: [],
+            aggregates: [ColumnarAggregate(.countStar, nil)], outputs: [.aggregate(0)], grouped: false)
+        let batch = try ColumnarExecutor().run(positive, file: file)
+        #expect(Array(batch.row(0)) == [.integer(3)])
+    }
+
     @Test func integerOverflowLeavesTheChunkToSQLite() throws {
         let file = try MappedColumnFile(path: written(), expected: identity)
         let plan = ColumnarPlan(
